@@ -1,0 +1,55 @@
+/**
+ * The contracts between pipeline stages: what an inventory source yields,
+ * what a credential resolver and a live prober promise. Implementations live
+ * in lib/inventory, lib/secrets and lib/probe; lib/scan.ts joins them.
+ */
+import type { SecretValue } from './secret-value.js';
+import type {
+  DatabaseResource,
+  LiveFinding,
+  RuleParameters,
+  ScanProblem,
+  StaticRuleInput,
+} from './types.js';
+
+/** One database with everything read about it, before rules run. */
+export type InventoryItem = Omit<StaticRuleInput, 'ruleParameters' | 'now'>;
+
+export interface Inventory {
+  items: InventoryItem[];
+  /** Regions, groups or pages that could not be read, with why. */
+  problems: ScanProblem[];
+  regions: string[];
+}
+
+/** Credentials for one probe. The password is wrapped so it never prints. */
+export interface DatabaseCredentials {
+  username: string;
+  password: SecretValue;
+  /** Database name to connect to, when the secret names one. */
+  database?: string;
+  /** Where the credentials came from, for evidence: `MasterUserSecret`, `tag`, `rule-parameter`, `iam`. */
+  origin: string;
+  /** A secret ARN or `iam:<user>`; never a value. */
+  reference: string;
+}
+
+export type CredentialOutcome =
+  | { kind: 'resolved'; credentials: DatabaseCredentials }
+  | {
+      kind: 'unavailable';
+      /** e.g. `SECRET_NOT_FOUND`, `SECRET_ACCESS_DENIED`, `SECRET_NOT_JSON`, `SECRET_INCOMPLETE`, `NO_SECRET_CONFIGURED`. */
+      reason: string;
+      /** Safe to log: names the secret reference, never its value. */
+      message: string;
+    };
+
+export interface CredentialResolver {
+  resolve(resource: DatabaseResource, ruleParameters: RuleParameters): Promise<CredentialOutcome>;
+}
+
+/** Proves a database's TLS behaviour over the network. */
+export interface LiveProber {
+  /** Returns undefined when the engine has no live probe (SQL Server, Oracle, …). */
+  probe(item: InventoryItem, ruleParameters: RuleParameters): Promise<LiveFinding | undefined>;
+}

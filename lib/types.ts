@@ -1,0 +1,210 @@
+/**
+ * The shared vocabulary of rds-tls-guard. Every stage of the pipeline
+ * (inventory → settings → static rules → live probe → verdict → sinks)
+ * speaks in these types; nothing here performs I/O.
+ */
+
+/** The four AWS Config compliance types, and nothing else. */
+export type Verdict = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE' | 'INSUFFICIENT_DATA';
+
+export const VERDICTS: readonly Verdict[] = [
+  'COMPLIANT',
+  'NON_COMPLIANT',
+  'NOT_APPLICABLE',
+  'INSUFFICIENT_DATA',
+];
+
+export type ResourceType = 'AWS::RDS::DBInstance' | 'AWS::RDS::DBCluster';
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** Where a piece of evidence came from, so a report can say who said it. */
+export type EvidenceSource =
+  | 'rds-api'
+  | 'parameter-group'
+  | 'engine-default'
+  | 'option-group'
+  | 'certificate'
+  | 'server'
+  | 'probe';
+
+/** One observed fact, as shown in reports: `rds.force_ssl = 1 (group pg15-secure)`. */
+export interface Evidence {
+  source: EvidenceSource;
+  label: string;
+  value: string;
+}
+
+/**
+ * One database as the pipeline sees it, built from DescribeDBInstances /
+ * DescribeDBClusters or from an AWS Config configuration item.
+ */
+export interface DatabaseResource {
+  resourceType: ResourceType;
+  /** DbiResourceId (db-…) or DbClusterResourceId (cluster-…): what Config keys on. */
+  resourceId: string;
+  /** DBInstanceIdentifier or DBClusterIdentifier: what people read. */
+  identifier: string;
+  arn?: string;
+  accountId?: string;
+  region: string;
+  engine: string;
+  engineVersion: string;
+  status?: string;
+  endpoint?: { address: string; port: number };
+  /** For an instance that belongs to a cluster (Aurora or Multi-AZ DB cluster). */
+  clusterIdentifier?: string;
+  /** Instance parameter group membership (instances only). */
+  parameterGroup?: ParameterGroupMembership;
+  /** Cluster parameter group (clusters, and cluster members once resolved). */
+  clusterParameterGroup?: ParameterGroupMembership;
+  optionGroups: OptionGroupMembership[];
+  caCertificateIdentifier?: string;
+  /** CertificateDetails.ValidTill of the server certificate, when RDS reports it. */
+  certificateValidTill?: Date;
+  masterUsername?: string;
+  masterUserSecretArn?: string;
+  iamDatabaseAuthenticationEnabled: boolean;
+  publiclyAccessible?: boolean;
+  tags: Record<string, string>;
+}
+
+export interface ParameterGroupMembership {
+  name: string;
+  /** `in-sync`, `pending-reboot`, `applying`, … as RDS reports it. */
+  applyStatus?: string;
+}
+
+export interface OptionGroupMembership {
+  name: string;
+  status?: string;
+}
+
+/** A parameter as it applies to a database: group value, or the engine default. */
+export interface ResolvedParameter {
+  name: string;
+  /** Absent when neither the group nor the engine defaults give a value. */
+  value?: string;
+  /** `parameter-group` when the group sets it, `engine-default` when the family default fills in. */
+  origin: 'parameter-group' | 'engine-default';
+  applyType?: string;
+  /** RDS `Source`: `user`, `engine-default`, `system`. */
+  rdsSource?: string;
+}
+
+/** The TLS-relevant contents of one parameter group, already merged with engine defaults. */
+export interface ParameterGroupSettings {
+  groupName: string;
+  kind: 'instance' | 'cluster';
+  family?: string;
+  /** Keyed by parameter name, only the parameters the rules read. */
+  parameters: Record<string, ResolvedParameter>;
+}
+
+export interface OptionSettings {
+  name: string;
+  port?: number;
+  settings: Record<string, string>;
+}
+
+export interface OptionGroupSettings {
+  name: string;
+  engineName?: string;
+  majorEngineVersion?: string;
+  options: OptionSettings[];
+}
+
+export interface CertificateAuthority {
+  identifier: string;
+  validFrom?: Date;
+  validTill?: Date;
+}
+
+/** Options set through the Config rule's ruleParameters, the CLI or the audit invoke. */
+export interface RuleParameters {
+  /** The lowest TLS version a database may accept. */
+  minTlsVersion: TlsVersion;
+  /** A CA or server certificate expiring within this many days is a finding. */
+  caExpiryDays: number;
+  /** When true, a database without a live proof is at best INSUFFICIENT_DATA. */
+  requireLiveProbe: boolean;
+  /** When false, no connection is attempted (static rules only). */
+  liveProbe: boolean;
+  /** Tag whose value names the Secrets Manager secret to probe with. */
+  secretTagKey: string;
+  /** Explicit secret per DB identifier, overriding tag and MasterUserSecret. */
+  secretArns: Record<string, string>;
+}
+
+export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
+  minTlsVersion: 'TLSv1.2',
+  caExpiryDays: 30,
+  requireLiveProbe: false,
+  liveProbe: true,
+  secretTagKey: 'rds-tls-guard:secret-arn',
+  secretArns: {},
+};
+
+/** Everything the static rules need for one database; pure data. */
+export interface StaticRuleInput {
+  resource: DatabaseResource;
+  /** The instance parameter group (absent for clusters, or when it could not be read). */
+  parameters?: ParameterGroupSettings;
+  /** The cluster parameter group (Aurora and Multi-AZ clusters and their members). */
+  clusterParameters?: ParameterGroupSettings;
+  optionGroups: OptionGroupSettings[];
+  /** The CA named by CACertificateIdentifier, as DescribeCertificates reports it. */
+  certificateAuthority?: CertificateAuthority;
+  /** Why a piece of input is missing (a group that could not be read, …). */
+  gaps: string[];
+  ruleParameters: RuleParameters;
+  now: Date;
+}
+
+/**
+ * The outcome of one check. Every rule and every probe returns this shape:
+ * a closed verdict, a machine reason code, a one-line annotation for Config
+ * (at most 256 characters) and remediation text for people.
+ */
+export interface Finding {
+  verdict: Verdict;
+  /** Stable machine code, e.g. `FORCE_SSL_OFF`, `PLAINTEXT_REFUSED`. */
+  reason: string;
+  /** ≤ 256 characters; names the parameter, group and value. */
+  annotation: string;
+  remediation: string;
+  evidence: Evidence[];
+}
+
+/** What the live probe concluded for one database. */
+export interface LiveFinding extends Finding {
+  /** Milliseconds spent on the whole probe. */
+  durationMs: number;
+}
+
+/** The pipeline's answer for one database. */
+export interface ResourceEvaluation {
+  resource: DatabaseResource;
+  staticFinding: Finding;
+  liveFinding?: LiveFinding;
+  /** The combined verdict reported to Config and in every report. */
+  finding: Finding;
+  /** When the evidence was taken: CI capture time or notification time for Config. */
+  orderingTimestamp: Date;
+}
+
+/** Something that kept part of a scan from being evaluated (a region, a group, …). */
+export interface ScanProblem {
+  scope: string;
+  code: string;
+  message: string;
+}
+
+export interface ScanResult {
+  startedAt: Date;
+  finishedAt: Date;
+  regions: string[];
+  ruleParameters: RuleParameters;
+  evaluations: ResourceEvaluation[];
+  problems: ScanProblem[];
+}
