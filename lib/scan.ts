@@ -1,0 +1,143 @@
+/**
+ * The one pipeline every entry point runs:
+ * inventory → static rules → live probe → verdict.
+ * Entry points differ only in where the inventory comes from and where the
+ * result goes (Config, a report, metrics).
+ */
+import pLimit from 'p-limit';
+import type { Inventory, InventoryItem, LiveProber } from './pipeline.js';
+import { evaluateStatic, probeProtocol } from './rules/index.js';
+import { clampAnnotation } from './text.js';
+import type {
+  Finding,
+  LiveFinding,
+  ResourceEvaluation,
+  RuleParameters,
+  ScanProblem,
+  ScanResult,
+} from './types.js';
+import { combineFindings } from './verdict.js';
+
+export interface ScanProgress {
+  done: number;
+  total: number;
+  identifier: string;
+}
+
+export interface ScanOptions {
+  /** Where the databases come from: the RDS API, a Config item, a snapshot. */
+  inventory: () => Promise<Inventory>;
+  ruleParameters: RuleParameters;
+  /** Absent, or ruleParameters.liveProbe false: configuration only. */
+  prober?: LiveProber;
+  /** Databases evaluated at once (probes are the slow part). Default 8. */
+  concurrency?: number;
+  /** The clock, for certificate expiry and timestamps. */
+  now?: () => Date;
+  /** OrderingTimestamp for every evaluation (Config: the notification or capture time). */
+  orderingTimestamp?: Date;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const problems: ScanProblem[] = [];
+
+  let inventory: Inventory;
+  try {
+    inventory = await options.inventory();
+  } catch (error) {
+    problems.push({
+      scope: 'inventory',
+      code: 'INVENTORY_FAILED',
+      message: describeError(error),
+    });
+    inventory = { items: [], problems: [], regions: [] };
+  }
+  problems.push(...inventory.problems);
+
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const total = inventory.items.length;
+  let done = 0;
+  const evaluations = await Promise.all(
+    inventory.items.map((item) =>
+      limit(async () => {
+        const evaluation = await evaluateItem(item, options, now, startedAt);
+        done += 1;
+        options.onProgress?.({ done, total, identifier: item.resource.identifier });
+        return evaluation;
+      }),
+    ),
+  );
+
+  return {
+    startedAt,
+    finishedAt: now(),
+    regions: inventory.regions,
+    ruleParameters: options.ruleParameters,
+    evaluations,
+    problems,
+  };
+}
+
+/** Evaluates one database; whatever goes wrong here stays with this database. */
+export async function evaluateItem(
+  item: InventoryItem,
+  options: Pick<ScanOptions, 'ruleParameters' | 'prober' | 'orderingTimestamp'>,
+  now: () => Date,
+  startedAt: Date,
+): Promise<ResourceEvaluation> {
+  const { ruleParameters } = options;
+  const orderingTimestamp = options.orderingTimestamp ?? startedAt;
+  let staticFinding: Finding;
+  try {
+    staticFinding = evaluateStatic({ ...item, ruleParameters, now: now() });
+  } catch (error) {
+    staticFinding = internalError('static rules', error);
+  }
+
+  const probeApplies = probeProtocol(item.resource.engine) !== undefined;
+  let liveFinding: LiveFinding | undefined;
+  if (
+    options.prober &&
+    ruleParameters.liveProbe &&
+    probeApplies &&
+    staticFinding.verdict !== 'NOT_APPLICABLE'
+  ) {
+    const started = Date.now();
+    try {
+      liveFinding = await options.prober.probe(item, ruleParameters);
+    } catch (error) {
+      liveFinding = { ...internalError('live probe', error), durationMs: Date.now() - started };
+    }
+  }
+
+  const finding = combineFindings({ staticFinding, liveFinding, probeApplies, ruleParameters });
+  return {
+    resource: item.resource,
+    staticFinding,
+    ...(liveFinding ? { liveFinding } : {}),
+    finding,
+    orderingTimestamp,
+  };
+}
+
+function internalError(stage: string, error: unknown): Finding {
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'EVALUATION_FAILED',
+    annotation: clampAnnotation(`${stage} failed: ${describeError(error)}`),
+    remediation: 'This is a defect in rds-tls-guard; the log has the details.',
+    evidence: [],
+  };
+}
+
+/** An error's name and code only: messages from drivers and SDKs are not trusted not to echo input. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name} (${code})` : error.name;
+  }
+  return typeof error;
+}

@@ -1,0 +1,134 @@
+/**
+ * Joins the static finding (what the configuration says) with the live
+ * finding (what the server did). Live evidence wins for TLS enforcement,
+ * because it is what a client actually meets; it says nothing about the
+ * certificate authority's lifetime, so certificate findings stand.
+ */
+import { clampAnnotation } from './text.js';
+import type { Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
+
+/** Static reasons the live probe cannot speak to. */
+function isCertificateReason(reason: string): boolean {
+  return reason.startsWith('CA_');
+}
+
+const SEVERITY: Record<Verdict, number> = {
+  NOT_APPLICABLE: 0,
+  COMPLIANT: 1,
+  INSUFFICIENT_DATA: 2,
+  NON_COMPLIANT: 3,
+};
+
+export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
+  let worst: Verdict = 'NOT_APPLICABLE';
+  for (const verdict of verdicts) {
+    if (SEVERITY[verdict] > SEVERITY[worst]) worst = verdict;
+  }
+  return worst;
+}
+
+export interface CombineInput {
+  staticFinding: Finding;
+  liveFinding?: LiveFinding;
+  /** Certificate findings that hold whatever the probe says (already included in staticFinding or not). */
+  certificateFindings?: Finding[];
+  /** True when the engine has a live probe at all (PostgreSQL and MySQL families). */
+  probeApplies: boolean;
+  ruleParameters: RuleParameters;
+}
+
+export function combineFindings(input: CombineInput): Finding {
+  const { staticFinding, liveFinding, ruleParameters } = input;
+  const certificateProblem = (input.certificateFindings ?? []).find(
+    (finding) => finding.verdict === 'NON_COMPLIANT',
+  );
+  const evidence = [...staticFinding.evidence, ...(liveFinding?.evidence ?? [])];
+
+  if (staticFinding.verdict === 'NOT_APPLICABLE') return staticFinding;
+
+  if (!liveFinding) {
+    if (
+      input.probeApplies &&
+      ruleParameters.requireLiveProbe &&
+      staticFinding.verdict !== 'NON_COMPLIANT'
+    ) {
+      return {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'LIVE_PROOF_MISSING',
+        annotation: clampAnnotation(
+          `live proof required but no probe ran; configuration: ${staticFinding.annotation}`,
+        ),
+        remediation:
+          'Run the probe inside the VPC with access to the database and its secret, or set requireLiveProbe=false.',
+        evidence,
+      };
+    }
+    return staticFinding;
+  }
+
+  if (liveFinding.verdict === 'NON_COMPLIANT') {
+    const disagrees = staticFinding.verdict === 'COMPLIANT';
+    return {
+      verdict: 'NON_COMPLIANT',
+      reason: disagrees ? 'LIVE_CONTRADICTS_CONFIGURATION' : liveFinding.reason,
+      annotation: clampAnnotation(
+        disagrees
+          ? `configuration says TLS-only (${staticFinding.annotation}) but the server disagrees: ${liveFinding.annotation}`
+          : liveFinding.annotation,
+      ),
+      remediation: disagrees
+        ? `${liveFinding.remediation} The parameter group already asks for TLS: check for a pending reboot or a parameter group not yet applied.`
+        : liveFinding.remediation,
+      evidence,
+    };
+  }
+
+  if (liveFinding.verdict === 'COMPLIANT') {
+    const staticCertificateProblem =
+      staticFinding.verdict === 'NON_COMPLIANT' && isCertificateReason(staticFinding.reason);
+    if (certificateProblem || staticCertificateProblem) {
+      const problem = certificateProblem ?? staticFinding;
+      return {
+        ...problem,
+        annotation: clampAnnotation(`${problem.annotation}; live: ${liveFinding.annotation}`),
+        evidence,
+      };
+    }
+    if (staticFinding.verdict === 'COMPLIANT') {
+      return {
+        verdict: 'COMPLIANT',
+        reason: 'TLS_PROVEN',
+        annotation: clampAnnotation(`${liveFinding.annotation}; ${staticFinding.annotation}`),
+        remediation: '',
+        evidence,
+      };
+    }
+    return {
+      verdict: 'COMPLIANT',
+      reason: 'LIVE_CONTRADICTS_CONFIGURATION',
+      annotation: clampAnnotation(
+        `server proved TLS-only (${liveFinding.annotation}) although configuration reads ${staticFinding.reason}: ${staticFinding.annotation}`,
+      ),
+      remediation: `The server enforces TLS now, but its configuration does not say so and may revert: ${staticFinding.remediation}`,
+      evidence,
+    };
+  }
+
+  // The probe could not conclude (no secret, unreachable, timeout, …).
+  if (staticFinding.verdict === 'COMPLIANT' && ruleParameters.requireLiveProbe) {
+    return {
+      verdict: 'INSUFFICIENT_DATA',
+      reason: liveFinding.reason,
+      annotation: clampAnnotation(
+        `live proof required but inconclusive: ${liveFinding.annotation}; configuration: ${staticFinding.annotation}`,
+      ),
+      remediation: liveFinding.remediation,
+      evidence,
+    };
+  }
+  return {
+    ...staticFinding,
+    annotation: clampAnnotation(`${staticFinding.annotation}; live probe: ${liveFinding.annotation}`),
+    evidence,
+  };
+}
