@@ -128,7 +128,9 @@ export function combineFindings(input: CombineInput): Finding {
   }
   return {
     ...staticFinding,
-    annotation: clampAnnotation(`${staticFinding.annotation}; live probe: ${liveFinding.annotation}`),
+    annotation: clampAnnotation(
+      `${staticFinding.annotation}; live probe: ${liveFinding.annotation}`,
+    ),
     evidence,
   };
 }

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULE_PARAMETERS, type Finding, type LiveFinding } from '../lib/types.js';
+import { combineFindings, worstVerdict } from '../lib/verdict.js';
+
+function finding(verdict: Finding['verdict'], reason: string, annotation = reason): Finding {
+  return { verdict, reason, annotation, remediation: `fix ${reason}`, evidence: [] };
+}
+
+function live(verdict: Finding['verdict'], reason: string, annotation = reason): LiveFinding {
+  return { ...finding(verdict, reason, annotation), durationMs: 12 };
+}
+
+const rules = DEFAULT_RULE_PARAMETERS;
+const requireProbe = { ...DEFAULT_RULE_PARAMETERS, requireLiveProbe: true };
+
+describe('combineFindings', () => {
+  it('reports TLS_PROVEN when configuration and server agree on TLS-only', () => {
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', 'rds.force_ssl=1 in group app'),
+      liveFinding: live('COMPLIANT', 'PLAINTEXT_REFUSED', 'plaintext refused'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.verdict).toBe('COMPLIANT');
+    expect(combined.reason).toBe('TLS_PROVEN');
+    expect(combined.annotation).toBe('plaintext refused; rds.force_ssl=1 in group app');
+  });
+
+  it('reports the disagreement when the group says TLS-only but the server accepts plaintext', () => {
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', 'rds.force_ssl=1 in group app'),
+      liveFinding: live('NON_COMPLIANT', 'PLAINTEXT_ACCEPTED', 'server accepted plaintext'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.verdict).toBe('NON_COMPLIANT');
+    expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
+    expect(combined.annotation).toContain('rds.force_ssl=1 in group app');
+    expect(combined.annotation).toContain('server accepted plaintext');
+  });
+
+  it('keeps the live reason when both say plaintext is allowed', () => {
+    const combined = combineFindings({
+      staticFinding: finding('NON_COMPLIANT', 'FORCE_SSL_OFF'),
+      liveFinding: live('NON_COMPLIANT', 'PLAINTEXT_ACCEPTED'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.reason).toBe('PLAINTEXT_ACCEPTED');
+  });
+
+  it('lets live proof win over a configuration finding, naming the contradiction', () => {
+    const combined = combineFindings({
+      staticFinding: finding('NON_COMPLIANT', 'FORCE_SSL_OFF', 'rds.force_ssl=0'),
+      liveFinding: live('COMPLIANT', 'PLAINTEXT_REFUSED'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.verdict).toBe('COMPLIANT');
+    expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
+    expect(combined.annotation).toContain('FORCE_SSL_OFF');
+  });
+
+  it('keeps a certificate finding that the probe cannot disprove', () => {
+    const combined = combineFindings({
+      staticFinding: finding('NON_COMPLIANT', 'CA_EXPIRING', 'rds-ca-rsa2048-g1 expires in 9 days'),
+      liveFinding: live('COMPLIANT', 'PLAINTEXT_REFUSED', 'plaintext refused'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.verdict).toBe('NON_COMPLIANT');
+    expect(combined.reason).toBe('CA_EXPIRING');
+  });
+
+  it('keeps a compliant configuration verdict when the probe was inconclusive and not required', () => {
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', 'rds.force_ssl=1'),
+      liveFinding: live('INSUFFICIENT_DATA', 'SECRET_NOT_FOUND', 'secret not found'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.verdict).toBe('COMPLIANT');
+    expect(combined.reason).toBe('TLS_ENFORCED');
+    expect(combined.annotation).toBe('rds.force_ssl=1; live probe: secret not found');
+  });
+
+  it('is INSUFFICIENT_DATA when a required probe was inconclusive', () => {
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),
+      liveFinding: live('INSUFFICIENT_DATA', 'UNREACHABLE'),
+      probeApplies: true,
+      ruleParameters: requireProbe,
+    });
+    expect(combined.verdict).toBe('INSUFFICIENT_DATA');
+    expect(combined.reason).toBe('UNREACHABLE');
+  });
+
+  it('is INSUFFICIENT_DATA when a required probe did not run at all', () => {
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),
+      probeApplies: true,
+      ruleParameters: requireProbe,
+    });
+    expect(combined.verdict).toBe('INSUFFICIENT_DATA');
+    expect(combined.reason).toBe('LIVE_PROOF_MISSING');
+  });
+
+  it('does not ask for a live proof for engines without a probe', () => {
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),
+      probeApplies: false,
+      ruleParameters: requireProbe,
+    });
+    expect(combined.verdict).toBe('COMPLIANT');
+  });
+
+  it('never upgrades NOT_APPLICABLE', () => {
+    const combined = combineFindings({
+      staticFinding: finding('NOT_APPLICABLE', 'ENGINE_NOT_ASSESSED'),
+      liveFinding: live('NON_COMPLIANT', 'PLAINTEXT_ACCEPTED'),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.verdict).toBe('NOT_APPLICABLE');
+  });
+
+  it('keeps annotations within the 256-character Config limit', () => {
+    const long = 'x'.repeat(300);
+    const combined = combineFindings({
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', long),
+      liveFinding: live('COMPLIANT', 'PLAINTEXT_REFUSED', long),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+    expect(combined.annotation.length).toBe(256);
+  });
+});
+
+describe('worstVerdict', () => {
+  it('orders NON_COMPLIANT over INSUFFICIENT_DATA over COMPLIANT over NOT_APPLICABLE', () => {
+    expect(worstVerdict(['COMPLIANT', 'INSUFFICIENT_DATA'])).toBe('INSUFFICIENT_DATA');
+    expect(worstVerdict(['INSUFFICIENT_DATA', 'NON_COMPLIANT', 'COMPLIANT'])).toBe('NON_COMPLIANT');
+    expect(worstVerdict(['NOT_APPLICABLE', 'COMPLIANT'])).toBe('COMPLIANT');
+    expect(worstVerdict([])).toBe('NOT_APPLICABLE');
+  });
+});
