@@ -1,0 +1,151 @@
+/**
+ * Fetches the configuration item an oversized change notification left out.
+ *
+ * GetResourceConfigHistory returns the SDK's ConfigurationItem, which differs
+ * from the item inside a change notification: `configuration` is a JSON
+ * string, the account is `accountId` (not `awsAccountId`), the ARN is `arn`
+ * (not `ARN`), the version is `version` and times are Dates. This module
+ * converts it to the notification shape so one code path reads both.
+ */
+import {
+  type ConfigServiceClient,
+  GetResourceConfigHistoryCommand,
+  type ConfigurationItem as SdkConfigurationItem,
+  type ResourceType as SdkResourceType,
+} from '@aws-sdk/client-config-service';
+import type { ConfigurationItem, ConfigurationItemSummary } from './event.js';
+import { describeError } from './safe-text.js';
+
+export type ConfigHistoryErrorCode =
+  | 'RESOURCE_NOT_DISCOVERED'
+  | 'NO_CONFIGURATION_ITEM'
+  | 'CONFIGURATION_NOT_JSON'
+  | 'CONFIG_HISTORY_FAILED';
+
+export interface ConfigHistoryError {
+  code: ConfigHistoryErrorCode;
+  message: string;
+}
+
+export type OversizedItemResult =
+  | {
+      ok: true;
+      item: ConfigurationItem;
+      /** The history's newest item predates the notification: Config had not caught up yet. */
+      olderThanNotification: boolean;
+    }
+  | { ok: false; error: ConfigHistoryError };
+
+/** Fetches the newest configuration item for an oversized notification's resource. Never throws. */
+export async function fetchOversizedItem(
+  client: ConfigServiceClient,
+  summary: ConfigurationItemSummary,
+): Promise<OversizedItemResult> {
+  const subject = `${summary.resourceType} ${summary.resourceId}`;
+  let items: SdkConfigurationItem[];
+  try {
+    const response = await client.send(
+      new GetResourceConfigHistoryCommand({
+        resourceType: summary.resourceType as SdkResourceType,
+        resourceId: summary.resourceId,
+        limit: 1,
+      }),
+    );
+    items = response.configurationItems ?? [];
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotDiscoveredException') {
+      return failure('RESOURCE_NOT_DISCOVERED', `Config has no history for ${subject}`);
+    }
+    return failure(
+      'CONFIG_HISTORY_FAILED',
+      `GetResourceConfigHistory failed for ${subject}: ${describeError(error)}`,
+    );
+  }
+
+  const newest = items[0];
+  if (!newest) {
+    return failure('NO_CONFIGURATION_ITEM', `Config returned no configuration item for ${subject}`);
+  }
+  const mapped = fromSdkConfigurationItem(newest, summary);
+  if (!mapped.ok) return mapped;
+  return {
+    ok: true,
+    item: mapped.item,
+    olderThanNotification:
+      mapped.item.configurationItemCaptureTime.getTime() <
+      summary.configurationItemCaptureTime.getTime(),
+  };
+}
+
+/**
+ * Converts the SDK's ConfigurationItem to the change notification's shape.
+ * Fields the history leaves out are taken from the notification's summary.
+ */
+export function fromSdkConfigurationItem(
+  sdkItem: SdkConfigurationItem,
+  summary: ConfigurationItemSummary,
+): { ok: true; item: ConfigurationItem } | { ok: false; error: ConfigHistoryError } {
+  let configuration: Record<string, unknown> | null = null;
+  if (sdkItem.configuration !== undefined && sdkItem.configuration !== '') {
+    const parsed = parseObject(sdkItem.configuration);
+    if (parsed === undefined) {
+      return failure(
+        'CONFIGURATION_NOT_JSON',
+        `configuration of ${summary.resourceType} ${summary.resourceId} is not a JSON object`,
+      );
+    }
+    configuration = parsed;
+  }
+
+  const supplementaryConfiguration: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(sdkItem.supplementaryConfiguration ?? {})) {
+    // Supplementary values are JSON strings too; a non-JSON one is kept as text.
+    supplementaryConfiguration[key] = parseJson(text) ?? text;
+  }
+
+  const item: ConfigurationItem = {
+    configurationItemCaptureTime:
+      sdkItem.configurationItemCaptureTime ?? summary.configurationItemCaptureTime,
+    configurationItemStatus: sdkItem.configurationItemStatus ?? summary.configurationItemStatus,
+    awsAccountId: sdkItem.accountId ?? summary.awsAccountId,
+    awsRegion: sdkItem.awsRegion ?? summary.awsRegion,
+    resourceType: sdkItem.resourceType ?? summary.resourceType,
+    resourceId: sdkItem.resourceId ?? summary.resourceId,
+    configuration,
+    supplementaryConfiguration,
+    tags: { ...(sdkItem.tags ?? {}) },
+  };
+  const version = sdkItem.version ?? summary.configurationItemVersion;
+  if (version !== undefined) item.configurationItemVersion = version;
+  const availabilityZone = sdkItem.availabilityZone ?? summary.availabilityZone;
+  if (availabilityZone !== undefined) item.availabilityZone = availabilityZone;
+  const resourceName = sdkItem.resourceName ?? summary.resourceName;
+  if (resourceName !== undefined) item.resourceName = resourceName;
+  const arn = sdkItem.arn ?? summary.ARN;
+  if (arn !== undefined) item.ARN = arn;
+  const md5 = sdkItem.configurationItemMD5Hash ?? summary.configurationStateMd5Hash;
+  if (md5 !== undefined && md5 !== '') item.configurationStateMd5Hash = md5;
+  return { ok: true, item };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  const value = parseJson(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function failure(
+  code: ConfigHistoryErrorCode,
+  message: string,
+): { ok: false; error: ConfigHistoryError } {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,322 @@
+/**
+ * The AWS Config sink: ResourceEvaluations → PutEvaluations.
+ *
+ * Config accepts at most 100 evaluations per call, reports the ones it did not
+ * take in FailedEvaluations, and throttles busy accounts. Every evaluation we
+ * computed must either reach Config or come back to the caller in
+ * `summary.failed`; none is dropped silently, and nothing here throws.
+ */
+import {
+  type ConfigServiceClient,
+  type Evaluation,
+  type EvaluationResult,
+  GetComplianceDetailsByConfigRuleCommand,
+  PutEvaluationsCommand,
+} from '@aws-sdk/client-config-service';
+import { describeError } from '../config/safe-text.js';
+import { clampAnnotation } from '../text.js';
+import type { ResourceEvaluation, ResourceType } from '../types.js';
+
+export { fetchOversizedItem, type OversizedItemResult } from '../config/history.js';
+
+/** PutEvaluations rejects a request with more evaluations than this. */
+export const MAX_EVALUATIONS_PER_CALL = 100;
+
+/** The resource types this rule reports on; anything else in Config's list is not ours. */
+export const RULE_RESOURCE_TYPES: readonly ResourceType[] = [
+  'AWS::RDS::DBInstance',
+  'AWS::RDS::DBCluster',
+];
+
+/**
+ * One pipeline result as a Config evaluation. The resource id is the
+ * DbiResourceId / DbClusterResourceId Config keys on, never the identifier.
+ */
+export function toEvaluation(e: ResourceEvaluation): Evaluation {
+  return evaluation(
+    e.resource.resourceType,
+    e.resource.resourceId,
+    e.finding.verdict,
+    e.finding.annotation,
+    e.orderingTimestamp,
+  );
+}
+
+/** A NOT_APPLICABLE evaluation, for deleted resources, resources out of scope and the like. */
+export function notApplicableEvaluation(
+  resourceType: string,
+  resourceId: string,
+  annotation: string,
+  orderingTimestamp: Date,
+): Evaluation {
+  return evaluation(resourceType, resourceId, 'NOT_APPLICABLE', annotation, orderingTimestamp);
+}
+
+function evaluation(
+  resourceType: string,
+  resourceId: string,
+  complianceType: Evaluation['ComplianceType'],
+  annotation: string | undefined,
+  orderingTimestamp: Date,
+): Evaluation {
+  const result: Evaluation = {
+    ComplianceResourceType: resourceType,
+    ComplianceResourceId: resourceId,
+    ComplianceType: complianceType,
+    OrderingTimestamp: orderingTimestamp,
+  };
+  // Config rejects an empty Annotation as well as one over 256 characters.
+  const text = annotation === undefined ? '' : clampAnnotation(annotation);
+  if (text !== '') result.Annotation = text;
+  return result;
+}
+
+export interface PutEvaluationsOptions {
+  /** The event's resultToken; `TESTMODE` together with testMode for dry runs. */
+  resultToken: string;
+  /** Asks Config to validate without recording. */
+  testMode?: boolean;
+  /** Calls per batch, counting the first. Default 5. */
+  maxAttempts?: number;
+  /** First retry waits about this long; each further retry doubles it. Default 250. */
+  baseDelayMs?: number;
+  /** Upper bound for one wait. Default 20 000. */
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for jitter; injectable so tests can pin the delays. */
+  random?: () => number;
+}
+
+export interface PutEvaluationsSummary {
+  /** Evaluations sent after duplicates were merged. */
+  submitted: number;
+  /** Evaluations dropped because a later one named the same resource. */
+  duplicatesDropped: number;
+  accepted: number;
+  /** Evaluations Config still had not accepted when the retries ran out. */
+  failed: Evaluation[];
+  batches: number;
+  calls: number;
+  /** One line per failed call or exhausted batch; names and codes only. */
+  errors: string[];
+}
+
+/** Errors that will fail every batch alike: stop calling once one is seen. */
+const FATAL_ERRORS = new Set([
+  'InvalidResultTokenException',
+  'NoSuchConfigRuleException',
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+]);
+
+/** Errors about the request itself: the same batch would fail again. */
+const NON_RETRYABLE_ERRORS = new Set(['InvalidParameterValueException', 'ValidationException']);
+
+/**
+ * Sends evaluations in batches of at most 100, retrying failed evaluations
+ * and failed calls with exponential backoff and jitter. Never throws.
+ *
+ * Two evaluations for the same resource are merged, keeping the later one:
+ * Config keeps one result per rule and resource, and the PutEvaluations
+ * documentation does not say which of two entries in one request wins (or
+ * whether the request is accepted at all); split across batches, the winner
+ * would depend on batch order. The later entry is the pipeline's newer word.
+ */
+export async function putEvaluations(
+  client: ConfigServiceClient,
+  evaluations: Evaluation[],
+  options: PutEvaluationsOptions,
+): Promise<PutEvaluationsSummary> {
+  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
+  const baseDelayMs = Math.max(0, options.baseDelayMs ?? 250);
+  const maxDelayMs = Math.max(baseDelayMs, options.maxDelayMs ?? 20_000);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = options.random ?? Math.random;
+
+  const unique = dedupe(evaluations.map(withValidAnnotation));
+  const batches = chunk(unique, MAX_EVALUATIONS_PER_CALL);
+  const summary: PutEvaluationsSummary = {
+    submitted: unique.length,
+    duplicatesDropped: evaluations.length - unique.length,
+    accepted: 0,
+    failed: [],
+    batches: batches.length,
+    calls: 0,
+    errors: [],
+  };
+
+  let fatal = false;
+  for (const [index, batch] of batches.entries()) {
+    const label = `batch ${index + 1}/${batches.length}`;
+    if (fatal) {
+      summary.failed.push(...batch);
+      continue;
+    }
+    let pending = batch;
+    for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt += 1) {
+      if (attempt > 1) {
+        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
+        await sleep(ceiling / 2 + (random() * ceiling) / 2);
+      }
+      summary.calls += 1;
+      try {
+        const response = await client.send(
+          new PutEvaluationsCommand({
+            Evaluations: pending,
+            ResultToken: options.resultToken,
+            ...(options.testMode ? { TestMode: true } : {}),
+          }),
+        );
+        pending = stillFailed(pending, response.FailedEvaluations ?? []);
+        if (pending.length > 0 && attempt === maxAttempts) {
+          summary.errors.push(
+            `${label}: ${pending.length} evaluation(s) not accepted after ${maxAttempts} attempts`,
+          );
+        }
+      } catch (error) {
+        const name = error instanceof Error ? error.name : '';
+        summary.errors.push(`${label} attempt ${attempt}: ${describeError(error)}`);
+        if (FATAL_ERRORS.has(name)) {
+          fatal = true;
+          break;
+        }
+        if (NON_RETRYABLE_ERRORS.has(name)) break;
+      }
+    }
+    summary.failed.push(...pending);
+  }
+
+  summary.accepted = summary.submitted - summary.failed.length;
+  return summary;
+}
+
+function resourceKey(e: Pick<Evaluation, 'ComplianceResourceType' | 'ComplianceResourceId'>) {
+  return `${e.ComplianceResourceType ?? ''}\u0000${e.ComplianceResourceId ?? ''}`;
+}
+
+/**
+ * The evaluations of `sent` that Config listed as failed. A failed entry that
+ * matches none of ours (Config echoing it back altered) is kept as Config
+ * returned it, so it is retried or reported rather than lost.
+ */
+function stillFailed(sent: Evaluation[], failedByConfig: Evaluation[]): Evaluation[] {
+  if (failedByConfig.length === 0) return [];
+  const failedKeys = new Set(failedByConfig.map(resourceKey));
+  const sentKeys = new Set(sent.map(resourceKey));
+  return [
+    ...sent.filter((e) => failedKeys.has(resourceKey(e))),
+    ...failedByConfig.filter((e) => !sentKeys.has(resourceKey(e))),
+  ];
+}
+
+function withValidAnnotation(e: Evaluation): Evaluation {
+  if (e.Annotation === undefined) return e;
+  const text = clampAnnotation(e.Annotation);
+  if (text === e.Annotation) return e;
+  const { Annotation: _dropped, ...rest } = e;
+  return text === '' ? rest : { ...rest, Annotation: text };
+}
+
+function dedupe(evaluations: Evaluation[]): Evaluation[] {
+  const byResource = new Map<string, Evaluation>();
+  for (const e of evaluations) {
+    const key = resourceKey(e);
+    // Re-inserting moves the resource to its last position, as if sent in order.
+    byResource.delete(key);
+    byResource.set(key, e);
+  }
+  return [...byResource.values()];
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
+}
+
+export const STALE_ANNOTATION = 'Resource no longer exists; earlier evaluation withdrawn.';
+
+export type StaleEvaluationsResult =
+  | { ok: true; evaluations: Evaluation[] }
+  | {
+      ok: false;
+      error: { code: 'COMPLIANCE_DETAILS_FAILED'; message: string };
+      /** Stale resources found on the pages read before the failure: still safe to report. */
+      evaluations: Evaluation[];
+    };
+
+/**
+ * NOT_APPLICABLE evaluations for resources Config still shows a result for
+ * under this rule but which the current scan no longer found.
+ *
+ * The caller must pass the ids of a complete inventory: an id missing because
+ * a region could not be read would be withdrawn here. No ComplianceTypes
+ * filter is sent because INSUFFICIENT_DATA cannot be used as a filter, and a
+ * deleted database last seen as INSUFFICIENT_DATA must be withdrawn too.
+ * Results already NOT_APPLICABLE are left alone so a periodic run does not
+ * rewrite them every time.
+ */
+export async function staleEvaluations(
+  client: ConfigServiceClient,
+  configRuleName: string,
+  currentResourceIds: Set<string>,
+  orderingTimestamp: Date,
+): Promise<StaleEvaluationsResult> {
+  const stale = new Map<string, Evaluation>();
+  const seenTokens = new Set<string>();
+  let nextToken: string | undefined;
+  do {
+    let results: EvaluationResult[];
+    try {
+      const response = await client.send(
+        new GetComplianceDetailsByConfigRuleCommand({
+          ConfigRuleName: configRuleName,
+          Limit: 100,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      results = response.EvaluationResults ?? [];
+      nextToken = response.NextToken || undefined;
+    } catch (error) {
+      return {
+        ok: false,
+        error: {
+          code: 'COMPLIANCE_DETAILS_FAILED',
+          message: `GetComplianceDetailsByConfigRule failed: ${describeError(error)}`,
+        },
+        evaluations: [...stale.values()],
+      };
+    }
+
+    for (const result of results) {
+      const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+      const resourceType = qualifier?.ResourceType;
+      const resourceId = qualifier?.ResourceId;
+      if (!resourceType || !resourceId) continue;
+      if (!(RULE_RESOURCE_TYPES as readonly string[]).includes(resourceType)) continue;
+      // Proactive results describe proposed resources, which never "exist" in a scan.
+      if (qualifier?.EvaluationMode === 'PROACTIVE') continue;
+      if (result.ComplianceType === 'NOT_APPLICABLE') continue;
+      if (currentResourceIds.has(resourceId)) continue;
+      const e = notApplicableEvaluation(
+        resourceType,
+        resourceId,
+        STALE_ANNOTATION,
+        orderingTimestamp,
+      );
+      stale.set(resourceKey(e), e);
+    }
+
+    // A repeated token would loop forever; what was read so far is still valid.
+    if (nextToken !== undefined) {
+      if (seenTokens.has(nextToken)) break;
+      seenTokens.add(nextToken);
+    }
+  } while (nextToken !== undefined);
+
+  return { ok: true, evaluations: [...stale.values()] };
+}
