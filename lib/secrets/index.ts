@@ -1,0 +1,25 @@
+/**
+ * Credentials for the live probe: Secrets Manager secrets (rule parameter,
+ * tag, RDS-managed master secret) or IAM database authentication tokens.
+ */
+export {
+  type CredentialSource,
+  IAM_USER_TAG,
+  selectCredentialSource,
+} from './credential-source.js';
+export {
+  type AuthTokenSigner,
+  type CredentialResolverOptions,
+  createCredentialResolver,
+  DEFAULT_SECRET_CACHE_TTL_MS,
+  type IamTokenRequest,
+} from './resolver.js';
+export {
+  checkSecretTarget,
+  classifyLookupError,
+  type DatabaseSecret,
+  parseSecretString,
+  regionOfArn,
+  type SecretFailure,
+  type SecretFailureReason,
+} from './secret-document.js';

@@ -1,0 +1,210 @@
+/**
+ * The credential resolver the live probe calls: picks a source (see
+ * credential-source.ts), fetches the secret from Secrets Manager or signs an
+ * IAM token, and answers with credentials or a named, log-safe reason.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Signer } from '@aws-sdk/rds-signer';
+import type { CredentialOutcome, CredentialResolver } from '../pipeline.js';
+import { SecretValue } from '../secret-value.js';
+import type { DatabaseResource, RuleParameters } from '../types.js';
+import { selectCredentialSource } from './credential-source.js';
+import {
+  checkSecretTarget,
+  classifyLookupError,
+  type DatabaseSecret,
+  parseSecretString,
+  type SecretFailure,
+} from './secret-document.js';
+
+/** What an IAM auth token is signed for. */
+export interface IamTokenRequest {
+  hostname: string;
+  port: number;
+  username: string;
+  region: string;
+  resource: DatabaseResource;
+}
+
+export interface AuthTokenSigner {
+  getAuthToken(): Promise<string>;
+}
+
+export interface CredentialResolverOptions {
+  /** The Secrets Manager client for a region; called with the secret's region. */
+  secretsClientFor: (region: string) => SecretsManagerClient;
+  /** Builds the IAM token signer; defaults to `@aws-sdk/rds-signer`. */
+  signerFor?: (request: IamTokenRequest) => AuthTokenSigner;
+  /** Fall back to IAM database authentication when no secret is configured. */
+  useIamAuth?: boolean;
+  /**
+   * How long a fetched secret (or a failure to fetch it) is reused, counted
+   * from when the lookup finished. Lookups in flight are always shared.
+   * Default five minutes: long enough for one scan, short enough to pick up a rotation.
+   */
+  cacheTtlMs?: number;
+  /** Milliseconds clock, for cache expiry. */
+  now?: () => number;
+}
+
+export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60 * 1000;
+
+interface FetchedSecret {
+  /** The ARN Secrets Manager answered with, else the configured id. */
+  reference: string;
+  result: DatabaseSecret | SecretFailure;
+}
+
+interface CacheEntry {
+  lookup: Promise<FetchedSecret>;
+  settledAt?: number;
+}
+
+export function createCredentialResolver(options: CredentialResolverOptions): CredentialResolver {
+  const ttl = Math.max(0, options.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS);
+  const now = options.now ?? Date.now;
+  const signerFor = options.signerFor ?? defaultSigner;
+  const useIamAuth = options.useIamAuth === true;
+  const cache = new Map<string, CacheEntry>();
+
+  function fetchSecret(secretId: string, region: string): Promise<FetchedSecret> {
+    const key = `${region}\u0000${secretId}`;
+    const cached = cache.get(key);
+    if (cached && (cached.settledAt === undefined || now() - cached.settledAt < ttl)) {
+      return cached.lookup;
+    }
+    const entry: CacheEntry = {
+      lookup: getSecretValue(options.secretsClientFor, secretId, region).then((fetched) => {
+        entry.settledAt = now();
+        return fetched;
+      }),
+    };
+    cache.set(key, entry);
+    return entry.lookup;
+  }
+
+  return {
+    async resolve(
+      resource: DatabaseResource,
+      ruleParameters: RuleParameters,
+    ): Promise<CredentialOutcome> {
+      const source = selectCredentialSource(resource, ruleParameters, useIamAuth);
+      switch (source.kind) {
+        case 'none':
+          return { kind: 'unavailable', reason: 'NO_SECRET_CONFIGURED', message: source.message };
+        case 'iam':
+          return iamCredentials(resource, source.username, signerFor);
+        case 'secret': {
+          const { reference, result } = await fetchSecret(source.secretId, source.region);
+          if (result.kind === 'failure') return unavailable(result);
+          const mismatch = checkSecretTarget(reference, result, resource);
+          if (mismatch) return unavailable(mismatch);
+          return {
+            kind: 'resolved',
+            credentials: {
+              username: result.username,
+              password: result.password,
+              ...(result.database !== undefined ? { database: result.database } : {}),
+              origin: source.origin,
+              reference,
+            },
+          };
+        }
+      }
+    },
+  };
+}
+
+/** Never rejects: every way the lookup can go wrong is a named failure. */
+async function getSecretValue(
+  clientFor: (region: string) => SecretsManagerClient,
+  secretId: string,
+  region: string,
+): Promise<FetchedSecret> {
+  try {
+    const response = await clientFor(region).send(
+      new GetSecretValueCommand({ SecretId: secretId }),
+    );
+    const reference = response.ARN ?? secretId;
+    if (typeof response.SecretString === 'string') {
+      return { reference, result: parseSecretString(reference, response.SecretString) };
+    }
+    if (response.SecretBinary !== undefined) {
+      return {
+        reference,
+        result: {
+          kind: 'failure',
+          reason: 'SECRET_BINARY_ONLY',
+          message: `secret ${reference} holds only SecretBinary; store the credentials as a JSON SecretString`,
+        },
+      };
+    }
+    return {
+      reference,
+      result: {
+        kind: 'failure',
+        reason: 'SECRET_LOOKUP_FAILED',
+        message: `secret ${reference} returned neither SecretString nor SecretBinary`,
+      },
+    };
+  } catch (error) {
+    return { reference: secretId, result: classifyLookupError(secretId, error) };
+  }
+}
+
+async function iamCredentials(
+  resource: DatabaseResource,
+  username: string,
+  signerFor: (request: IamTokenRequest) => AuthTokenSigner,
+): Promise<CredentialOutcome> {
+  const reference = `iam:${username}`;
+  const endpoint = resource.endpoint;
+  if (!endpoint) {
+    return {
+      kind: 'unavailable',
+      reason: 'IAM_TOKEN_FAILED',
+      message: `no IAM token for ${username} on ${resource.identifier}: the database has no endpoint to sign for`,
+    };
+  }
+  try {
+    const token = await signerFor({
+      hostname: endpoint.address,
+      port: endpoint.port,
+      username,
+      region: resource.region,
+      resource,
+    }).getAuthToken();
+    if (typeof token !== 'string' || token === '') {
+      return {
+        kind: 'unavailable',
+        reason: 'IAM_TOKEN_FAILED',
+        message: `signing an IAM token for ${username} on ${resource.identifier} returned no token`,
+      };
+    }
+    return {
+      kind: 'resolved',
+      credentials: { username, password: new SecretValue(token), origin: 'iam', reference },
+    };
+  } catch (error) {
+    // Signer errors can carry credential details; only the error's name is kept.
+    const name = error instanceof Error ? error.name : typeof error;
+    return {
+      kind: 'unavailable',
+      reason: 'IAM_TOKEN_FAILED',
+      message: `signing an IAM token for ${username} on ${resource.identifier} failed: ${name}`,
+    };
+  }
+}
+
+function defaultSigner(request: IamTokenRequest): AuthTokenSigner {
+  return new Signer({
+    hostname: request.hostname,
+    port: request.port,
+    username: request.username,
+    region: request.region,
+  });
+}
+
+function unavailable(failure: SecretFailure): CredentialOutcome {
+  return { kind: 'unavailable', reason: failure.reason, message: failure.message };
+}
