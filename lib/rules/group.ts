@@ -1,0 +1,181 @@
+/**
+ * Which parameter group an engine reads, and whether what it says is in
+ * effect. Aurora and Multi-AZ DB clusters read the cluster parameter group;
+ * everything else the instance parameter group.
+ */
+import type { DatabaseResource, Evidence, ResolvedParameter, StaticRuleInput } from '../types.js';
+import type { CheckResult } from './check.js';
+import { type EngineFamily, isAurora } from './engines.js';
+import { describeGaps, unreadableGroupRemediation } from './remediation.js';
+
+export interface GroupContext {
+  scope: 'instance' | 'cluster';
+  name: string;
+  family?: string;
+  parameters: Record<string, ResolvedParameter>;
+  /** `in-sync`, `pending-reboot`, `applying`, … */
+  applyStatus?: string;
+  resource: DatabaseResource;
+  engineFamily: EngineFamily;
+  /** `parameter group pg14-app` or `cluster parameter group apg-prod`. */
+  phrase: string;
+  /** `postgres 14.9` */
+  engineLabel: string;
+}
+
+export type GroupSelection = { group: GroupContext } | { unreadable: CheckResult };
+
+export function readsClusterGroup(resource: DatabaseResource, family: EngineFamily): boolean {
+  if (isAurora(family)) return true;
+  // Multi-AZ DB clusters (postgres/mysql engines) keep engine settings in the cluster group.
+  if (family === 'postgres' || family === 'mysql') {
+    return (
+      resource.resourceType === 'AWS::RDS::DBCluster' || resource.clusterIdentifier !== undefined
+    );
+  }
+  return false;
+}
+
+export function selectGroup(input: StaticRuleInput, family: EngineFamily): GroupSelection {
+  const { resource } = input;
+  const scope = readsClusterGroup(resource, family) ? 'cluster' : 'instance';
+  const settings = scope === 'cluster' ? input.clusterParameters : input.parameters;
+  const membership = scope === 'cluster' ? resource.clusterParameterGroup : resource.parameterGroup;
+  const engineLabel = `${resource.engine} ${resource.engineVersion}`;
+
+  if (!settings) {
+    const name = membership?.name ?? 'unknown';
+    const kind = scope === 'cluster' ? 'cluster parameter group' : 'parameter group';
+    return {
+      unreadable: {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'PARAMETER_GROUP_UNREADABLE',
+        summary: `${kind} ${name} (${engineLabel}) not read: ${describeGaps(input.gaps)}`,
+        remediation: unreadableGroupRemediation(scope),
+        evidence: [{ source: 'rds-api', label: kind, value: `${name} (not read)` }],
+      },
+    };
+  }
+
+  const group: GroupContext = {
+    scope,
+    name: settings.groupName,
+    parameters: settings.parameters,
+    resource,
+    engineFamily: family,
+    phrase: `${scope === 'cluster' ? 'cluster parameter group' : 'parameter group'} ${settings.groupName}`,
+    engineLabel,
+  };
+  if (settings.family !== undefined) group.family = settings.family;
+  if (membership?.applyStatus !== undefined) group.applyStatus = membership.applyStatus;
+  return { group };
+}
+
+/** A parameter as a check sees it: the trimmed value, or absent when nothing sets it. */
+export interface ParameterReading {
+  name: string;
+  value?: string;
+  /** True when the value is the engine default rather than set in the group. */
+  defaulted: boolean;
+  applyType?: string;
+}
+
+export function readParameter(group: GroupContext, name: string): ParameterReading {
+  const resolved = group.parameters[name];
+  const value = resolved?.value?.trim();
+  const reading: ParameterReading = {
+    name,
+    defaulted: resolved === undefined || resolved.origin === 'engine-default' || value === '',
+  };
+  if (value !== undefined && value !== '') reading.value = value;
+  if (resolved?.applyType !== undefined) reading.applyType = resolved.applyType;
+  return reading;
+}
+
+export function parameterEvidence(
+  group: GroupContext,
+  name: string,
+  value: string,
+  defaulted: boolean,
+): Evidence {
+  return {
+    source: defaulted ? 'engine-default' : 'parameter-group',
+    label: `${name} (${group.name})`,
+    value,
+  };
+}
+
+/** `rds.force_ssl=1 in parameter group pg15-app` or `rds.force_ssl unset in parameter group x → engine default 1`. */
+export function describeValue(
+  group: GroupContext,
+  name: string,
+  value: string,
+  defaulted: boolean,
+  defaultNote = '',
+): string {
+  if (!defaulted) return `${name}=${value} in ${group.phrase}`;
+  return `${name} unset in ${group.phrase} → engine default ${value}${defaultNote}`;
+}
+
+/**
+ * A compliant value in a group that is not in sync may not be what the server
+ * runs. `pending-reboot` follows a static change or a new group attached to the
+ * database; RDS does not say which. For a static parameter the value is
+ * certainly not in effect. For a dynamic one it is in effect unless the group
+ * itself was swapped, which the API does not reveal, so it cannot be called
+ * compliant either way and is reported as insufficient data.
+ */
+export function requireInEffect(
+  group: GroupContext,
+  reading: ParameterReading,
+  shownValue: string,
+  check: CheckResult,
+  staticByDefault = false,
+  rebootRemediation = '',
+): CheckResult {
+  if (check.verdict !== 'COMPLIANT') return check;
+  const status = group.applyStatus?.trim().toLowerCase();
+  if (status === undefined || status === '' || status === 'in-sync') return check;
+  const evidence: Evidence[] = [
+    ...check.evidence,
+    { source: 'rds-api', label: `apply status (${group.name})`, value: group.applyStatus ?? '' },
+  ];
+  const configured = `${reading.name}=${shownValue} configured in ${group.phrase}`;
+  if (status === 'pending-reboot') {
+    const isStatic =
+      reading.applyType !== undefined
+        ? reading.applyType.toLowerCase() === 'static'
+        : staticByDefault;
+    return isStatic
+      ? {
+          verdict: 'NON_COMPLIANT',
+          reason: 'PENDING_REBOOT',
+          summary: `${configured} but not in effect until reboot (static parameter, pending-reboot)`,
+          remediation: rebootRemediation,
+          evidence,
+        }
+      : {
+          verdict: 'INSUFFICIENT_DATA',
+          reason: 'PENDING_REBOOT',
+          summary: `${configured} but group is pending-reboot: may not be in effect until reboot`,
+          remediation: rebootRemediation,
+          evidence,
+        };
+  }
+  if (status === 'applying') {
+    return {
+      verdict: 'INSUFFICIENT_DATA',
+      reason: 'PARAMETERS_APPLYING',
+      summary: `${configured}, group still applying`,
+      remediation: 'Wait for the parameter group to finish applying, then rescan.',
+      evidence,
+    };
+  }
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'PARAMETERS_APPLYING',
+    summary: `${configured}, group apply status ${group.applyStatus}`,
+    remediation: 'Check the parameter group apply status in the RDS console, then rescan.',
+    evidence,
+  };
+}

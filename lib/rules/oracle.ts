@@ -1,0 +1,200 @@
+/**
+ * Oracle: TLS exists only through the `SSL` option of an option group, with
+ * `SQLNET.SSL_VERSION` limited to versions at or above the rule's minimum.
+ *
+ * The SSL option adds a second (TLS) listener; the plaintext listener stays
+ * open and only a security group can close it. The rules see option groups,
+ * not security groups, so a correct SSL option is reported COMPLIANT with
+ * that caveat in the annotation and remediation rather than failing every
+ * Oracle database on something the rule cannot observe.
+ */
+import type { OptionGroupSettings, StaticRuleInput, TlsVersion } from '../types.js';
+import { type CheckResult, passed } from './check.js';
+import { describeGaps } from './remediation.js';
+import { isBelow, parseOracleSslVersion } from './values.js';
+
+const SSL_VERSION = 'SQLNET.SSL_VERSION';
+const CAVEAT = 'plaintext listener remains open unless blocked by security group';
+
+export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
+  const { resource } = input;
+  const minimum = input.ruleParameters.minTlsVersion;
+  const memberships = resource.optionGroups;
+  const named = new Set(memberships.map((membership) => membership.name));
+  const groups =
+    memberships.length > 0
+      ? input.optionGroups.filter((group) => named.has(group.name))
+      : input.optionGroups;
+  const unread = memberships.filter(
+    (membership) => !input.optionGroups.some((group) => group.name === membership.name),
+  );
+  const engineLabel = `${resource.engine} ${resource.engineVersion}`;
+
+  const withSsl = findSslOption(groups);
+  if (!withSsl) {
+    if (unread.length > 0) {
+      const names = unread.map((membership) => membership.name).join(', ');
+      return [
+        {
+          verdict: 'INSUFFICIENT_DATA',
+          reason: 'OPTION_GROUP_UNREADABLE',
+          summary: `option group ${names} (${engineLabel}) not read: ${describeGaps(input.gaps)}`,
+          remediation:
+            'Allow the scanner role rds:DescribeOptionGroups on the option group, then rescan.',
+          evidence: unread.map((membership) => ({
+            source: 'rds-api' as const,
+            label: 'option group',
+            value: `${membership.name} (not read)`,
+          })),
+        },
+      ];
+    }
+    const names = groups.map((group) => group.name).join(', ') || 'none';
+    return [
+      {
+        verdict: 'NON_COMPLIANT',
+        reason: 'ORACLE_SSL_OPTION_MISSING',
+        summary: `no SSL option in option group ${names} (${engineLabel}): only plaintext listener`,
+        remediation: addSslOptionRemediation(groups[0]?.name ?? '<option-group>', minimum),
+        evidence: [{ source: 'option-group', label: 'SSL option', value: `absent (${names})` }],
+      },
+    ];
+  }
+
+  const { group, option } = withSsl;
+  const evidence = [
+    {
+      source: 'option-group' as const,
+      label: `SSL option (${group.name})`,
+      value: option.port === undefined ? 'present' : `port ${option.port}`,
+    },
+  ];
+  const version = option.settings[SSL_VERSION]?.trim();
+  const fix = modifySslOptionRemediation(group.name, option.port, minimum);
+  if (version === undefined || version === '') {
+    return [
+      {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'PARAMETER_VALUE_UNKNOWN',
+        summary: `SSL option in option group ${group.name} (${engineLabel}) has no ${SSL_VERSION}`,
+        remediation: fix,
+        evidence,
+      },
+    ];
+  }
+  evidence.push({
+    source: 'option-group',
+    label: `${SSL_VERSION} (${group.name})`,
+    value: version,
+  });
+  const described = `SSL option in option group ${group.name} (${engineLabel}), ${SSL_VERSION}=${version}`;
+  const list = parseOracleSslVersion(version);
+  const legacy = list.versions.filter((allowed) => isBelow(allowed, minimum));
+
+  if (legacy.length > 0) {
+    return [
+      {
+        verdict: 'NON_COMPLIANT',
+        reason: 'TLS_VERSION_ALLOWS_LEGACY',
+        summary: `${described}: allows ${legacy.join(', ')} (minimum ${minimum})`,
+        remediation: fix,
+        evidence,
+      },
+    ];
+  }
+  if (list.unknown.length > 0) {
+    return [
+      {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'PARAMETER_VALUE_UNKNOWN',
+        summary: `${described}: ${list.unknown.join(', ')} not understood`,
+        remediation: fix,
+        evidence,
+      },
+    ];
+  }
+
+  const membership = memberships.find((candidate) => candidate.name === group.name);
+  const status = membership?.status?.trim().toLowerCase();
+  if (status === 'applying' || status === 'pending-apply') {
+    return [
+      {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'PARAMETERS_APPLYING',
+        summary: `${described}, option group ${status}`,
+        remediation: 'Wait for the option group to finish applying, then rescan.',
+        evidence,
+      },
+    ];
+  }
+  if (status !== undefined && status !== '' && status !== 'in-sync') {
+    return [
+      {
+        verdict: 'NON_COMPLIANT',
+        reason: 'OPTION_GROUP_NOT_IN_EFFECT',
+        summary: `${described} but option group is ${membership?.status}: not in effect`,
+        remediation: `Apply the option group now: aws rds modify-db-instance --db-instance-identifier ${resource.identifier} --option-group-name ${group.name} --apply-immediately`,
+        evidence,
+      },
+    ];
+  }
+
+  return [
+    passed(
+      `${described}; ${CAVEAT}`,
+      evidence,
+      `Block the plaintext listener port (${resource.endpoint?.port ?? 1521}) in the DB security groups so only the SSL port is reachable.`,
+    ),
+  ];
+}
+
+function findSslOption(
+  groups: OptionGroupSettings[],
+): { group: OptionGroupSettings; option: OptionGroupSettings['options'][number] } | undefined {
+  for (const group of groups) {
+    const option = group.options.find((candidate) => candidate.name.toUpperCase() === 'SSL');
+    if (option) return { group, option };
+  }
+  return undefined;
+}
+
+/** RDS for Oracle offers TLS 1.0 and 1.2 only, so 1.2 is the best configuration can do. */
+const BEST_SSL_VERSION = '1.2';
+
+function tls13Note(minimum: TlsVersion): string {
+  return minimum === 'TLSv1.3'
+    ? ' (RDS for Oracle offers TLS 1.2 at most: a TLSv1.3 minimum cannot be met by configuration)'
+    : '';
+}
+
+function addSslOptionRemediation(optionGroup: string, minimum: TlsVersion): string {
+  const options = [
+    {
+      OptionName: 'SSL',
+      Port: 2484,
+      VpcSecurityGroupMemberships: ['<sg-id>'],
+      OptionSettings: [{ Name: SSL_VERSION, Value: BEST_SSL_VERSION }],
+    },
+  ];
+  return (
+    `aws rds add-option-to-option-group --option-group-name ${optionGroup} ` +
+    `--options '${JSON.stringify(options)}' --apply-immediately; ` +
+    `then block the plaintext listener port in the security groups${tls13Note(minimum)}.`
+  );
+}
+
+function modifySslOptionRemediation(
+  optionGroup: string,
+  port: number | undefined,
+  minimum: TlsVersion,
+): string {
+  const options = [
+    {
+      OptionName: 'SSL',
+      Port: port ?? 2484,
+      VpcSecurityGroupMemberships: ['<sg-id>'],
+      OptionSettings: [{ Name: SSL_VERSION, Value: BEST_SSL_VERSION }],
+    },
+  ];
+  return `aws rds add-option-to-option-group --option-group-name ${optionGroup} --options '${JSON.stringify(options)}' --apply-immediately${tls13Note(minimum)}`;
+}

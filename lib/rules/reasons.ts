@@ -1,0 +1,80 @@
+/**
+ * Every reason code the static rules can give. Reports and dashboards key on
+ * these, so a code once published keeps its meaning.
+ */
+export const STATIC_REASONS = [
+  /** All checks passed. */
+  'TLS_ENFORCED',
+  /** `rds.force_ssl` is 0 (PostgreSQL, Aurora PostgreSQL, SQL Server). */
+  'FORCE_SSL_OFF',
+  /** `require_secure_transport` is OFF (MySQL, MariaDB, Aurora MySQL). */
+  'REQUIRE_SECURE_TRANSPORT_OFF',
+  /** `ssl_min_protocol_version` is below the rule's minimum. */
+  'TLS_MIN_VERSION_TOO_LOW',
+  /** The allowed protocol list includes a version below the rule's minimum. */
+  'TLS_VERSION_ALLOWS_LEGACY',
+  /** The group asks for TLS but the setting waits for a reboot. */
+  'PENDING_REBOOT',
+  /** The group is being applied right now. */
+  'PARAMETERS_APPLYING',
+  /** An option group change waits for a maintenance window, removal, or failed. */
+  'OPTION_GROUP_NOT_IN_EFFECT',
+  /** A value the rules do not understand; never read as compliant. */
+  'PARAMETER_VALUE_UNKNOWN',
+  /** The engine default depends on a version that could not be parsed. */
+  'ENGINE_VERSION_UNKNOWN',
+  /** The parameter group the engine reads could not be read. */
+  'PARAMETER_GROUP_UNREADABLE',
+  /** An option group the database uses could not be read. */
+  'OPTION_GROUP_UNREADABLE',
+  /** Oracle: no `SSL` option in any option group. */
+  'ORACLE_SSL_OPTION_MISSING',
+  /** The certificate authority is one AWS has retired. */
+  'CA_DEPRECATED',
+  /** The CA or server certificate expires within the rule's window. */
+  'CA_EXPIRING',
+  /** The CA or server certificate has expired. */
+  'CA_EXPIRED',
+  /** Db2 and RDS Custom: the rules do not assess these engines. */
+  'ENGINE_NOT_ASSESSED',
+  /** An engine name the rules do not know. */
+  'ENGINE_UNKNOWN',
+] as const;
+
+export type StaticReason = (typeof STATIC_REASONS)[number];
+
+export function isStaticReason(reason: string): reason is StaticReason {
+  return (STATIC_REASONS as readonly string[]).includes(reason);
+}
+
+/**
+ * What each reason means for people, independent of a particular database.
+ * Findings carry concrete commands; reports use these for legends and
+ * summaries.
+ */
+export const STATIC_REASON_TEXT: Record<StaticReason, string> = {
+  TLS_ENFORCED: 'The configuration requires TLS at or above the minimum version.',
+  FORCE_SSL_OFF: 'Set rds.force_ssl=1 in the parameter group the engine reads.',
+  REQUIRE_SECURE_TRANSPORT_OFF:
+    'Set require_secure_transport=1 (ON for Aurora MySQL) in the parameter group the engine reads.',
+  TLS_MIN_VERSION_TOO_LOW: 'Raise ssl_min_protocol_version to the minimum TLS version.',
+  TLS_VERSION_ALLOWS_LEGACY:
+    'Remove protocol versions below the minimum (tls_version, rds.tls10/rds.tls11, SQLNET.SSL_VERSION).',
+  PENDING_REBOOT: 'Reboot the database so the configured parameters take effect.',
+  PARAMETERS_APPLYING: 'Wait for the parameter group to finish applying, then rescan.',
+  OPTION_GROUP_NOT_IN_EFFECT:
+    'Apply the option group immediately, or wait for the maintenance window.',
+  PARAMETER_VALUE_UNKNOWN: 'Set the parameter explicitly to a documented value.',
+  ENGINE_VERSION_UNKNOWN:
+    'Set the parameter explicitly so the outcome does not depend on the engine default.',
+  PARAMETER_GROUP_UNREADABLE:
+    'Allow the scanner to read the parameter group (rds:DescribeDBParameters / rds:DescribeDBClusterParameters).',
+  OPTION_GROUP_UNREADABLE: 'Allow the scanner to read the option group (rds:DescribeOptionGroups).',
+  ORACLE_SSL_OPTION_MISSING:
+    'Add the SSL option with SQLNET.SSL_VERSION=1.2 to the option group and block the plaintext port.',
+  CA_DEPRECATED: 'Rotate the database to a current CA such as rds-ca-rsa2048-g1.',
+  CA_EXPIRING: 'Rotate the certificate authority before it expires.',
+  CA_EXPIRED: 'Rotate to a current certificate authority now: verify-full clients fail.',
+  ENGINE_NOT_ASSESSED: 'This engine is outside what the rules assess; review it by hand.',
+  ENGINE_UNKNOWN: 'The engine is not known to the rules; review it by hand or extend the rules.',
+};

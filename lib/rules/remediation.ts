@@ -1,0 +1,103 @@
+/**
+ * Remediation texts: the concrete AWS CLI commands that fix a finding, with
+ * the group and database names filled in.
+ */
+import type { DatabaseResource } from '../types.js';
+import type { GroupContext } from './group.js';
+
+export interface ParameterChange {
+  name: string;
+  value: string;
+}
+
+/**
+ * The command that sets parameters in a group. Default groups (`default.*`)
+ * cannot be modified, so for them the text walks through creating a custom
+ * group and attaching it.
+ */
+export function setParametersRemediation(
+  group: GroupContext,
+  changes: ParameterChange[],
+  applyMethod: 'immediate' | 'pending-reboot',
+): string {
+  const cluster = group.scope === 'cluster';
+  const modify = cluster ? 'modify-db-cluster-parameter-group' : 'modify-db-parameter-group';
+  const nameFlag = cluster ? '--db-cluster-parameter-group-name' : '--db-parameter-group-name';
+  const parameters = formatParameters(changes, applyMethod);
+  const reboot = applyMethod === 'pending-reboot' ? ` then ${rebootCommand(group)}` : '';
+
+  if (!group.name.startsWith('default.')) {
+    return `aws rds ${modify} ${nameFlag} ${group.name} --parameters ${parameters}${reboot}`;
+  }
+  const custom = `${group.resource.identifier}-tls`;
+  const family = group.family ?? '<family>';
+  const create = cluster ? 'create-db-cluster-parameter-group' : 'create-db-parameter-group';
+  const attach = attachCommand(group, custom);
+  return (
+    `Default group ${group.name} cannot be modified: aws rds ${create} ${nameFlag} ${custom} ` +
+    `--db-parameter-group-family ${family} --description "TLS only"; ` +
+    `aws rds ${modify} ${nameFlag} ${custom} --parameters ${parameters}; ` +
+    `${attach}; then ${rebootCommand(group)}`
+  );
+}
+
+function formatParameters(changes: ParameterChange[], applyMethod: string): string {
+  // Shorthand syntax splits on commas, so a list value needs the JSON form.
+  if (changes.some((change) => change.value.includes(','))) {
+    const json = changes.map((change) => ({
+      ParameterName: change.name,
+      ParameterValue: change.value,
+      ApplyMethod: applyMethod,
+    }));
+    return `'${JSON.stringify(json)}'`;
+  }
+  return changes
+    .map(
+      (change) =>
+        `ParameterName=${change.name},ParameterValue=${change.value},ApplyMethod=${applyMethod}`,
+    )
+    .join(' ');
+}
+
+function attachCommand(group: GroupContext, customName: string): string {
+  const { resource } = group;
+  if (group.scope === 'cluster') {
+    const cluster = resource.clusterIdentifier ?? resource.identifier;
+    return `aws rds modify-db-cluster --db-cluster-identifier ${cluster} --db-cluster-parameter-group-name ${customName} --apply-immediately`;
+  }
+  return `aws rds modify-db-instance --db-instance-identifier ${resource.identifier} --db-parameter-group-name ${customName} --apply-immediately`;
+}
+
+export function rebootCommand(
+  group: Pick<GroupContext, 'scope' | 'resource' | 'engineFamily'>,
+): string {
+  const { resource } = group;
+  if (resource.resourceType === 'AWS::RDS::DBInstance') {
+    return `aws rds reboot-db-instance --db-instance-identifier ${resource.identifier}`;
+  }
+  if (group.engineFamily === 'aurora-postgresql' || group.engineFamily === 'aurora-mysql') {
+    return `reboot each instance of cluster ${resource.identifier} (aws rds reboot-db-instance --db-instance-identifier <instance>)`;
+  }
+  return `aws rds reboot-db-cluster --db-cluster-identifier ${resource.identifier}`;
+}
+
+export function unreadableGroupRemediation(scope: 'instance' | 'cluster'): string {
+  const action =
+    scope === 'cluster' ? 'rds:DescribeDBClusterParameters' : 'rds:DescribeDBParameters';
+  return `Allow the scanner role ${action} (and rds:DescribeEngineDefaultParameters) on the group, then rescan.`;
+}
+
+export function describeGaps(gaps: readonly string[]): string {
+  return gaps.length > 0 ? gaps.join('; ') : 'no settings provided';
+}
+
+export function caRemediation(resource: DatabaseResource): string {
+  const target =
+    resource.resourceType === 'AWS::RDS::DBInstance'
+      ? `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`
+      : `for each instance of cluster ${resource.identifier}: aws rds modify-db-instance --db-instance-identifier <instance>`;
+  return (
+    `Make sure clients trust the new CA (the RDS global bundle), then ${target} ` +
+    '--ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately'
+  );
+}

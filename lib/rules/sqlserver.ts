@@ -1,0 +1,108 @@
+/**
+ * SQL Server: `rds.force_ssl` must be 1 and the `rds.tlsNN` switches for
+ * versions below the rule's minimum must be `disabled`. All of these are
+ * static parameters: a change is not in effect until the instance reboots.
+ */
+import type { TlsVersion } from '../types.js';
+import { type CheckResult, passed } from './check.js';
+import {
+  describeValue,
+  type GroupContext,
+  parameterEvidence,
+  readParameter,
+  requireInEffect,
+} from './group.js';
+import { rebootCommand, setParametersRemediation } from './remediation.js';
+import { isBelow, parseSwitch } from './values.js';
+
+const PROTOCOL_SWITCHES: ReadonlyArray<{ name: string; version: TlsVersion }> = [
+  { name: 'rds.tls10', version: 'TLSv1' },
+  { name: 'rds.tls11', version: 'TLSv1.1' },
+  { name: 'rds.tls12', version: 'TLSv1.2' },
+];
+
+export function evaluateSqlServer(group: GroupContext, minTlsVersion: TlsVersion): CheckResult[] {
+  const checks = [forceSsl(group)];
+  for (const protocol of PROTOCOL_SWITCHES) {
+    if (isBelow(protocol.version, minTlsVersion)) checks.push(protocolSwitch(group, protocol));
+  }
+  return checks;
+}
+
+function forceSsl(group: GroupContext): CheckResult {
+  const name = 'rds.force_ssl';
+  const reading = readParameter(group, name);
+  const value = reading.value ?? '0';
+  const described = `${describeValue(group, name, value, reading.defaulted)} (${group.engineLabel})`;
+  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
+  const fix = setParametersRemediation(group, [{ name, value: '1' }], 'pending-reboot');
+
+  switch (parseSwitch(value)) {
+    case 'on':
+      return requireInEffect(
+        group,
+        reading,
+        value,
+        passed(`${described}: TLS required`, evidence),
+        true,
+        rebootCommand(group),
+      );
+    case 'off':
+      return {
+        verdict: 'NON_COMPLIANT',
+        reason: 'FORCE_SSL_OFF',
+        summary: `${described}: plaintext connections allowed`,
+        remediation: fix,
+        evidence,
+      };
+    default:
+      return {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'PARAMETER_VALUE_UNKNOWN',
+        summary: `${name}="${value}" in ${group.phrase} (${group.engineLabel}): value not understood`,
+        remediation: fix,
+        evidence,
+      };
+  }
+}
+
+/** `default` leaves the choice to Windows, which keeps the old protocols on: counted as allowed. */
+function protocolSwitch(
+  group: GroupContext,
+  protocol: { name: string; version: TlsVersion },
+): CheckResult {
+  const { name } = protocol;
+  const reading = readParameter(group, name);
+  const value = reading.value ?? 'default';
+  const described = describeValue(group, name, value, reading.defaulted);
+  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
+  const fix = setParametersRemediation(group, [{ name, value: 'disabled' }], 'pending-reboot');
+  const normalized = value.toLowerCase();
+
+  if (normalized === 'disabled' || parseSwitch(value) === 'off') {
+    return requireInEffect(
+      group,
+      reading,
+      value,
+      passed(described, evidence),
+      true,
+      rebootCommand(group),
+    );
+  }
+  if (normalized === 'enabled' || normalized === 'default' || parseSwitch(value) === 'on') {
+    return {
+      verdict: 'NON_COMPLIANT',
+      reason: 'TLS_VERSION_ALLOWS_LEGACY',
+      summary: `${described}: ${protocol.version} allowed`,
+      remediation: fix,
+      evidence,
+    };
+  }
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'PARAMETER_VALUE_UNKNOWN',
+    summary: `${name}="${value}" in ${group.phrase}: value not understood`,
+    remediation: fix,
+    evidence,
+  };
+}
