@@ -1,0 +1,112 @@
+/**
+ * The JSON report's schema, version 1. The CLI's `--format json` and the
+ * on-demand audit Lambda both return documents of this shape; consumers may
+ * rely on it. Adding an optional field keeps version 1; renaming, removing or
+ * changing the meaning of a field means `schemaVersion: 2`.
+ *
+ * Conventions: dates are ISO 8601 strings in UTC; a value that is unknown is
+ * `null`, never absent; databases are sorted by region, then identifier.
+ */
+import { z } from 'zod';
+
+const verdict = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']);
+const isoDate = z.iso.datetime();
+
+export const evidenceSchema = z.strictObject({
+  /** Who said it: `rds-api`, `parameter-group`, `engine-default`, `option-group`, `certificate`, `server`, `probe`. */
+  source: z.enum([
+    'rds-api',
+    'parameter-group',
+    'engine-default',
+    'option-group',
+    'certificate',
+    'server',
+    'probe',
+  ]),
+  label: z.string(),
+  value: z.string(),
+});
+
+export const problemSchema = z.strictObject({
+  scope: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+
+export const staticFindingSchema = z.strictObject({
+  verdict,
+  reason: z.string(),
+  annotation: z.string().max(256),
+  evidence: z.array(evidenceSchema),
+});
+
+export const liveFindingSchema = z.strictObject({
+  verdict,
+  reason: z.string(),
+  annotation: z.string().max(256),
+  durationMs: z.number().nonnegative(),
+  evidence: z.array(evidenceSchema),
+});
+
+export const databaseReportSchema = z.strictObject({
+  resourceType: z.enum(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster']),
+  /** DbiResourceId or DbClusterResourceId: the id AWS Config keys on. */
+  resourceId: z.string(),
+  arn: z.string().nullable(),
+  /** DBInstanceIdentifier or DBClusterIdentifier. */
+  identifier: z.string(),
+  region: z.string(),
+  accountId: z.string().nullable(),
+  engine: z.string(),
+  engineVersion: z.string(),
+  endpoint: z.strictObject({ address: z.string(), port: z.number().int() }).nullable(),
+  /** The combined verdict, as reported to AWS Config. */
+  verdict,
+  reason: z.string(),
+  annotation: z.string().max(256),
+  remediation: z.string(),
+  /** When the evidence was taken (the Config OrderingTimestamp). */
+  evaluatedAt: isoDate,
+  /** What the configuration says. */
+  static: staticFindingSchema,
+  /** What the server did; null when no probe ran. */
+  live: liveFindingSchema.nullable(),
+  /** Scan problems whose scope names this database. */
+  problems: z.array(problemSchema),
+});
+
+export const jsonReportSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  tool: z.literal('rds-tls-guard'),
+  scan: z.strictObject({
+    startedAt: isoDate,
+    finishedAt: isoDate,
+    durationMs: z.number().int().nonnegative(),
+    regions: z.array(z.string()),
+    ruleParameters: z.strictObject({
+      minTlsVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+      caExpiryDays: z.number(),
+      requireLiveProbe: z.boolean(),
+      liveProbe: z.boolean(),
+      secretTagKey: z.string(),
+      secretArns: z.record(z.string(), z.string()),
+    }),
+  }),
+  summary: z.strictObject({
+    total: z.number().int().nonnegative(),
+    verdicts: z.strictObject({
+      COMPLIANT: z.number().int().nonnegative(),
+      NON_COMPLIANT: z.number().int().nonnegative(),
+      NOT_APPLICABLE: z.number().int().nonnegative(),
+      INSUFFICIENT_DATA: z.number().int().nonnegative(),
+    }),
+    probed: z.number().int().nonnegative(),
+    problems: z.number().int().nonnegative(),
+  }),
+  databases: z.array(databaseReportSchema),
+  /** Every scan problem, including those also listed under a database. */
+  problems: z.array(problemSchema),
+});
+
+export type JsonReport = z.infer<typeof jsonReportSchema>;
+export type DatabaseReport = z.infer<typeof databaseReportSchema>;

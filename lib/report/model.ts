@@ -1,0 +1,72 @@
+/**
+ * What every report format agrees on: the order databases are listed in,
+ * which scan problems belong to which database, and how free text from
+ * servers and APIs is made safe to show on one line.
+ */
+import type { DatabaseResource, ResourceEvaluation, ScanProblem, ScanResult } from '../types.js';
+
+/** Code-unit order, so a report reads the same whatever the machine's locale. */
+function compareText(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
+/** Evaluations sorted by region, then identifier, then resource id (stable across runs). */
+export function sortedEvaluations(result: ScanResult): ResourceEvaluation[] {
+  return [...result.evaluations].sort(
+    (a, b) =>
+      compareText(a.resource.region, b.resource.region) ||
+      compareText(a.resource.identifier, b.resource.identifier) ||
+      compareText(a.resource.resourceId, b.resource.resourceId),
+  );
+}
+
+/**
+ * A problem belongs to a database when its scope names it: by identifier,
+ * resource id, ARN, or `<region>/<identifier>`. Anything else (a region, the
+ * inventory) is a scan-wide problem.
+ */
+export function problemsFor(resource: DatabaseResource, problems: ScanProblem[]): ScanProblem[] {
+  const names = new Set([
+    resource.identifier,
+    resource.resourceId,
+    `${resource.region}/${resource.identifier}`,
+  ]);
+  if (resource.arn) names.add(resource.arn);
+  return problems.filter((problem) => names.has(problem.scope));
+}
+
+/** The account that owns a resource: the inventory's field, else the ARN's fifth part. */
+export function accountIdOf(resource: DatabaseResource): string | undefined {
+  if (resource.accountId) return resource.accountId;
+  const fromArn = resource.arn?.split(':')[4];
+  return fromArn ? fromArn : undefined;
+}
+
+/** The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`), `aws` when unknown. */
+export function partitionOf(resource: DatabaseResource): string {
+  return resource.arn?.split(':')[1] || 'aws';
+}
+
+/**
+ * One line, no control characters: identifiers and server messages are not
+ * trusted to be free of newlines or terminal escape sequences.
+ */
+export function oneLine(text: string): string {
+  return text
+    .replace(/\p{Cc}/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Cuts text to at most `max` characters, marking the cut with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  return `${text.slice(0, max - 1)}…`;
+}
+
+export function engineLabel(resource: DatabaseResource): string {
+  return `${resource.engine} ${resource.engineVersion}`;
+}

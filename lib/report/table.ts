@@ -1,0 +1,134 @@
+/**
+ * The terminal table: one row per database, columns fit to their content and
+ * shrunk (annotation first) until the table fits the terminal width.
+ */
+import { type ScanResult, VERDICTS, type Verdict } from '../types.js';
+import { engineLabel, oneLine, sortedEvaluations, truncate } from './model.js';
+import { summarize } from './summary.js';
+
+export interface TableOptions {
+  /** Maximum line width in characters. Default 120. */
+  width?: number;
+  /** Color verdicts with ANSI escapes (only for a terminal). Default false. */
+  color?: boolean;
+}
+
+export const DEFAULT_TABLE_WIDTH = 120;
+
+const GAP = '  ';
+
+const ANSI: Record<Verdict, string> = {
+  COMPLIANT: '\u001b[32m',
+  NON_COMPLIANT: '\u001b[1;31m',
+  INSUFFICIENT_DATA: '\u001b[33m',
+  NOT_APPLICABLE: '\u001b[90m',
+};
+const ANSI_RESET = '\u001b[0m';
+
+interface Column {
+  header: string;
+  /** The narrowest this column may be shrunk to; the verdict column never shrinks. */
+  min: number;
+}
+
+const COLUMNS: Column[] = [
+  { header: 'IDENTIFIER', min: 10 },
+  { header: 'ENGINE', min: 8 },
+  { header: 'REGION', min: 6 },
+  { header: 'VERDICT', min: Number.POSITIVE_INFINITY },
+  { header: 'REASON', min: 10 },
+  { header: 'ANNOTATION', min: 12 },
+];
+const ANNOTATION = COLUMNS.length - 1;
+const VERDICT = 3;
+
+export function renderTable(result: ScanResult, options: TableOptions = {}): string {
+  const width = options.width ?? DEFAULT_TABLE_WIDTH;
+  const paint = (verdict: Verdict, text: string): string =>
+    options.color ? `${ANSI[verdict]}${text}${ANSI_RESET}` : text;
+
+  const rows = sortedEvaluations(result).map((evaluation) => ({
+    verdict: evaluation.finding.verdict,
+    cells: [
+      evaluation.resource.identifier,
+      engineLabel(evaluation.resource),
+      evaluation.resource.region,
+      evaluation.finding.verdict,
+      evaluation.finding.reason,
+      evaluation.finding.annotation,
+    ].map(oneLine),
+  }));
+
+  const lines: string[] = [];
+  if (rows.length === 0) {
+    lines.push('no databases found');
+  } else {
+    const widths = fitWidths(
+      COLUMNS.map((column, index) =>
+        Math.max(column.header.length, ...rows.map((row) => row.cells[index]?.length ?? 0)),
+      ),
+      width,
+    );
+    const line = (cells: string[], verdict?: Verdict): string =>
+      cells
+        .map((cell, index) => {
+          const columnWidth = widths[index] ?? 0;
+          const text = truncate(cell, columnWidth);
+          const padding = ' '.repeat(columnWidth - text.length);
+          return index === VERDICT && verdict
+            ? `${paint(verdict, text)}${padding}`
+            : text + padding;
+        })
+        .join(GAP)
+        .trimEnd();
+    lines.push(line(COLUMNS.map((column) => column.header)));
+    lines.push(line(widths.map((columnWidth) => '-'.repeat(columnWidth))));
+    for (const row of rows) lines.push(line(row.cells, row.verdict));
+  }
+
+  lines.push('');
+  lines.push(summaryLine(result, paint));
+  for (const problem of result.problems) {
+    lines.push(
+      truncate(
+        oneLine(`problem ${problem.scope} ${problem.code}: ${problem.message}`),
+        Math.max(width, 20),
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Shrinks the annotation column first, then the widest other shrinkable column, until the row fits. */
+function fitWidths(natural: number[], width: number): number[] {
+  const widths = [...natural];
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + GAP.length * (widths.length - 1);
+  while (total() > width) {
+    const shrinkable = widths
+      .map((w, index) => ({ index, room: w - (COLUMNS[index]?.min ?? w) }))
+      .filter((column) => column.room > 0);
+    if (shrinkable.length === 0) break;
+    const annotation = shrinkable.find((column) => column.index === ANNOTATION);
+    const target =
+      annotation ??
+      shrinkable.reduce((widest, column) =>
+        (widths[column.index] ?? 0) > (widths[widest.index] ?? 0) ? column : widest,
+      );
+    const cut = annotation ? Math.min(target.room, total() - width) : 1;
+    widths[target.index] = (widths[target.index] ?? 0) - cut;
+  }
+  return widths;
+}
+
+function summaryLine(
+  result: ScanResult,
+  paint: (verdict: Verdict, text: string) => string,
+): string {
+  const summary = summarize(result);
+  const counts = VERDICTS.map((verdict) =>
+    paint(verdict, `${summary.verdicts[verdict]} ${verdict}`),
+  );
+  const databases = summary.total === 1 ? 'database' : 'databases';
+  const problems = summary.problems === 1 ? 'scan problem' : 'scan problems';
+  return `${summary.total} ${databases}: ${counts.join(', ')}; ${summary.probed} probed live; ${summary.problems} ${problems}`;
+}
