@@ -6,7 +6,7 @@
  */
 import pLimit from 'p-limit';
 import type { Inventory, InventoryItem, LiveProber } from './pipeline.js';
-import { evaluateStatic, probeProtocol } from './rules/index.js';
+import { certificateFindings, evaluateStatic, probeProtocol } from './rules/index.js';
 import { clampAnnotation } from './text.js';
 import type {
   Finding,
@@ -90,9 +90,12 @@ export async function evaluateItem(
 ): Promise<ResourceEvaluation> {
   const { ruleParameters } = options;
   const orderingTimestamp = options.orderingTimestamp ?? startedAt;
+  const ruleInput = { ...item, ruleParameters, now: now() };
   let staticFinding: Finding;
+  let certificates: Finding[] = [];
   try {
-    staticFinding = evaluateStatic({ ...item, ruleParameters, now: now() });
+    staticFinding = evaluateStatic(ruleInput);
+    certificates = certificateFindings(ruleInput);
   } catch (error) {
     staticFinding = internalError('static rules', error);
   }
@@ -113,7 +116,13 @@ export async function evaluateItem(
     }
   }
 
-  const finding = combineFindings({ staticFinding, liveFinding, probeApplies, ruleParameters });
+  const finding = combineFindings({
+    staticFinding,
+    liveFinding,
+    certificateFindings: certificates,
+    probeApplies,
+    ruleParameters,
+  });
   return {
     resource: item.resource,
     staticFinding,

@@ -1,0 +1,303 @@
+/**
+ * The AWS Config custom rule: one event in, evaluations out through
+ * PutEvaluations. Change notifications evaluate the one resource they name;
+ * scheduled notifications evaluate every database in the account and region
+ * (in process, or fanned out to probe workers) and withdraw results for
+ * databases that no longer exist.
+ */
+import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import {
+  assessApplicability,
+  isRuleResourceType,
+  orderingTimestampOf,
+} from './config/applicability.js';
+import type { ConfigurationItem, ParsedConfigEvent } from './config/event.js';
+import { parseConfigEvent } from './config/event.js';
+import { fetchOversizedItem } from './config/history.js';
+import { collectInventory, enrichResources, resourceFromConfigurationItem } from './inventory/index.js';
+import type { Inventory, LiveProber } from './pipeline.js';
+import {
+  notApplicableEvaluation,
+  type PutEvaluationsSummary,
+  putEvaluations,
+  staleEvaluations,
+  toEvaluation,
+} from './report/config-evaluations.js';
+import { scan } from './scan.js';
+import { clampAnnotation } from './text.js';
+import type { ResourceType, RuleParameters, ScanResult } from './types.js';
+
+/** The slice of a logger the rule needs (Powertools Logger fits). */
+export interface RuleLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Hands a scheduled scan's databases to probe workers, keeping the result token with each batch. */
+export type FanOut = (request: {
+  inventory: Inventory;
+  ruleParameters: RuleParameters;
+  resultToken: string;
+  testMode: boolean;
+  configRuleName: string;
+  orderingTimestamp: Date;
+}) => Promise<{ batches: number; databases: number }>;
+
+export interface ConfigRuleDeps {
+  config: ConfigServiceClient;
+  rdsClientFor: (region: string) => RDSClient;
+  /** The Lambda's own region: where a scheduled run looks for databases. */
+  region: string;
+  prober?: LiveProber;
+  fanOut?: FanOut;
+  log: RuleLog;
+  now?: () => Date;
+  concurrency?: number;
+  /** PutEvaluations pacing; tests inject a no-op sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type ConfigRuleOutcome =
+  | { status: 'rejected'; code: string; message: string }
+  | {
+      status: 'evaluated';
+      messageType: string;
+      put: PutEvaluationsSummary;
+      scan?: ScanResult;
+    }
+  | { status: 'fanned-out'; batches: number; databases: number; put?: PutEvaluationsSummary };
+
+export async function handleConfigRuleEvent(
+  rawEvent: unknown,
+  deps: ConfigRuleDeps,
+): Promise<ConfigRuleOutcome> {
+  const parsed = parseConfigEvent(rawEvent);
+  if (!parsed.ok) {
+    deps.log.error('config event rejected', {
+      code: parsed.error.code,
+      reason: parsed.error.message,
+    });
+    // A rule parameter error still names a resource: tell the dashboard why it has no verdict.
+    const invoking = parsed.invokingEvent;
+    if (parsed.envelope && invoking && invoking.messageType !== 'ScheduledNotification') {
+      const item =
+        invoking.messageType === 'ConfigurationItemChangeNotification'
+          ? invoking.configurationItem
+          : invoking.configurationItemSummary;
+      if (isRuleResourceType(item.resourceType)) {
+        const evaluation = insufficientData(
+          item.resourceType,
+          item.resourceId,
+          `rule parameters invalid: ${parsed.error.message}`,
+          item.configurationItemCaptureTime,
+        );
+        await send(deps, parsed.envelope.resultToken, [evaluation]);
+      }
+    }
+    return { status: 'rejected', code: parsed.error.code, message: parsed.error.message };
+  }
+
+  const event = parsed.event;
+  for (const warning of event.ruleParameterWarnings) {
+    deps.log.warn('rule parameter ignored', { warning });
+  }
+  const invoking = event.invokingEvent;
+  switch (invoking.messageType) {
+    case 'ConfigurationItemChangeNotification':
+      return evaluateItem(event, invoking.configurationItem, deps);
+    case 'OversizedConfigurationItemChangeNotification': {
+      const summary = invoking.configurationItemSummary;
+      const applicability = assessApplicability(event, summary);
+      if (!applicability.applicable) {
+        return reportNotApplicable(event, summary, applicability.annotation, deps);
+      }
+      const fetched = await fetchOversizedItem(deps.config, summary);
+      if (!fetched.ok) {
+        deps.log.warn('oversized item unavailable', { code: fetched.error.code });
+        const evaluation = insufficientData(
+          summary.resourceType as ResourceType,
+          summary.resourceId,
+          `configuration item unavailable: ${fetched.error.message}`,
+          summary.configurationItemCaptureTime,
+        );
+        return evaluated(event, await send(deps, event.resultToken, [evaluation]));
+      }
+      return evaluateItem(event, fetched.item, deps);
+    }
+    case 'ScheduledNotification':
+      return evaluateAccount(event, deps);
+  }
+}
+
+async function evaluateItem(
+  event: ParsedConfigEvent,
+  item: ConfigurationItem,
+  deps: ConfigRuleDeps,
+): Promise<ConfigRuleOutcome> {
+  const applicability = assessApplicability(event, item);
+  if (!applicability.applicable) {
+    return reportNotApplicable(event, item, applicability.annotation, deps);
+  }
+  const orderingTimestamp = orderingTimestampOf(event);
+  const mapped = resourceFromConfigurationItem(item);
+  if (!mapped.ok) {
+    deps.log.warn('configuration item unusable', { code: mapped.error.code });
+    const evaluation = insufficientData(
+      item.resourceType as ResourceType,
+      item.resourceId,
+      mapped.error.message,
+      orderingTimestamp,
+    );
+    return evaluated(event, await send(deps, event.resultToken, [evaluation]));
+  }
+  const result = await scan({
+    inventory: () => enrichResources([mapped.resource], { clientFor: deps.rdsClientFor }),
+    ruleParameters: event.ruleParameters,
+    ...(deps.prober ? { prober: deps.prober } : {}),
+    orderingTimestamp,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  logProblems(result, deps.log);
+  const evaluations = result.evaluations.map(toEvaluation);
+  return evaluated(event, await send(deps, event.resultToken, evaluations), result);
+}
+
+async function evaluateAccount(
+  event: ParsedConfigEvent,
+  deps: ConfigRuleDeps,
+): Promise<ConfigRuleOutcome> {
+  const orderingTimestamp = orderingTimestampOf(event);
+  const inventory = await collectInventory({
+    regions: [deps.region],
+    accountId: event.accountId,
+    clientFor: deps.rdsClientFor,
+  });
+  const currentIds = new Set(inventory.items.map((item) => item.resource.resourceId));
+  const withdrawn = await withdrawStale(event, inventory, currentIds, orderingTimestamp, deps);
+
+  if (deps.fanOut && inventory.items.length > 0) {
+    const queued = await deps.fanOut({
+      inventory,
+      ruleParameters: event.ruleParameters,
+      resultToken: event.resultToken,
+      testMode: isTestMode(event.resultToken),
+      configRuleName: event.configRuleName,
+      orderingTimestamp,
+    });
+    const put = withdrawn.length > 0 ? await send(deps, event.resultToken, withdrawn) : undefined;
+    return { status: 'fanned-out', ...queued, ...(put ? { put } : {}) };
+  }
+
+  const result = await scan({
+    inventory: async () => inventory,
+    ruleParameters: event.ruleParameters,
+    ...(deps.prober ? { prober: deps.prober } : {}),
+    orderingTimestamp,
+    ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  logProblems(result, deps.log);
+  const evaluations = [...result.evaluations.map(toEvaluation), ...withdrawn];
+  return evaluated(event, await send(deps, event.resultToken, evaluations), result);
+}
+
+/**
+ * Withdraws results for databases that are gone. Only from a complete
+ * inventory: a region or page that could not be read would otherwise make
+ * live databases look deleted.
+ */
+async function withdrawStale(
+  event: ParsedConfigEvent,
+  inventory: Inventory,
+  currentIds: Set<string>,
+  orderingTimestamp: Date,
+  deps: ConfigRuleDeps,
+): Promise<Evaluation[]> {
+  const listingIncomplete = inventory.problems.some((problem) => !problem.scope.startsWith('group'));
+  if (listingIncomplete) {
+    deps.log.warn('inventory incomplete: stale results kept', {
+      problems: inventory.problems.length,
+    });
+    return [];
+  }
+  const stale = await staleEvaluations(deps.config, event.configRuleName, currentIds, orderingTimestamp);
+  if (!stale.ok) deps.log.warn('stale result lookup failed', { code: stale.error.code });
+  return stale.evaluations;
+}
+
+async function reportNotApplicable(
+  event: ParsedConfigEvent,
+  item: Pick<ConfigurationItem, 'resourceType' | 'resourceId'>,
+  annotation: string,
+  deps: ConfigRuleDeps,
+): Promise<ConfigRuleOutcome> {
+  if (!isRuleResourceType(item.resourceType)) {
+    deps.log.warn('resource type outside the rule', { resourceType: item.resourceType });
+  }
+  const evaluation = notApplicableEvaluation(
+    item.resourceType as ResourceType,
+    item.resourceId,
+    annotation,
+    orderingTimestampOf(event),
+  );
+  return evaluated(event, await send(deps, event.resultToken, [evaluation]));
+}
+
+function insufficientData(
+  resourceType: ResourceType,
+  resourceId: string,
+  annotation: string,
+  orderingTimestamp: Date,
+): Evaluation {
+  return {
+    ComplianceResourceType: resourceType,
+    ComplianceResourceId: resourceId,
+    ComplianceType: 'INSUFFICIENT_DATA',
+    Annotation: clampAnnotation(annotation),
+    OrderingTimestamp: orderingTimestamp,
+  };
+}
+
+async function send(
+  deps: ConfigRuleDeps,
+  resultToken: string,
+  evaluations: Evaluation[],
+): Promise<PutEvaluationsSummary> {
+  const summary = await putEvaluations(deps.config, evaluations, {
+    resultToken,
+    testMode: isTestMode(resultToken),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+  if (summary.failed.length > 0 || summary.errors.length > 0) {
+    deps.log.error('evaluations not accepted', {
+      failed: summary.failed.map((evaluation) => evaluation.ComplianceResourceId),
+      errors: summary.errors,
+    });
+  }
+  return summary;
+}
+
+function evaluated(
+  event: ParsedConfigEvent,
+  put: PutEvaluationsSummary,
+  result?: ScanResult,
+): ConfigRuleOutcome {
+  return {
+    status: 'evaluated',
+    messageType: event.invokingEvent.messageType,
+    put,
+    ...(result ? { scan: result } : {}),
+  };
+}
+
+function logProblems(result: ScanResult, log: RuleLog): void {
+  for (const problem of result.problems) {
+    log.warn('scan problem', { scope: problem.scope, code: problem.code, reason: problem.message });
+  }
+}
+
+function isTestMode(resultToken: string): boolean {
+  return resultToken === 'TESTMODE';
+}
