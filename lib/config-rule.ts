@@ -15,7 +15,11 @@ import {
 import type { ConfigurationItem, ParsedConfigEvent } from './config/event.js';
 import { parseConfigEvent } from './config/event.js';
 import { fetchOversizedItem } from './config/history.js';
-import { collectInventory, enrichResources, resourceFromConfigurationItem } from './inventory/index.js';
+import {
+  collectInventory,
+  enrichResources,
+  resourceFromConfigurationItem,
+} from './inventory/index.js';
 import type { Inventory, LiveProber } from './pipeline.js';
 import {
   notApplicableEvaluation,
@@ -215,14 +219,21 @@ async function withdrawStale(
   orderingTimestamp: Date,
   deps: ConfigRuleDeps,
 ): Promise<Evaluation[]> {
-  const listingIncomplete = inventory.problems.some((problem) => !problem.scope.startsWith('group'));
+  const listingIncomplete = inventory.problems.some(
+    (problem) => !problem.scope.startsWith('group'),
+  );
   if (listingIncomplete) {
     deps.log.warn('inventory incomplete: stale results kept', {
       problems: inventory.problems.length,
     });
     return [];
   }
-  const stale = await staleEvaluations(deps.config, event.configRuleName, currentIds, orderingTimestamp);
+  const stale = await staleEvaluations(
+    deps.config,
+    event.configRuleName,
+    currentIds,
+    orderingTimestamp,
+  );
   if (!stale.ok) deps.log.warn('stale result lookup failed', { code: stale.error.code });
   return stale.evaluations;
 }
