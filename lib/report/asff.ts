@@ -1,0 +1,139 @@
+/**
+ * AWS Security Hub findings in the AWS Security Finding Format (ASFF), ready
+ * for BatchImportFindings. One finding per database, every verdict included,
+ * so Security Hub also learns when a database becomes compliant. The finding
+ * Id is stable (account, region, resource id), so each scan updates the same
+ * finding instead of adding one.
+ */
+import type { ResourceEvaluation, ScanResult, Verdict } from '../types.js';
+import { accountIdOf, partitionOf, sortedEvaluations, truncate } from './model.js';
+
+/** The part of the ASFF this tool fills in (the SDK's AwsSecurityFinding is not a dependency). */
+export interface AsffFinding {
+  SchemaVersion: '2018-10-08';
+  Id: string;
+  ProductArn: string;
+  GeneratorId: string;
+  AwsAccountId: string;
+  Types: string[];
+  CreatedAt: string;
+  UpdatedAt: string;
+  Severity: { Label: AsffSeverityLabel };
+  Title: string;
+  Description: string;
+  Remediation: { Recommendation: { Text: string } };
+  ProductFields: Record<string, string>;
+  Resources: {
+    Type: 'AwsRdsDbInstance' | 'AwsRdsDbCluster';
+    Id: string;
+    Partition: string;
+    Region: string;
+  }[];
+  Compliance: { Status: AsffComplianceStatus };
+  RecordState: 'ACTIVE';
+}
+
+export type AsffSeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export type AsffComplianceStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'WARNING';
+
+export interface AsffOptions {
+  /** Used when a resource carries neither an account id nor an ARN. */
+  accountId?: string;
+}
+
+/** ASFF field limits: longer values are rejected by BatchImportFindings. */
+export const ASFF_LIMITS = { title: 256, description: 1024, recommendation: 512 } as const;
+
+const COMPLIANCE: Record<Verdict, AsffComplianceStatus> = {
+  COMPLIANT: 'PASSED',
+  NON_COMPLIANT: 'FAILED',
+  // Security Hub's own mapping of Config results: NOT_APPLICABLE is NOT_AVAILABLE,
+  // and WARNING means the check ran but could not decide.
+  NOT_APPLICABLE: 'NOT_AVAILABLE',
+  INSUFFICIENT_DATA: 'WARNING',
+};
+
+function severity(evaluation: ResourceEvaluation): AsffSeverityLabel {
+  const { verdict, reason } = evaluation.finding;
+  if (verdict === 'NON_COMPLIANT') return reason.startsWith('CA_') ? 'MEDIUM' : 'HIGH';
+  if (verdict === 'INSUFFICIENT_DATA') return 'LOW';
+  return 'INFORMATIONAL';
+}
+
+export interface AsffBuild {
+  findings: AsffFinding[];
+  /** Databases left out because no account id is known for them. */
+  skipped: string[];
+}
+
+export function buildAsffFindings(result: ScanResult, options: AsffOptions = {}): AsffBuild {
+  const findings: AsffFinding[] = [];
+  const skipped: string[] = [];
+  for (const evaluation of sortedEvaluations(result)) {
+    const accountId = accountIdOf(evaluation.resource) ?? options.accountId;
+    if (!accountId) {
+      skipped.push(evaluation.resource.identifier);
+      continue;
+    }
+    findings.push(asffFinding(evaluation, accountId));
+  }
+  return { findings, skipped };
+}
+
+/** The findings as a JSON array, the `Findings` argument of BatchImportFindings (at most 100 per call). */
+export function renderAsff(result: ScanResult, options: AsffOptions = {}): string {
+  return `${JSON.stringify(buildAsffFindings(result, options).findings, null, 2)}\n`;
+}
+
+function asffFinding(evaluation: ResourceEvaluation, accountId: string): AsffFinding {
+  const { resource, finding } = evaluation;
+  const partition = partitionOf(resource);
+  const timestamp = evaluation.orderingTimestamp.toISOString();
+  const resourceArn = resource.arn ?? resource.resourceId;
+  const kind = resource.resourceType === 'AWS::RDS::DBCluster' ? 'DB cluster' : 'DB instance';
+  const remediation =
+    finding.remediation ||
+    (finding.verdict === 'COMPLIANT'
+      ? 'No action needed: the database accepts only TLS connections.'
+      : 'No action available from rds-tls-guard for this database.');
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: `rds-tls-guard/${accountId}/${resource.region}/${resource.resourceId}`,
+    ProductArn: `arn:${partition}:securityhub:${resource.region}:${accountId}:product/${accountId}/default`,
+    GeneratorId: `rds-tls-guard/${finding.reason}`,
+    AwsAccountId: accountId,
+    Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+    CreatedAt: timestamp,
+    UpdatedAt: timestamp,
+    Severity: { Label: severity(evaluation) },
+    Title: truncate(
+      `RDS ${kind} ${resource.identifier} TLS-only connections: ${finding.verdict} (${finding.reason})`,
+      ASFF_LIMITS.title,
+    ),
+    Description: truncate(
+      `${resource.engine} ${resource.engineVersion} in ${resource.region}: ${finding.annotation}`,
+      ASFF_LIMITS.description,
+    ),
+    Remediation: { Recommendation: { Text: truncate(remediation, ASFF_LIMITS.recommendation) } },
+    ProductFields: {
+      'rds-tls-guard/Verdict': finding.verdict,
+      'rds-tls-guard/Reason': finding.reason,
+      'rds-tls-guard/StaticReason': evaluation.staticFinding.reason,
+      'rds-tls-guard/LiveReason': evaluation.liveFinding?.reason ?? 'NOT_PROBED',
+      'rds-tls-guard/Identifier': resource.identifier,
+      'rds-tls-guard/ResourceId': resource.resourceId,
+      'rds-tls-guard/Engine': `${resource.engine} ${resource.engineVersion}`,
+    },
+    Resources: [
+      {
+        Type:
+          resource.resourceType === 'AWS::RDS::DBCluster' ? 'AwsRdsDbCluster' : 'AwsRdsDbInstance',
+        Id: resourceArn,
+        Partition: partition,
+        Region: resource.region,
+      },
+    ],
+    Compliance: { Status: COMPLIANCE[finding.verdict] },
+    RecordState: 'ACTIVE',
+  };
+}
