@@ -7,7 +7,10 @@ import { engineLabel, oneLine, sortedEvaluations, truncate } from './model.js';
 import { summarize } from './summary.js';
 
 export interface TableOptions {
-  /** Maximum line width in characters. Default 120. */
+  /**
+   * Maximum line width in characters. Default 120. Below about 65 the columns
+   * reach their minimum widths and rows run longer.
+   */
   width?: number;
   /** Color verdicts with ANSI escapes (only for a terminal). Default false. */
   color?: boolean;
@@ -32,12 +35,12 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { header: 'IDENTIFIER', min: 10 },
-  { header: 'ENGINE', min: 8 },
+  { header: 'IDENTIFIER', min: 8 },
+  { header: 'ENGINE', min: 6 },
   { header: 'REGION', min: 6 },
   { header: 'VERDICT', min: Number.POSITIVE_INFINITY },
-  { header: 'REASON', min: 10 },
-  { header: 'ANNOTATION', min: 12 },
+  { header: 'REASON', min: 8 },
+  { header: 'ANNOTATION', min: 10 },
 ];
 const ANNOTATION = COLUMNS.length - 1;
 const VERDICT = 3;
@@ -87,7 +90,7 @@ export function renderTable(result: ScanResult, options: TableOptions = {}): str
   }
 
   lines.push('');
-  lines.push(summaryLine(result, paint));
+  lines.push(...summaryLines(result, paint, width));
   for (const problem of result.problems) {
     lines.push(
       truncate(
@@ -120,15 +123,40 @@ function fitWidths(natural: number[], width: number): number[] {
   return widths;
 }
 
-function summaryLine(
+/** The counts, wrapped between items (never inside one) to fit the width. */
+function summaryLines(
   result: ScanResult,
   paint: (verdict: Verdict, text: string) => string,
-): string {
+  width: number,
+): string[] {
   const summary = summarize(result);
-  const counts = VERDICTS.map((verdict) =>
-    paint(verdict, `${summary.verdicts[verdict]} ${verdict}`),
-  );
-  const databases = summary.total === 1 ? 'database' : 'databases';
-  const problems = summary.problems === 1 ? 'scan problem' : 'scan problems';
-  return `${summary.total} ${databases}: ${counts.join(', ')}; ${summary.probed} probed live; ${summary.problems} ${problems}`;
+  const items: { text: string; shown: string }[] = [
+    { text: `${summary.total} ${summary.total === 1 ? 'database' : 'databases'}:`, shown: '' },
+    ...VERDICTS.map((verdict, index) => {
+      const text = `${summary.verdicts[verdict]} ${verdict}`;
+      const separator = index === VERDICTS.length - 1 ? ';' : ',';
+      return { text: text + separator, shown: paint(verdict, text) + separator };
+    }),
+    { text: `${summary.probed} probed live;`, shown: '' },
+    {
+      text: `${summary.problems} ${summary.problems === 1 ? 'scan problem' : 'scan problems'}`,
+      shown: '',
+    },
+  ];
+  const lines: string[] = [];
+  let visible = '';
+  let shown = '';
+  for (const item of items) {
+    const itemShown = item.shown || item.text;
+    if (visible && visible.length + 1 + item.text.length > width) {
+      lines.push(shown);
+      visible = item.text;
+      shown = itemShown;
+    } else {
+      visible = visible ? `${visible} ${item.text}` : item.text;
+      shown = shown ? `${shown} ${itemShown}` : itemShown;
+    }
+  }
+  lines.push(shown);
+  return lines;
 }
