@@ -1,0 +1,21 @@
+/**
+ * Real database servers on 127.0.0.1 that behave like RDS, for the test suite
+ * and the local demo. Nothing here talks to AWS.
+ */
+export {
+  CERTIFICATE_KINDS,
+  type CertificateKind,
+  type CertificateSet,
+  generateCertificates,
+  type InstalledCertificate,
+  installCertificate,
+  type ServerCertificate,
+} from './certificates.js';
+export {
+  type LocalDatabaseUser,
+  type LocalMariadb,
+  type StartMariadbOptions,
+  startMariadb,
+} from './mariadb.js';
+export { type LocalPostgres, type StartPostgresOptions, startPostgres } from './postgres.js';
+export { freePort, LocalServerError } from './process.js';
