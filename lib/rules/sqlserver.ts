@@ -74,7 +74,10 @@ function protocolSwitch(
   const { name } = protocol;
   const reading = readParameter(group, name);
   const value = reading.value ?? 'default';
-  const described = describeValue(group, name, value, reading.defaulted);
+  const described =
+    reading.value === undefined
+      ? `${name} unset in ${group.phrase} → 'default' (left to Windows)`
+      : describeValue(group, name, value, reading.defaulted);
   const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
   const fix = setParametersRemediation(group, [{ name, value: 'disabled' }], 'pending-reboot');
   const normalized = value.toLowerCase();

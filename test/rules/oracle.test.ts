@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateStatic } from '../../lib/rules/index.js';
+import { optionGroup, oracleInput, sslOption } from './builders.js';
+
+const TIMEZONE = { name: 'Timezone', settings: { TIME_ZONE: 'Europe/Dublin' } };
+
+describe('Oracle SSL option', () => {
+  it('is non-compliant with ORACLE_SSL_OPTION_MISSING when no option group has SSL', () => {
+    const finding = evaluateStatic(oracleInput([optionGroup('ora-app', [TIMEZONE])]));
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('ORACLE_SSL_OPTION_MISSING');
+    expect(finding.annotation).toBe(
+      'no SSL option in option group ora-app (oracle-ee 19.0.0.0.ru-2024-01.rur-2024-01.r1): only plaintext listener',
+    );
+    expect(finding.remediation).toContain(
+      'aws rds add-option-to-option-group --option-group-name ora-app --options',
+    );
+    expect(finding.remediation).toContain('"Name":"SQLNET.SSL_VERSION","Value":"1.2"');
+  });
+
+  it('is compliant with SQLNET.SSL_VERSION=1.2 and says the plaintext listener stays open', () => {
+    const finding = evaluateStatic(
+      oracleInput([optionGroup('ora-tls', [TIMEZONE, sslOption('1.2')])]),
+    );
+    expect(finding.verdict).toBe('COMPLIANT');
+    expect(finding.reason).toBe('TLS_ENFORCED');
+    expect(finding.annotation).toBe(
+      'SSL option in option group ora-tls (oracle-ee 19.0.0.0.ru-2024-01.rur-2024-01.r1), SQLNET.SSL_VERSION=1.2; plaintext listener remains open unless blocked by security group',
+    );
+    expect(finding.remediation).toContain('Block the plaintext listener port (1521)');
+    expect(finding.evidence).toContainEqual({
+      source: 'option-group',
+      label: 'SQLNET.SSL_VERSION (ora-tls)',
+      value: '1.2',
+    });
+  });
+
+  it.each([
+    ['1.0', 'TLSv1'],
+    ['1.2 or 1.0', 'TLSv1'],
+  ])('is non-compliant with SQLNET.SSL_VERSION=%j (allows %s)', (version, legacy) => {
+    const finding = evaluateStatic(oracleInput([optionGroup('ora-tls', [sslOption(version)])]));
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
+    expect(finding.annotation).toContain(`SQLNET.SSL_VERSION=${version}: allows ${legacy}`);
+  });
+
+  it('reports an SSL option without SQLNET.SSL_VERSION as INSUFFICIENT_DATA', () => {
+    const finding = evaluateStatic(oracleInput([optionGroup('ora-tls', [sslOption()])]));
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
+  });
+
+  it('fails a TLSv1.3 minimum, which RDS for Oracle cannot meet', () => {
+    const finding = evaluateStatic(
+      oracleInput([optionGroup('ora-tls', [sslOption('1.2')])], {
+        rule: { minTlsVersion: 'TLSv1.3' },
+      }),
+    );
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
+    expect(finding.remediation).toContain('a TLSv1.3 minimum cannot be met by configuration');
+  });
+
+  it('reports OPTION_GROUP_UNREADABLE when the option group could not be read', () => {
+    const finding = evaluateStatic(
+      oracleInput([], {
+        memberships: [{ name: 'ora-tls', status: 'in-sync' }],
+        gaps: ['option group ora-tls: AccessDeniedException'],
+      }),
+    );
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('OPTION_GROUP_UNREADABLE');
+    expect(finding.annotation).toContain('not read: option group ora-tls: AccessDeniedException');
+  });
+
+  it('reports an SSL option still pending apply as INSUFFICIENT_DATA', () => {
+    const finding = evaluateStatic(
+      oracleInput([optionGroup('ora-tls', [sslOption('1.2')])], {
+        memberships: [{ name: 'ora-tls', status: 'pending-apply' }],
+      }),
+    );
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('PARAMETERS_APPLYING');
+  });
+
+  it('reports an SSL option waiting for the maintenance window as not in effect', () => {
+    const finding = evaluateStatic(
+      oracleInput([optionGroup('ora-tls', [sslOption('1.2')])], {
+        memberships: [{ name: 'ora-tls', status: 'pending-maintenance-apply' }],
+      }),
+    );
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('OPTION_GROUP_NOT_IN_EFFECT');
+  });
+
+  it('ignores option groups the database is not a member of', () => {
+    const finding = evaluateStatic(
+      oracleInput(
+        [optionGroup('ora-app', [TIMEZONE]), optionGroup('ora-other', [sslOption('1.2')])],
+        { memberships: [{ name: 'ora-app', status: 'in-sync' }] },
+      ),
+    );
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('ORACLE_SSL_OPTION_MISSING');
+  });
+});
