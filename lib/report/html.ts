@@ -48,7 +48,7 @@ h4 { font-size: 14px; margin: 12px 0 4px; }
 .meta { color: var(--muted); margin: 0; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 th { background: #f6f8fa; font-weight: 600; }
 dl.params { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 dl.params dt { font-weight: 600; }
@@ -56,10 +56,10 @@ dl.params dd { margin: 0; }
 .tiles { display: flex; flex-wrap: wrap; gap: 12px; }
 .tile { border: 1px solid var(--line); border-left-width: 6px; border-radius: 6px; padding: 8px 14px; min-width: 140px; }
 .tile .count { display: block; font-size: 26px; font-weight: 700; }
-.tile.compliant { border-left-color: var(--ok); }
-.tile.non-compliant { border-left-color: var(--bad); }
-.tile.insufficient-data { border-left-color: var(--unknown); }
-.tile.not-applicable { border-left-color: var(--na); }
+.tile.compliant { border-left-color: var(--ok); background: #dafbe1; }
+.tile.non-compliant { border-left-color: var(--bad); background: #ffebe9; }
+.tile.insufficient-data { border-left-color: var(--unknown); background: #fff8c5; }
+.tile.not-applicable { border-left-color: var(--na); background: #f6f8fa; }
 .badge { display: inline-block; border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; color: #fff; white-space: nowrap; }
 .badge.compliant { background: var(--ok); }
 .badge.non-compliant { background: var(--bad); }
@@ -176,7 +176,7 @@ function problemsSection(result: ScanResult): string {
   return [
     '<section id="problems">',
     '<h2>Scan problems</h2>',
-    '<p>These parts of the estate could not be read; databases there are not in this report.</p>',
+    '<p>Parts of the estate that could not be read: databases there may be missing from this report or judged on partial data.</p>',
     '<ul class="problems">',
     ...result.problems.map(
       (problem) =>

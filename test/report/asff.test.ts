@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ASFF_LIMITS, buildAsffFindings, renderAsff } from '../../lib/report/asff.js';
+import { fixtureScanResult } from './fixture.js';
+import { expectGolden } from './golden.js';
+
+describe('Security Hub ASFF findings', () => {
+  it('matches the golden file', () => {
+    expectGolden('report.asff.json', renderAsff(fixtureScanResult()));
+  });
+
+  it('maps each verdict to a compliance status and severity', () => {
+    const { findings } = buildAsffFindings(fixtureScanResult());
+    expect(
+      findings.map((finding) => [
+        finding.ProductFields['rds-tls-guard/Identifier'],
+        finding.Compliance.Status,
+        finding.Severity.Label,
+      ]),
+    ).toEqual([
+      ['billing-mariadb', 'FAILED', 'HIGH'],
+      ['erp-sqlserver', 'FAILED', 'HIGH'],
+      ['legacy-db2', 'NOT_AVAILABLE', 'INFORMATIONAL'],
+      ['orders-pg', 'PASSED', 'INFORMATIONAL'],
+      ['analytics-aurora', 'WARNING', 'LOW'],
+    ]);
+  });
+
+  it('names the default product of the account and region, and the resource by ARN and type', () => {
+    const aurora = buildAsffFindings(fixtureScanResult()).findings.at(-1)!;
+    expect(aurora).toMatchObject({
+      SchemaVersion: '2018-10-08',
+      Id: 'rds-tls-guard/123456789012/us-east-1/cluster-ANALYTICS5G7H9J1K3L5M7N9P',
+      ProductArn: 'arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default',
+      GeneratorId: 'rds-tls-guard/SECRET_NOT_FOUND',
+      AwsAccountId: '123456789012',
+      Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+      CreatedAt: '2025-03-14T09:26:53.000Z',
+      UpdatedAt: '2025-03-14T09:26:53.000Z',
+      Resources: [
+        {
+          Type: 'AwsRdsDbCluster',
+          Id: 'arn:aws:rds:us-east-1:123456789012:cluster:analytics-aurora',
+          Partition: 'aws',
+          Region: 'us-east-1',
+        },
+      ],
+    });
+  });
+
+  it('keeps Title, Description and the recommendation within the ASFF limits', () => {
+    const result = fixtureScanResult();
+    const target = result.evaluations[0]!;
+    target.resource.identifier = 'x'.repeat(300);
+    target.resource.engineVersion = 'v'.repeat(2000);
+    target.finding.remediation = 'r'.repeat(2000);
+    const finding = buildAsffFindings(result).findings.find(
+      (f) => f.ProductFields['rds-tls-guard/ResourceId'] === target.resource.resourceId,
+    )!;
+    expect(finding.Title.length).toBe(ASFF_LIMITS.title);
+    expect(finding.Description.length).toBe(ASFF_LIMITS.description);
+    expect(finding.Remediation.Recommendation.Text.length).toBe(ASFF_LIMITS.recommendation);
+  });
+
+  it('takes the account from the ARN, then from the options, and skips a database with neither', () => {
+    const result = fixtureScanResult();
+    for (const evaluation of result.evaluations) delete evaluation.resource.accountId;
+    const db2 = result.evaluations.find((e) => e.resource.identifier === 'legacy-db2')!;
+    delete db2.resource.arn;
+    expect(buildAsffFindings(result).skipped).toEqual(['legacy-db2']);
+    const withOption = buildAsffFindings(result, { accountId: '210987654321' });
+    expect(withOption.skipped).toEqual([]);
+    expect(
+      withOption.findings.map(
+        (f) => `${f.ProductFields['rds-tls-guard/Identifier']}@${f.AwsAccountId}`,
+      ),
+    ).toEqual([
+      'billing-mariadb@123456789012',
+      'erp-sqlserver@123456789012',
+      'legacy-db2@210987654321',
+      'orders-pg@123456789012',
+      'analytics-aurora@123456789012',
+    ]);
+  });
+});
