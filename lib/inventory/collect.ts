@@ -1,0 +1,155 @@
+/**
+ * The live inventory: every DB instance and cluster in the given regions,
+ * filtered, then enriched with the settings the rules read.
+ *
+ * Regions are listed in parallel and fail independently: a region that
+ * cannot be read becomes a `region:<name>` problem and the others are still
+ * returned. Aurora members come back twice on purpose: as instances (with
+ * clusterIdentifier, from DescribeDBInstances) and as their cluster (from
+ * DescribeDBClusters), because Config records both resource types.
+ */
+import {
+  type DBCluster,
+  type DBInstance,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import pLimit from 'p-limit';
+import type { Inventory } from '../pipeline.js';
+import type { DatabaseResource, ScanProblem } from '../types.js';
+import { DEFAULT_CONCURRENCY, enrichResources, type KnownCluster } from './enrich.js';
+import { regionProblem } from './errors.js';
+import { applyFilters, type InventoryFilters } from './filters.js';
+import { resourceFromCluster, resourceFromInstance } from './mappers.js';
+import { type Page, readAllPages } from './pagination.js';
+
+export interface CollectOptions {
+  regions: string[];
+  /** Set on every resource; otherwise taken from each resource's ARN. */
+  accountId?: string;
+  clientFor: (region: string) => RDSClient;
+  filters?: InventoryFilters;
+  /** RDS requests in flight at once. Default 8. */
+  concurrency?: number;
+}
+
+interface RegionListing {
+  resources: DatabaseResource[];
+  clusters: KnownCluster[];
+  problems: ScanProblem[];
+}
+
+const PAGE_SIZE = 100;
+
+export async function collectInventory(options: CollectOptions): Promise<Inventory> {
+  const regions = [...new Set(options.regions)];
+  const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+  const listings = await Promise.all(
+    regions.map((region) => listRegion(region, options, (read) => limit(read))),
+  );
+
+  const resources = applyFilters(
+    listings.flatMap((listing) => listing.resources),
+    options.filters,
+  );
+  const enriched = await enrichResources(resources, {
+    clientFor: options.clientFor,
+    clusters: listings.flatMap((listing) => listing.clusters),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  });
+  return {
+    items: enriched.items,
+    problems: [...listings.flatMap((listing) => listing.problems), ...enriched.problems],
+    regions,
+  };
+}
+
+async function listRegion(
+  region: string,
+  options: CollectOptions,
+  limited: <T>(read: () => Promise<T>) => Promise<T>,
+): Promise<RegionListing> {
+  const problems: ScanProblem[] = [];
+  let client: RDSClient;
+  try {
+    client = options.clientFor(region);
+  } catch (error) {
+    return { resources: [], clusters: [], problems: [regionProblem(region, 'client', error)] };
+  }
+
+  const [instances, clusters] = await Promise.all([
+    listAll<DBInstance>(region, 'DescribeDBInstances', problems, async (marker) => {
+      const page = await limited(() =>
+        client.send(new DescribeDBInstancesCommand({ MaxRecords: PAGE_SIZE, Marker: marker })),
+      );
+      return { items: page.DBInstances, marker: page.Marker };
+    }),
+    listAll<DBCluster>(region, 'DescribeDBClusters', problems, async (marker) => {
+      const page = await limited(() =>
+        client.send(new DescribeDBClustersCommand({ MaxRecords: PAGE_SIZE, Marker: marker })),
+      );
+      return { items: page.DBClusters, marker: page.Marker };
+    }),
+  ]);
+
+  const resources: DatabaseResource[] = [];
+  for (const instance of instances) {
+    if (!instance.DbiResourceId || !instance.DBInstanceIdentifier) {
+      problems.push(incompleteRecord(region, 'DBInstance', instance.DBInstanceIdentifier));
+      continue;
+    }
+    resources.push(resourceFromInstance(instance, region, options.accountId));
+  }
+  for (const cluster of clusters) {
+    if (!cluster.DbClusterResourceId || !cluster.DBClusterIdentifier) {
+      problems.push(incompleteRecord(region, 'DBCluster', cluster.DBClusterIdentifier));
+      continue;
+    }
+    resources.push(resourceFromCluster(cluster, region, options.accountId));
+  }
+  return {
+    resources,
+    clusters: clusters.map((cluster) => ({ region, cluster })),
+    problems,
+  };
+}
+
+/** Reads every page; a failure or a repeated marker keeps what was read and records a problem. */
+async function listAll<T>(
+  region: string,
+  operation: string,
+  problems: ScanProblem[],
+  fetchPage: (marker: string | undefined) => Promise<Page<T>>,
+): Promise<T[]> {
+  const collected: T[] = [];
+  try {
+    const result = await readAllPages<T>(async (marker) => {
+      const page = await fetchPage(marker);
+      collected.push(...(page.items ?? []));
+      return { items: [], marker: page.marker };
+    });
+    if (result.repeatedMarker !== undefined) {
+      problems.push({
+        scope: `region:${region}`,
+        code: 'PAGINATION_LOOP',
+        message: `${operation} in ${region} repeated a pagination marker after ${result.pages} pages; listing stopped`,
+      });
+    }
+  } catch (error) {
+    problems.push(regionProblem(region, operation, error));
+  }
+  return collected;
+}
+
+function incompleteRecord(
+  region: string,
+  kind: string,
+  identifier: string | undefined,
+): ScanProblem {
+  return {
+    scope: `region:${region}`,
+    code: 'RESOURCE_ID_MISSING',
+    message: `${kind} ${identifier ?? '(no identifier)'} in ${region} has no resource id; skipped`,
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * DatabaseResource from an AWS Config configuration item.
+ *
+ * Config writes the RDS object under `configuration` with lower camel case
+ * keys of the API names (`dBInstanceIdentifier`, `dbiResourceId`, …). Whether
+ * every key follows that rule has not been checked against a live account, so
+ * keys are matched case-insensitively: `dBInstanceIdentifier`,
+ * `dbInstanceIdentifier` and the API's `DBInstanceIdentifier` all read the
+ * same field.
+ */
+import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
+import { accountIdFromArn } from './mappers.js';
+
+export type ConfigurationItemErrorCode =
+  | 'CONFIGURATION_ITEM_INCOMPLETE'
+  | 'CONFIGURATION_ITEM_UNSUPPORTED_TYPE';
+
+export interface ConfigurationItemError {
+  code: ConfigurationItemErrorCode;
+  message: string;
+}
+
+export type ConfigurationItemResult =
+  | { ok: true; resource: DatabaseResource }
+  | { ok: false; error: ConfigurationItemError };
+
+type JsonRecord = Record<string, unknown>;
+
+function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a key whatever its capitalisation. */
+function field(record: JsonRecord | undefined, name: string): unknown {
+  if (!record) return undefined;
+  if (name in record) return record[name];
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(record)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+function text(record: JsonRecord | undefined, name: string): string | undefined {
+  const value = field(record, name);
+  if (typeof value === 'string' && value.length > 0) return value;
+  return undefined;
+}
+
+function integer(record: JsonRecord | undefined, name: string): number | undefined {
+  const value = field(record, name);
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function flag(record: JsonRecord | undefined, name: string): boolean | undefined {
+  const value = field(record, name);
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}
+
+function records(record: JsonRecord | undefined, name: string): JsonRecord[] {
+  const value = field(record, name);
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+function nested(record: JsonRecord | undefined, name: string): JsonRecord | undefined {
+  const value = field(record, name);
+  return isRecord(value) ? value : undefined;
+}
+
+function date(record: JsonRecord | undefined, name: string): Date | undefined {
+  const value = field(record, name);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
+  if (typeof value === 'string' || typeof value === 'number') {
+    const parsed = new Date(value);
+    return Number.isNaN(parsed.getTime()) ? undefined : parsed;
+  }
+  return undefined;
+}
+
+/** Tags from the item's `tags` map and the configuration's `tagList`; the map wins on conflict. */
+function tagsOf(item: JsonRecord, configuration: JsonRecord): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of records(configuration, 'tagList')) {
+    const key = text(tag, 'key');
+    if (key) tags[key] = typeof field(tag, 'value') === 'string' ? String(field(tag, 'value')) : '';
+  }
+  const map = field(item, 'tags');
+  if (isRecord(map)) {
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value === 'string') tags[key] = value;
+    }
+  }
+  return tags;
+}
+
+function incomplete(subject: string, missing: string[]): ConfigurationItemResult {
+  return {
+    ok: false,
+    error: {
+      code: 'CONFIGURATION_ITEM_INCOMPLETE',
+      message: `configuration item ${subject} lacks ${missing.join(', ')}`,
+    },
+  };
+}
+
+export function resourceFromConfigurationItem(item: unknown): ConfigurationItemResult {
+  if (!isRecord(item)) return incomplete('(not an object)', ['every field']);
+  const resourceType = text(item, 'resourceType');
+  if (resourceType !== 'AWS::RDS::DBInstance' && resourceType !== 'AWS::RDS::DBCluster') {
+    return {
+      ok: false,
+      error: {
+        code: 'CONFIGURATION_ITEM_UNSUPPORTED_TYPE',
+        message: `configuration item type ${resourceType ?? '(none)'} is not an RDS instance or cluster`,
+      },
+    };
+  }
+  const type: ResourceType = resourceType;
+  const isInstance = type === 'AWS::RDS::DBInstance';
+  const configuration = nested(item, 'configuration');
+  const resourceId =
+    text(item, 'resourceId') ??
+    text(configuration, isInstance ? 'dbiResourceId' : 'dbClusterResourceId');
+  const subject = `${type} ${resourceId ?? '(no resourceId)'}`;
+  const region = text(item, 'awsRegion');
+  const identifier =
+    text(configuration, isInstance ? 'dBInstanceIdentifier' : 'dBClusterIdentifier') ??
+    text(item, 'resourceName');
+  const engine = text(configuration, 'engine');
+  const engineVersion = text(configuration, 'engineVersion');
+
+  const missing = [
+    ...(resourceId ? [] : ['resourceId']),
+    ...(region ? [] : ['awsRegion']),
+    ...(configuration ? [] : ['configuration']),
+    ...(configuration && !identifier ? ['identifier'] : []),
+    ...(configuration && !engine ? ['engine'] : []),
+    ...(configuration && !engineVersion ? ['engineVersion'] : []),
+  ];
+  if (
+    missing.length > 0 ||
+    !resourceId ||
+    !region ||
+    !configuration ||
+    !identifier ||
+    !engine ||
+    !engineVersion
+  ) {
+    return incomplete(subject, missing);
+  }
+
+  const arn =
+    text(item, 'ARN') ??
+    text(configuration, isInstance ? 'dBInstanceArn' : 'dBClusterArn') ??
+    undefined;
+  const accountId = text(item, 'awsAccountId') ?? accountIdFromArn(arn);
+  const endpoint = endpointOf(configuration, isInstance);
+  const certificateDetails = nested(configuration, 'certificateDetails');
+  const caCertificateIdentifier =
+    text(configuration, 'caCertificateIdentifier') ?? text(certificateDetails, 'cAIdentifier');
+  const certificateValidTill = date(certificateDetails, 'validTill');
+  const masterUserSecretArn = text(nested(configuration, 'masterUserSecret'), 'secretArn');
+  const masterUsername = text(configuration, 'masterUsername');
+  const status = text(configuration, isInstance ? 'dBInstanceStatus' : 'status');
+  const publiclyAccessible = flag(configuration, 'publiclyAccessible');
+  const clusterIdentifier = isInstance ? text(configuration, 'dBClusterIdentifier') : undefined;
+
+  const resource: DatabaseResource = {
+    resourceType: type,
+    resourceId,
+    identifier,
+    ...(arn ? { arn } : {}),
+    ...(accountId ? { accountId } : {}),
+    region,
+    engine,
+    engineVersion,
+    ...(status ? { status } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(clusterIdentifier ? { clusterIdentifier } : {}),
+    ...groupMemberships(configuration, isInstance),
+    optionGroups: optionGroupsOf(configuration, isInstance),
+    ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
+    ...(certificateValidTill ? { certificateValidTill } : {}),
+    ...(masterUsername ? { masterUsername } : {}),
+    ...(masterUserSecretArn ? { masterUserSecretArn } : {}),
+    iamDatabaseAuthenticationEnabled:
+      flag(configuration, 'iAMDatabaseAuthenticationEnabled') === true,
+    ...(publiclyAccessible !== undefined ? { publiclyAccessible } : {}),
+    tags: tagsOf(item, configuration),
+  };
+  return { ok: true, resource };
+}
+
+/** An instance's endpoint is an object; a cluster's is a host name beside a separate port. */
+function endpointOf(
+  configuration: JsonRecord,
+  isInstance: boolean,
+): { address: string; port: number } | undefined {
+  const raw = field(configuration, 'endpoint');
+  if (isRecord(raw)) {
+    const address = text(raw, 'address');
+    const port =
+      integer(raw, 'port') ?? integer(configuration, isInstance ? 'dbInstancePort' : 'port');
+    return address && port !== undefined ? { address, port } : undefined;
+  }
+  if (typeof raw === 'string' && raw.length > 0) {
+    const port = integer(configuration, 'port');
+    return port !== undefined ? { address: raw, port } : undefined;
+  }
+  return undefined;
+}
+
+function groupMemberships(
+  configuration: JsonRecord,
+  isInstance: boolean,
+): Pick<DatabaseResource, 'parameterGroup' | 'clusterParameterGroup'> {
+  if (isInstance) {
+    const first = records(configuration, 'dBParameterGroups')[0];
+    const name = text(first, 'dBParameterGroupName');
+    if (!name) return {};
+    const applyStatus = text(first, 'parameterApplyStatus');
+    return { parameterGroup: { name, ...(applyStatus ? { applyStatus } : {}) } };
+  }
+  const name = text(configuration, 'dBClusterParameterGroup');
+  if (!name) return {};
+  const writer = records(configuration, 'dBClusterMembers').find(
+    (member) => flag(member, 'isClusterWriter') === true,
+  );
+  const applyStatus = text(writer, 'dBClusterParameterGroupStatus');
+  return { clusterParameterGroup: { name, ...(applyStatus ? { applyStatus } : {}) } };
+}
+
+function optionGroupsOf(configuration: JsonRecord, isInstance: boolean): OptionGroupMembership[] {
+  const list = records(
+    configuration,
+    isInstance ? 'optionGroupMemberships' : 'dBClusterOptionGroupMemberships',
+  );
+  return list.flatMap((membership) => {
+    const name = text(membership, isInstance ? 'optionGroupName' : 'dBClusterOptionGroupName');
+    if (!name) return [];
+    const status = text(membership, 'status');
+    return [{ name, ...(status ? { status } : {}) }];
+  });
+}

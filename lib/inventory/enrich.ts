@@ -1,0 +1,509 @@
+/**
+ * Reads what the rules need beyond DescribeDBInstances / DescribeDBClusters:
+ * parameter groups merged with engine defaults, cluster groups for cluster
+ * members, Oracle option groups and the CA each database uses.
+ *
+ * Call budget per scan (a group shared by a thousand instances is read once):
+ * - each (region, parameter group) and (region, cluster parameter group): one
+ *   DescribeDBParameters / DescribeDBClusterParameters sweep (all pages);
+ * - a group's family: free for `default.<family>` groups (the name carries
+ *   it), else one DescribeDBParameterGroups / DescribeDBClusterParameterGroups
+ *   call, and only when the group leaves a TLS parameter without a value.
+ *   Deriving the family from engine and version would save that call but
+ *   guesses (aurora-mysql 3 → aurora-mysql8.0, sqlserver-se 15.00 →
+ *   sqlserver-se-15.0, …) where the group's own family is exact;
+ * - engine defaults: one sweep per (region, family, kind), only when needed;
+ * - option groups: one call per (region, non-default group), Oracle only: no
+ *   other engine's TLS depends on an option group, and a `default:` option
+ *   group holds no options, so it is reported empty without a call;
+ * - DescribeCertificates: one sweep per region that has a CA to look up;
+ * - DescribeDBClusters by identifier: only for a cluster member whose
+ *   cluster was not already listed.
+ * Concurrent requests for the same thing share one promise. Every request
+ * passes one p-limit, per page, so nested reads cannot starve each other.
+ *
+ * A read that fails becomes one ScanProblem and a gap on every item that
+ * needed it; the other items are unaffected. Nothing here throws for an AWS
+ * error.
+ */
+import {
+  type Certificate,
+  type DBCluster,
+  DescribeCertificatesCommand,
+  DescribeDBClusterParameterGroupsCommand,
+  DescribeDBClusterParametersCommand,
+  DescribeDBClustersCommand,
+  DescribeDBParameterGroupsCommand,
+  DescribeDBParametersCommand,
+  DescribeEngineDefaultClusterParametersCommand,
+  DescribeEngineDefaultParametersCommand,
+  DescribeOptionGroupsCommand,
+  type OptionGroup,
+  type Parameter,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Inventory, InventoryItem } from '../pipeline.js';
+import { isTlsParameter } from '../rules/parameters.js';
+import type {
+  CertificateAuthority,
+  DatabaseResource,
+  OptionGroupSettings,
+  ParameterGroupSettings,
+  ResolvedParameter,
+  ScanProblem,
+} from '../types.js';
+import { classifyReadFailure, errorName } from './errors.js';
+import { clusterParameterGroupOf } from './mappers.js';
+import { type PagedResult, readAllPages } from './pagination.js';
+
+export const DEFAULT_CONCURRENCY = 8;
+
+/** RDS caps MaxRecords at 100; the largest page means the fewest calls. */
+const PAGE_SIZE = 100;
+
+export interface KnownCluster {
+  region: string;
+  cluster: DBCluster;
+}
+
+export interface EnrichOptions {
+  clientFor: (region: string) => RDSClient;
+  /** RDS requests in flight at once. Default 8. */
+  concurrency?: number;
+  /** Clusters already listed, so their members need no DescribeDBClusters call. */
+  clusters?: KnownCluster[];
+}
+
+type GroupKind = 'instance' | 'cluster';
+
+type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+interface ResolvedGroup {
+  settings?: ParameterGroupSettings;
+  gaps: string[];
+}
+
+const GROUP_PHRASE: Record<GroupKind, string> = {
+  instance: 'parameter group',
+  cluster: 'cluster parameter group',
+};
+
+export async function enrichResources(
+  resources: DatabaseResource[],
+  options: EnrichOptions,
+): Promise<Inventory> {
+  const reader = new ScanReader(options);
+  const items = await Promise.all(resources.map((resource) => reader.item(resource)));
+  const regions = [...new Set(resources.map((resource) => resource.region))];
+  return { items, problems: reader.problems, regions };
+}
+
+/** One scan's reads, each made once and shared by every item that needs it. */
+class ScanReader {
+  readonly problems: ScanProblem[] = [];
+  private readonly limit: LimitFunction;
+  private readonly cache = new Map<string, Promise<unknown>>();
+  private readonly clusters = new Map<string, DBCluster>();
+
+  constructor(private readonly options: EnrichOptions) {
+    this.limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+    for (const { region, cluster } of options.clusters ?? []) {
+      if (cluster.DBClusterIdentifier) {
+        this.clusters.set(`${region}/${cluster.DBClusterIdentifier}`, cluster);
+      }
+    }
+  }
+
+  async item(resource: DatabaseResource): Promise<InventoryItem> {
+    const gaps: string[] = [];
+    let current = resource;
+
+    if (resource.resourceType === 'AWS::RDS::DBInstance' && resource.clusterIdentifier) {
+      const cluster = await this.cluster(resource.region, resource.clusterIdentifier);
+      if (cluster.ok) {
+        const membership = clusterParameterGroupOf(cluster.value, resource.identifier);
+        if (membership) current = { ...resource, clusterParameterGroup: membership };
+      } else {
+        gaps.push(`cluster ${resource.clusterIdentifier} unreadable: ${cluster.reason}`);
+      }
+    }
+
+    const [parameters, clusterParameters, optionGroups, certificateAuthority] = await Promise.all([
+      current.parameterGroup
+        ? this.group(current.region, 'instance', current.parameterGroup.name)
+        : undefined,
+      current.clusterParameterGroup
+        ? this.group(current.region, 'cluster', current.clusterParameterGroup.name)
+        : undefined,
+      this.optionGroups(current, gaps),
+      this.certificateAuthority(current, gaps),
+    ]);
+    gaps.push(...(parameters?.gaps ?? []), ...(clusterParameters?.gaps ?? []));
+
+    return {
+      resource: current,
+      ...(parameters?.settings ? { parameters: parameters.settings } : {}),
+      ...(clusterParameters?.settings ? { clusterParameters: clusterParameters.settings } : {}),
+      optionGroups,
+      ...(certificateAuthority ? { certificateAuthority } : {}),
+      gaps,
+    };
+  }
+
+  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let pending = this.cache.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = read();
+      this.cache.set(key, pending);
+    }
+    return pending;
+  }
+
+  private client(region: string): RDSClient {
+    return this.options.clientFor(region);
+  }
+
+  /** Runs a read, turning a failure into one problem and a reason for gaps. */
+  private async attempt<T>(
+    scope: string,
+    operation: string,
+    read: () => Promise<T>,
+  ): Promise<Read<T>> {
+    try {
+      return { ok: true, value: await read() };
+    } catch (error) {
+      const reason = errorName(error);
+      this.problems.push({
+        scope,
+        code: classifyReadFailure(error),
+        message: `${operation} failed: ${reason}`,
+      });
+      return { ok: false, reason };
+    }
+  }
+
+  private noteLoop(scope: string, operation: string, result: PagedResult<unknown>): boolean {
+    if (result.repeatedMarker === undefined) return false;
+    this.problems.push({
+      scope,
+      code: 'PAGINATION_LOOP',
+      message: `${operation} repeated a pagination marker after ${result.pages} pages; listing stopped`,
+    });
+    return true;
+  }
+
+  private cluster(region: string, identifier: string): Promise<Read<DBCluster>> {
+    const known = this.clusters.get(`${region}/${identifier}`);
+    if (known) return Promise.resolve({ ok: true, value: known });
+    return this.once(`cluster:${region}:${identifier}`, async () => {
+      const found = await this.attempt(
+        `cluster:${region}:${identifier}`,
+        `DescribeDBClusters for ${identifier} in ${region}`,
+        () =>
+          this.limit(() =>
+            this.client(region).send(
+              new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }),
+            ),
+          ),
+      );
+      if (!found.ok) return found;
+      const cluster = found.value.DBClusters?.[0];
+      return cluster
+        ? { ok: true as const, value: cluster }
+        : { ok: false as const, reason: 'DBClusterNotFoundFault' };
+    });
+  }
+
+  private group(region: string, kind: GroupKind, name: string): Promise<ResolvedGroup> {
+    return this.once(`group:${kind}:${region}:${name}`, () =>
+      this.resolveGroup(region, kind, name),
+    );
+  }
+
+  private async resolveGroup(
+    region: string,
+    kind: GroupKind,
+    name: string,
+  ): Promise<ResolvedGroup> {
+    const phrase = GROUP_PHRASE[kind];
+    const scope = `${kind === 'instance' ? 'parameter-group' : 'cluster-parameter-group'}:${region}:${name}`;
+    const operation = `${kind === 'instance' ? 'DescribeDBParameters' : 'DescribeDBClusterParameters'} for ${name} in ${region}`;
+    const read = await this.attempt(scope, operation, () =>
+      readAllPages<Parameter>(async (marker) => {
+        const page =
+          kind === 'instance'
+            ? await this.limit(() =>
+                this.client(region).send(
+                  new DescribeDBParametersCommand({
+                    DBParameterGroupName: name,
+                    MaxRecords: PAGE_SIZE,
+                    Marker: marker,
+                  }),
+                ),
+              )
+            : await this.limit(() =>
+                this.client(region).send(
+                  new DescribeDBClusterParametersCommand({
+                    DBClusterParameterGroupName: name,
+                    MaxRecords: PAGE_SIZE,
+                    Marker: marker,
+                  }),
+                ),
+              );
+        return { items: page.Parameters, marker: page.Marker };
+      }),
+    );
+    if (!read.ok) return { gaps: [`${phrase} ${name} unreadable: ${read.reason}`] };
+
+    const gaps: string[] = [];
+    if (this.noteLoop(scope, operation, read.value)) {
+      gaps.push(`${phrase} ${name} incomplete: pagination marker repeated`);
+    }
+    const tlsParameters = read.value.items.filter(
+      (parameter): parameter is Parameter & { ParameterName: string } =>
+        parameter.ParameterName !== undefined && isTlsParameter(parameter.ParameterName),
+    );
+
+    let family = defaultGroupFamily(name);
+    let defaults: Map<string, Parameter> | undefined;
+    const unset = tlsParameters.filter((parameter) => parameter.ParameterValue === undefined);
+    if (unset.length > 0) {
+      const familyRead = family
+        ? { ok: true as const, value: family }
+        : await this.family(region, kind, name);
+      if (familyRead.ok) {
+        family = familyRead.value;
+        const defaultsRead = await this.engineDefaults(region, kind, familyRead.value);
+        if (defaultsRead.ok) defaults = defaultsRead.value;
+        else
+          gaps.push(`engine defaults for ${familyRead.value} unreadable: ${defaultsRead.reason}`);
+      } else {
+        gaps.push(`family of ${phrase} ${name} unreadable: ${familyRead.reason}`);
+      }
+    }
+
+    const parameters: Record<string, ResolvedParameter> = {};
+    for (const parameter of tlsParameters) {
+      parameters[parameter.ParameterName] = resolveParameter(
+        parameter,
+        defaults?.get(parameter.ParameterName),
+      );
+    }
+    const settings: ParameterGroupSettings = {
+      groupName: name,
+      kind,
+      ...(family ? { family } : {}),
+      parameters,
+    };
+    return { settings, gaps };
+  }
+
+  private family(region: string, kind: GroupKind, name: string): Promise<Read<string>> {
+    return this.once(`family:${kind}:${region}:${name}`, async () => {
+      const operation = `${kind === 'instance' ? 'DescribeDBParameterGroups' : 'DescribeDBClusterParameterGroups'} for ${name} in ${region}`;
+      const scope = `${kind === 'instance' ? 'parameter-group' : 'cluster-parameter-group'}:${region}:${name}`;
+      const read = await this.attempt(scope, operation, async () => {
+        if (kind === 'instance') {
+          const response = await this.limit(() =>
+            this.client(region).send(
+              new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }),
+            ),
+          );
+          return response.DBParameterGroups?.[0]?.DBParameterGroupFamily;
+        }
+        const response = await this.limit(() =>
+          this.client(region).send(
+            new DescribeDBClusterParameterGroupsCommand({ DBClusterParameterGroupName: name }),
+          ),
+        );
+        return response.DBClusterParameterGroups?.[0]?.DBParameterGroupFamily;
+      });
+      if (!read.ok) return read;
+      return read.value
+        ? { ok: true as const, value: read.value }
+        : { ok: false as const, reason: 'no DBParameterGroupFamily' };
+    });
+  }
+
+  private engineDefaults(
+    region: string,
+    kind: GroupKind,
+    family: string,
+  ): Promise<Read<Map<string, Parameter>>> {
+    return this.once(`defaults:${kind}:${region}:${family}`, async () => {
+      const operation = `${kind === 'instance' ? 'DescribeEngineDefaultParameters' : 'DescribeEngineDefaultClusterParameters'} for ${family} in ${region}`;
+      const scope = `engine-defaults:${region}:${family}`;
+      const read = await this.attempt(scope, operation, () =>
+        readAllPages<Parameter>(async (marker) => {
+          const input = { DBParameterGroupFamily: family, MaxRecords: PAGE_SIZE, Marker: marker };
+          const response =
+            kind === 'instance'
+              ? await this.limit(() =>
+                  this.client(region).send(new DescribeEngineDefaultParametersCommand(input)),
+                )
+              : await this.limit(() =>
+                  this.client(region).send(
+                    new DescribeEngineDefaultClusterParametersCommand(input),
+                  ),
+                );
+          return {
+            items: response.EngineDefaults?.Parameters,
+            marker: response.EngineDefaults?.Marker,
+          };
+        }),
+      );
+      if (!read.ok) return read;
+      this.noteLoop(scope, operation, read.value);
+      const byName = new Map<string, Parameter>();
+      for (const parameter of read.value.items) {
+        if (parameter.ParameterName && isTlsParameter(parameter.ParameterName)) {
+          byName.set(parameter.ParameterName, parameter);
+        }
+      }
+      return { ok: true as const, value: byName };
+    });
+  }
+
+  private async optionGroups(
+    resource: DatabaseResource,
+    gaps: string[],
+  ): Promise<OptionGroupSettings[]> {
+    if (!resource.engine.startsWith('oracle')) return [];
+    const reads = await Promise.all(
+      resource.optionGroups.map(async (membership) => ({
+        name: membership.name,
+        read: await this.optionGroup(resource.region, membership.name),
+      })),
+    );
+    const settings: OptionGroupSettings[] = [];
+    for (const { name, read } of reads) {
+      if (read.ok) settings.push(read.value);
+      else gaps.push(`option group ${name} unreadable: ${read.reason}`);
+    }
+    return settings;
+  }
+
+  private optionGroup(region: string, name: string): Promise<Read<OptionGroupSettings>> {
+    if (name.startsWith('default:')) {
+      return Promise.resolve({ ok: true, value: { name, options: [] } });
+    }
+    return this.once(`option-group:${region}:${name}`, async () => {
+      const scope = `option-group:${region}:${name}`;
+      const read = await this.attempt(scope, `DescribeOptionGroups for ${name} in ${region}`, () =>
+        this.limit(() =>
+          this.client(region).send(new DescribeOptionGroupsCommand({ OptionGroupName: name })),
+        ),
+      );
+      if (!read.ok) return read;
+      const group = read.value.OptionGroupsList?.find((g) => g.OptionGroupName === name);
+      if (!group) {
+        this.problems.push({
+          scope,
+          code: 'NOT_FOUND',
+          message: `DescribeOptionGroups did not list ${name} in ${region}`,
+        });
+        return { ok: false as const, reason: 'OptionGroupNotFoundFault' };
+      }
+      return { ok: true as const, value: optionGroupSettings(group) };
+    });
+  }
+
+  private async certificateAuthority(
+    resource: DatabaseResource,
+    gaps: string[],
+  ): Promise<CertificateAuthority | undefined> {
+    const identifier = resource.caCertificateIdentifier;
+    if (!identifier) return undefined;
+    const read = await this.certificates(resource.region);
+    if (!read.ok) {
+      gaps.push(`certificate authority ${identifier} unreadable: ${read.reason}`);
+      return undefined;
+    }
+    const certificate = read.value.get(identifier);
+    if (!certificate) {
+      gaps.push(`certificate authority ${identifier} not listed by DescribeCertificates`);
+      return undefined;
+    }
+    return {
+      identifier,
+      ...(certificate.ValidFrom ? { validFrom: certificate.ValidFrom } : {}),
+      ...(certificate.ValidTill ? { validTill: certificate.ValidTill } : {}),
+    };
+  }
+
+  private certificates(region: string): Promise<Read<Map<string, Certificate>>> {
+    return this.once(`certificates:${region}`, async () => {
+      const scope = `certificates:${region}`;
+      const operation = `DescribeCertificates in ${region}`;
+      const read = await this.attempt(scope, operation, () =>
+        readAllPages<Certificate>(async (marker) => {
+          const page = await this.limit(() =>
+            this.client(region).send(
+              new DescribeCertificatesCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
+            ),
+          );
+          return { items: page.Certificates, marker: page.Marker };
+        }),
+      );
+      if (!read.ok) return read;
+      this.noteLoop(scope, operation, read.value);
+      const byIdentifier = new Map<string, Certificate>();
+      for (const certificate of read.value.items) {
+        if (certificate.CertificateIdentifier) {
+          byIdentifier.set(certificate.CertificateIdentifier, certificate);
+        }
+      }
+      return { ok: true as const, value: byIdentifier };
+    });
+  }
+}
+
+/** `default.postgres15` → `postgres15`. Custom group names cannot contain a dot. */
+export function defaultGroupFamily(groupName: string): string | undefined {
+  return groupName.startsWith('default.') && groupName.length > 'default.'.length
+    ? groupName.slice('default.'.length)
+    : undefined;
+}
+
+/** The group's value when it sets one, else the engine default for the family. */
+export function resolveParameter(
+  parameter: Parameter & { ParameterName: string },
+  engineDefault: Parameter | undefined,
+): ResolvedParameter {
+  const applyType = parameter.ApplyType ?? engineDefault?.ApplyType;
+  const base = {
+    name: parameter.ParameterName,
+    ...(applyType ? { applyType } : {}),
+    ...(parameter.Source ? { rdsSource: parameter.Source } : {}),
+  };
+  if (parameter.ParameterValue !== undefined) {
+    return { ...base, value: parameter.ParameterValue, origin: 'parameter-group' };
+  }
+  if (engineDefault?.ParameterValue !== undefined) {
+    return { ...base, value: engineDefault.ParameterValue, origin: 'engine-default' };
+  }
+  return { ...base, origin: 'engine-default' };
+}
+
+export function optionGroupSettings(group: OptionGroup): OptionGroupSettings {
+  return {
+    name: group.OptionGroupName ?? '',
+    ...(group.EngineName ? { engineName: group.EngineName } : {}),
+    ...(group.MajorEngineVersion ? { majorEngineVersion: group.MajorEngineVersion } : {}),
+    options: (group.Options ?? []).flatMap((option) => {
+      if (!option.OptionName) return [];
+      const settings: Record<string, string> = {};
+      for (const setting of option.OptionSettings ?? []) {
+        if (setting.Name) settings[setting.Name] = setting.Value ?? setting.DefaultValue ?? '';
+      }
+      return [
+        {
+          name: option.OptionName,
+          ...(option.Port !== undefined ? { port: option.Port } : {}),
+          settings,
+        },
+      ];
+    }),
+  };
+}

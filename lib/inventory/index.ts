@@ -1,0 +1,48 @@
+/**
+ * RDS inventory: what databases exist and the settings the rules read, from
+ * the RDS API, an AWS Config configuration item, or a saved CLI snapshot.
+ */
+export {
+  createRdsClientFactory,
+  DEFAULT_MAX_ATTEMPTS,
+  type RdsClientFactoryOptions,
+} from './clients.js';
+export { type CollectOptions, collectInventory } from './collect.js';
+export {
+  type ConfigurationItemError,
+  type ConfigurationItemErrorCode,
+  type ConfigurationItemResult,
+  resourceFromConfigurationItem,
+} from './configuration-item.js';
+export {
+  DEFAULT_CONCURRENCY,
+  defaultGroupFamily,
+  type EnrichOptions,
+  enrichResources,
+  type KnownCluster,
+  optionGroupSettings,
+  resolveParameter,
+} from './enrich.js';
+export { classifyReadFailure, errorName, type ReadFailureCode } from './errors.js';
+export { applyFilters, type InventoryFilters, matchesFilters } from './filters.js';
+export {
+  accountIdFromArn,
+  clusterParameterGroupOf,
+  IncompleteRdsRecordError,
+  regionFromArn,
+  resourceFromCluster,
+  resourceFromInstance,
+  tagsFromTagList,
+} from './mappers.js';
+export { type Page, type PagedResult, readAllPages } from './pagination.js';
+export {
+  createSnapshotRdsClient,
+  type JsonObject,
+  loadSnapshotDirectory,
+  type RdsSnapshot,
+  reviveDates,
+  SnapshotDataNotFound,
+  SnapshotLoadError,
+  SnapshotOperationUnsupported,
+  snapshotRegions,
+} from './snapshot.js';

@@ -1,0 +1,175 @@
+/**
+ * Pure conversions from the RDS API's DBInstance / DBCluster to the
+ * pipeline's DatabaseResource. No I/O.
+ *
+ * resourceId is always DbiResourceId / DbClusterResourceId: AWS Config keys
+ * its dashboard on those, and an evaluation under the identifier would show
+ * up as a separate, unknown resource.
+ */
+import type { DBCluster, DBInstance, Tag } from '@aws-sdk/client-rds';
+import type {
+  DatabaseResource,
+  OptionGroupMembership,
+  ParameterGroupMembership,
+} from '../types.js';
+
+/** A DBInstance or DBCluster without the ids every resource needs: a defect in the caller. */
+export class IncompleteRdsRecordError extends Error {
+  override readonly name = 'IncompleteRdsRecordError';
+}
+
+export function tagsFromTagList(tagList: Tag[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of tagList ?? []) {
+    if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  }
+  return tags;
+}
+
+/** The account id is the fifth field of an ARN: arn:partition:rds:region:account:… */
+export function accountIdFromArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account ? account : undefined;
+}
+
+/** The region is the fourth field of an ARN. */
+export function regionFromArn(arn: string | undefined): string | undefined {
+  const region = arn?.split(':')[3];
+  return region ? region : undefined;
+}
+
+export function resourceFromInstance(
+  instance: DBInstance,
+  region: string,
+  accountId?: string,
+): DatabaseResource {
+  const { DbiResourceId: resourceId, DBInstanceIdentifier: identifier } = instance;
+  if (!resourceId || !identifier) {
+    throw new IncompleteRdsRecordError('DBInstance lacks DbiResourceId or DBInstanceIdentifier');
+  }
+  const account = accountId ?? accountIdFromArn(instance.DBInstanceArn);
+  const firstGroup = instance.DBParameterGroups?.[0];
+  const parameterGroup: ParameterGroupMembership | undefined = firstGroup?.DBParameterGroupName
+    ? {
+        name: firstGroup.DBParameterGroupName,
+        ...(firstGroup.ParameterApplyStatus
+          ? { applyStatus: firstGroup.ParameterApplyStatus }
+          : {}),
+      }
+    : undefined;
+  const address = instance.Endpoint?.Address;
+  const port = instance.Endpoint?.Port ?? instance.DbInstancePort;
+  const caCertificateIdentifier =
+    instance.CACertificateIdentifier ?? instance.CertificateDetails?.CAIdentifier;
+  const optionGroups: OptionGroupMembership[] = (instance.OptionGroupMemberships ?? []).flatMap(
+    (membership) =>
+      membership.OptionGroupName
+        ? [
+            {
+              name: membership.OptionGroupName,
+              ...(membership.Status ? { status: membership.Status } : {}),
+            },
+          ]
+        : [],
+  );
+
+  return {
+    resourceType: 'AWS::RDS::DBInstance',
+    resourceId,
+    identifier,
+    ...(instance.DBInstanceArn ? { arn: instance.DBInstanceArn } : {}),
+    ...(account ? { accountId: account } : {}),
+    region,
+    engine: instance.Engine ?? '',
+    engineVersion: instance.EngineVersion ?? '',
+    ...(instance.DBInstanceStatus ? { status: instance.DBInstanceStatus } : {}),
+    ...(address && port !== undefined ? { endpoint: { address, port } } : {}),
+    ...(instance.DBClusterIdentifier ? { clusterIdentifier: instance.DBClusterIdentifier } : {}),
+    ...(parameterGroup ? { parameterGroup } : {}),
+    optionGroups,
+    ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
+    ...(instance.CertificateDetails?.ValidTill
+      ? { certificateValidTill: instance.CertificateDetails.ValidTill }
+      : {}),
+    ...(instance.MasterUsername ? { masterUsername: instance.MasterUsername } : {}),
+    ...(instance.MasterUserSecret?.SecretArn
+      ? { masterUserSecretArn: instance.MasterUserSecret.SecretArn }
+      : {}),
+    iamDatabaseAuthenticationEnabled: instance.IAMDatabaseAuthenticationEnabled === true,
+    ...(instance.PubliclyAccessible !== undefined
+      ? { publiclyAccessible: instance.PubliclyAccessible }
+      : {}),
+    tags: tagsFromTagList(instance.TagList),
+  };
+}
+
+/**
+ * The cluster parameter group and the status RDS reports for it. The status
+ * lives per member; the writer's is the cluster's own (a cluster with no
+ * members yet has none).
+ */
+export function clusterParameterGroupOf(
+  cluster: DBCluster,
+  memberIdentifier?: string,
+): ParameterGroupMembership | undefined {
+  if (!cluster.DBClusterParameterGroup) return undefined;
+  const members = cluster.DBClusterMembers ?? [];
+  const member =
+    memberIdentifier !== undefined
+      ? members.find((m) => m.DBInstanceIdentifier === memberIdentifier)
+      : members.find((m) => m.IsClusterWriter === true);
+  const applyStatus = member?.DBClusterParameterGroupStatus;
+  return { name: cluster.DBClusterParameterGroup, ...(applyStatus ? { applyStatus } : {}) };
+}
+
+export function resourceFromCluster(
+  cluster: DBCluster,
+  region: string,
+  accountId?: string,
+): DatabaseResource {
+  const { DbClusterResourceId: resourceId, DBClusterIdentifier: identifier } = cluster;
+  if (!resourceId || !identifier) {
+    throw new IncompleteRdsRecordError(
+      'DBCluster lacks DbClusterResourceId or DBClusterIdentifier',
+    );
+  }
+  const account = accountId ?? accountIdFromArn(cluster.DBClusterArn);
+  const clusterParameterGroup = clusterParameterGroupOf(cluster);
+  const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
+  const optionGroups: OptionGroupMembership[] = (cluster.DBClusterOptionGroupMemberships ?? [])
+    .filter((membership) => membership.DBClusterOptionGroupName)
+    .map((membership) => ({
+      name: membership.DBClusterOptionGroupName ?? '',
+      ...(membership.Status ? { status: membership.Status } : {}),
+    }));
+
+  return {
+    resourceType: 'AWS::RDS::DBCluster',
+    resourceId,
+    identifier,
+    ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}),
+    ...(account ? { accountId: account } : {}),
+    region,
+    engine: cluster.Engine ?? '',
+    engineVersion: cluster.EngineVersion ?? '',
+    ...(cluster.Status ? { status: cluster.Status } : {}),
+    ...(cluster.Endpoint && cluster.Port !== undefined
+      ? { endpoint: { address: cluster.Endpoint, port: cluster.Port } }
+      : {}),
+    ...(clusterParameterGroup ? { clusterParameterGroup } : {}),
+    optionGroups,
+    ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
+    ...(cluster.CertificateDetails?.ValidTill
+      ? { certificateValidTill: cluster.CertificateDetails.ValidTill }
+      : {}),
+    ...(cluster.MasterUsername ? { masterUsername: cluster.MasterUsername } : {}),
+    ...(cluster.MasterUserSecret?.SecretArn
+      ? { masterUserSecretArn: cluster.MasterUserSecret.SecretArn }
+      : {}),
+    iamDatabaseAuthenticationEnabled: cluster.IAMDatabaseAuthenticationEnabled === true,
+    ...(cluster.PubliclyAccessible !== undefined
+      ? { publiclyAccessible: cluster.PubliclyAccessible }
+      : {}),
+    tags: tagsFromTagList(cluster.TagList),
+  };
+}

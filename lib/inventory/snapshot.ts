@@ -1,0 +1,362 @@
+/**
+ * Offline audits: an RDSClient that answers from the JSON the AWS CLI printed
+ * instead of from AWS. It is a real RDSClient (so paginators, `instanceof`
+ * checks and the inventory code run unchanged) with one middleware at the
+ * `initialize` step that returns the snapshot's answer before the request is
+ * serialised, signed or sent: no credentials, no network.
+ *
+ * Data the snapshot lacks is answered with the error RDS itself would give
+ * (DBParameterGroupNotFoundFault, …) so the scan's normal gap path reports it.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CertificateNotFoundFault,
+  DBClusterNotFoundFault,
+  DBInstanceNotFoundFault,
+  DBParameterGroupNotFoundFault,
+  OptionGroupNotFoundFault,
+  RDSClient,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-rds';
+import { regionFromArn } from './mappers.js';
+
+export type JsonObject = Record<string, unknown>;
+
+/** What `aws rds <command> --output json` printed, keyed as the commands are. */
+export interface RdsSnapshot {
+  /** describe-db-instances */
+  instances?: JsonObject;
+  /** describe-db-clusters */
+  clusters?: JsonObject;
+  /** describe-db-parameters --db-parameter-group-name <key> */
+  parameters?: Record<string, JsonObject>;
+  /** describe-db-cluster-parameters --db-cluster-parameter-group-name <key> */
+  clusterParameters?: Record<string, JsonObject>;
+  /** describe-engine-default-parameters --db-parameter-group-family <key> */
+  engineDefaults?: Record<string, JsonObject>;
+  /** describe-engine-default-cluster-parameters --db-parameter-group-family <key> */
+  clusterEngineDefaults?: Record<string, JsonObject>;
+  /** describe-option-groups */
+  optionGroups?: JsonObject;
+  /** describe-certificates */
+  certificates?: JsonObject;
+  /** describe-db-parameter-groups */
+  parameterGroups?: JsonObject;
+  /** describe-db-cluster-parameter-groups */
+  clusterParameterGroups?: JsonObject;
+}
+
+/** The snapshot has no answer for a request RDS would have answered. */
+export class SnapshotDataNotFound extends Error {
+  override readonly name = 'SnapshotDataNotFound';
+}
+
+/** The snapshot client was asked for an operation it does not serve. */
+export class SnapshotOperationUnsupported extends Error {
+  override readonly name = 'SnapshotOperationUnsupported';
+}
+
+/** A snapshot directory holds a file that is not JSON, or not a JSON object. */
+export class SnapshotLoadError extends Error {
+  override readonly name = 'SnapshotLoadError';
+}
+
+export function createSnapshotRdsClient(snapshot: RdsSnapshot, region: string): RDSClient {
+  const client = new RDSClient({
+    region,
+    // Never used (the middleware answers first); set so no credential provider chain runs.
+    credentials: { accessKeyId: 'snapshot', secretAccessKey: 'snapshot' },
+    maxAttempts: 1,
+  });
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      const input = isRecord(args.input) ? args.input : {};
+      const body = answer(snapshot, region, context.commandName ?? '', input);
+      const output = { ...reviveDates(body), $metadata: {} } as unknown as ServiceOutputTypes;
+      return { output, response: {} };
+    },
+    { step: 'initialize', name: 'rdsSnapshotResponder', priority: 'high' },
+  );
+  return client;
+}
+
+function answer(
+  snapshot: RdsSnapshot,
+  region: string,
+  command: string,
+  input: JsonObject,
+): JsonObject {
+  const metadata = { $metadata: {} };
+  switch (command) {
+    case 'DescribeDBInstancesCommand': {
+      const wanted = stringInput(input, 'DBInstanceIdentifier');
+      const list = inRegion(
+        listOf(snapshot.instances, 'DBInstances'),
+        region,
+        'DBInstanceArn',
+      ).filter((instance) => wanted === undefined || instance.DBInstanceIdentifier === wanted);
+      if (wanted !== undefined && list.length === 0) {
+        throw new DBInstanceNotFoundFault({
+          message: `DBInstance ${wanted} not found`,
+          ...metadata,
+        });
+      }
+      return { DBInstances: list };
+    }
+    case 'DescribeDBClustersCommand': {
+      const wanted = stringInput(input, 'DBClusterIdentifier');
+      const list = inRegion(listOf(snapshot.clusters, 'DBClusters'), region, 'DBClusterArn').filter(
+        (cluster) => wanted === undefined || cluster.DBClusterIdentifier === wanted,
+      );
+      if (wanted !== undefined && list.length === 0) {
+        throw new DBClusterNotFoundFault({ message: `DBCluster ${wanted} not found`, ...metadata });
+      }
+      return { DBClusters: list };
+    }
+    case 'DescribeDBParametersCommand':
+    case 'DescribeDBClusterParametersCommand': {
+      const isCluster = command === 'DescribeDBClusterParametersCommand';
+      const name = stringInput(
+        input,
+        isCluster ? 'DBClusterParameterGroupName' : 'DBParameterGroupName',
+      );
+      const document =
+        name === undefined
+          ? undefined
+          : (isCluster ? snapshot.clusterParameters : snapshot.parameters)?.[name];
+      if (!document) {
+        throw new DBParameterGroupNotFoundFault({
+          message: `parameter group ${name ?? '(none)'} not in snapshot`,
+          ...metadata,
+        });
+      }
+      return { Parameters: listOf(document, 'Parameters') };
+    }
+    case 'DescribeEngineDefaultParametersCommand':
+    case 'DescribeEngineDefaultClusterParametersCommand': {
+      const family = stringInput(input, 'DBParameterGroupFamily');
+      const documents =
+        command === 'DescribeEngineDefaultParametersCommand'
+          ? snapshot.engineDefaults
+          : snapshot.clusterEngineDefaults;
+      const document = family === undefined ? undefined : documents?.[family];
+      if (!document) {
+        throw new SnapshotDataNotFound(`engine defaults for ${family ?? '(none)'} not in snapshot`);
+      }
+      const defaults = isRecord(document.EngineDefaults) ? document.EngineDefaults : {};
+      return {
+        EngineDefaults: {
+          DBParameterGroupFamily: defaults.DBParameterGroupFamily ?? family,
+          Parameters: listOf(defaults, 'Parameters'),
+        },
+      };
+    }
+    case 'DescribeDBParameterGroupsCommand':
+    case 'DescribeDBClusterParameterGroupsCommand': {
+      const isCluster = command === 'DescribeDBClusterParameterGroupsCommand';
+      const key = isCluster ? 'DBClusterParameterGroups' : 'DBParameterGroups';
+      const nameKey = isCluster ? 'DBClusterParameterGroupName' : 'DBParameterGroupName';
+      const wanted = stringInput(input, nameKey);
+      const list = listOf(
+        isCluster ? snapshot.clusterParameterGroups : snapshot.parameterGroups,
+        key,
+      ).filter((group) => wanted === undefined || group[nameKey] === wanted);
+      if (wanted !== undefined && list.length === 0) {
+        throw new DBParameterGroupNotFoundFault({
+          message: `parameter group ${wanted} not in snapshot`,
+          ...metadata,
+        });
+      }
+      return { [key]: list };
+    }
+    case 'DescribeOptionGroupsCommand': {
+      const wanted = stringInput(input, 'OptionGroupName');
+      const list = listOf(snapshot.optionGroups, 'OptionGroupsList').filter(
+        (group) => wanted === undefined || group.OptionGroupName === wanted,
+      );
+      if (wanted !== undefined && list.length === 0) {
+        throw new OptionGroupNotFoundFault({
+          message: `option group ${wanted} not in snapshot`,
+          ...metadata,
+        });
+      }
+      return { OptionGroupsList: list };
+    }
+    case 'DescribeCertificatesCommand': {
+      const wanted = stringInput(input, 'CertificateIdentifier');
+      const list = listOf(snapshot.certificates, 'Certificates').filter(
+        (certificate) => wanted === undefined || certificate.CertificateIdentifier === wanted,
+      );
+      if (wanted !== undefined && list.length === 0) {
+        throw new CertificateNotFoundFault({
+          message: `certificate ${wanted} not in snapshot`,
+          ...metadata,
+        });
+      }
+      return { Certificates: list };
+    }
+    default:
+      throw new SnapshotOperationUnsupported(
+        `${command || 'this operation'} is not served from a snapshot`,
+      );
+  }
+}
+
+function isRecord(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function listOf(document: JsonObject | undefined, key: string): JsonObject[] {
+  const list = document?.[key];
+  return Array.isArray(list) ? list.filter(isRecord) : [];
+}
+
+function stringInput(input: JsonObject, key: string): string | undefined {
+  const value = input[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * A snapshot is usually one region's output; records whose ARN names another
+ * region are not served for this one, so a multi-region scan of a snapshot
+ * does not report each database once per region. Records without an ARN are
+ * served everywhere.
+ */
+function inRegion(records: JsonObject[], region: string, arnKey: string): JsonObject[] {
+  return records.filter((record) => {
+    const arn = record[arnKey];
+    const recordRegion = typeof arn === 'string' ? regionFromArn(arn) : undefined;
+    return recordRegion === undefined || recordRegion === region;
+  });
+}
+
+/** The regions a snapshot's instances and clusters live in, from their ARNs. */
+export function snapshotRegions(snapshot: RdsSnapshot): string[] {
+  const regions = new Set<string>();
+  const records = [
+    ...listOf(snapshot.instances, 'DBInstances').map((record) => record.DBInstanceArn),
+    ...listOf(snapshot.clusters, 'DBClusters').map((record) => record.DBClusterArn),
+  ];
+  for (const arn of records) {
+    const region = typeof arn === 'string' ? regionFromArn(arn) : undefined;
+    if (region) regions.add(region);
+  }
+  return [...regions].sort();
+}
+
+const DATE_KEY = /(Time|Till|From|Date|Timestamp)$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * The CLI prints timestamps as ISO strings where the SDK types say Date
+ * (CertificateDetails.ValidTill, Certificate.ValidFrom, InstanceCreateTime, …).
+ * Those fields all end in Time, Till, From, Date or Timestamp.
+ */
+export function reviveDates<T>(value: T): T {
+  return revive(value, undefined) as T;
+}
+
+function revive(value: unknown, key: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((entry) => revive(entry, undefined));
+  if (isRecord(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, k)]));
+  }
+  if (
+    typeof value === 'string' &&
+    key !== undefined &&
+    DATE_KEY.test(key) &&
+    ISO_DATE.test(value)
+  ) {
+    const parsed = new Date(value);
+    return Number.isNaN(parsed.getTime()) ? value : parsed;
+  }
+  return value;
+}
+
+/**
+ * Reads a directory of AWS CLI output, one command per file:
+ *
+ *   describe-db-instances.json
+ *   describe-db-clusters.json
+ *   describe-db-parameters.<group name>.json
+ *   describe-db-cluster-parameters.<group name>.json
+ *   describe-engine-default-parameters.<family>.json
+ *   describe-engine-default-cluster-parameters.<family>.json
+ *   describe-db-parameter-groups.json
+ *   describe-db-cluster-parameter-groups.json
+ *   describe-option-groups.json
+ *   describe-certificates.json
+ *
+ * e.g. `aws rds describe-db-parameters --db-parameter-group-name pg15-secure
+ * > describe-db-parameters.pg15-secure.json`. Group names may contain dots
+ * (`default.postgres15`); everything between the command and `.json` is the
+ * name. Other files are ignored.
+ */
+export async function loadSnapshotDirectory(directory: string): Promise<RdsSnapshot> {
+  const snapshot: RdsSnapshot = {};
+  const names = (await readdir(directory)).filter((name) => name.endsWith('.json')).sort();
+  for (const fileName of names) {
+    const placed = placeFile(fileName);
+    if (!placed) continue;
+    const document = await readJsonObject(join(directory, fileName), fileName);
+    if (placed.key === undefined) {
+      snapshot[placed.field] = document;
+    } else {
+      const map = snapshot[placed.keyedField] ?? {};
+      map[placed.key] = document;
+      snapshot[placed.keyedField] = map;
+    }
+  }
+  return snapshot;
+}
+
+type SingleField =
+  | 'instances'
+  | 'clusters'
+  | 'optionGroups'
+  | 'certificates'
+  | 'parameterGroups'
+  | 'clusterParameterGroups';
+type KeyedField = 'parameters' | 'clusterParameters' | 'engineDefaults' | 'clusterEngineDefaults';
+
+const SINGLE_FILES: Record<string, SingleField> = {
+  'describe-db-instances': 'instances',
+  'describe-db-clusters': 'clusters',
+  'describe-option-groups': 'optionGroups',
+  'describe-certificates': 'certificates',
+  'describe-db-parameter-groups': 'parameterGroups',
+  'describe-db-cluster-parameter-groups': 'clusterParameterGroups',
+};
+
+const KEYED_PREFIXES: [string, KeyedField][] = [
+  ['describe-db-parameters.', 'parameters'],
+  ['describe-db-cluster-parameters.', 'clusterParameters'],
+  ['describe-engine-default-parameters.', 'engineDefaults'],
+  ['describe-engine-default-cluster-parameters.', 'clusterEngineDefaults'],
+];
+
+function placeFile(
+  fileName: string,
+): { field: SingleField; key?: undefined } | { keyedField: KeyedField; key: string } | undefined {
+  const stem = fileName.slice(0, -'.json'.length);
+  const single = SINGLE_FILES[stem];
+  if (single) return { field: single };
+  for (const [prefix, keyedField] of KEYED_PREFIXES) {
+    if (stem.startsWith(prefix) && stem.length > prefix.length) {
+      return { keyedField, key: stem.slice(prefix.length) };
+    }
+  }
+  return undefined;
+}
+
+async function readJsonObject(path: string, fileName: string): Promise<JsonObject> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    throw new SnapshotLoadError(`${fileName} is not valid JSON`);
+  }
+  if (!isRecord(parsed)) throw new SnapshotLoadError(`${fileName} is not a JSON object`);
+  return parsed;
+}
