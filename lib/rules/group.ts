@@ -83,11 +83,12 @@ export interface ParameterReading {
 export function readParameter(group: GroupContext, name: string): ParameterReading {
   const resolved = group.parameters[name];
   const value = resolved?.value?.trim();
+  const hasValue = value !== undefined && value !== '';
   const reading: ParameterReading = {
     name,
-    defaulted: resolved === undefined || resolved.origin === 'engine-default' || value === '',
+    defaulted: !hasValue || resolved?.origin === 'engine-default',
   };
-  if (value !== undefined && value !== '') reading.value = value;
+  if (hasValue) reading.value = value;
   if (resolved?.applyType !== undefined) reading.applyType = resolved.applyType;
   return reading;
 }

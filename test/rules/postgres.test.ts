@@ -108,6 +108,19 @@ describe('PostgreSQL rds.force_ssl', () => {
     });
   });
 
+  it('describes a group entry without a value as unset, not as set by the group', () => {
+    const finding = postgres('14.9', {
+      'rds.force_ssl': { origin: 'parameter-group', rdsSource: 'system', applyType: 'dynamic' },
+    });
+    expect(finding.reason).toBe('FORCE_SSL_OFF');
+    expect(finding.annotation).toContain('rds.force_ssl unset in parameter group pg-app');
+    expect(finding.evidence).toContainEqual({
+      source: 'engine-default',
+      label: 'rds.force_ssl (pg-app)',
+      value: '0',
+    });
+  });
+
   it('reports INSUFFICIENT_DATA when the default depends on a version it cannot parse', () => {
     const finding = postgres('latest', {});
     expect(finding.verdict).toBe('INSUFFICIENT_DATA');
