@@ -107,4 +107,25 @@ describe('HTML report', () => {
       '<td>server</td><td class="mono">plaintext attempt (sslmode=disable)</td><td class="mono">FATAL 28000: no pg_hba.conf entry for host &quot;10.0.12.7&quot;, user &quot;auditor&quot;, database &quot;orders&quot;, no encryption</td>',
     );
   });
+
+  it('lists under a database the scan problems whose scope names it', () => {
+    const result = fixtureScanResult();
+    result.problems.push({
+      scope: 'db-ORDERSPG7QXKZ3LMN4R5T6UVW',
+      code: 'OPTION_GROUP_UNREADABLE',
+      message: 'DescribeOptionGroups failed',
+    });
+    const html = renderHtml(result);
+    const ordersSection = html.slice(html.indexOf('<article class="database" id="db-4">'));
+    expect(ordersSection.slice(0, ordersSection.indexOf('</article>'))).toContain(
+      '<h4>Problems</h4>\n<ul class="problems">\n<li><strong>OPTION_GROUP_UNREADABLE</strong>: DescribeOptionGroups failed</li>',
+    );
+  });
+
+  it('says so when the scan found no databases, and leaves out the problems section when there are none', () => {
+    const html = renderHtml({ ...fixtureScanResult(), evaluations: [], problems: [] });
+    expect(html).toContain('<p class="none">No databases found.</p>');
+    expect(html).not.toContain('id="problems"');
+    expect(html).toContain('<div class="tile"><span class="count">0</span>databases</div>');
+  });
 });
