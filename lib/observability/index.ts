@@ -1,0 +1,129 @@
+/**
+ * Logging and metrics shared by every Lambda entry point: Powertools Logger
+ * (JSON, service `rds-tls-guard`, credentials redacted) and Metrics (EMF,
+ * namespace `RdsTlsGuard`).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { ScanResult, Verdict } from '../types.js';
+import { redactingReplacer } from './redaction.js';
+
+export { isSensitiveKey, REDACTED, redact, redactingReplacer, redactText } from './redaction.js';
+
+export const SERVICE_NAME = 'rds-tls-guard';
+export const METRICS_NAMESPACE = 'RdsTlsGuard';
+
+export const METRIC_NAMES = {
+  databasesScanned: 'DatabasesScanned',
+  nonCompliant: 'NonCompliant',
+  probeFailures: 'ProbeFailures',
+  evaluationsFailed: 'EvaluationsFailed',
+} as const;
+
+export interface LoggerOptions {
+  /** Defaults to POWERTOOLS_LOG_LEVEL, then INFO. */
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Keys printed on every line, e.g. the function's role in the fan-out. */
+  persistentKeys?: Record<string, string>;
+}
+
+/** A JSON logger that blanks credentials before a line is written. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return new Logger({
+    serviceName: SERVICE_NAME,
+    jsonReplacerFn: redactingReplacer,
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.persistentKeys ? { persistentKeys: options.persistentKeys } : {}),
+  });
+}
+
+export function createMetrics(): Metrics {
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+}
+
+export interface ScanMetricValues {
+  databasesScanned: number;
+  nonCompliant: number;
+  /** Live probes that ran but could not reach a conclusion (unreachable, no credentials, …). */
+  probeFailures: number;
+}
+
+/** The numbers a scan contributes to the dashboard; pure, so tests can pin them. */
+export function scanMetricValues(result: ScanResult): ScanMetricValues {
+  let nonCompliant = 0;
+  let probeFailures = 0;
+  for (const evaluation of result.evaluations) {
+    if (evaluation.finding.verdict === 'NON_COMPLIANT') nonCompliant += 1;
+    if (evaluation.liveFinding?.verdict === 'INSUFFICIENT_DATA') probeFailures += 1;
+  }
+  return { databasesScanned: result.evaluations.length, nonCompliant, probeFailures };
+}
+
+export function recordScanMetrics(metrics: Metrics, result: ScanResult): void {
+  const values = scanMetricValues(result);
+  metrics.addMetric(METRIC_NAMES.databasesScanned, MetricUnit.Count, values.databasesScanned);
+  metrics.addMetric(METRIC_NAMES.nonCompliant, MetricUnit.Count, values.nonCompliant);
+  metrics.addMetric(METRIC_NAMES.probeFailures, MetricUnit.Count, values.probeFailures);
+}
+
+/** Evaluations Config did not accept after every retry. */
+export function recordEvaluationsFailed(metrics: Metrics, count: number): void {
+  metrics.addMetric(METRIC_NAMES.evaluationsFailed, MetricUnit.Count, count);
+}
+
+export interface ScanSummary {
+  databases: number;
+  verdicts: Record<Verdict, number>;
+  probeFailures: number;
+  problems: number;
+  /** Problem codes only: problem messages name resources, which is fine, but the codes are what alerts key on. */
+  problemCodes: string[];
+  regions: string[];
+  durationMs: number;
+}
+
+/** One log line's worth of a scan: counts, never findings or evidence. */
+export function summarizeScan(result: ScanResult): ScanSummary {
+  const verdicts: Record<Verdict, number> = {
+    COMPLIANT: 0,
+    NON_COMPLIANT: 0,
+    NOT_APPLICABLE: 0,
+    INSUFFICIENT_DATA: 0,
+  };
+  for (const evaluation of result.evaluations) verdicts[evaluation.finding.verdict] += 1;
+  return {
+    databases: result.evaluations.length,
+    verdicts,
+    probeFailures: scanMetricValues(result).probeFailures,
+    problems: result.problems.length,
+    problemCodes: [...new Set(result.problems.map((problem) => problem.code))].sort(),
+    regions: result.regions,
+    durationMs: result.finishedAt.getTime() - result.startedAt.getTime(),
+  };
+}
+
+/**
+ * The process-wide logger and metrics of a Lambda function. Handlers attach
+ * them with Powertools' `injectLambdaContext` / `logMetrics` middlewares.
+ */
+export const logger: Logger = createLogger();
+export const metrics: Metrics = createMetrics();
+
+/** The `(message, fields?)` logging shape lib/ modules accept, so they never depend on Powertools. */
+export interface StructuredLog {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export function structuredLog(target: Logger = logger): StructuredLog {
+  return {
+    debug: (message, fields) => (fields ? target.debug(message, fields) : target.debug(message)),
+    info: (message, fields) => (fields ? target.info(message, fields) : target.info(message)),
+    warn: (message, fields) => (fields ? target.warn(message, fields) : target.warn(message)),
+    error: (message, fields) => (fields ? target.error(message, fields) : target.error(message)),
+  };
+}
+
+export const log: StructuredLog = structuredLog(logger);

@@ -1,0 +1,189 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createLogger,
+  createMetrics,
+  recordScanMetrics,
+  redact,
+  redactText,
+  scanMetricValues,
+  summarizeScan,
+} from '../../lib/observability/index.js';
+import { SecretValue } from '../../lib/secret-value.js';
+import type { ResourceEvaluation, ScanResult, Verdict } from '../../lib/types.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+
+const CANARY = 'canary-Pa55w0rd-7f3a91';
+
+function captureStdout(): { lines: () => string[]; restore: () => void } {
+  const written: string[] = [];
+  const streamSpies = [process.stdout, process.stderr].map((stream) =>
+    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    }),
+  );
+  // Powertools writes through console, which the Lambda runtime patches; both paths are captured.
+  const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      written.push(args.map(String).join(' '));
+    }),
+  );
+  return {
+    lines: () => written.join('').split('\n').filter(Boolean),
+    restore: () => {
+      for (const streamSpy of streamSpies) streamSpy.mockRestore();
+      for (const consoleSpy of consoleSpies) consoleSpy.mockRestore();
+    },
+  };
+}
+
+function evaluation(verdict: Verdict, liveVerdict?: Verdict): ResourceEvaluation {
+  const finding = { verdict, reason: 'R', annotation: 'a', remediation: 'r', evidence: [] };
+  return {
+    resource: {
+      resourceType: 'AWS::RDS::DBInstance',
+      resourceId: 'db-ABC',
+      identifier: 'orders',
+      region: 'eu-west-1',
+      engine: 'postgres',
+      engineVersion: '16.3',
+      optionGroups: [],
+      iamDatabaseAuthenticationEnabled: false,
+      tags: {},
+    },
+    staticFinding: finding,
+    ...(liveVerdict ? { liveFinding: { ...finding, verdict: liveVerdict, durationMs: 5 } } : {}),
+    finding,
+    orderingTimestamp: new Date('2025-01-15T13:00:00Z'),
+  };
+}
+
+function scanResult(evaluations: ResourceEvaluation[]): ScanResult {
+  return {
+    startedAt: new Date('2025-01-15T13:00:00Z'),
+    finishedAt: new Date('2025-01-15T13:00:02.500Z'),
+    regions: ['eu-west-1'],
+    ruleParameters: DEFAULT_RULE_PARAMETERS,
+    evaluations,
+    problems: [
+      { scope: 'eu-west-2', code: 'REGION_UNREACHABLE', message: 'x' },
+      { scope: 'g', code: 'GROUP_ACCESS_DENIED', message: 'y' },
+      { scope: 'eu-west-3', code: 'REGION_UNREACHABLE', message: 'z' },
+    ],
+  };
+}
+
+describe('log redaction', () => {
+  let capture: ReturnType<typeof captureStdout> | undefined;
+  afterEach(() => capture?.restore());
+
+  it('never writes the canary password, whatever shape it is logged in', () => {
+    capture = captureStdout();
+    const logger = createLogger({ logLevel: 'DEBUG' });
+    logger.info('credentials resolved', {
+      credentials: { username: 'guard', password: new SecretValue(CANARY) },
+      password: CANARY,
+      masterUserPassword: CANARY,
+      client_secret: CANARY,
+      SecretString: JSON.stringify({ username: 'guard', password: CANARY }),
+      resultToken: CANARY,
+      nested: [{ authToken: CANARY }],
+      connection: `postgres://guard:${CANARY}@db.example.internal:5432/app`,
+      dsn: `host=db port=5432 user=guard password=${CANARY} sslmode=verify-full`,
+    });
+    logger.error(
+      'connect failed',
+      new Error(`connect failed for postgres://guard:${CANARY}@db:5432/app`),
+    );
+    logger.debug(`mysql://guard:${CANARY}@db:3306`);
+    capture.restore();
+
+    const output = capture.lines().join('\n');
+    expect(output).toContain('credentials resolved');
+    expect(output).toContain('connect failed');
+    expect(output).not.toContain(CANARY);
+  });
+
+  it('keeps the fields that only name a secret', () => {
+    capture = captureStdout();
+    const logger = createLogger();
+    logger.info('resolving', {
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1',
+      secretTagKey: 'rds-tls-guard:secret-arn',
+      password: 'hidden',
+    });
+    capture.restore();
+
+    const line = JSON.parse(capture.lines().find((l) => l.includes('resolving')) ?? '{}');
+    expect(line.secretArn).toBe('arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1');
+    expect(line.secretTagKey).toBe('rds-tls-guard:secret-arn');
+    expect(line.password).toBe('[redacted]');
+    expect(line.service).toBe('rds-tls-guard');
+  });
+
+  it('redacts connection strings and inline passwords in free text', () => {
+    expect(redactText('postgres://app:s3cr3t@h:5432/db')).toBe(
+      'postgres://app:[redacted]@h:5432/db',
+    );
+    expect(redactText("host=h password='a b' user=u")).toBe('host=h password=[redacted] user=u');
+    expect(redactText('no credentials here: https://example.com/a@b')).toBe(
+      'no credentials here: https://example.com/a@b',
+    );
+  });
+
+  it('redact() returns a copy with secret fields blanked and SecretValue printed as [redacted]', () => {
+    expect(
+      redact({ user: 'u', token: 'abc', inner: { pwd: 'x', value: new SecretValue('y') } }),
+    ).toEqual({
+      user: 'u',
+      token: '[redacted]',
+      inner: { pwd: '[redacted]', value: '[redacted]' },
+    });
+  });
+});
+
+describe('scan metrics', () => {
+  const result = scanResult([
+    evaluation('COMPLIANT', 'COMPLIANT'),
+    evaluation('NON_COMPLIANT', 'NON_COMPLIANT'),
+    evaluation('NON_COMPLIANT'),
+    evaluation('INSUFFICIENT_DATA', 'INSUFFICIENT_DATA'),
+  ]);
+
+  it('counts databases, non-compliant verdicts and inconclusive probes', () => {
+    expect(scanMetricValues(result)).toEqual({
+      databasesScanned: 4,
+      nonCompliant: 2,
+      probeFailures: 1,
+    });
+  });
+
+  it('publishes them as EMF in the RdsTlsGuard namespace', () => {
+    const capture = captureStdout();
+    const metrics = createMetrics();
+    recordScanMetrics(metrics, result);
+    metrics.publishStoredMetrics();
+    capture.restore();
+
+    const emf = capture
+      .lines()
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry._aws);
+    expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe('RdsTlsGuard');
+    expect(emf.DatabasesScanned).toBe(4);
+    expect(emf.NonCompliant).toBe(2);
+    expect(emf.ProbeFailures).toBe(1);
+  });
+
+  it('summarizes a scan as counts and distinct problem codes', () => {
+    expect(summarizeScan(result)).toEqual({
+      databases: 4,
+      verdicts: { COMPLIANT: 1, NON_COMPLIANT: 2, NOT_APPLICABLE: 0, INSUFFICIENT_DATA: 1 },
+      probeFailures: 1,
+      problems: 3,
+      problemCodes: ['GROUP_ACCESS_DENIED', 'REGION_UNREACHABLE'],
+      regions: ['eu-west-1'],
+      durationMs: 2500,
+    });
+  });
+});
