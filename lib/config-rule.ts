@@ -34,9 +34,9 @@ import type { ResourceType, RuleParameters, ScanResult } from './types.js';
 
 /** The slice of a logger the rule needs (Powertools Logger fits). */
 export interface RuleLog {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
 }
 
 /** Hands a scheduled scan's databases to probe workers, keeping the result token with each batch. */

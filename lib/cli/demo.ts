@@ -1,0 +1,132 @@
+/**
+ * `rds-tls-guard demo`: the whole product on this machine, no AWS account.
+ * Starts four real servers configured like RDS (PostgreSQL and MariaDB, each
+ * once with TLS enforced and once without), scans an RDS-shaped inventory
+ * that points at them through the same pipeline the Lambdas run, prints the
+ * table, writes the HTML report and stops the servers it started.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildDemoFleet, DEMO_REGION, type DemoDatabase } from '../demo/fleet.js';
+import { collectInventory, createSnapshotRdsClient } from '../inventory/index.js';
+import {
+  type CertificateSet,
+  generateCertificates,
+  type LocalMariadb,
+  type LocalPostgres,
+  startMariadb,
+  startPostgres,
+} from '../local/index.js';
+import { createLiveProber } from '../probe/index.js';
+import { renderReport } from '../report/index.js';
+import { summarize } from '../report/summary.js';
+import { scan } from '../scan.js';
+import { createCredentialResolver } from '../secrets/index.js';
+import { DEFAULT_RULE_PARAMETERS } from '../types.js';
+import { writeReport } from './output.js';
+import { createProgressReporter } from './progress.js';
+
+export interface DemoOptions {
+  html: string;
+  keepServers?: boolean;
+}
+
+/** The host name the demo's endpoints use; the local server certificates are issued for it. */
+export const DEMO_ENDPOINT_HOST = 'localhost';
+
+type LocalServer = LocalPostgres | LocalMariadb;
+
+export async function runDemo(
+  options: DemoOptions,
+  stdout: NodeJS.WriteStream,
+  stderr: NodeJS.WriteStream,
+): Promise<number> {
+  const workDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-demo-'));
+  const servers: LocalServer[] = [];
+  try {
+    stderr.write('starting local PostgreSQL and MariaDB servers configured like RDS…\n');
+    const certificates = await generateCertificates(join(workDir, 'certs'));
+    const databases = await startServers(certificates, servers);
+    stderr.write(
+      `started ${servers.length} servers on 127.0.0.1 (ports ${servers.map((s) => s.port).join(', ')})\n`,
+    );
+
+    const fleet = buildDemoFleet(databases, DEMO_ENDPOINT_HOST);
+    const rds = createSnapshotRdsClient(fleet.snapshot, DEMO_REGION);
+    const prober = createLiveProber({
+      credentials: createCredentialResolver({ secretsClientFor: () => fleet.secretsClient }),
+      // The local CA stands in for the RDS CA bundle.
+      caBundle: certificates.caPem,
+    });
+    const progress = createProgressReporter(stderr);
+    const result = await scan({
+      inventory: () => collectInventory({ regions: [DEMO_REGION], clientFor: () => rds }),
+      ruleParameters: DEFAULT_RULE_PARAMETERS,
+      prober,
+      onProgress: (event) => progress.update(event),
+    });
+    progress.stop();
+
+    stdout.write(`${renderReport(result, 'table', { color: stdout.isTTY === true })}\n`);
+    await writeReport(options.html, renderReport(result, 'html', { title: 'rds-tls-guard demo' }));
+    const summary = summarize(result);
+    stderr.write(
+      `HTML report: ${options.html} (${summary.total} databases, ${summary.verdicts.NON_COMPLIANT} non-compliant by design)\n`,
+    );
+
+    if (options.keepServers) {
+      stderr.write('servers left running; press Ctrl-C to stop them\n');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return 0;
+  } finally {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function startServers(
+  certificates: CertificateSet,
+  started: LocalServer[],
+): Promise<DemoDatabase[]> {
+  // allSettled, not all: a server that failed to start must not leave the others running.
+  const settled = await Promise.allSettled([
+    startPostgres({ certificates, forceSsl: true }),
+    startPostgres({ certificates, forceSsl: false }),
+    startMariadb({ certificates, requireSecureTransport: true }),
+    startMariadb({ certificates, requireSecureTransport: false }),
+  ] as const);
+  for (const outcome of settled) {
+    if (outcome.status === 'fulfilled') started.push(outcome.value);
+  }
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [pgTls, pgOpen, mariaTls, mariaOpen] = settled.map(
+    (outcome) => (outcome as PromiseFulfilledResult<LocalServer>).value,
+  ) as [LocalPostgres, LocalPostgres, LocalMariadb, LocalMariadb];
+  const pg = (server: LocalPostgres, identifier: string, enforcesTls: boolean): DemoDatabase => ({
+    identifier,
+    engine: 'postgres',
+    engineVersion: '16.4',
+    port: server.port,
+    masterUser: server.masterUser,
+    masterPassword: server.masterPassword,
+    enforcesTls,
+  });
+  const maria = (server: LocalMariadb, identifier: string, enforcesTls: boolean): DemoDatabase => ({
+    identifier,
+    engine: 'mariadb',
+    engineVersion: '10.11.9',
+    port: server.port,
+    masterUser: server.masterUser,
+    masterPassword: server.masterPassword,
+    enforcesTls,
+  });
+  return [
+    pg(pgTls, 'orders-pg', true),
+    pg(pgOpen, 'legacy-pg', false),
+    maria(mariaTls, 'billing-mariadb', true),
+    maria(mariaOpen, 'crm-mariadb', false),
+  ];
+}

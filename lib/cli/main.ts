@@ -1,0 +1,88 @@
+/**
+ * The `rds-tls-guard` command: on-demand audits for people and CI gates.
+ * It runs the same pipeline as the Lambdas, with the RDS API (or an offline
+ * snapshot of `aws rds describe-*` output) as the source and a report as the
+ * sink.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runDemo } from './demo.js';
+import { runScanCommand, type ScanCommandOptions } from './scan-command.js';
+
+const FORMATS = ['table', 'json', 'csv', 'html', 'sarif', 'asff'] as const;
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError('expected a positive whole number');
+  }
+  return parsed;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').filter((part) => part.length > 0)];
+}
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('rds-tls-guard')
+    .description('Prove that Amazon RDS and Aurora databases accept only TLS connections.')
+    .showHelpAfterError();
+
+  program
+    .command('scan')
+    .description('scan RDS DB instances and clusters and report their TLS compliance')
+    .option('-r, --region <region>', 'AWS region to scan (repeatable or comma separated)', collect)
+    .option('--engine <engine>', 'only these engines (repeatable)', collect)
+    .option(
+      '--id <identifier>',
+      'only these DB instance or cluster identifiers (repeatable)',
+      collect,
+    )
+    .option('--tag <key=value>', 'only databases with this tag (repeatable)', collect)
+    .option(
+      '--snapshot <dir>',
+      'offline audit: read `aws rds describe-*` JSON output from this folder instead of AWS',
+    )
+    .option('--no-probe', 'read configuration only; make no database connection')
+    .option('--require-probe', 'without a live proof a database is at best INSUFFICIENT_DATA')
+    .option('--min-tls <version>', 'lowest TLS version a database may accept', 'TLSv1.2')
+    .option('--ca-expiry-days <days>', 'flag CAs expiring within this many days', positiveInteger)
+    .option('--ca-bundle <file>', 'PEM bundle to verify servers with (default: the RDS CA bundle)')
+    .option('--secret <id=arn>', 'secret to probe a database with (repeatable)', collect)
+    .option('--iam-auth', 'use IAM database authentication where the database enables it')
+    .option('-c, --concurrency <n>', 'databases evaluated at once', positiveInteger, 8)
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'),
+    )
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('--fail-on-insufficient', 'exit non-zero when anything is INSUFFICIENT_DATA too')
+    .action(async (options: ScanCommandOptions) => {
+      process.exitCode = await runScanCommand(options, process.stdout, process.stderr);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'start local PostgreSQL and MariaDB servers configured like RDS, scan them, write an HTML report',
+    )
+    .option('--html <file>', 'where to write the HTML report', 'reports/demo.html')
+    .option('--keep-servers', 'leave the servers running after the scan (Ctrl-C stops them)')
+    .action(async (options: { html: string; keepServers?: boolean }) => {
+      process.exitCode = await runDemo(options, process.stdout, process.stderr);
+    });
+
+  return program;
+}
+
+/** Runs the command line; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    process.stderr.write(
+      `rds-tls-guard: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+}
