@@ -1,0 +1,103 @@
+/** SDK-shaped DescribeDBInstances / DescribeDBClusters records for inventory tests. */
+import type { DBCluster, DBInstance, Parameter } from '@aws-sdk/client-rds';
+
+export const ACCOUNT = '123456789012';
+
+export function postgresInstance(overrides: Partial<DBInstance> = {}): DBInstance {
+  const identifier = overrides.DBInstanceIdentifier ?? 'orders-db';
+  const region = overrides.DBInstanceArn?.split(':')[3] ?? 'eu-west-1';
+  return {
+    DBInstanceIdentifier: identifier,
+    DbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+    DBInstanceArn: `arn:aws:rds:${region}:${ACCOUNT}:db:${identifier}`,
+    Engine: 'postgres',
+    EngineVersion: '15.4',
+    DBInstanceStatus: 'available',
+    Endpoint: {
+      Address: `${identifier}.c9akciq32.${region}.rds.amazonaws.com`,
+      Port: 5432,
+      HostedZoneId: 'Z29XKXDKYMONMX',
+    },
+    DBParameterGroups: [{ DBParameterGroupName: 'pg15-secure', ParameterApplyStatus: 'in-sync' }],
+    OptionGroupMemberships: [{ OptionGroupName: 'default:postgres-15', Status: 'in-sync' }],
+    CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+    CertificateDetails: {
+      CAIdentifier: 'rds-ca-rsa2048-g1',
+      ValidTill: new Date('2026-03-01T10:00:00Z'),
+    },
+    MasterUsername: 'postgres',
+    MasterUserSecret: {
+      SecretArn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:rds!db-1234-AbCdEf`,
+      SecretStatus: 'active',
+    },
+    IAMDatabaseAuthenticationEnabled: false,
+    PubliclyAccessible: false,
+    TagList: [
+      { Key: 'team', Value: 'payments' },
+      { Key: 'env', Value: 'prod' },
+    ],
+    ...overrides,
+  };
+}
+
+export function auroraCluster(overrides: Partial<DBCluster> = {}): DBCluster {
+  const identifier = overrides.DBClusterIdentifier ?? 'ledger';
+  return {
+    DBClusterIdentifier: identifier,
+    DbClusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    DBClusterArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:cluster:${identifier}`,
+    Engine: 'aurora-postgresql',
+    EngineVersion: '15.4',
+    Status: 'available',
+    Endpoint: `${identifier}.cluster-c9akciq32.eu-west-1.rds.amazonaws.com`,
+    ReaderEndpoint: `${identifier}.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com`,
+    Port: 5432,
+    DBClusterParameterGroup: 'apg15-tls',
+    DBClusterMembers: [
+      {
+        DBInstanceIdentifier: `${identifier}-1`,
+        IsClusterWriter: true,
+        DBClusterParameterGroupStatus: 'in-sync',
+      },
+      {
+        DBInstanceIdentifier: `${identifier}-2`,
+        IsClusterWriter: false,
+        DBClusterParameterGroupStatus: 'pending-reboot',
+      },
+    ],
+    MasterUsername: 'ledger_admin',
+    MasterUserSecret: {
+      SecretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:rds!cluster-99-XyZ`,
+    },
+    IAMDatabaseAuthenticationEnabled: true,
+    TagList: [{ Key: 'team', Value: 'ledger' }],
+    ...overrides,
+  };
+}
+
+export function auroraMember(identifier: string, clusterIdentifier = 'ledger'): DBInstance {
+  return postgresInstance({
+    DBInstanceIdentifier: identifier,
+    DbiResourceId: `db-${identifier.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
+    DBInstanceArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:${identifier}`,
+    Engine: 'aurora-postgresql',
+    DBClusterIdentifier: clusterIdentifier,
+    DBParameterGroups: [
+      { DBParameterGroupName: 'default.aurora-postgresql15', ParameterApplyStatus: 'in-sync' },
+    ],
+    OptionGroupMemberships: [],
+    TagList: [{ Key: 'team', Value: 'ledger' }],
+  });
+}
+
+/** A parameter as DescribeDBParameters reports it; omit value for one the group does not set. */
+export function parameter(name: string, value?: string, applyType = 'dynamic'): Parameter {
+  return {
+    ParameterName: name,
+    ...(value !== undefined ? { ParameterValue: value } : {}),
+    Source: value !== undefined ? 'user' : 'engine-default',
+    ApplyType: applyType,
+    DataType: 'string',
+    IsModifiable: true,
+  };
+}
