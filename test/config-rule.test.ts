@@ -1,0 +1,349 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConfigServiceClient,
+  type Evaluation,
+  GetComplianceDetailsByConfigRuleCommand,
+  GetResourceConfigHistoryCommand,
+  PutEvaluationsCommand,
+} from '@aws-sdk/client-config-service';
+import {
+  DescribeCertificatesCommand,
+  DescribeDBClusterParametersCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  DescribeEngineDefaultClusterParametersCommand,
+  DescribeEngineDefaultParametersCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/config-rule.js';
+
+const rds = mockClient(RDSClient);
+const config = mockClient(ConfigServiceClient);
+const rdsClient = new RDSClient({ region: 'eu-west-1' });
+const configClient = new ConfigServiceClient({ region: 'eu-west-1' });
+
+function loadEvent(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../events/${name}`, import.meta.url), 'utf8'));
+}
+
+interface LogLine {
+  level: string;
+  message: string;
+  extra: Record<string, unknown>;
+}
+
+function deps(lines: LogLine[] = []): ConfigRuleDeps {
+  const log =
+    (level: string) =>
+    (message: string, extra: Record<string, unknown>): void => {
+      lines.push({ level, message, extra });
+    };
+  return {
+    config: configClient,
+    rdsClientFor: () => rdsClient,
+    region: 'eu-west-1',
+    log: { info: log('info'), warn: log('warn'), error: log('error') },
+    // The sample events were captured in January 2025; their CA is valid then.
+    now: () => new Date('2025-01-15T12:00:00Z'),
+    sleep: async () => {},
+  };
+}
+
+function sentEvaluations(): Evaluation[] {
+  return config
+    .commandCalls(PutEvaluationsCommand)
+    .flatMap((call) => call.args[0].input.Evaluations ?? []);
+}
+
+const certificates = {
+  Certificates: [
+    {
+      CertificateIdentifier: 'rds-ca-rsa2048-g1',
+      ValidFrom: new Date('2021-05-25T23:34:57Z'),
+      ValidTill: new Date('2061-05-20T23:34:57Z'),
+    },
+  ],
+};
+
+beforeEach(() => {
+  rds.reset();
+  config.reset();
+  config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
+  rds.on(DescribeCertificatesCommand).resolves(certificates);
+  rds.on(DescribeEngineDefaultParametersCommand).resolves({
+    EngineDefaults: { DBParameterGroupFamily: 'postgres15', Parameters: [] },
+  });
+});
+
+describe('Config rule: change notifications', () => {
+  it('evaluates a PostgreSQL instance whose group forces SSL as COMPLIANT, keyed by DbiResourceId', async () => {
+    rds.on(DescribeDBParametersCommand, { DBParameterGroupName: 'pg15-force-ssl' }).resolves({
+      Parameters: [
+        {
+          ParameterName: 'rds.force_ssl',
+          ParameterValue: '1',
+          Source: 'user',
+          ApplyType: 'dynamic',
+        },
+      ],
+    });
+
+    const outcome = await handleConfigRuleEvent(
+      loadEvent('config-change-instance-postgres.json'),
+      deps(),
+    );
+
+    expect(outcome.status).toBe('evaluated');
+    expect(config.commandCalls(PutEvaluationsCommand)).toHaveLength(1);
+    const put = config.commandCalls(PutEvaluationsCommand)[0]!.args[0].input;
+    expect(put.ResultToken).toBe('eyJyZXN1bHRUb2tlbiI6ImV4YW1wbGUtdG9rZW4tbm90LXJlYWwifQ==');
+    expect(put.TestMode).toBeFalsy();
+    expect(put.Evaluations).toEqual([
+      {
+        ComplianceResourceType: 'AWS::RDS::DBInstance',
+        ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ComplianceType: 'COMPLIANT',
+        Annotation: expect.stringContaining('rds.force_ssl'),
+        OrderingTimestamp: new Date('2025-01-15T10:21:37.512Z'),
+      },
+    ]);
+  });
+
+  it('reports NON_COMPLIANT naming the parameter and group when force_ssl is 0', async () => {
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '0', Source: 'user' }],
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-change-instance-postgres.json'), deps());
+
+    const [evaluation] = sentEvaluations();
+    expect(evaluation?.ComplianceType).toBe('NON_COMPLIANT');
+    expect(evaluation?.Annotation).toContain('rds.force_ssl');
+    expect(evaluation?.Annotation).toContain('pg15-force-ssl');
+    expect(evaluation?.Annotation?.length).toBeLessThanOrEqual(256);
+  });
+
+  it('evaluates an Aurora MySQL cluster from its cluster parameter group, keyed by DbClusterResourceId', async () => {
+    rds
+      .on(DescribeDBClusterParametersCommand, {
+        DBClusterParameterGroupName: 'aurora-mysql80-secure-transport',
+      })
+      .resolves({
+        Parameters: [
+          { ParameterName: 'require_secure_transport', ParameterValue: 'ON', Source: 'user' },
+        ],
+      });
+    rds.on(DescribeEngineDefaultClusterParametersCommand).resolves({
+      EngineDefaults: { DBParameterGroupFamily: 'aurora-mysql8.0', Parameters: [] },
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-change-cluster-aurora-mysql.json'), deps());
+
+    const evaluations = sentEvaluations();
+    expect(evaluations).toHaveLength(1);
+    expect(evaluations[0]).toMatchObject({
+      ComplianceResourceType: 'AWS::RDS::DBCluster',
+      ComplianceResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+      ComplianceType: 'COMPLIANT',
+    });
+    expect(rds.commandCalls(DescribeDBParametersCommand)).toHaveLength(0);
+  });
+
+  it('reports a deleted resource NOT_APPLICABLE without reading RDS', async () => {
+    await handleConfigRuleEvent(loadEvent('config-change-deleted.json'), deps());
+
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'db-ZYXWVUTSRQPONMLKJIHGFEDCB9',
+        ComplianceType: 'NOT_APPLICABLE',
+        OrderingTimestamp: new Date('2025-01-16T08:45:12.004Z'),
+      }),
+    ]);
+    expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('reports a resource that left the rule scope NOT_APPLICABLE', async () => {
+    await handleConfigRuleEvent(loadEvent('config-left-scope.json'), deps());
+
+    const evaluations = sentEvaluations();
+    expect(evaluations).toHaveLength(1);
+    expect(evaluations[0]?.ComplianceType).toBe('NOT_APPLICABLE');
+    expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('fetches an oversized item from the configuration history, then evaluates it', async () => {
+    const change = JSON.parse(
+      loadEvent('config-change-instance-postgres.json').invokingEvent as string,
+    );
+    const item = change.configurationItem;
+    config.on(GetResourceConfigHistoryCommand).resolves({
+      configurationItems: [
+        {
+          version: '1.3',
+          accountId: '123456789012',
+          configurationItemCaptureTime: new Date('2025-01-15T12:30:00.150Z'),
+          configurationItemStatus: 'OK',
+          resourceType: 'AWS::RDS::DBInstance',
+          resourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+          resourceName: 'app-pg',
+          arn: 'arn:aws:rds:eu-west-1:123456789012:db:app-pg',
+          awsRegion: 'eu-west-1',
+          configuration: JSON.stringify(item.configuration),
+          supplementaryConfiguration: {},
+          tags: {},
+        },
+      ],
+    });
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-oversized.json'), deps());
+
+    expect(config.commandCalls(GetResourceConfigHistoryCommand)[0]?.args[0].input).toEqual({
+      resourceType: 'AWS::RDS::DBInstance',
+      resourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+      limit: 1,
+    });
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ComplianceType: 'COMPLIANT',
+        OrderingTimestamp: new Date('2025-01-15T12:30:00.150Z'),
+      }),
+    ]);
+  });
+
+  it('reports INSUFFICIENT_DATA when the oversized item cannot be fetched', async () => {
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+
+    await handleConfigRuleEvent(loadEvent('config-oversized.json'), deps());
+
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ComplianceType: 'INSUFFICIENT_DATA',
+      }),
+    ]);
+  });
+});
+
+describe('Config rule: scheduled notifications', () => {
+  it('evaluates every database in the region and withdraws results for deleted ones', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          DBInstanceIdentifier: 'a-pg',
+          DbiResourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1',
+          Engine: 'postgres',
+          EngineVersion: '16.3',
+          DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
+          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+        },
+        {
+          DBInstanceIdentifier: 'b-pg',
+          DbiResourceId: 'db-BBBBBBBBBBBBBBBBBBBBBBBBB2',
+          Engine: 'postgres',
+          EngineVersion: '14.12',
+          DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
+          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+        },
+      ],
+    });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [
+        {
+          ComplianceType: 'COMPLIANT',
+          EvaluationResultIdentifier: {
+            EvaluationResultQualifier: {
+              ConfigRuleName: 'rds-tls-only',
+              ResourceType: 'AWS::RDS::DBInstance',
+              ResourceId: 'db-GONEGONEGONEGONEGONEGONE03',
+            },
+          },
+        },
+      ],
+    });
+
+    const outcome = await handleConfigRuleEvent(loadEvent('config-scheduled.json'), deps());
+
+    expect(outcome.status).toBe('evaluated');
+    const byId = new Map(sentEvaluations().map((e) => [e.ComplianceResourceId, e]));
+    expect(byId.get('db-AAAAAAAAAAAAAAAAAAAAAAAAA1')?.ComplianceType).toBe('COMPLIANT');
+    expect(byId.get('db-BBBBBBBBBBBBBBBBBBBBBBBBB2')?.ComplianceType).toBe('COMPLIANT');
+    expect(byId.get('db-GONEGONEGONEGONEGONEGONE03')?.ComplianceType).toBe('NOT_APPLICABLE');
+    for (const evaluation of byId.values()) {
+      expect(evaluation.OrderingTimestamp).toEqual(new Date('2025-01-15T13:00:00.000Z'));
+    }
+    // One parameter sweep for the group both instances share.
+    expect(rds.commandCalls(DescribeDBParametersCommand)).toHaveLength(1);
+  });
+
+  it('keeps earlier results when the region listing failed, rather than withdrawing them', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+
+    await handleConfigRuleEvent(loadEvent('config-scheduled.json'), deps());
+
+    expect(config.commandCalls(GetComplianceDetailsByConfigRuleCommand)).toHaveLength(0);
+    expect(sentEvaluations().filter((e) => e.ComplianceType === 'NOT_APPLICABLE')).toEqual([]);
+  });
+});
+
+describe('Config rule: bad events', () => {
+  it('rejects an invokingEvent that is not JSON with a named error, logged once, nothing sent', async () => {
+    const lines: LogLine[] = [];
+    const outcome = await handleConfigRuleEvent(
+      loadEvent('config-malformed-invoking-event.json'),
+      deps(lines),
+    );
+
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'INVOKING_EVENT_NOT_JSON' });
+    expect(lines.filter((line) => line.level === 'error')).toHaveLength(1);
+    expect(config.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+  });
+
+  it('rejects an unknown message type', async () => {
+    const outcome = await handleConfigRuleEvent(
+      loadEvent('config-unknown-message-type.json'),
+      deps(),
+    );
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'UNKNOWN_MESSAGE_TYPE' });
+  });
+
+  it('reports the named resource INSUFFICIENT_DATA when rule parameters are invalid', async () => {
+    const event = {
+      ...loadEvent('config-change-instance-postgres.json'),
+      ruleParameters: '{"caExpiryDays":"soon"}',
+    };
+
+    const outcome = await handleConfigRuleEvent(event, deps());
+
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'RULE_PARAMETERS_INVALID' });
+    const [evaluation] = sentEvaluations();
+    expect(evaluation).toMatchObject({
+      ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+      ComplianceType: 'INSUFFICIENT_DATA',
+    });
+    expect(evaluation?.Annotation).toContain('caExpiryDays');
+  });
+
+  it('answers a non-object event with a rejection instead of throwing', async () => {
+    await expect(handleConfigRuleEvent('not an event', deps())).resolves.toMatchObject({
+      status: 'rejected',
+      code: 'EVENT_INVALID',
+    });
+  });
+});
