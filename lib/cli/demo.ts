@@ -42,6 +42,8 @@ export async function runDemo(
   stdout: NodeJS.WriteStream,
   stderr: NodeJS.WriteStream,
 ): Promise<number> {
+  // The demo talks to no AWS endpoint: the SDK's Node support notice is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const workDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-demo-'));
   const servers: LocalServer[] = [];
   try {
