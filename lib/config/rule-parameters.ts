@@ -9,7 +9,7 @@
  * deployed with a newer parameter set keeps working.
  */
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters, type TlsVersion } from '../types.js';
-import { quoteFragment } from './safe-text.js';
+import { capMessage, quoteFragment } from './safe-text.js';
 
 export type RuleParametersErrorCode = 'RULE_PARAMETERS_NOT_JSON' | 'RULE_PARAMETERS_INVALID';
 
@@ -199,5 +199,5 @@ function failure(
   message: string,
   keys: string[],
 ): RuleParametersResult {
-  return { ok: false, error: { code, message, keys } };
+  return { ok: false, error: { code, message: capMessage(message), keys } };
 }

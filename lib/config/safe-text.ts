@@ -24,7 +24,14 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     return path ? `${path}: ${issue.message}` : issue.message;
   });
   if (issues.length > MAX_ISSUES) parts.push(`and ${issues.length - MAX_ISSUES} more`);
-  const text = parts.join('; ');
+  return capMessage(parts.join('; '));
+}
+
+/**
+ * Caps an error message built from several parts (issues, rule parameter
+ * keys): each part is short, but all of them together need not be.
+ */
+export function capMessage(text: string): string {
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
 }
 
