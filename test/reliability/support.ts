@@ -222,3 +222,24 @@ export function compliantPostgresItem(
     gaps: [],
   };
 }
+
+type JsonObject = Record<string, unknown>;
+
+/**
+ * A sample event from events/ with its invokingEvent parsed, changed by
+ * `mutate`, and written back as the JSON string Config sends.
+ */
+export function mutatedEvent(
+  base: JsonObject,
+  mutate: (invoking: JsonObject) => void,
+  envelope: JsonObject = {},
+): JsonObject {
+  const invoking = JSON.parse(String(base.invokingEvent)) as JsonObject;
+  mutate(invoking);
+  return { ...base, invokingEvent: JSON.stringify(invoking), ...envelope };
+}
+
+/** The configuration item inside a change notification's invoking event. */
+export function itemOf(invoking: JsonObject): JsonObject & { configuration: JsonObject } {
+  return invoking.configurationItem as JsonObject & { configuration: JsonObject };
+}
