@@ -172,6 +172,18 @@ describe('enrichResources', () => {
     ]);
   });
 
+  it('turns a ThrottlingException that outlasted the SDK retries into a gap and a THROTTLED problem', async () => {
+    rds.on(DescribeDBParametersCommand).rejects(serviceError('ThrottlingException'));
+    const inventory = await enrichResources(
+      [resourceFromInstance(postgresInstance(noCa), 'eu-west-1')],
+      { clientFor },
+    );
+    expect(inventory.items[0]?.gaps).toEqual([
+      'parameter group pg15-secure unreadable: ThrottlingException',
+    ]);
+    expect(inventory.problems.map((problem) => problem.code)).toEqual(['THROTTLED']);
+  });
+
   it('keeps a partial parameter listing whose marker repeats, with a gap and a PAGINATION_LOOP problem', async () => {
     rds
       .on(DescribeDBParametersCommand)
