@@ -1,0 +1,174 @@
+/**
+ * Lambda package size and module initialisation time per function.
+ *
+ * Each function's handler is bundled the way serverless.yml's esbuild
+ * settings do (minified ESM for node20, external source map, the `require`
+ * banner pg and mysql2 need). The zipped size is read from `.serverless/`
+ * when `sls package` has been run, else estimated by deflating the bundle and
+ * its map (what the zip holds) at level 9 plus the zip headers.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { deflateRawSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { median } from './print.js';
+
+export interface FunctionPackage {
+  name: string;
+  handlerFile: string;
+  /** Why nothing was measured, when nothing was. */
+  skipped?: string;
+  bundleBytes?: number;
+  zipBytes?: number;
+  zipSource?: 'sls package' | 'deflate estimate';
+  initMs?: number[];
+}
+
+const ZIP_ENTRY_OVERHEAD = 30 + 46; // local file header + central directory entry, before the name
+const ZIP_END_RECORD = 22;
+
+/** Function names and handler files as serverless.yml declares them. */
+export async function declaredFunctions(root: string): Promise<{ name: string; file: string }[]> {
+  const yaml = await readFile(join(root, 'serverless.yml'), 'utf8');
+  const functions: { name: string; file: string }[] = [];
+  let current: string | undefined;
+  let inFunctions = false;
+  for (const line of yaml.split('\n')) {
+    if (/^functions:\s*$/.test(line)) {
+      inFunctions = true;
+      continue;
+    }
+    if (inFunctions && /^\S/.test(line)) inFunctions = false;
+    if (!inFunctions) continue;
+    const name = /^ {2}([A-Za-z0-9_-]+):\s*$/.exec(line);
+    if (name) current = name[1];
+    const handler = /^\s+handler:\s*(\S+)\.[A-Za-z0-9_]+\s*$/.exec(line);
+    if (handler && current) functions.push({ name: current, file: `${handler[1]}.ts` });
+  }
+  return functions;
+}
+
+export async function measureFunctions(root: string, initRuns: number): Promise<FunctionPackage[]> {
+  const functions = await declaredFunctions(root);
+  const outDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-bench-'));
+  try {
+    const results: FunctionPackage[] = [];
+    for (const fn of functions) {
+      results.push(await measureOne(root, fn, outDir, initRuns));
+    }
+    return results;
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+async function measureOne(
+  root: string,
+  fn: { name: string; file: string },
+  outDir: string,
+  initRuns: number,
+): Promise<FunctionPackage> {
+  const base = { name: fn.name, handlerFile: fn.file };
+  if (!existsSync(join(root, fn.file))) {
+    return { ...base, skipped: `${fn.file} does not exist yet` };
+  }
+  const outfile = join(outDir, `${fn.name}.mjs`);
+  try {
+    await build({
+      entryPoints: [join(root, fn.file)],
+      outfile,
+      bundle: true,
+      minify: true,
+      sourcemap: 'external',
+      sourcesContent: false,
+      target: 'node20',
+      platform: 'node',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      banner: {
+        js: "import { createRequire as __rtgCreateRequire } from 'node:module'; const require = __rtgCreateRequire(import.meta.url);",
+      },
+      external: ['pg-native'],
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    return { ...base, skipped: `esbuild failed: ${(error as Error).message.split('\n')[0]}` };
+  }
+
+  const bundle = await readFile(outfile);
+  const map = existsSync(`${outfile}.map`) ? await readFile(`${outfile}.map`) : Buffer.alloc(0);
+  const packaged = join(root, '.serverless', `${fn.name}.zip`);
+  let zipBytes: number;
+  let zipSource: FunctionPackage['zipSource'];
+  if (existsSync(packaged)) {
+    zipBytes = (await stat(packaged)).size;
+    zipSource = 'sls package';
+  } else {
+    const entries = [
+      { name: `${fn.file.replace(/\.ts$/, '.mjs')}`, data: bundle },
+      { name: `${fn.file.replace(/\.ts$/, '.mjs.map')}`, data: map },
+    ];
+    zipBytes =
+      ZIP_END_RECORD +
+      entries.reduce(
+        (sum, entry) =>
+          sum +
+          ZIP_ENTRY_OVERHEAD +
+          2 * entry.name.length +
+          deflateRawSync(entry.data, { level: 9 }).length,
+        0,
+      );
+    zipSource = 'deflate estimate';
+  }
+
+  const initMs: number[] = [];
+  for (let run = 0; run < initRuns; run += 1) {
+    const measured = coldImport(outfile);
+    if (typeof measured === 'string') {
+      return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, skipped: measured };
+    }
+    initMs.push(measured);
+  }
+  return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, initMs };
+}
+
+/** A fresh node imports the bundle once; the figure is the import alone, not node's own start. */
+function coldImport(bundlePath: string): number | string {
+  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundlePath).href)}); console.log(performance.now() - t);`;
+  const child = spawnSync(
+    process.execPath,
+    ['--no-warnings', '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_REGION: 'eu-west-1',
+        AWS_LAMBDA_FUNCTION_NAME: 'rds-tls-guard-bench',
+        POWERTOOLS_SERVICE_NAME: 'rds-tls-guard',
+        POWERTOOLS_METRICS_NAMESPACE: 'RdsTlsGuard',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        MIN_TLS_VERSION: 'TLSv1.2',
+        CA_EXPIRY_DAYS: '30',
+        REQUIRE_LIVE_PROBE: 'false',
+      },
+    },
+  );
+  const value = Number(child.stdout.trim().split('\n').pop());
+  if (child.status !== 0 || !Number.isFinite(value)) {
+    const why = child.stderr
+      .trim()
+      .split('\n')
+      .find((line) => /Error/.test(line));
+    return `import failed: ${why ?? `exit ${child.status}`}`;
+  }
+  return value;
+}
+
+export function initMedian(fn: FunctionPackage): number | undefined {
+  return fn.initMs && fn.initMs.length > 0 ? median(fn.initMs) : undefined;
+}
