@@ -155,9 +155,7 @@ export function resourceFromConfigurationItem(item: unknown): ConfigurationItemR
   }
 
   const arn =
-    text(item, 'ARN') ??
-    text(configuration, isInstance ? 'dBInstanceArn' : 'dBClusterArn') ??
-    undefined;
+    text(item, 'ARN') ?? text(configuration, isInstance ? 'dBInstanceArn' : 'dBClusterArn');
   const accountId = text(item, 'awsAccountId') ?? accountIdFromArn(arn);
   const endpoint = endpointOf(configuration, isInstance);
   const certificateDetails = nested(configuration, 'certificateDetails');
