@@ -6,6 +6,7 @@ import {
   createRdsClientFactory,
   createSnapshotRdsClient,
   loadSnapshotDirectory,
+  snapshotRegions,
 } from '../inventory/index.js';
 import type { Inventory } from '../pipeline.js';
 import { createLiveProber } from '../probe/index.js';
@@ -59,9 +60,7 @@ export async function runScanCommand(
     stderr.write('rds-tls-guard: --tag takes key=value\n');
     return 1;
   }
-  const regions = options.region?.length
-    ? options.region
-    : [process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'];
+  const defaultRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const filters = {
     ...(options.engine?.length ? { engines: options.engine } : {}),
     ...(options.id?.length ? { identifiers: options.id } : {}),
@@ -71,6 +70,13 @@ export async function runScanCommand(
   let inventory: () => Promise<Inventory>;
   if (options.snapshot) {
     const snapshot = await loadSnapshotDirectory(options.snapshot);
+    // A snapshot knows its regions from its ARNs: scan those unless told otherwise.
+    const inSnapshot = snapshotRegions(snapshot);
+    const regions = options.region?.length
+      ? options.region
+      : inSnapshot.length > 0
+        ? inSnapshot
+        : [defaultRegion];
     inventory = () =>
       collectInventory({
         regions,
@@ -79,6 +85,7 @@ export async function runScanCommand(
       });
   } else {
     const clientFor = createRdsClientFactory();
+    const regions = options.region?.length ? options.region : [defaultRegion];
     inventory = () => collectInventory({ regions, clientFor, filters });
   }
 
