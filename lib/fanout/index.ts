@@ -1,0 +1,110 @@
+/**
+ * Fan-out: a scanner lists databases and sends them in batches over SQS; probe
+ * workers inside the VPC enrich, probe and report each batch. This spreads
+ * a large fleet's probes over many short invocations.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Inventory } from '../pipeline.js';
+import type { DatabaseResource, RuleParameters } from '../types.js';
+import { type EnqueueOptions, enqueueBatches, type UnsentMessage } from './enqueue.js';
+import { buildMessages, type MessageEnvelope } from './plan.js';
+
+export {
+  type EnqueueOptions,
+  type EnqueueSummary,
+  enqueueBatches,
+  MAX_ENTRIES_PER_CALL,
+  planCalls,
+  type UnsentMessage,
+} from './enqueue.js';
+export {
+  databaseResourceSchema,
+  FANOUT_MESSAGE_VERSION,
+  type FanoutMessage,
+  type FanoutMessageParseResult,
+  fanoutMessageSchema,
+  parseMessage,
+  ruleParametersSchema,
+  serializeMessage,
+} from './message.js';
+export {
+  type BatchPlan,
+  buildMessages,
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_PER_BATCH,
+  jsonBytes,
+  type MessageEnvelope,
+  type MessagePlan,
+  planBatches,
+  SQS_MAX_MESSAGE_BYTES,
+} from './plan.js';
+export {
+  type BatchLocation,
+  handleWorkerMessage,
+  handleWorkerRecords,
+  type WorkerDeps,
+  type WorkerLog,
+  type WorkerOutcome,
+} from './worker.js';
+
+export interface FanOutResult {
+  /** Messages SQS accepted. */
+  batches: number;
+  /** Databases in those messages. */
+  databases: number;
+  /** Databases that are not on the queue (too large, or SQS kept refusing): evaluate or report them. */
+  notSent: DatabaseResource[];
+  unsent: UnsentMessage[];
+}
+
+/** Plans and sends the messages for one account's databases. */
+export async function fanOutResources(
+  sqs: SQSClient,
+  queueUrl: string,
+  envelope: MessageEnvelope,
+  resources: readonly DatabaseResource[],
+  options: EnqueueOptions & { maxPerBatch?: number; maxBytes?: number } = {},
+): Promise<FanOutResult> {
+  const plan = buildMessages(envelope, resources, options);
+  const summary = await enqueueBatches(sqs, queueUrl, plan.messages, options);
+  const unsentIndexes = new Set(summary.unsent.map((entry) => entry.index));
+  let databases = 0;
+  const notSent = [...plan.oversized];
+  plan.messages.forEach((message, index) => {
+    if (unsentIndexes.has(index)) notSent.push(...message.resources);
+    else databases += message.resources.length;
+  });
+  return { batches: summary.sent, databases, notSent, unsent: summary.unsent };
+}
+
+/**
+ * A fan-out for the Config rule's scheduled runs: every batch carries the
+ * run's result token, so the workers report their evaluations themselves.
+ */
+export function createConfigRuleFanOut(options: {
+  sqs: SQSClient;
+  queueUrl: string;
+  enqueue?: EnqueueOptions;
+}): (request: {
+  inventory: Inventory;
+  ruleParameters: RuleParameters;
+  resultToken: string;
+  testMode: boolean;
+  configRuleName: string;
+  orderingTimestamp: Date;
+}) => Promise<FanOutResult> {
+  return (request) =>
+    fanOutResources(
+      options.sqs,
+      options.queueUrl,
+      {
+        resultToken: request.resultToken,
+        configRuleName: request.configRuleName,
+        ...(request.testMode ? { testMode: true } : {}),
+        orderingTimestamp: request.orderingTimestamp,
+        ruleParameters: request.ruleParameters,
+      },
+      request.inventory.items.map((item) => item.resource),
+      options.enqueue,
+    );
+}

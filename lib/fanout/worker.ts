@@ -1,0 +1,183 @@
+/**
+ * The probe worker's unit of work: one SQS message, one batch of databases.
+ * Validate the message, read the databases' settings, run the pipeline, and,
+ * for batches of a Config rule run, report the evaluations to Config.
+ *
+ * A message "fails" (SQS redelivers it, then parks it on the dead-letter
+ * queue) only when retrying can help or someone must look: the body is
+ * unusable, the pipeline threw or could read none of the databases, or
+ * Config did not take every evaluation. A database that could not be read or probed is an outcome
+ * (INSUFFICIENT_DATA with a reason), not a failure.
+ */
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { Inventory, LiveProber } from '../pipeline.js';
+import { putEvaluations, toEvaluation } from '../report/config-evaluations.js';
+import { describeError, scan } from '../scan.js';
+import type { DatabaseResource, ScanResult } from '../types.js';
+import { type FanoutMessage, parseMessage } from './message.js';
+
+/** Where a batch's databases live: a region, and a member account role when not our own. */
+export interface BatchLocation {
+  region: string;
+  accountId?: string;
+  roleArn?: string;
+}
+
+export interface WorkerLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface WorkerDeps {
+  /** Reads parameter groups, option groups and CAs for the batch (lib/inventory enrichResources). */
+  enrich: (resources: DatabaseResource[], location: BatchLocation) => Promise<Inventory>;
+  /** The prober for the batch's account; undefined: configuration only. */
+  proberFor?: (location: BatchLocation) => LiveProber | undefined;
+  /** Needed for batches that carry a result token. */
+  config?: ConfigServiceClient;
+  log: WorkerLog;
+  /** Called with every finished scan (metrics). */
+  onScan?: (result: ScanResult, message: FanoutMessage) => void;
+  /** Called with the number of evaluations Config did not accept. */
+  onEvaluationsFailed?: (count: number) => void;
+  concurrency?: number;
+  now?: () => Date;
+  /** PutEvaluations pacing; tests pass a no-op. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type WorkerOutcome =
+  | {
+      status: 'done';
+      databases: number;
+      nonCompliant: number;
+      /** Present for Config batches. */
+      reported?: { accepted: number; failed: number };
+    }
+  | {
+      status: 'failed';
+      /** MESSAGE_NOT_JSON, MESSAGE_INVALID, NO_CONFIG_CLIENT, SCAN_FAILED, INVENTORY_FAILED, EVALUATIONS_NOT_ACCEPTED. */
+      code: string;
+      message: string;
+    };
+
+export async function handleWorkerMessage(
+  message: { messageId: string; body: string },
+  deps: WorkerDeps,
+): Promise<WorkerOutcome> {
+  const parsed = parseMessage(message.body);
+  if (!parsed.ok) {
+    deps.log.error('fan-out message rejected', {
+      messageId: message.messageId,
+      code: parsed.code,
+      reason: parsed.message,
+    });
+    return { status: 'failed', code: parsed.code, message: parsed.message };
+  }
+  const batch = parsed.message;
+  const location: BatchLocation = {
+    region: batch.region,
+    ...(batch.accountId ? { accountId: batch.accountId } : {}),
+    ...(batch.roleArn ? { roleArn: batch.roleArn } : {}),
+  };
+
+  if (batch.resultToken && !deps.config) {
+    return {
+      status: 'failed',
+      code: 'NO_CONFIG_CLIENT',
+      message: 'batch carries a result token but the worker has no Config client',
+    };
+  }
+
+  let result: ScanResult;
+  try {
+    const prober = deps.proberFor?.(location);
+    result = await scan({
+      inventory: () => deps.enrich(batch.resources, location),
+      ruleParameters: batch.ruleParameters,
+      ...(prober ? { prober } : {}),
+      orderingTimestamp: batch.orderingTimestamp,
+      ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  } catch (error) {
+    const reason = describeError(error);
+    deps.log.error('probe batch failed', { messageId: message.messageId, reason });
+    return { status: 'failed', code: 'SCAN_FAILED', message: reason };
+  }
+
+  for (const problem of result.problems) {
+    deps.log.warn('scan problem', {
+      messageId: message.messageId,
+      scope: problem.scope,
+      code: problem.code,
+      reason: problem.message,
+    });
+  }
+  // Nothing evaluated for a non-empty batch means the read itself failed
+  // (a role that cannot be assumed, RDS unreachable): retry, then park it.
+  if (result.evaluations.length === 0) {
+    const code = result.problems[0]?.code ?? 'NOTHING_EVALUATED';
+    deps.log.error('probe batch evaluated nothing', { messageId: message.messageId, code });
+    return {
+      status: 'failed',
+      code: 'INVENTORY_FAILED',
+      message: `none of ${batch.resources.length} databases could be read (${code})`,
+    };
+  }
+
+  deps.onScan?.(result, batch);
+  const nonCompliant = result.evaluations.filter(
+    (evaluation) => evaluation.finding.verdict === 'NON_COMPLIANT',
+  ).length;
+
+  if (!batch.resultToken || !deps.config) {
+    return { status: 'done', databases: result.evaluations.length, nonCompliant };
+  }
+
+  const summary = await putEvaluations(deps.config, result.evaluations.map(toEvaluation), {
+    resultToken: batch.resultToken,
+    ...(batch.testMode ? { testMode: true } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+  const reported = { accepted: summary.accepted, failed: summary.failed.length };
+  if (summary.failed.length > 0) {
+    deps.onEvaluationsFailed?.(summary.failed.length);
+    deps.log.error('evaluations not accepted by Config', {
+      messageId: message.messageId,
+      configRuleName: batch.configRuleName,
+      ...reported,
+      errors: summary.errors,
+    });
+    return {
+      status: 'failed',
+      code: 'EVALUATIONS_NOT_ACCEPTED',
+      message: `${summary.failed.length} of ${summary.submitted} evaluations not accepted`,
+    };
+  }
+  return { status: 'done', databases: result.evaluations.length, nonCompliant, reported };
+}
+
+/**
+ * An SQS event → the partial batch response Lambda expects with
+ * ReportBatchItemFailures: only the messages that failed are redelivered.
+ */
+export async function handleWorkerRecords(
+  records: readonly Pick<SQSRecord, 'messageId' | 'body'>[],
+  deps: WorkerDeps,
+): Promise<SQSBatchResponse> {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of records) {
+    let outcome: WorkerOutcome;
+    try {
+      outcome = await handleWorkerMessage(record, deps);
+    } catch (error) {
+      outcome = { status: 'failed', code: 'WORKER_DEFECT', message: describeError(error) };
+    }
+    if (outcome.status === 'failed') batchItemFailures.push({ itemIdentifier: record.messageId });
+    else deps.log.info('probe batch done', { messageId: record.messageId, ...outcome });
+  }
+  return { batchItemFailures };
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildMessages,
+  FANOUT_MESSAGE_VERSION,
+  jsonBytes,
+  parseMessage,
+  planBatches,
+  SQS_MAX_MESSAGE_BYTES,
+  serializeMessage,
+} from '../../lib/fanout/index.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { database } from './helpers.js';
+
+const envelope = {
+  orderingTimestamp: new Date('2025-01-15T13:00:00.000Z'),
+  ruleParameters: DEFAULT_RULE_PARAMETERS,
+};
+
+describe('planBatches', () => {
+  it('cuts batches at the item count', () => {
+    const plan = planBatches([1, 2, 3, 4, 5, 6, 7], 3, 1_000);
+    expect(plan.batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(plan.oversized).toEqual([]);
+  });
+
+  it('cuts batches at the byte budget of the JSON array', () => {
+    // Each item is a 10-byte string ("xxxxxxxx" with quotes): [a,b] = 2 + 10 + 1 + 10 = 23 bytes.
+    const items = ['xxxxxxxx', 'xxxxxxxx', 'xxxxxxxx'];
+    expect(planBatches(items, 25, 23).batches).toEqual([['xxxxxxxx', 'xxxxxxxx'], ['xxxxxxxx']]);
+    expect(planBatches(items, 25, 22).batches).toEqual([['xxxxxxxx'], ['xxxxxxxx'], ['xxxxxxxx']]);
+    for (const batch of planBatches(items, 25, 23).batches) {
+      expect(jsonBytes(batch)).toBeLessThanOrEqual(23);
+    }
+  });
+
+  it('sets aside an item larger than the budget instead of sending an oversized batch', () => {
+    const plan = planBatches(['ok', 'y'.repeat(50), 'ok2'], 25, 20);
+    expect(plan.batches).toEqual([['ok', 'ok2']]);
+    expect(plan.oversized).toEqual(['y'.repeat(50)]);
+  });
+
+  it('keeps the input order and loses nothing', () => {
+    const items = Array.from({ length: 103 }, (_, index) => index);
+    const plan = planBatches(items, 25);
+    expect(plan.batches.map((batch) => batch.length)).toEqual([25, 25, 25, 25, 3]);
+    expect(plan.batches.flat()).toEqual(items);
+  });
+});
+
+describe('buildMessages', () => {
+  it('keeps every message body under the SQS 256 KiB limit, even with very large databases', () => {
+    // About 30 KB of tags per database: eight fill a 240 000-byte budget.
+    const bulky = Array.from({ length: 40 }, (_, index) =>
+      database(index, {
+        tags: Object.fromEntries(
+          Array.from({ length: 110 }, (_, t) => [`tag-${t}`, 'v'.repeat(256)]),
+        ),
+      }),
+    );
+    const plan = buildMessages({ ...envelope, resultToken: 'r'.repeat(5_000) }, bulky);
+    expect(plan.oversized).toEqual([]);
+    expect(plan.messages.length).toBeGreaterThan(40 / 25);
+    for (const message of plan.messages) {
+      const bytes = Buffer.byteLength(serializeMessage(message), 'utf8');
+      expect(bytes).toBeLessThanOrEqual(240_000);
+      expect(bytes).toBeLessThan(SQS_MAX_MESSAGE_BYTES);
+    }
+    expect(plan.messages.flatMap((m) => m.resources.map((r) => r.identifier))).toEqual(
+      bulky.map((r) => r.identifier),
+    );
+  });
+
+  it('puts databases of different regions in different messages', () => {
+    const plan = buildMessages(envelope, [
+      database(1),
+      database(2, { region: 'us-east-1' }),
+      database(3),
+    ]);
+    expect(plan.messages.map((m) => [m.region, m.resources.map((r) => r.identifier)])).toEqual([
+      ['eu-west-1', ['orders-1', 'orders-3']],
+      ['us-east-1', ['orders-2']],
+    ]);
+    expect(plan.messages.every((m) => m.version === FANOUT_MESSAGE_VERSION)).toBe(true);
+  });
+
+  it('reports a database too large for any message as oversized', () => {
+    const huge = database(9, { tags: { blob: 'z'.repeat(300_000) } });
+    const plan = buildMessages(envelope, [database(1), huge]);
+    expect(plan.oversized.map((r) => r.identifier)).toEqual(['orders-9']);
+    expect(plan.messages.flatMap((m) => m.resources.map((r) => r.identifier))).toEqual([
+      'orders-1',
+    ]);
+  });
+});
+
+describe('message schema', () => {
+  it('round-trips a message, turning ISO strings back into dates', () => {
+    const [message] = buildMessages(
+      { ...envelope, resultToken: 'token-1', configRuleName: 'rds-tls-only', testMode: true },
+      [database(1)],
+    ).messages;
+    const parsed = parseMessage(serializeMessage(message!));
+    expect(parsed).toEqual({ ok: true, message });
+    if (!parsed.ok) return;
+    expect(parsed.message.orderingTimestamp).toBeInstanceOf(Date);
+    expect(parsed.message.resources[0]?.certificateValidTill).toEqual(
+      new Date('2026-03-01T00:00:00.000Z'),
+    );
+  });
+
+  it('rejects a body that is not JSON', () => {
+    expect(parseMessage('{not json')).toEqual({
+      ok: false,
+      code: 'MESSAGE_NOT_JSON',
+      message: 'message body is not JSON',
+    });
+  });
+
+  it('rejects another version or a missing field, naming the fields only', () => {
+    const [message] = buildMessages(envelope, [database(1)]).messages;
+    const body = JSON.parse(serializeMessage(message!));
+    body.version = 2;
+    delete body.resources[0].resourceId;
+    body.ruleParameters.minTlsVersion = 'SSLv3-secret-looking-value';
+    const parsed = parseMessage(JSON.stringify(body));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.code).toBe('MESSAGE_INVALID');
+    expect(parsed.message).toContain('version');
+    expect(parsed.message).toContain('resources.0.resourceId');
+    expect(parsed.message).toContain('ruleParameters.minTlsVersion');
+    expect(parsed.message).not.toContain('SSLv3-secret-looking-value');
+  });
+
+  it('rejects an empty batch', () => {
+    const [message] = buildMessages(envelope, [database(1)]).messages;
+    const parsed = parseMessage(serializeMessage({ ...message!, resources: [] }));
+    expect(parsed.ok).toBe(false);
+  });
+});

@@ -1,0 +1,226 @@
+import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  type BatchLocation,
+  buildMessages,
+  type FanoutMessage,
+  handleWorkerMessage,
+  handleWorkerRecords,
+  serializeMessage,
+  type WorkerDeps,
+} from '../../lib/fanout/index.js';
+import type { Inventory, InventoryItem } from '../../lib/pipeline.js';
+import type { DatabaseResource } from '../../lib/types.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { database } from './helpers.js';
+
+const configMock = mockClient(ConfigServiceClient);
+const config = new ConfigServiceClient({ region: 'eu-west-1' });
+const ORDERING = new Date('2025-01-15T13:00:00.000Z');
+
+function item(resource: DatabaseResource, forceSsl: '0' | '1'): InventoryItem {
+  return {
+    resource,
+    parameters: {
+      groupName: 'pg16-secure',
+      kind: 'instance',
+      family: 'postgres16',
+      parameters: {
+        'rds.force_ssl': { name: 'rds.force_ssl', value: forceSsl, origin: 'parameter-group' },
+      },
+    },
+    optionGroups: [],
+    gaps: [],
+  };
+}
+
+function body(overrides: Partial<FanoutMessage> = {}, resources = [database(1), database(2)]) {
+  const [message] = buildMessages(
+    {
+      orderingTimestamp: ORDERING,
+      ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
+    },
+    resources,
+  ).messages;
+  return serializeMessage({ ...message!, ...overrides });
+}
+
+function deps(overrides: Partial<WorkerDeps> = {}): WorkerDeps & {
+  enrich: ReturnType<typeof vi.fn>;
+  log: {
+    info: ReturnType<typeof vi.fn>;
+    warn: ReturnType<typeof vi.fn>;
+    error: ReturnType<typeof vi.fn>;
+  };
+} {
+  const enrich = vi.fn(
+    async (resources: DatabaseResource[], _location: BatchLocation): Promise<Inventory> => ({
+      items: resources.map((resource) =>
+        item(resource, resource.identifier.endsWith('2') ? '0' : '1'),
+      ),
+      problems: [],
+      regions: ['eu-west-1'],
+    }),
+  );
+  return {
+    enrich,
+    config,
+    log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    sleep: async () => {},
+    now: () => new Date('2025-01-15T13:05:00.000Z'),
+    ...overrides,
+  } as never;
+}
+
+beforeEach(() => {
+  configMock.reset();
+});
+
+describe('handleWorkerMessage', () => {
+  it('enriches the batch in its region and account, then scans it', async () => {
+    const d = deps();
+    const outcome = await handleWorkerMessage(
+      {
+        messageId: 'msg-1',
+        body: body({
+          accountId: '210987654321',
+          roleArn: 'arn:aws:iam::210987654321:role/rds-tls-guard-member',
+        }),
+      },
+      d,
+    );
+    expect(outcome).toEqual({ status: 'done', databases: 2, nonCompliant: 1 });
+    expect(d.enrich).toHaveBeenCalledTimes(1);
+    expect(d.enrich.mock.calls[0]?.[0].map((r: DatabaseResource) => r.identifier)).toEqual([
+      'orders-1',
+      'orders-2',
+    ]);
+    expect(d.enrich.mock.calls[0]?.[1]).toEqual({
+      region: 'eu-west-1',
+      accountId: '210987654321',
+      roleArn: 'arn:aws:iam::210987654321:role/rds-tls-guard-member',
+    });
+    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+  });
+
+  it('reports a Config batch with its result token, keyed by resource id, at the run’s ordering time', async () => {
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const outcome = await handleWorkerMessage(
+      {
+        messageId: 'msg-1',
+        body: body({ resultToken: 'token-abc', configRuleName: 'rds-tls-only' }),
+      },
+      deps(),
+    );
+    expect(outcome).toEqual({
+      status: 'done',
+      databases: 2,
+      nonCompliant: 1,
+      reported: { accepted: 2, failed: 0 },
+    });
+    const input = configMock.commandCalls(PutEvaluationsCommand)[0]?.args[0].input;
+    expect(input?.ResultToken).toBe('token-abc');
+    expect(input?.TestMode).toBeUndefined();
+    expect(
+      input?.Evaluations?.map((e) => [
+        e.ComplianceResourceId,
+        e.ComplianceType,
+        e.OrderingTimestamp,
+      ]),
+    ).toEqual([
+      [database(1).resourceId, expect.any(String), ORDERING],
+      [database(2).resourceId, 'NON_COMPLIANT', ORDERING],
+    ]);
+  });
+
+  it('passes TestMode through', async () => {
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    await handleWorkerMessage(
+      { messageId: 'msg-1', body: body({ resultToken: 'TESTMODE', testMode: true }) },
+      deps(),
+    );
+    expect(configMock.commandCalls(PutEvaluationsCommand)[0]?.args[0].input.TestMode).toBe(true);
+  });
+
+  it('fails the message when Config keeps refusing evaluations, so SQS redelivers it', async () => {
+    configMock.on(PutEvaluationsCommand).callsFake((input) => ({
+      FailedEvaluations: input.Evaluations.slice(0, 1),
+    }));
+    const onEvaluationsFailed = vi.fn();
+    const outcome = await handleWorkerMessage(
+      { messageId: 'msg-1', body: body({ resultToken: 'token-abc' }) },
+      deps({ onEvaluationsFailed }),
+    );
+    expect(outcome).toEqual({
+      status: 'failed',
+      code: 'EVALUATIONS_NOT_ACCEPTED',
+      message: '1 of 2 evaluations not accepted',
+    });
+    expect(onEvaluationsFailed).toHaveBeenCalledWith(1);
+  });
+
+  it('fails a body that does not match the schema, without echoing it', async () => {
+    const d = deps();
+    const outcome = await handleWorkerMessage(
+      { messageId: 'msg-9', body: JSON.stringify({ version: 1, password: 'hunter2' }) },
+      d,
+    );
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.code).toBe('MESSAGE_INVALID');
+    expect(JSON.stringify(d.log.error.mock.calls)).not.toContain('hunter2');
+    expect(d.enrich).not.toHaveBeenCalled();
+  });
+
+  it('fails the message when the batch could not be read at all, so it is retried', async () => {
+    const d = deps({
+      enrich: vi.fn(async () => {
+        throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
+      }),
+    });
+    const outcome = await handleWorkerMessage({ messageId: 'm', body: body() }, d);
+    expect(outcome).toEqual({
+      status: 'failed',
+      code: 'INVENTORY_FAILED',
+      message: 'none of 2 databases could be read (INVENTORY_FAILED)',
+    });
+    expect(d.log.warn).toHaveBeenCalledWith(
+      'scan problem',
+      expect.objectContaining({ code: 'INVENTORY_FAILED' }),
+    );
+  });
+});
+
+describe('handleWorkerRecords', () => {
+  it('returns only the failed messages as batch item failures', async () => {
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const response = await handleWorkerRecords(
+      [
+        { messageId: 'good-1', body: body() },
+        { messageId: 'bad', body: '{"version":1' },
+        { messageId: 'good-2', body: body({ resultToken: 'token-abc' }) },
+      ],
+      deps(),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+  });
+
+  it('fails a message whose handling throws unexpectedly, and carries on with the rest', async () => {
+    const d = deps({
+      onScan: () => {
+        throw new Error('defect');
+      },
+    });
+    const response = await handleWorkerRecords(
+      [
+        { messageId: 'a', body: body() },
+        { messageId: 'b', body: 'not json' },
+      ],
+      d,
+    );
+    expect(response).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'a' }, { itemIdentifier: 'b' }],
+    });
+  });
+});
