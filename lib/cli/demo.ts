@@ -70,7 +70,9 @@ export async function runDemo(
     });
     progress.stop();
 
-    stdout.write(`${renderReport(result, 'table', { color: stdout.isTTY === true })}\n`);
+    stdout.write(
+      `${renderReport(result, 'table', { color: stdout.isTTY === true, width: stdout.columns ?? 160 })}\n`,
+    );
     await writeReport(options.html, renderReport(result, 'html', { title: 'rds-tls-guard demo' }));
     const summary = summarize(result);
     stderr.write(
