@@ -1,0 +1,53 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../lib/cli/demo.js';
+
+class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  columns = 200;
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-demo-test-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('the demo', () => {
+  it('proves two local databases TLS-only, catches the two that are not, and writes the HTML report', async () => {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const html = join(dir, 'demo.html');
+
+    const code = await runDemo(
+      { html },
+      stdout as unknown as NodeJS.WriteStream,
+      stderr as unknown as NodeJS.WriteStream,
+    );
+
+    expect(code).toBe(0);
+    const rows = new Map(
+      stdout.text
+        .split('\n')
+        .map((line) => line.split(/\s{2,}/))
+        .filter((cells) => cells.length > 4)
+        .map((cells) => [cells[0], cells]),
+    );
+    expect(rows.get('orders-pg')?.slice(3, 5)).toEqual(['COMPLIANT', 'TLS_PROVEN']);
+    expect(rows.get('billing-mariadb')?.slice(3, 5)).toEqual(['COMPLIANT', 'TLS_PROVEN']);
+    expect(rows.get('legacy-pg')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PLAINTEXT_ACCEPTED']);
+    expect(rows.get('crm-mariadb')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PLAINTEXT_ACCEPTED']);
+    expect(rows.get('reporting-mssql')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PENDING_REBOOT']);
+
+    const report = await readFile(html, 'utf8');
+    expect(report).toMatch(/^<!DOCTYPE html>/i);
+    expect(report).toContain('legacy-pg');
+    expect(report).toContain('pg_hba');
+    expect(stderr.text).toContain(`HTML report: ${html}`);
+  }, 120_000);
+});
