@@ -202,7 +202,9 @@ async function attemptHandshake(
     ]);
   } finally {
     clearTimeout(timer);
-    for (const open of sockets) open.destroy();
+    // The TLS socket owns the plain one; destroying the plain socket under a live
+    // TLS session first crashes Node's TLS wrap, so close from the top down.
+    for (const open of sockets.reverse()) open.destroy();
   }
 }
 

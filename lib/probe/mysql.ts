@@ -211,15 +211,16 @@ export function classifyMysqlTlsError(error: unknown): TlsStep {
       detail: `login over TLS failed with the probe credentials (1045 ${shortServerText(failure.sqlMessage ?? '', 70)})`,
     };
   }
-  if (failure.errno !== undefined) {
+  const network = networkProblem(error);
+  if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
+  // Negative errno values are the OS's (ECONNREFUSED is -111); server errors are positive.
+  if (failure.errno !== undefined && failure.errno > 0) {
     return {
       kind: 'inconclusive',
       reason: 'SERVER_ERROR',
       detail: `${failure.errno} ${shortServerText(failure.sqlMessage ?? failure.message, 80)}`,
     };
   }
-  const network = networkProblem(error);
-  if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
   if (failure.code === 'PROTOCOL_CONNECTION_LOST') {
     return {
       kind: 'inconclusive',

@@ -97,9 +97,39 @@ export function errorMessage(error: unknown): string {
   return typeof error === 'string' ? error : 'unknown error';
 }
 
+/**
+ * Node's certificate errors by code, and by message for drivers (mysql2) that
+ * overwrite the code with their own.
+ */
+const CERTIFICATE_MESSAGES: readonly [RegExp, string][] = [
+  [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+  [/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+  [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/unable to get issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT'],
+  [/certificate signature failure/i, 'CERT_SIGNATURE_FAILURE'],
+];
+
+function certificateErrorCode(error: unknown): string | undefined {
+  const code = errorCode(error);
+  if (
+    code === 'CERT_HAS_EXPIRED' ||
+    code === 'CERT_NOT_YET_VALID' ||
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' ||
+    (code !== undefined && UNTRUSTED_CODES.has(code))
+  ) {
+    return code;
+  }
+  const message = errorMessage(error);
+  return CERTIFICATE_MESSAGES.find(([pattern]) => pattern.test(message))?.[1];
+}
+
 /** A certificate a verify-full client refuses: the reason code and words for the annotation. */
 export function certificateProblem(error: unknown): { reason: string; detail: string } | undefined {
-  const code = errorCode(error);
+  const code = certificateErrorCode(error);
   if (code === undefined) return undefined;
   if (code === 'CERT_HAS_EXPIRED') {
     return { reason: 'TLS_VERIFY_FAILED_EXPIRED', detail: 'server certificate has expired' };
@@ -116,13 +146,10 @@ export function certificateProblem(error: unknown): { reason: string; detail: st
       detail: 'server certificate does not name the endpoint host',
     };
   }
-  if (UNTRUSTED_CODES.has(code)) {
-    return {
-      reason: 'TLS_VERIFY_FAILED_UNTRUSTED',
-      detail: `server certificate not issued by a trusted CA (${code})`,
-    };
-  }
-  return undefined;
+  return {
+    reason: 'TLS_VERIFY_FAILED_UNTRUSTED',
+    detail: `server certificate not issued by a trusted CA (${code})`,
+  };
 }
 
 /** The server and this client share no protocol version at or above the minimum. */
