@@ -243,3 +243,41 @@ export function mutatedEvent(
 export function itemOf(invoking: JsonObject): JsonObject & { configuration: JsonObject } {
   return invoking.configurationItem as JsonObject & { configuration: JsonObject };
 }
+
+/** The same database as a MariaDB 10.11 whose group requires secure transport: statically COMPLIANT. */
+export function compliantMariadbItem(
+  identifier: string,
+  endpoint: { address: string; port: number },
+): InventoryItem {
+  const base = compliantPostgresItem(identifier, endpoint);
+  return {
+    ...base,
+    resource: {
+      ...base.resource,
+      engine: 'mariadb',
+      engineVersion: '10.11.8',
+      parameterGroup: { name: 'mariadb-tls', applyStatus: 'in-sync' },
+    },
+    parameters: {
+      groupName: 'mariadb-tls',
+      kind: 'instance',
+      family: 'mariadb10.11',
+      parameters: {
+        require_secure_transport: {
+          name: 'require_secure_transport',
+          value: '1',
+          origin: 'parameter-group',
+          rdsSource: 'user',
+          applyType: 'dynamic',
+        },
+        tls_version: {
+          name: 'tls_version',
+          value: 'TLSv1.2,TLSv1.3',
+          origin: 'parameter-group',
+          rdsSource: 'user',
+          applyType: 'static',
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,323 @@
+/**
+ * Network and server faults during a live scan. One scan holds a healthy
+ * PostgreSQL (a real server started here, force_ssl on) and one database per
+ * fault; each fault ends in a named INSUFFICIENT_DATA or NON_COMPLIANT within
+ * the probe's timeouts, and every other database in the same scan is still
+ * evaluated. Everything listens on 127.0.0.1.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CertificateSet,
+  generateCertificates,
+  type LocalPostgres,
+  startPostgres,
+} from '../../lib/local/index.js';
+import type { CredentialResolver, Inventory, InventoryItem } from '../../lib/pipeline.js';
+import { createLiveProber } from '../../lib/probe/index.js';
+import { scan } from '../../lib/scan.js';
+import { SecretValue } from '../../lib/secret-value.js';
+import { DEFAULT_RULE_PARAMETERS, type RuleParameters, type ScanResult } from '../../lib/types.js';
+import { type HostileServer, refusedPort, startHostile } from './hostile.js';
+import { CANARY, compliantMariadbItem, compliantPostgresItem } from './support.js';
+
+const CONNECT_TIMEOUT_MS = 400;
+const PROBE_TIMEOUT_MS = 3_000;
+const HOST = '127.0.0.1';
+
+let workDir: string;
+let certificates: CertificateSet;
+let postgres: LocalPostgres;
+const hostile: HostileServer[] = [];
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'reliability-'));
+  certificates = await generateCertificates(workDir);
+  postgres = await startPostgres({
+    certificates,
+    masterUser: 'probe_master',
+    masterPassword: new SecretValue(CANARY),
+    forceSsl: true,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(hostile.map((server) => server.close()));
+  await postgres?.stop();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+async function serve(...args: Parameters<typeof startHostile>): Promise<number> {
+  const server = await startHostile(...args);
+  hostile.push(server);
+  return server.port;
+}
+
+/** Hands every database the fixture's master credentials, canary password included. */
+const credentials: CredentialResolver = {
+  async resolve() {
+    return {
+      kind: 'resolved',
+      credentials: {
+        username: 'probe_master',
+        password: new SecretValue(CANARY),
+        database: 'postgres',
+        origin: 'tag',
+        reference: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:probe-AbCdEf',
+      },
+    };
+  },
+};
+
+function item(identifier: string, port: number): InventoryItem {
+  return compliantPostgresItem(identifier, { address: HOST, port });
+}
+
+async function liveScan(
+  items: InventoryItem[],
+  ruleParameters: Partial<RuleParameters> = {},
+): Promise<ScanResult> {
+  const inventory: Inventory = { items, problems: [], regions: ['eu-west-1'] };
+  return scan({
+    inventory: async () => inventory,
+    ruleParameters: { ...DEFAULT_RULE_PARAMETERS, ...ruleParameters },
+    prober: createLiveProber({
+      credentials,
+      caBundle: certificates.caPem,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      probeTimeoutMs: PROBE_TIMEOUT_MS,
+    }),
+    concurrency: 4,
+  });
+}
+
+function byIdentifier(result: ScanResult) {
+  return Object.fromEntries(result.evaluations.map((e) => [e.resource.identifier, e]));
+}
+
+interface Expected {
+  live: string;
+  /** With requireLiveProbe=true: what Config hears. */
+  combined: string;
+}
+
+const NETWORK: Record<string, Expected> = {
+  refused: {
+    live: 'INSUFFICIENT_DATA UNREACHABLE',
+    combined: 'INSUFFICIENT_DATA UNREACHABLE',
+  },
+  hang: { live: 'INSUFFICIENT_DATA TIMEOUT', combined: 'INSUFFICIENT_DATA TIMEOUT' },
+  close: {
+    live: 'INSUFFICIENT_DATA CONNECTION_CLOSED',
+    combined: 'INSUFFICIENT_DATA CONNECTION_CLOSED',
+  },
+  garbage: { live: 'INSUFFICIENT_DATA TIMEOUT', combined: 'INSUFFICIENT_DATA TIMEOUT' },
+  'dies-in-handshake': {
+    live: 'INSUFFICIENT_DATA TIMEOUT',
+    combined: 'INSUFFICIENT_DATA TIMEOUT',
+  },
+};
+
+const CERTIFICATE: Record<string, Expected> = {
+  untrusted: {
+    live: 'NON_COMPLIANT TLS_VERIFY_FAILED_UNTRUSTED',
+    combined: 'NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION',
+  },
+  expired: {
+    live: 'NON_COMPLIANT TLS_VERIFY_FAILED_EXPIRED',
+    combined: 'NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION',
+  },
+  'wrong-host': {
+    live: 'NON_COMPLIANT TLS_VERIFY_FAILED_HOSTNAME',
+    combined: 'NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION',
+  },
+};
+
+async function networkPorts(): Promise<Record<string, number>> {
+  return {
+    refused: await refusedPort(),
+    hang: await serve({ kind: 'hang' }),
+    close: await serve({ kind: 'close' }),
+    garbage: await serve({ kind: 'garbage' }),
+    'dies-in-handshake': await serve({ kind: 'dies-in-handshake' }),
+  };
+}
+
+function outcome(e: { verdict: string; reason: string } | undefined): string {
+  return e ? `${e.verdict} ${e.reason}` : 'none';
+}
+
+describe('one scan, one healthy PostgreSQL and one database per fault (requireLiveProbe=true)', () => {
+  let result: ScanResult;
+  let elapsedMs: number;
+  const ports: Record<string, number> = {};
+
+  beforeAll(async () => {
+    Object.assign(ports, await networkPorts());
+    for (const kind of ['untrusted', 'expired', 'wrong-host'] as const) {
+      const server = certificates.servers[kind];
+      ports[kind] = await serve({ kind: 'postgres-tls', cert: server.certPem, key: server.keyPem });
+    }
+    const started = Date.now();
+    result = await liveScan(
+      [
+        item('healthy', postgres.port),
+        ...Object.entries(ports).map(([fault, port]) => item(fault, port)),
+      ],
+      { requireLiveProbe: true },
+    );
+    elapsedMs = Date.now() - started;
+  }, 60_000);
+
+  it('every database has an evaluation, and the healthy one is COMPLIANT TLS_PROVEN', () => {
+    expect(result.evaluations).toHaveLength(1 + Object.keys(ports).length);
+    const healthy = byIdentifier(result).healthy;
+    expect(outcome(healthy?.liveFinding)).toBe('COMPLIANT PLAINTEXT_REFUSED');
+    expect(outcome(healthy?.finding)).toBe('COMPLIANT TLS_PROVEN');
+  });
+
+  for (const [fault, expected] of Object.entries({ ...NETWORK, ...CERTIFICATE })) {
+    it(`${fault}: live ${expected.live}, reported ${expected.combined}`, () => {
+      const evaluation = byIdentifier(result)[fault];
+      expect(outcome(evaluation?.liveFinding)).toBe(expected.live);
+      expect(outcome(evaluation?.finding)).toBe(expected.combined);
+      expect(evaluation?.finding.annotation.length).toBeLessThanOrEqual(256);
+      expect(evaluation?.finding.remediation.length).toBeGreaterThan(0);
+    });
+  }
+
+  it(`timeouts hold: no probe runs past its ${PROBE_TIMEOUT_MS} ms deadline, the scan ends in under ${2 * PROBE_TIMEOUT_MS} ms`, () => {
+    for (const evaluation of result.evaluations) {
+      expect(evaluation.liveFinding?.durationMs).toBeLessThan(PROBE_TIMEOUT_MS + 500);
+    }
+    expect(elapsedMs).toBeLessThan(2 * PROBE_TIMEOUT_MS);
+  });
+});
+
+describe('a server that offers only TLS 1.0/1.1', () => {
+  it('legacy-only PostgreSQL-speaking server: NON_COMPLIANT LEGACY_TLS_ACCEPTED (skipped where OpenSSL cannot serve TLS 1.1)', async (context) => {
+    const valid = certificates.servers.valid;
+    let port: number;
+    try {
+      port = await serve({
+        kind: 'postgres-tls',
+        cert: valid.certPem,
+        key: valid.keyPem,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+        ciphers: 'DEFAULT:@SECLEVEL=0',
+      });
+    } catch {
+      context.skip();
+      return;
+    }
+    const result = await liveScan([item('legacy-only', port)], { requireLiveProbe: true });
+    const evaluation = result.evaluations[0];
+    if (evaluation?.liveFinding?.reason === 'TIMEOUT') context.skip();
+    expect(outcome(evaluation?.liveFinding)).toBe('NON_COMPLIANT LEGACY_TLS_ACCEPTED');
+    expect(outcome(evaluation?.finding)).toBe('NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION');
+  });
+});
+
+describe('MariaDB-engine databases meeting the same network faults', () => {
+  it('refused, hang, close, garbage, dies-in-handshake: each INSUFFICIENT_DATA with a reason, all five evaluated', async () => {
+    const faults = await networkPorts();
+    const result = await liveScan(
+      Object.entries(faults).map(([fault, port]) =>
+        compliantMariadbItem(`maria-${fault}`, { address: HOST, port }),
+      ),
+      { requireLiveProbe: true },
+    );
+    expect(result.evaluations).toHaveLength(5);
+    for (const evaluation of result.evaluations) {
+      expect(evaluation.liveFinding?.verdict).toBe('INSUFFICIENT_DATA');
+      expect(evaluation.finding.verdict).toBe('INSUFFICIENT_DATA');
+      expect(evaluation.finding.reason).toMatch(/^[A-Z_]+$/);
+      expect(evaluation.liveFinding?.durationMs).toBeLessThan(PROBE_TIMEOUT_MS + 500);
+    }
+    expect(byIdentifier(result)['maria-refused']?.finding.reason).toBe('UNREACHABLE');
+  });
+});
+
+describe('the probe deadline bounds a whole probe, not only each connection', () => {
+  it('connect timeout 10 s but probe deadline 600 ms against a server that hangs: TIMEOUT in under 1.5 s', async () => {
+    const port = await serve({ kind: 'hang' });
+    const started = Date.now();
+    const finding = await createLiveProber({
+      credentials,
+      caBundle: certificates.caPem,
+      connectTimeoutMs: 10_000,
+      probeTimeoutMs: 600,
+    }).probe(item('slow', port), { ...DEFAULT_RULE_PARAMETERS, requireLiveProbe: true });
+    expect(outcome(finding)).toBe('INSUFFICIENT_DATA TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+});
+
+describe('with the default requireLiveProbe=false, configuration decides when the probe cannot', () => {
+  it('refused port on a force_ssl=1 database: COMPLIANT TLS_ENFORCED from configuration, the live failure in the annotation', async () => {
+    const result = await liveScan([item('unreachable', await refusedPort())]);
+    const evaluation = result.evaluations[0];
+    expect(outcome(evaluation?.liveFinding)).toBe('INSUFFICIENT_DATA UNREACHABLE');
+    expect(outcome(evaluation?.finding)).toBe('COMPLIANT TLS_ENFORCED');
+    expect(evaluation?.finding.annotation).toContain('live probe: live probe inconclusive');
+  });
+
+  it('an untrusted certificate still overrides configuration: NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION', async () => {
+    const server = certificates.servers.untrusted;
+    const port = await serve({ kind: 'postgres-tls', cert: server.certPem, key: server.keyPem });
+    const result = await liveScan([item('untrusted-default', port)]);
+    expect(outcome(result.evaluations[0]?.finding)).toBe(
+      'NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION',
+    );
+  });
+});
+
+describe('a server that stops in the middle of a scan', () => {
+  it('databases probed before the stop are COMPLIANT TLS_PROVEN, those after are INSUFFICIENT_DATA UNREACHABLE, none missing', async () => {
+    const doomed = await startPostgres({
+      certificates,
+      masterUser: 'probe_master',
+      masterPassword: new SecretValue(CANARY),
+      forceSsl: true,
+    });
+    const real = createLiveProber({
+      credentials,
+      caBundle: certificates.caPem,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      probeTimeoutMs: PROBE_TIMEOUT_MS,
+    });
+    let stopped: Promise<void> | undefined;
+    const result = await scan({
+      inventory: async () => ({
+        items: ['before-1', 'before-2', 'after-1', 'after-2'].map((id) => item(id, doomed.port)),
+        problems: [],
+        regions: ['eu-west-1'],
+      }),
+      ruleParameters: { ...DEFAULT_RULE_PARAMETERS, requireLiveProbe: true },
+      concurrency: 1,
+      prober: {
+        async probe(probed, ruleParameters) {
+          if (probed.resource.identifier === 'after-1') {
+            stopped ??= doomed.stop();
+            await stopped;
+          }
+          return real.probe(probed, ruleParameters);
+        },
+      },
+    });
+    await (stopped ?? doomed.stop());
+    expect(
+      Object.fromEntries(
+        result.evaluations.map((e) => [e.resource.identifier, outcome(e.finding)]),
+      ),
+    ).toEqual({
+      'before-1': 'COMPLIANT TLS_PROVEN',
+      'before-2': 'COMPLIANT TLS_PROVEN',
+      'after-1': 'INSUFFICIENT_DATA UNREACHABLE',
+      'after-2': 'INSUFFICIENT_DATA UNREACHABLE',
+    });
+  }, 60_000);
+});
