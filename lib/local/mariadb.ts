@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -25,7 +25,9 @@ import {
   onProcessExit,
   run,
   runningAsRoot,
+  type ServerAccount,
   serverAccount,
+  sleep,
   waitUntil,
 } from './process.js';
 
@@ -58,7 +60,27 @@ export interface LocalMariadb {
   setCertificate(kind: CertificateKind): Promise<void>;
   /** Runs administrative SQL as root over the server's private socket. */
   admin(sql: string, values?: unknown[]): Promise<unknown>;
+  /** Everything needed to rebuild this handle in another process (test workers). */
+  describe(): MariadbDescriptor;
   stop(): Promise<void>;
+}
+
+/**
+ * A started server as plain data. It holds the local throwaway passwords in
+ * clear because it crosses a process boundary as JSON; it exists only for
+ * servers this module started on 127.0.0.1.
+ */
+export interface MariadbDescriptor {
+  engine: 'mariadb';
+  dir: string;
+  port: number;
+  socketPath: string;
+  pidFile: string;
+  account: ServerAccount;
+  masterUser: string;
+  masterPassword: string;
+  sslUser: { username: string; password: string };
+  certificates: CertificateSet;
 }
 
 const INSTALL_HINT = 'install MariaDB (apt-get update && apt-get install -y mariadb-server)';
@@ -97,6 +119,11 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
     password: new SecretValue(randomBytes(18).toString('base64url')),
   };
   const userArgs = asRoot ? [`--user=${account.name}`] : [];
+  // A private temporary directory: servers bootstrapping side by side in a
+  // shared /tmp were seen to trip over each other's temporary tables.
+  const serverTmp = join(dir, 'tmp');
+  await mkdir(serverTmp, { recursive: true });
+  await giveTo(serverTmp, account);
 
   try {
     // Root without a password is reachable only through the socket in our own
@@ -109,6 +136,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
         ...userArgs,
+        `--tmpdir=${serverTmp}`,
       ],
       { timeoutMs: 60_000 },
     );
@@ -126,6 +154,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
       '--no-defaults',
       ...userArgs,
       `--datadir=${dataDir}`,
+      `--tmpdir=${serverTmp}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       `--socket=${socketPath}`,
@@ -153,22 +182,8 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
     }
   });
 
-  const admin = async (sql: string, values?: unknown[]): Promise<unknown> => {
-    const connection = await mysql.createConnection({
-      socketPath,
-      user: 'root',
-      password: '',
-      connectTimeout: 2_000,
-      multipleStatements: false,
-    });
-    connection.on('error', () => {});
-    try {
-      const [rows] = await connection.query(sql, values);
-      return rows;
-    } finally {
-      await connection.end().catch(() => {});
-    }
-  };
+  const admin = (sql: string, values?: unknown[]): Promise<unknown> =>
+    adminQuery(socketPath, sql, values);
 
   const stop = async (): Promise<void> => {
     child.kill('SIGTERM');
@@ -219,14 +234,81 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
     throw error;
   }
 
+  const descriptor: MariadbDescriptor = {
+    engine: 'mariadb',
+    dir,
+    port,
+    socketPath,
+    pidFile: join(dir, 'mysqld.pid'),
+    account,
+    masterUser,
+    masterPassword: masterPassword.reveal(),
+    sslUser: { username: sslUser.username, password: sslUser.password.reveal() },
+    certificates,
+  };
+  return attachMariadb(descriptor, stop);
+}
+
+async function adminQuery(socketPath: string, sql: string, values?: unknown[]): Promise<unknown> {
+  const connection = await mysql.createConnection({
+    socketPath,
+    user: 'root',
+    password: '',
+    connectTimeout: 2_000,
+    multipleStatements: false,
+  });
+  connection.on('error', () => {});
+  try {
+    const [rows] = await connection.query(sql, values);
+    return rows;
+  } finally {
+    await connection.end().catch(() => {});
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a server known only by its pid file (a handle rebuilt in another process). */
+async function stopByPidFile(descriptor: MariadbDescriptor): Promise<void> {
+  const pid = Number.parseInt(await readFile(descriptor.pidFile, 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (processAlive(pid) && Date.now() < deadline) await sleep(100);
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await rm(descriptor.dir, { recursive: true, force: true });
+}
+
+/**
+ * A handle on a server started elsewhere (e.g. by a test run's global setup
+ * in another process), rebuilt from its descriptor.
+ */
+export function attachMariadb(
+  descriptor: MariadbDescriptor,
+  stopServer: () => Promise<void> = () => stopByPidFile(descriptor),
+): LocalMariadb {
+  const { dir, port, socketPath, account, masterUser, certificates } = descriptor;
+  const admin = (sql: string, values?: unknown[]): Promise<unknown> =>
+    adminQuery(socketPath, sql, values);
   let stopped = false;
   return {
     engine: 'mariadb',
     host: '127.0.0.1',
     port,
     masterUser,
-    masterPassword,
-    sslUser,
+    masterPassword: new SecretValue(descriptor.masterPassword),
+    sslUser: {
+      username: descriptor.sslUser.username,
+      password: new SecretValue(descriptor.sslUser.password),
+    },
     ca: certificates.caPem,
     certificates,
     async setRequireSecureTransport(on) {
@@ -237,10 +319,11 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
       await admin('FLUSH SSL');
     },
     admin,
+    describe: () => descriptor,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await stop();
+      await stopServer();
     },
   };
 }
