@@ -54,15 +54,16 @@ export function median(values: number[]): number {
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-/** One line of the closing table. `met` undefined: the measurement was skipped. */
+/** One line of the closing table. `met`: undefined when skipped, 'info' for a figure without a target. */
 export interface TargetResult {
   section: string;
   target: string;
   measured: string;
-  met: boolean | undefined;
+  met: boolean | 'info' | undefined;
 }
 
-export function verdictOf(met: boolean | undefined): string {
+export function verdictOf(met: TargetResult['met']): string {
   if (met === undefined) return 'skipped';
+  if (met === 'info') return '-';
   return met ? 'met' : 'MISSED';
 }

@@ -2,7 +2,7 @@
  * One large static scan in a process of its own, so its peak resident set
  * is the scan's and not the benchmark runner's. Prints one JSON line.
  *
- * Usage: tsx bench/scale-child.ts <instances> <latencyMs>
+ * Usage: node --expose-gc --import tsx bench/scale-child.ts <instances> <latencyMs>
  */
 import { collectInventory } from '../lib/inventory/index.js';
 import { scan } from '../lib/scan.js';
@@ -25,6 +25,8 @@ export interface ScaleChildResult {
   /** Highest process.memoryUsage().rss seen by a 20 ms sampler during the scan. */
   sampledPeakRssBytes: number;
   peakHeapUsedBytes: number;
+  /** Heap still in use after a full collection with the result held: what the scan keeps. */
+  retainedHeapBytes?: number;
 }
 
 const instances = Number(process.argv[2] ?? 10_000);
@@ -49,6 +51,10 @@ const result = await scan({
 const wallMs = performance.now() - started;
 clearInterval(sampler);
 const final = process.memoryUsage();
+// Present when the child runs with --expose-gc. `result` is read below, so it is still held here.
+const collect = (globalThis as { gc?: () => void }).gc;
+collect?.();
+const retainedHeapBytes = collect ? process.memoryUsage().heapUsed : undefined;
 
 const output: ScaleChildResult = {
   instances,
@@ -63,5 +69,6 @@ const output: ScaleChildResult = {
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
   sampledPeakRssBytes: Math.max(sampledPeakRssBytes, final.rss),
   peakHeapUsedBytes: Math.max(peakHeapUsedBytes, final.heapUsed),
+  ...(retainedHeapBytes !== undefined ? { retainedHeapBytes } : {}),
 };
 console.log(JSON.stringify(output));

@@ -1,0 +1,359 @@
+/**
+ * `npm run bench [-- --quick] [-- --skip=live,lambda]`
+ *
+ * Prints figures; asserts nothing. Each section says what is real and what
+ * is mocked; the closing table compares every figure with its target.
+ */
+import './quiet-warnings.js';
+import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { FAMILIES, PARAMETERS_PER_GROUP } from './fleet.js';
+import { initMedian, measureFunctions } from './lambda.js';
+import { runLive } from './live.js';
+import {
+  count,
+  heading,
+  kb,
+  mb,
+  median,
+  ms,
+  type TargetResult,
+  table,
+  verdictOf,
+} from './print.js';
+import { runScale } from './scale.js';
+import { runStatic } from './static-scan.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const skip = new Set(
+  args
+    .filter((arg) => arg.startsWith('--skip='))
+    .flatMap((arg) => arg.slice('--skip='.length).split(',')),
+);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const LATENCY_MS = 50;
+const settings = quick
+  ? {
+      instances: 1000,
+      naiveSampleEvery: 100,
+      scaleInstances: 2000,
+      runs: 5,
+      probes: 16,
+      initRuns: 1,
+    }
+  : {
+      instances: 1000,
+      naiveSampleEvery: 20,
+      scaleInstances: 10_000,
+      runs: 20,
+      probes: 50,
+      initRuns: 5,
+    };
+const PROBE_CONCURRENCY = 8;
+
+const targets: TargetResult[] = [];
+const benchStarted = performance.now();
+
+machine();
+await staticSection();
+await scaleSection();
+await liveSection();
+await lambdaSection();
+summary();
+
+function machine(): void {
+  heading(`rds-tls-guard benchmark${quick ? ' (--quick)' : ''}`);
+  const cpu = cpus();
+  table(
+    ['', ''],
+    [
+      ['CPU', `${cpu[0]?.model ?? 'unknown'} × ${cpu.length}`],
+      ['memory', `${mb(totalmem())} total, ${mb(freemem())} free`],
+      [
+        'load average (1/5/15 min)',
+        loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' / '),
+      ],
+      ['OS', `${platform()} ${release()}`],
+      ['Node', process.version],
+      ['started', new Date().toISOString()],
+    ],
+  );
+  console.log('');
+  console.log('Mocked: the AWS RDS API only (answered in process after a 50 ms sleep per call,');
+  console.log('through the real @aws-sdk/client-rds client). Databases are real local servers.');
+}
+
+async function staticSection(): Promise<void> {
+  heading(
+    `1. Static scan: ${count(settings.instances)} DB instances, RDS API at ${LATENCY_MS} ms per call`,
+  );
+  if (skip.has('static')) return skipped('1. static scan', 'skipped by --skip=static');
+  const r = await runStatic({
+    instances: settings.instances,
+    latencyMs: LATENCY_MS,
+    naiveSampleEvery: settings.naiveSampleEvery,
+  });
+  const shape = r.fleet.shape;
+  console.log(
+    `Fleet: ${count(shape.instances)} instances (${count(shape.clusters * shape.membersPerCluster)} of them Aurora members) over ${count(r.fleet.usedInstanceGroups())} parameter groups, ` +
+      `${count(shape.clusters)} Aurora clusters over ${count(r.fleet.usedClusterGroups())} cluster groups, ` +
+      `${FAMILIES.length} families; ${PARAMETERS_PER_GROUP} parameters per group, pages of 100.`,
+  );
+  console.log(
+    `Resources evaluated: ${count(r.resources)} (instances and clusters); problems: ${r.guard.problems}.`,
+  );
+  console.log(
+    `Verdicts: ${Object.entries(r.guard.verdicts)
+      .map(([v, n]) => `${v} ${n}`)
+      .join(', ')}.`,
+  );
+  console.log('');
+
+  const operations = [
+    ...new Set([
+      ...Object.keys(r.expected),
+      ...r.guard.calls.byOperation.keys(),
+      ...r.naive.fullCalls.byOperation.keys(),
+    ]),
+  ];
+  const expectedTotal = Object.values(r.expected).reduce((sum, n) => sum + n, 0);
+  table(
+    ['operation', 'expected (each page/group once)', 'scan()', 'naive loop'],
+    [
+      ...operations.map((operation) => [
+        operation,
+        count(r.expected[operation] ?? 0),
+        count(r.guard.calls.count(operation)),
+        count(r.naive.fullCalls.count(operation)),
+      ]),
+      ['total', count(expectedTotal), count(r.guard.calls.total), count(r.naive.fullCalls.total)],
+    ],
+  );
+  console.log('');
+  const projected = r.naive.projectedWallMs;
+  table(
+    ['', 'wall time', 'calls', 'peak calls in flight'],
+    [
+      [
+        'scan() + collectInventory()',
+        ms(r.guard.wallMs),
+        count(r.guard.calls.total),
+        String(r.guard.calls.peakInFlight),
+      ],
+      [
+        `naive loop, timed on every ${r.naive.sampleEvery}th database (${r.naive.sampleResources})`,
+        ms(r.naive.sampleWallMs),
+        count(r.naive.sampleCalls),
+        '1',
+      ],
+      [
+        'naive loop, whole fleet (projected per call)',
+        `~${ms(projected)}`,
+        count(r.naive.fullCalls.total),
+        '1',
+      ],
+      [
+        'naive loop, whole fleet (latency floor)',
+        `≥ ${ms(r.naive.floorMs)}`,
+        count(r.naive.fullCalls.total),
+        '1',
+      ],
+    ],
+  );
+  console.log('');
+  const speedup = projected / r.guard.wallMs;
+  const floorSpeedup = r.naive.floorMs / r.guard.wallMs;
+  console.log(
+    `Speed-up over the naive loop: ${speedup.toFixed(1)}x projected, ≥ ${floorSpeedup.toFixed(1)}x from the latency floor alone.`,
+  );
+  console.log(
+    `Findings identical under both I/O patterns: ${count(r.agreeing)} of ${count(r.resources)}.`,
+  );
+  console.log(
+    `(The naive loop's whole-fleet call count comes from a run of it without latency; timing it whole would take ~${ms(projected)}.)`,
+  );
+
+  targets.push({
+    section: '1. static scan',
+    target: '≥ 20x faster than the naive loop',
+    measured: `${speedup.toFixed(1)}x (floor ${floorSpeedup.toFixed(1)}x); ${ms(r.guard.wallMs)} vs ~${ms(projected)}`,
+    met: floorSpeedup >= 20,
+  });
+  const callsMatch = operations.every((op) => (r.expected[op] ?? 0) === r.guard.calls.count(op));
+  targets.push({
+    section: '1. static scan',
+    target: 'calls = instance pages + pages per unique group',
+    measured: `${count(r.guard.calls.total)} actual vs ${count(expectedTotal)} expected`,
+    met: callsMatch,
+  });
+  targets.push({
+    section: '1. static scan',
+    target: 'same findings as the naive loop',
+    measured: `${count(r.agreeing)} / ${count(r.resources)}`,
+    met: r.agreeing === r.resources,
+  });
+}
+
+async function scaleSection(): Promise<void> {
+  heading(
+    `2. Scale: ${count(settings.scaleInstances)} DB instances in a child process, RDS API at ${LATENCY_MS} ms per call`,
+  );
+  if (skip.has('scale')) return skipped('2. scale', 'skipped by --skip=scale');
+  const r = await runScale(root, settings.scaleInstances, LATENCY_MS);
+  if ('error' in r) return skipped('2. scale', r.error);
+  table(
+    ['', ''],
+    [
+      [
+        'resources evaluated',
+        `${count(r.evaluations)} of ${count(r.resources)} (problems: ${r.problems})`,
+      ],
+      ['RDS calls', `${count(r.calls)} (expected ${count(r.expectedCalls)})`],
+      ['wall time', ms(r.wallMs)],
+      ['RSS before the scan (node, tsx, SDK, rules)', mb(r.baselineRssBytes)],
+      ['peak RSS (resourceUsage().maxRSS)', mb(r.maxRssBytes)],
+      ['peak RSS (sampled every 20 ms)', mb(r.sampledPeakRssBytes)],
+      ['peak heap used (sampled)', mb(r.peakHeapUsedBytes)],
+      ...(r.retainedHeapBytes !== undefined
+        ? [['heap after a full GC, result still held', mb(r.retainedHeapBytes)]]
+        : []),
+    ],
+  );
+  targets.push({
+    section: '2. scale',
+    target: `peak RSS ≤ 256 MB at ${count(r.instances)} instances`,
+    measured: `${mb(r.maxRssBytes)} in ${ms(r.wallMs)}`,
+    met: r.maxRssBytes <= 256 * 1024 * 1024,
+  });
+}
+
+async function liveSection(): Promise<void> {
+  heading('3. Live probe against local PostgreSQL and MariaDB, TLS enforced');
+  if (skip.has('live')) return skipped('3. live probe', 'skipped by --skip=live');
+  let results: Awaited<ReturnType<typeof runLive>>;
+  try {
+    results = await runLive({
+      runs: settings.runs,
+      concurrentProbes: settings.probes,
+      concurrency: PROBE_CONCURRENCY,
+    });
+  } catch (error) {
+    return skipped(
+      '3. live probe',
+      `servers unavailable: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  console.log(
+    `Sequential: median of ${settings.runs} probes vs ${settings.runs} raw baselines (a plaintext attempt + a verify-full TLS login, pg / mysql2 directly).`,
+  );
+  console.log(
+    'The probe also reads two session facts over TLS and tries a handshake below the minimum TLS version (a third connection).',
+  );
+  console.log('');
+  table(
+    ['engine', 'server', 'probe median', 'raw median', 'ratio', 'probe verdicts', 'raw plaintext'],
+    results.map((r) => [
+      r.engine,
+      r.serverVersion,
+      ms(median(r.probeMs)),
+      ms(median(r.rawMs)),
+      `${(median(r.probeMs) / median(r.rawMs)).toFixed(2)}x`,
+      Object.entries(r.verdicts)
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', '),
+      r.rawPlaintextOutcome,
+    ]),
+  );
+  console.log('');
+  table(
+    ['engine', 'probes', 'concurrency', 'wall time', 'probes/s', 'live verdicts'],
+    results.map((r) => [
+      r.engine,
+      String(r.concurrent.probes),
+      String(r.concurrent.concurrency),
+      ms(r.concurrent.wallMs),
+      (r.concurrent.probes / (r.concurrent.wallMs / 1000)).toFixed(1),
+      Object.entries(r.concurrent.verdicts)
+        .map(([v, n]) => `${v} ${n}`)
+        .join(', '),
+    ]),
+  );
+  for (const r of results) {
+    const ratio = median(r.probeMs) / median(r.rawMs);
+    targets.push({
+      section: '3. live probe',
+      target: `${r.engine}: probe ≤ 1.3x two raw connects`,
+      measured: `${ratio.toFixed(2)}x (${ms(median(r.probeMs))} vs ${ms(median(r.rawMs))})`,
+      met: ratio <= 1.3,
+    });
+    targets.push({
+      section: '3. live probe',
+      target: `${r.engine}: probes/s at concurrency ${PROBE_CONCURRENCY} (no target)`,
+      measured: `${(r.concurrent.probes / (r.concurrent.wallMs / 1000)).toFixed(1)} probes/s over ${r.concurrent.probes}`,
+      met: 'info',
+    });
+  }
+}
+
+async function lambdaSection(): Promise<void> {
+  heading('4. Lambda packages: zipped size and module initialisation');
+  if (skip.has('lambda')) return skipped('4. lambda', 'skipped by --skip=lambda');
+  const functions = await measureFunctions(root, settings.initRuns);
+  console.log(
+    `Bundled with serverless.yml's esbuild settings; init = a fresh node importing the bundle, median of ${settings.initRuns} (this machine's CPU, not Lambda's).`,
+  );
+  console.log('');
+  table(
+    ['function', 'handler', 'bundle', 'zip', 'zip source', 'init median', 'init runs'],
+    functions.map((fn) => {
+      const init = initMedian(fn);
+      return [
+        fn.name,
+        fn.handlerFile,
+        fn.bundleBytes !== undefined ? kb(fn.bundleBytes) : '-',
+        fn.zipBytes !== undefined ? kb(fn.zipBytes) : '-',
+        fn.skipped ? `skipped: ${fn.skipped}` : (fn.zipSource ?? '-'),
+        init !== undefined ? ms(init) : '-',
+        fn.initMs ? fn.initMs.map((v) => v.toFixed(0)).join(', ') : '-',
+      ];
+    }),
+  );
+  for (const fn of functions) {
+    if (fn.zipBytes === undefined) {
+      skipped(`4. lambda ${fn.name}`, fn.skipped ?? 'not measured', false);
+      continue;
+    }
+    targets.push({
+      section: `4. lambda ${fn.name}`,
+      target: 'zip ≤ 1.5 MB',
+      measured: `${mb(fn.zipBytes)} (${fn.zipSource})`,
+      met: fn.zipBytes <= 1.5 * 1024 * 1024,
+    });
+    const init = initMedian(fn);
+    targets.push({
+      section: `4. lambda ${fn.name}`,
+      target: 'module init ≤ 200 ms',
+      measured: init !== undefined ? ms(init) : (fn.skipped ?? 'not measured'),
+      met: init !== undefined ? init <= 200 : undefined,
+    });
+  }
+}
+
+function skipped(section: string, reason: string, print = true): void {
+  if (print) console.log(`skipped: ${reason}`);
+  targets.push({ section, target: '-', measured: `skipped: ${reason}`, met: undefined });
+}
+
+function summary(): void {
+  heading('Summary: target vs measured');
+  table(
+    ['section', 'target', 'measured', 'result'],
+    targets.map((t) => [t.section, t.target, t.measured, verdictOf(t.met)]),
+  );
+  console.log('');
+  console.log(`Benchmark wall time: ${ms(performance.now() - benchStarted)}.`);
+}
