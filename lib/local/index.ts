@@ -12,10 +12,18 @@ export {
   type ServerCertificate,
 } from './certificates.js';
 export {
+  attachMariadb,
   type LocalDatabaseUser,
   type LocalMariadb,
+  type MariadbDescriptor,
   type StartMariadbOptions,
   startMariadb,
 } from './mariadb.js';
-export { type LocalPostgres, type StartPostgresOptions, startPostgres } from './postgres.js';
+export {
+  attachPostgres,
+  type LocalPostgres,
+  type PostgresDescriptor,
+  type StartPostgresOptions,
+  startPostgres,
+} from './postgres.js';
 export { freePort, LocalServerError } from './process.js';

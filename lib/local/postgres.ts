@@ -26,6 +26,7 @@ import {
   LocalServerError,
   onProcessExit,
   runAs,
+  type ServerAccount,
   serverAccount,
   waitUntil,
 } from './process.js';
@@ -58,7 +59,26 @@ export interface LocalPostgres {
   setCertificate(kind: CertificateKind): Promise<void>;
   /** Changes `ssl_min_protocol_version`; below TLSv1.2 also lowers OpenSSL's security level so old clients can connect. */
   setSslMinProtocolVersion(version: TlsVersion): Promise<void>;
+  /** Everything needed to rebuild this handle in another process (test workers). */
+  describe(): PostgresDescriptor;
   stop(): Promise<void>;
+}
+
+/**
+ * A started server as plain data. It holds the local throwaway master
+ * password in clear because it crosses a process boundary as JSON; it exists
+ * only for servers this module started on 127.0.0.1.
+ */
+export interface PostgresDescriptor {
+  engine: 'postgres';
+  dir: string;
+  dataDir: string;
+  port: number;
+  pgCtl: string;
+  account: ServerAccount;
+  masterUser: string;
+  masterPassword: string;
+  certificates: CertificateSet;
 }
 
 const PG_BIN_DIRS_ROOT = '/usr/lib/postgresql';
@@ -189,10 +209,16 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const hbaFile = join(dataDir, 'pg_hba.conf');
   await writeFile(hbaFile, hbaLines(options.forceSsl ?? true));
 
-  const stopSync = (): void => {
-    const args = ['stop', '-D', dataDir, '-m', 'immediate'];
-    if (account.uid === undefined) spawnSync(pgCtl, args, { stdio: 'ignore' });
-    else spawnSync('runuser', ['-u', account.name, '--', pgCtl, ...args], { stdio: 'ignore' });
+  const descriptor: PostgresDescriptor = {
+    engine: 'postgres',
+    dir,
+    dataDir,
+    port,
+    pgCtl,
+    account,
+    masterUser,
+    masterPassword: masterPassword.reveal(),
+    certificates,
   };
   let unregister: () => void = () => {};
   try {
@@ -200,19 +226,37 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       account,
       pgCtl,
       ['start', '-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '30'],
-      {
-        timeoutMs: 40_000,
-      },
+      { timeoutMs: 40_000 },
     );
     unregister = onProcessExit(() => {
-      stopSync();
+      stopPostgresSync(descriptor);
       spawnSync('rm', ['-rf', dir]);
     });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  return attachPostgres(descriptor, unregister);
+}
 
+function stopPostgresSync({ account, pgCtl, dataDir }: PostgresDescriptor): void {
+  const args = ['stop', '-D', dataDir, '-m', 'immediate'];
+  if (account.uid === undefined) spawnSync(pgCtl, args, { stdio: 'ignore' });
+  else spawnSync('runuser', ['-u', account.name, '--', pgCtl, ...args], { stdio: 'ignore' });
+}
+
+/**
+ * A handle on a server started elsewhere (e.g. by a test run's global setup
+ * in another process), rebuilt from its descriptor.
+ */
+export function attachPostgres(
+  descriptor: PostgresDescriptor,
+  unregister: () => void = () => {},
+): LocalPostgres {
+  const { dir, dataDir, port, pgCtl, account, masterUser, certificates } = descriptor;
+  const masterPassword = new SecretValue(descriptor.masterPassword);
+  const hbaFile = join(dataDir, 'pg_hba.conf');
+  const tlsConf = join(dataDir, 'tls.conf');
   const ca = certificates.caPem;
   const tlsConnection = (): pg.ClientConfig => ({
     host: '127.0.0.1',
@@ -304,6 +348,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         10_000,
       );
     },
+    describe: () => descriptor,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -312,7 +357,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
           timeoutMs: 30_000,
         });
       } catch (error) {
-        stopSync();
+        stopPostgresSync(descriptor);
         if (!(error instanceof LocalServerError)) throw error;
       } finally {
         unregister();
