@@ -407,7 +407,8 @@ export function classifyMysqlPlaintext(
   };
 }
 
-async function plaintextAttempt(
+/** Step 2 alone; exported so the auth guard can be tested against an impostor server. */
+export async function attemptPlaintextLogin(
   target: ProbeTarget,
   credentials: ProbeCredentials,
   facts: MysqlSessionFacts,
@@ -460,7 +461,7 @@ export async function probeMysql(
 
   let plaintext: PlaintextStep;
   if (tls.kind === 'verified' && facts) {
-    plaintext = await plaintextAttempt(target, credentials, facts);
+    plaintext = await attemptPlaintextLogin(target, credentials, facts);
   } else {
     // Without a TLS login with these credentials a plaintext 1045 could not be read either way.
     plaintext = {
