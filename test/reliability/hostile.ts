@@ -12,6 +12,8 @@ export interface HostileServer {
   port: number;
   /** Connections accepted so far. */
   connections: () => number;
+  /** Connections still open on the server's side. */
+  open: () => number;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,8 @@ export type HostileBehaviour =
     }
   /** Answers SSLRequest with `S`, then drops the connection mid-handshake. */
   | { kind: 'dies-in-handshake' }
+  /** Refuses plaintext like a TLS-only server, answers SSLRequest with `S`, then never speaks TLS. */
+  | { kind: 'stalls-in-handshake' }
   /**
    * A password thief: over plaintext and over TLS (with a certificate the
    * client trusts) it asks for the password in cleartext, records what it
@@ -77,6 +81,7 @@ export async function startHostile(behaviour: HostileBehaviour): Promise<Hostile
   return {
     port,
     connections: () => accepted,
+    open: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -107,6 +112,12 @@ function serve(socket: Socket, behaviour: HostileBehaviour): void {
       return;
     case 'postgres-tls':
       socket.once('data', (first) => answerPostgres(socket, first, behaviour));
+      return;
+    case 'stalls-in-handshake':
+      socket.once('data', (first) => {
+        if (first.length >= 8 && first.readInt32BE(4) === SSL_REQUEST_CODE) socket.write('S');
+        else socket.end(postgresError('28000', 'no pg_hba.conf entry, no encryption'));
+      });
       return;
     case 'postgres-echo':
       socket.once('data', (first) => {

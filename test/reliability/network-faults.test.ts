@@ -118,6 +118,10 @@ const NETWORK: Record<string, Expected> = {
     live: 'INSUFFICIENT_DATA TIMEOUT',
     combined: 'INSUFFICIENT_DATA TIMEOUT',
   },
+  'stalls-in-handshake': {
+    live: 'INSUFFICIENT_DATA TIMEOUT',
+    combined: 'INSUFFICIENT_DATA TIMEOUT',
+  },
 };
 
 const CERTIFICATE: Record<string, Expected> = {
@@ -142,6 +146,7 @@ async function networkPorts(): Promise<Record<string, number>> {
     close: await serve({ kind: 'close' }),
     garbage: await serve({ kind: 'garbage' }),
     'dies-in-handshake': await serve({ kind: 'dies-in-handshake' }),
+    'stalls-in-handshake': await serve({ kind: 'stalls-in-handshake' }),
   };
 }
 
@@ -222,7 +227,7 @@ describe('a server that offers only TLS 1.0/1.1', () => {
 });
 
 describe('MariaDB-engine databases meeting the same network faults', () => {
-  it('refused, hang, close, garbage, dies-in-handshake: each INSUFFICIENT_DATA with a reason, all five evaluated', async () => {
+  it('refused, hang, close, garbage, dies or stalls in handshake: each INSUFFICIENT_DATA with a reason, all six evaluated', async () => {
     const faults = await networkPorts();
     const result = await liveScan(
       Object.entries(faults).map(([fault, port]) =>
@@ -230,7 +235,7 @@ describe('MariaDB-engine databases meeting the same network faults', () => {
       ),
       { requireLiveProbe: true },
     );
-    expect(result.evaluations).toHaveLength(5);
+    expect(result.evaluations).toHaveLength(6);
     for (const evaluation of result.evaluations) {
       expect(evaluation.liveFinding?.verdict).toBe('INSUFFICIENT_DATA');
       expect(evaluation.finding.verdict).toBe('INSUFFICIENT_DATA');
