@@ -222,7 +222,12 @@ function classifyHandshakeError(error: unknown, offered: TlsVersion): LegacyTlsS
     };
   }
   const code = errorCode(error);
-  if (code?.startsWith('ERR_SSL_') || code === 'ECONNRESET' || code === 'EPIPE') {
+  if (
+    code?.startsWith('ERR_SSL_') ||
+    code === 'EPROTO' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE'
+  ) {
     return { kind: 'refused', offered, detail: code };
   }
   return { kind: 'inconclusive', offered, detail: code ?? errorMessage(error) };

@@ -158,7 +158,9 @@ export function isProtocolVersionFailure(error: unknown): boolean {
   return (
     code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
     code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
-    code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    // Over an upgraded socket Node reports the alert as EPROTO with OpenSSL's text.
+    /alert protocol version|unsupported protocol|wrong version number/i.test(errorMessage(error))
   );
 }
 

@@ -101,7 +101,7 @@ export function classifyTlsError(error: unknown): TlsStep {
     return {
       kind: 'rejected',
       reason: 'TLS_VERSION_BELOW_MINIMUM',
-      detail: `no TLS version at or above the minimum negotiated (${code})`,
+      detail: `no TLS version at or above the minimum negotiated (${code ?? 'protocol version'})`,
     };
   }
   if (code === '28P01') {

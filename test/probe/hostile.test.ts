@@ -1,0 +1,198 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CertificateSet, freePort, generateCertificates } from '../../lib/local/index.js';
+import { createLiveProber } from '../../lib/probe/index.js';
+import { postgresPreamble, probeLegacyTls } from '../../lib/probe/legacy-tls.js';
+import { attemptPlaintextLogin } from '../../lib/probe/mysql.js';
+import { SecretValue } from '../../lib/secret-value.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import {
+  authSwitchingMysql,
+  closingServer,
+  garbageServer,
+  type HostileServer,
+  hangingServer,
+  passwordRecordingPostgres,
+  postgresTlsFront,
+  sawSecret,
+} from '../fixtures/hostile.js';
+import { databaseItem, ENDPOINT_HOST, fixedCredentials } from '../fixtures/servers.js';
+
+const CANARY = 'canary-Real-Passw0rd-7f3a9c';
+let certificates: CertificateSet;
+let certDir: string;
+const opened: HostileServer[] = [];
+
+beforeAll(async () => {
+  certDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-hostile-'));
+  certificates = await generateCertificates(certDir);
+});
+
+afterAll(async () => {
+  await Promise.all(opened.map((server) => server.close()));
+  await rm(certDir, { recursive: true, force: true });
+});
+
+async function track<T extends HostileServer>(server: Promise<T>): Promise<T> {
+  const started = await server;
+  opened.push(started);
+  return started;
+}
+
+function probe(engine: string, port: number, connectTimeoutMs = 400) {
+  const prober = createLiveProber({
+    credentials: fixedCredentials('probe', CANARY),
+    caBundle: certificates.caPem,
+    hostOverride: '127.0.0.1',
+    connectTimeoutMs,
+    probeTimeoutMs: 5_000,
+  });
+  return prober.probe(databaseItem(engine, port), DEFAULT_RULE_PARAMETERS);
+}
+
+describe.each(['postgres', 'mariadb'])('%s probe against broken servers', (engine) => {
+  it('reports a refused port as INSUFFICIENT_DATA UNREACHABLE', async () => {
+    const finding = await probe(engine, await freePort());
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding?.reason).toBe('UNREACHABLE');
+  });
+
+  it('reports a server that never answers as INSUFFICIENT_DATA TIMEOUT within the connect timeout', async () => {
+    const server = await track(hangingServer());
+    const started = Date.now();
+    const finding = await probe(engine, server.port, 300);
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding?.reason).toBe('TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('reports a server that closes at once as INSUFFICIENT_DATA, never COMPLIANT', async () => {
+    const server = await track(closingServer());
+    const finding = await probe(engine, server.port);
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    expect(['CONNECTION_CLOSED', 'CONNECTION_RESET']).toContain(finding?.reason);
+  });
+
+  it('reports a server that sends garbage as INSUFFICIENT_DATA, never COMPLIANT', async () => {
+    const server = await track(garbageServer());
+    const finding = await probe(engine, server.port);
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    expect(JSON.stringify(finding)).not.toContain(CANARY);
+  });
+});
+
+describe('PostgreSQL probe against TLS servers a verify-full client must reject', () => {
+  it.each([
+    ['untrusted', 'TLS_VERIFY_FAILED_UNTRUSTED'],
+    ['expired', 'TLS_VERIFY_FAILED_EXPIRED'],
+    ['wrong-host', 'TLS_VERIFY_FAILED_HOSTNAME'],
+  ] as const)(
+    'is NON_COMPLIANT for the %s certificate although plaintext is refused (%s)',
+    async (kind, reason) => {
+      const server = await track(postgresTlsFront({ certificate: certificates.servers[kind] }));
+      const finding = await probe('postgres', server.port);
+      expect(finding?.verdict).toBe('NON_COMPLIANT');
+      expect(finding?.reason).toBe(reason);
+      expect(sawSecret(server, CANARY)).toBe(false);
+    },
+  );
+
+  it('is NON_COMPLIANT for a server that speaks only TLS 1.0/1.1 (TLS_VERSION_BELOW_MINIMUM)', async () => {
+    const server = await track(
+      postgresTlsFront({
+        certificate: certificates.servers.valid,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+      }),
+    );
+    const finding = await probe('postgres', server.port);
+    expect(finding?.verdict).toBe('NON_COMPLIANT');
+    expect(finding?.reason).toBe('TLS_VERSION_BELOW_MINIMUM');
+  });
+
+  it('sees the TLS 1.1 handshake accepted by a TLS 1.0/1.1-only server (the client can offer old versions)', async () => {
+    const server = await track(
+      postgresTlsFront({
+        certificate: certificates.servers.valid,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+      }),
+    );
+    const legacy = await probeLegacyTls(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        servername: ENDPOINT_HOST,
+        ca: certificates.caPem,
+        minTlsVersion: 'TLSv1.2',
+        connectTimeoutMs: 1_000,
+      },
+      postgresPreamble,
+    );
+    expect(legacy).toEqual({ kind: 'accepted', offered: 'TLSv1.1', protocol: 'TLSv1.1' });
+  });
+});
+
+describe('the real password never leaves over plaintext', () => {
+  it('PostgreSQL plaintext probe sends a random throwaway password, and TLS-only steps send nothing to a server without TLS', async () => {
+    const server = await track(passwordRecordingPostgres());
+    const finding = await probe('postgres', server.port);
+    expect(server.passwords).toHaveLength(1);
+    const sent = server.passwords[0]?.password ?? '';
+    expect(sent).not.toBe(CANARY);
+    expect(sent.length).toBeGreaterThanOrEqual(24);
+    expect(sawSecret(server, CANARY)).toBe(false);
+    expect(finding?.verdict).toBe('NON_COMPLIANT');
+    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
+    expect(JSON.stringify(finding)).not.toContain(CANARY);
+  });
+
+  it('uses a different throwaway password on every probe', async () => {
+    const server = await track(passwordRecordingPostgres());
+    await probe('postgres', server.port);
+    await probe('postgres', server.port);
+    const [first, second] = server.passwords.map((entry) => entry.password);
+    expect(first).toBeDefined();
+    expect(first).not.toBe(second);
+  });
+
+  it.each(['mysql_clear_password', 'dialog', 'sha256_password', 'caching_sha2_password'])(
+    'MySQL plaintext login refuses an auth switch to %s without sending the password',
+    async (plugin) => {
+      const server = await track(authSwitchingMysql(plugin));
+      const step = await attemptPlaintextLogin(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          servername: ENDPOINT_HOST,
+          ca: certificates.caPem,
+          minTlsVersion: 'TLSv1.2',
+          connectTimeoutMs: 1_000,
+        },
+        { username: 'probe', password: new SecretValue(CANARY) },
+        { requireSecureTransport: 'OFF', userSslType: '' },
+      );
+      expect(step).toMatchObject({ kind: 'inconclusive', reason: 'PLAINTEXT_AUTH_UNSAFE' });
+      expect(sawSecret(server, CANARY)).toBe(false);
+    },
+  );
+
+  it('reads a refused unsafe auth switch as SERVER_REQUIRES_TLS when the verified session showed require_secure_transport=ON', async () => {
+    const server = await track(authSwitchingMysql('mysql_clear_password'));
+    const step = await attemptPlaintextLogin(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        servername: ENDPOINT_HOST,
+        ca: certificates.caPem,
+        minTlsVersion: 'TLSv1.2',
+        connectTimeoutMs: 1_000,
+      },
+      { username: 'probe', password: new SecretValue(CANARY) },
+      { requireSecureTransport: 'ON', userSslType: '' },
+    );
+    expect(step).toMatchObject({ kind: 'refused', reason: 'SERVER_REQUIRES_TLS' });
+  });
+});
