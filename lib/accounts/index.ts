@@ -8,6 +8,7 @@
  * function's IAM policy limits which roles it may assume.
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { Inventory } from '../pipeline.js';
 import type { ScanProblem } from '../types.js';
 
 /** What SDK clients accept as `credentials`; refreshed by the provider itself. */
@@ -119,4 +120,39 @@ export function credentialsConfigFor(
   options: CredentialsOptions = {},
 ): { credentials?: AwsCredentialIdentityProvider } {
   return target.roleArn ? { credentials: clientCredentialsFor(target.roleArn, options) } : {};
+}
+
+/** A target whose inventory could not be read at all; the error's name only. */
+export function accountProblem(target: ScanTarget, error: unknown): ScanProblem {
+  return {
+    scope: `account:${target.accountId ?? 'own'}`,
+    code: 'ACCOUNT_UNREADABLE',
+    message: error instanceof Error ? error.name : 'inventory failed',
+  };
+}
+
+/** Several accounts' inventories as one. */
+export function mergeInventories(inventories: readonly Inventory[]): Inventory {
+  return {
+    items: inventories.flatMap((inventory) => inventory.items),
+    problems: inventories.flatMap((inventory) => inventory.problems),
+    regions: [...new Set(inventories.flatMap((inventory) => inventory.regions))],
+  };
+}
+
+/** Every target's inventory; a target that throws becomes a problem, the rest still count. */
+export async function collectTargets(
+  targets: readonly ScanTarget[],
+  collect: (target: ScanTarget) => Promise<Inventory>,
+): Promise<Inventory> {
+  const inventories = await Promise.all(
+    targets.map(async (target): Promise<Inventory> => {
+      try {
+        return await collect(target);
+      } catch (error) {
+        return { items: [], problems: [accountProblem(target, error)], regions: [] };
+      }
+    }),
+  );
+  return mergeInventories(inventories);
 }

@@ -1,0 +1,44 @@
+/**
+ * Probe worker (SQS, batch size 1): reads, probes and reports one batch of
+ * databases queued by the scheduled scan or the Config rule. Failed messages
+ * are returned as batch item failures; SQS retries them, then parks them on
+ * the dead-letter queue.
+ */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import middy from '@middy/core';
+import type { SQSEvent } from 'aws-lambda';
+import { createAccountToolkit } from '../lib/accounts/toolkit.js';
+import { handleWorkerRecords } from '../lib/fanout/index.js';
+import { enrichResources } from '../lib/inventory/index.js';
+import {
+  log,
+  logger,
+  metrics,
+  recordEvaluationsFailed,
+  recordScanMetrics,
+} from '../lib/observability/index.js';
+
+const region = process.env.AWS_REGION ?? 'us-east-1';
+const config = new ConfigServiceClient({ region, retryMode: 'adaptive', maxAttempts: 8 });
+const toolkit = createAccountToolkit({
+  stsRegion: region,
+  useIamAuth: process.env.USE_IAM_AUTH === 'true',
+});
+
+export const handler = middy<SQSEvent>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler((event) =>
+    handleWorkerRecords(event.Records, {
+      enrich: (resources, location) =>
+        enrichResources(resources, { clientFor: toolkit.rdsClientFor(location) }),
+      proberFor: (location) => toolkit.proberFor(location),
+      config,
+      log,
+      onScan: (result) => recordScanMetrics(metrics, result),
+      onEvaluationsFailed: (count) => recordEvaluationsFailed(metrics, count),
+    }),
+  );

@@ -1,0 +1,75 @@
+/**
+ * Periodic scan (EventBridge schedule): every account and region's databases
+ * go to the probe workers through SQS; without a queue, a configuration-only
+ * scan runs here.
+ */
+
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { ScheduledEvent } from 'aws-lambda';
+import { planScanTargets } from '../lib/accounts/index.js';
+import { createAccountToolkit } from '../lib/accounts/toolkit.js';
+import {
+  ruleParametersFromEnvironment,
+  runScheduledScan,
+  scanRegionsFromEnvironment,
+} from '../lib/fanout/scheduled.js';
+import { collectInventory } from '../lib/inventory/index.js';
+import { logger, metrics, recordScanMetrics, summarizeScan } from '../lib/observability/index.js';
+
+const region = process.env.AWS_REGION ?? 'us-east-1';
+const queueUrl = process.env.QUEUE_URL;
+const sqs = queueUrl ? new SQSClient({ region }) : undefined;
+const toolkit = createAccountToolkit({ stsRegion: region });
+
+export const handler = middy<Partial<ScheduledEvent>>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (event: Partial<ScheduledEvent>) => {
+    const parameters = ruleParametersFromEnvironment(process.env);
+    if (!parameters.ok) {
+      logger.error('rule parameters invalid', {
+        code: parameters.error.code,
+        keys: parameters.error.keys,
+      });
+      return { status: 'rejected', code: parameters.error.code };
+    }
+    const regions = scanRegionsFromEnvironment(process.env, region);
+    const plan = planScanTargets({
+      memberRoleArns: process.env.MEMBER_ACCOUNT_ROLE_ARNS,
+      ...(event.account ? { ownAccountId: event.account } : {}),
+    });
+    for (const problem of plan.problems) logger.warn('scan target skipped', { ...problem });
+
+    const outcome = await runScheduledScan({
+      targets: plan.targets,
+      ruleParameters: parameters.value,
+      collect: (target) =>
+        collectInventory({
+          regions,
+          ...(target.accountId ? { accountId: target.accountId } : {}),
+          clientFor: toolkit.rdsClientFor(target),
+        }),
+      ...(sqs && queueUrl ? { queue: { sqs, queueUrl } } : {}),
+      orderingTimestamp: event.time ? new Date(event.time) : new Date(),
+    });
+
+    if (outcome.mode === 'in-process') {
+      recordScanMetrics(metrics, outcome.result);
+      const summary = summarizeScan(outcome.result);
+      logger.info('scheduled scan done', { mode: outcome.mode, ...summary });
+      return { status: 'scanned', databases: summary.databases };
+    }
+    for (const problem of outcome.problems) logger.warn('scan problem', { ...problem });
+    const notSent = outcome.accounts.flatMap((account) => account.notSent);
+    if (notSent.length > 0) logger.error('databases not queued', { identifiers: notSent });
+    logger.info('scheduled scan queued', { mode: outcome.mode, accounts: outcome.accounts });
+    return {
+      status: 'fanned-out',
+      databases: outcome.accounts.reduce((sum, account) => sum + account.databases, 0),
+      batches: outcome.accounts.reduce((sum, account) => sum + account.batches, 0),
+      notSent: notSent.length,
+    };
+  });

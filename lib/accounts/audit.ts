@@ -1,0 +1,107 @@
+/**
+ * The on-demand audit invoke: `{ regions?, filters?, liveProbe?, format?,
+ * ruleParameters?, memberAccounts? }` → the scan's report (the JSON report
+ * schema v1 by default). A bad event is answered with a named error value;
+ * the function does not fail for it.
+ */
+import { z } from 'zod';
+import { parseRuleParameters } from '../config/rule-parameters.js';
+import type { InventoryFilters } from '../inventory/index.js';
+import type { Inventory, LiveProber } from '../pipeline.js';
+import {
+  buildJsonReport,
+  isReportFormat,
+  type JsonReport,
+  REPORT_FORMATS,
+  type ReportFormat,
+  renderReport,
+} from '../report/index.js';
+import { scan } from '../scan.js';
+import type { ScanResult } from '../types.js';
+import { planScanTargets, type ScanTarget } from './index.js';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+export const auditEventSchema = z.strictObject({
+  regions: z.array(z.string().regex(REGION)).min(1).max(30).optional(),
+  filters: z
+    .strictObject({
+      engines: z.array(z.string().min(1)).optional(),
+      identifiers: z.array(z.string().min(1)).optional(),
+      tags: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  liveProbe: z.boolean().optional(),
+  format: z
+    .string()
+    .refine(isReportFormat, `one of ${REPORT_FORMATS.join(', ')}`)
+    .optional(),
+  /** Same keys as the Config rule's InputParameters. */
+  ruleParameters: z.record(z.string(), z.unknown()).optional(),
+  /** false: only the deployment account. Default true: members too. */
+  memberAccounts: z.boolean().optional(),
+});
+
+export type AuditEvent = z.infer<typeof auditEventSchema>;
+
+export type AuditResponse =
+  | JsonReport
+  | { format: Exclude<ReportFormat, 'json'>; body: string }
+  | { error: { code: string; message: string } };
+
+export interface AuditDeps {
+  /** The deployment region: scanned when the event names none. */
+  region: string;
+  ownAccountId?: string;
+  memberRoleArns?: string;
+  collect: (
+    targets: readonly ScanTarget[],
+    regions: readonly string[],
+    filters: InventoryFilters | undefined,
+  ) => Promise<Inventory>;
+  proberFor: (targets: readonly ScanTarget[]) => LiveProber;
+  now?: () => Date;
+}
+
+export async function runAudit(event: unknown, deps: AuditDeps): Promise<AuditResponse> {
+  const parsed = auditEventSchema.safeParse(event ?? {});
+  if (!parsed.success) {
+    const fields = [
+      ...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)')),
+    ];
+    return {
+      error: {
+        code: 'AUDIT_EVENT_INVALID',
+        message: `audit event invalid at: ${fields.slice(0, 5).join(', ')}`,
+      },
+    };
+  }
+  const request = parsed.data;
+  const parameters = parseRuleParameters(request.ruleParameters ?? {});
+  if (!parameters.ok) {
+    return { error: { code: parameters.error.code, message: parameters.error.message } };
+  }
+  const ruleParameters = {
+    ...parameters.value,
+    ...(request.liveProbe !== undefined ? { liveProbe: request.liveProbe } : {}),
+  };
+
+  const plan = planScanTargets({
+    ...(request.memberAccounts === false ? {} : { memberRoleArns: deps.memberRoleArns }),
+    ...(deps.ownAccountId ? { ownAccountId: deps.ownAccountId } : {}),
+  });
+  const regions = request.regions ?? [deps.region];
+  const result: ScanResult = await scan({
+    inventory: async () => {
+      const inventory = await deps.collect(plan.targets, regions, request.filters);
+      return { ...inventory, problems: [...plan.problems, ...inventory.problems] };
+    },
+    ruleParameters,
+    ...(ruleParameters.liveProbe ? { prober: deps.proberFor(plan.targets) } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  const format = (request.format ?? 'json') as ReportFormat;
+  if (format === 'json') return buildJsonReport(result);
+  return { format, body: renderReport(result, format) };
+}

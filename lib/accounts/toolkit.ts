@@ -1,0 +1,129 @@
+/**
+ * AWS clients and live probers per account: the deployment account with the
+ * function's own role, member accounts through their assumed role. One scan
+ * can then cover several accounts with a single inventory and a single
+ * prober that picks the right account for each database.
+ */
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Signer } from '@aws-sdk/rds-signer';
+import { collectInventory, type InventoryFilters } from '../inventory/index.js';
+import type { Inventory, InventoryItem, LiveProber } from '../pipeline.js';
+import { createLiveProber } from '../probe/index.js';
+import { createCredentialResolver } from '../secrets/index.js';
+import type { RuleParameters } from '../types.js';
+import { collectTargets, credentialsConfigFor, type ScanTarget } from './index.js';
+
+/** Adaptive retries: a large account's burst of Describe calls slows down instead of failing. */
+const RDS_MAX_ATTEMPTS = 8;
+
+export interface AccountToolkitOptions {
+  /** Fall back to IAM database authentication when a database has no secret. */
+  useIamAuth?: boolean;
+  /** Region of the STS endpoint used to assume member roles. */
+  stsRegion?: string;
+}
+
+export interface AccountToolkit {
+  rdsClientFor(target: ScanTarget): (region: string) => RDSClient;
+  proberFor(target: ScanTarget): LiveProber;
+}
+
+function targetKey(target: ScanTarget): string {
+  return target.roleArn ?? 'own';
+}
+
+export function createAccountToolkit(options: AccountToolkitOptions = {}): AccountToolkit {
+  const rdsClients = new Map<string, RDSClient>();
+  const secretsClients = new Map<string, SecretsManagerClient>();
+  const probers = new Map<string, LiveProber>();
+  const credentialsOptions = options.stsRegion ? { region: options.stsRegion } : {};
+
+  const rdsClientFor = (target: ScanTarget) => (region: string) => {
+    const key = `${targetKey(target)}|${region}`;
+    let client = rdsClients.get(key);
+    if (!client) {
+      client = new RDSClient({
+        region,
+        retryMode: 'adaptive',
+        maxAttempts: RDS_MAX_ATTEMPTS,
+        ...credentialsConfigFor(target, credentialsOptions),
+      });
+      rdsClients.set(key, client);
+    }
+    return client;
+  };
+
+  const proberFor = (target: ScanTarget): LiveProber => {
+    const key = targetKey(target);
+    let prober = probers.get(key);
+    if (!prober) {
+      const credentials = credentialsConfigFor(target, credentialsOptions);
+      prober = createLiveProber({
+        credentials: createCredentialResolver({
+          secretsClientFor: (region) => {
+            const clientKey = `${key}|${region}`;
+            let client = secretsClients.get(clientKey);
+            if (!client) {
+              client = new SecretsManagerClient({ region, ...credentials });
+              secretsClients.set(clientKey, client);
+            }
+            return client;
+          },
+          // IAM tokens must be signed by the database's own account.
+          signerFor: (request) =>
+            new Signer({
+              hostname: request.hostname,
+              port: request.port,
+              username: request.username,
+              region: request.region,
+              ...credentials,
+            }),
+          ...(options.useIamAuth ? { useIamAuth: true } : {}),
+        }),
+      });
+      probers.set(key, prober);
+    }
+    return prober;
+  };
+
+  return { rdsClientFor, proberFor };
+}
+
+/**
+ * Lists and reads every target's databases in the given regions, as one
+ * inventory. A target that cannot be read at all becomes a problem; the
+ * others are still returned.
+ */
+export function collectAccountsInventory(options: {
+  toolkit: AccountToolkit;
+  targets: readonly ScanTarget[];
+  regions: readonly string[];
+  filters?: InventoryFilters;
+}): Promise<Inventory> {
+  return collectTargets(options.targets, (target) =>
+    collectInventory({
+      regions: [...options.regions],
+      ...(target.accountId ? { accountId: target.accountId } : {}),
+      clientFor: options.toolkit.rdsClientFor(target),
+      ...(options.filters ? { filters: options.filters } : {}),
+    }),
+  );
+}
+
+/** A prober that probes each database with its own account's credentials. */
+export function accountsProber(
+  toolkit: AccountToolkit,
+  targets: readonly ScanTarget[],
+): LiveProber {
+  const own = targets.find((target) => !target.roleArn) ?? {};
+  const byAccount = new Map(
+    targets.filter((target) => target.accountId).map((target) => [target.accountId, target]),
+  );
+  return {
+    probe(item: InventoryItem, ruleParameters: RuleParameters) {
+      const target = (item.resource.accountId && byAccount.get(item.resource.accountId)) || own;
+      return toolkit.proberFor(target).probe(item, ruleParameters);
+    },
+  };
+}

@@ -1,0 +1,534 @@
+/**
+ * Packages the service once, offline and without AWS credentials, then reads
+ * the CloudFormation template and the function zips as the deployment would.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT = join(ROOT, '.serverless');
+const FUNCTIONS = ['configRule', 'scheduledScan', 'audit', 'probeWorker'] as const;
+const PROBING = ['configRule', 'audit', 'probeWorker'] as const;
+const HANDLER_FILES: Record<(typeof FUNCTIONS)[number], string> = {
+  configRule: 'handlers/config-rule.mjs',
+  scheduledScan: 'handlers/scheduled-scan.mjs',
+  audit: 'handlers/audit.mjs',
+  probeWorker: 'handlers/probe-worker.mjs',
+};
+const MAX_ZIP_BYTES = 1.5 * 1024 * 1024;
+// Fn::Sub placeholders, escaped.
+const MANAGED_SECRET_PATTERN = `arn:\${AWS::Partition}:secretsmanager:*:\${AWS::AccountId}:secret:rds!*`;
+const DB_USER_PATTERN = `arn:\${AWS::Partition}:rds-db:*:\${AWS::AccountId}:dbuser:*/rds_tls_guard`;
+
+const PARAMS = {
+  subnetIds: 'subnet-0aaa1111,subnet-0bbb2222',
+  securityGroupIds: 'sg-0ccc3333',
+  iamDbAuth: 'true',
+  memberRoleArnPattern: 'arn:aws:iam::*:role/rds-tls-guard-member',
+  alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall',
+};
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  Condition?: string;
+  DependsOn?: string | string[];
+}
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+
+let template: { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
+let unzipDir: string;
+
+function resource(name: string): Resource {
+  const found = template.Resources[name];
+  if (!found) throw new Error(`resource ${name} missing from the template`);
+  return found;
+}
+
+function functionResource(name: string): Resource {
+  return resource(`${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`);
+}
+
+/** Evaluates the template's condition intrinsics (Fn::Equals, Fn::Not, Condition refs). */
+function condition(name: string): boolean {
+  return evaluateCondition(template.Conditions[name]);
+}
+
+function evaluateCondition(node: unknown): boolean {
+  const value = node as Json;
+  if ('Fn::Equals' in value) {
+    const [a, b] = value['Fn::Equals'] as unknown[];
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+  if ('Fn::Not' in value) return !evaluateCondition((value['Fn::Not'] as unknown[])[0]);
+  if ('Condition' in value) return condition(value.Condition as string);
+  throw new Error(`unsupported condition ${JSON.stringify(node)}`);
+}
+
+/** Resolves Fn::If and drops AWS::NoValue, as CloudFormation would with these parameters. */
+function resolveIfs(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(resolveIfs).filter((item) => item !== NO_VALUE);
+  }
+  if (node && typeof node === 'object') {
+    const value = node as Json;
+    if ('Fn::If' in value) {
+      const [name, whenTrue, whenFalse] = value['Fn::If'] as [string, unknown, unknown];
+      return resolveIfs(condition(name) ? whenTrue : whenFalse);
+    }
+    if (value.Ref === 'AWS::NoValue') return NO_VALUE;
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([key, child]) => [key, resolveIfs(child)] as const)
+        .filter(([, child]) => child !== NO_VALUE),
+    );
+  }
+  return node;
+}
+const NO_VALUE = Symbol('AWS::NoValue');
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+/** Every statement a role grants: inline policies plus the managed policies it references. */
+function roleStatements(roleName: string): Statement[] {
+  const role = resolveIfs(resource(roleName)) as Resource;
+  const inline = ((role.Properties.Policies as Json[] | undefined) ?? []).flatMap(
+    (policy) => (policy.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+  const managed = ((role.Properties.ManagedPolicyArns as unknown[] | undefined) ?? []).flatMap(
+    (arn) => {
+      const ref = (arn as Json).Ref;
+      if (typeof ref !== 'string') throw new Error(`unexpected managed policy ${String(arn)}`);
+      const policy = resource(ref);
+      if (policy.Condition) expect(condition(policy.Condition)).toBe(true);
+      return (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    },
+  );
+  return [...inline, ...managed];
+}
+
+function grantedActions(roleName: string): Set<string> {
+  return new Set(roleStatements(roleName).flatMap(actionsOf));
+}
+
+const ROLES = {
+  configRule: 'ConfigRuleRole',
+  scheduledScan: 'ScheduledScanRole',
+  audit: 'AuditRole',
+  probeWorker: 'ProbeWorkerRole',
+} as const;
+
+function unzip(zipPath: string, into: string): void {
+  const result = spawnSync('unzip', ['-q', '-o', zipPath, '-d', into]);
+  if (result.status === 0) return;
+  // Without an unzip binary, adm-zip (a dependency of the Serverless Framework) does it.
+  const AdmZip = createRequire(import.meta.url)('adm-zip') as new (
+    path: string,
+  ) => { extractAllTo(target: string, overwrite: boolean): void };
+  new AdmZip(zipPath).extractAllTo(into, true);
+}
+
+beforeAll(async () => {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DEPRECATION_DISABLE: '*',
+  };
+  for (const key of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_DEFAULT_PROFILE',
+  ]) {
+    delete env[key];
+  }
+  const args = [
+    'sls',
+    'package',
+    '--stage',
+    'test',
+    '--region',
+    'eu-west-1',
+    ...Object.entries(PARAMS).map(([key, value]) => `--param=${key}=${value}`),
+  ];
+  rmSync(OUT, { recursive: true, force: true });
+  await promisify(execFile)('npx', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+  template = JSON.parse(
+    readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8'),
+  );
+  unzipDir = mkdtempSync(join(tmpdir(), 'rds-tls-guard-bundle-'));
+  for (const name of FUNCTIONS) unzip(join(OUT, `${name}.zip`), join(unzipDir, name));
+}, 180_000);
+
+afterAll(() => {
+  if (unzipDir) rmSync(unzipDir, { recursive: true, force: true });
+});
+
+describe('AWS Config rule', () => {
+  it('is a custom Lambda rule on the config rule function for all three message types', () => {
+    const rule = resource('TlsOnlyConfigRule');
+    expect(rule.Type).toBe('AWS::Config::ConfigRule');
+    expect(rule.Properties.ConfigRuleName).toBe('rds-tls-only');
+    expect(rule.Properties.Source).toEqual({
+      Owner: 'CUSTOM_LAMBDA',
+      SourceIdentifier: { 'Fn::GetAtt': ['ConfigRuleLambdaFunction', 'Arn'] },
+      SourceDetails: [
+        { EventSource: 'aws.config', MessageType: 'ConfigurationItemChangeNotification' },
+        {
+          EventSource: 'aws.config',
+          MessageType: 'OversizedConfigurationItemChangeNotification',
+        },
+        {
+          EventSource: 'aws.config',
+          MessageType: 'ScheduledNotification',
+          MaximumExecutionFrequency: 'TwentyFour_Hours',
+        },
+      ],
+    });
+    // Config rejects a rule-level frequency when the rule also has change triggers.
+    expect(rule.Properties.MaximumExecutionFrequency).toBeUndefined();
+  });
+
+  it('covers DB instances and clusters and passes the rule parameters as strings', () => {
+    const rule = resource('TlsOnlyConfigRule');
+    expect(rule.Properties.Scope).toEqual({
+      ComplianceResourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'],
+    });
+    expect(rule.Properties.InputParameters).toEqual({
+      minTlsVersion: 'TLSv1.2',
+      caExpiryDays: '30',
+      requireLiveProbe: 'false',
+    });
+  });
+
+  it('is created only after Config may invoke the function, from this account only', () => {
+    expect(resource('TlsOnlyConfigRule').DependsOn).toEqual(['ConfigRuleInvokePermission']);
+    const permission = resource('ConfigRuleInvokePermission');
+    expect(permission.Type).toBe('AWS::Lambda::Permission');
+    expect(permission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': ['ConfigRuleLambdaFunction', 'Arn'] },
+      Principal: 'config.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 20 on arm64 with their own role each', () => {
+    for (const name of FUNCTIONS) {
+      const fn = functionResource(name);
+      expect(fn.Properties.Runtime).toBe('nodejs20.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [ROLES[name], 'Arn'] });
+    }
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('places the probing functions in the VPC given by the parameters, and only those', () => {
+    for (const name of PROBING) {
+      const fn = resolveIfs(functionResource(name)) as Resource;
+      expect(fn.Properties.VpcConfig).toEqual({
+        SubnetIds: { 'Fn::Split': [',', 'subnet-0aaa1111,subnet-0bbb2222'] },
+        SecurityGroupIds: { 'Fn::Split': [',', 'sg-0ccc3333'] },
+      });
+    }
+    expect(functionResource('scheduledScan').Properties.VpcConfig).toBeUndefined();
+  });
+
+  it('leaves the VPC out when no subnets are given', () => {
+    const vpc = functionResource('probeWorker').Properties.VpcConfig as Json;
+    expect(vpc['Fn::If']).toEqual(['HasVpc', expect.any(Object), { Ref: 'AWS::NoValue' }]);
+    expect(evaluateCondition({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] })).toBe(false);
+  });
+
+  it('runs the scheduled scan on the default rate and tells scanners where the queue is', () => {
+    const schedule = resource('ScheduledScanEventsRuleSchedule1');
+    expect(schedule.Type).toBe('AWS::Events::Rule');
+    expect(schedule.Properties.ScheduleExpression).toBe('rate(6 hours)');
+    expect(schedule.Properties.State).toBe('ENABLED');
+    for (const name of ['scheduledScan', 'configRule']) {
+      const variables = (functionResource(name).Properties.Environment as Json).Variables as Json;
+      expect(variables.QUEUE_URL).toEqual({ Ref: 'ProbeQueue' });
+    }
+  });
+
+  it('feeds the worker one message at a time and lets it report partial batch failures', () => {
+    const mapping = resource('ProbeWorkerEventSourceMappingSQSProbeQueue');
+    expect(mapping.Properties.BatchSize).toBe(1);
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['ProbeQueue', 'Arn'] });
+  });
+
+  it('keeps logs for the configured retention', () => {
+    for (const name of FUNCTIONS) {
+      const group = resource(`${name[0]!.toUpperCase()}${name.slice(1)}LogGroup`);
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+  });
+});
+
+describe('queue', () => {
+  it('parks a message on the DLQ after three receives', () => {
+    expect(resource('ProbeQueue').Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['ProbeDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 3,
+    });
+  });
+
+  it('hides a message for at least six times the worker timeout', () => {
+    const timeout = functionResource('probeWorker').Properties.Timeout as number;
+    expect(resource('ProbeQueue').Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+  });
+});
+
+describe('alarms', () => {
+  it('watch every function for errors', () => {
+    for (const name of FUNCTIONS) {
+      const alarm = resolveIfs(
+        resource(`${name[0]!.toUpperCase()}${name.slice(1)}ErrorsAlarm`),
+      ) as Resource;
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [
+          {
+            Name: 'FunctionName',
+            Value: { Ref: `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction` },
+          },
+        ],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [PARAMS.alarmTopicArn],
+      });
+    }
+  });
+
+  it('fire as soon as anything reaches the dead-letter queue', () => {
+    expect(resolveIfs(resource('ProbeDeadLetterAlarm').Properties)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['ProbeDeadLetterQueue', 'QueueName'] } },
+      ],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+});
+
+describe('IAM least privilege', () => {
+  const RESOURCE_STAR_ALLOWED = new Set([
+    'rds:DescribeDBInstances',
+    'rds:DescribeDBClusters',
+    'rds:DescribeDBParameters',
+    'rds:DescribeDBClusterParameters',
+    'rds:DescribeEngineDefaultParameters',
+    'rds:DescribeEngineDefaultClusterParameters',
+    'rds:DescribeDBParameterGroups',
+    'rds:DescribeOptionGroups',
+    'rds:DescribeCertificates',
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DescribeSubnets',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+    'config:PutEvaluations',
+    'config:GetResourceConfigHistory',
+    'config:GetComplianceDetailsByConfigRule',
+  ]);
+
+  it('grants no wildcard actions, and Resource "*" only to APIs without resource-level permissions', () => {
+    for (const role of Object.values(ROLES)) {
+      for (const statement of roleStatements(role)) {
+        expect(statement.Effect).toBe('Allow');
+        for (const action of actionsOf(statement)) {
+          expect(action).not.toContain('*');
+          if (statement.Resource === '*') expect(RESOURCE_STAR_ALLOWED).toContain(action);
+        }
+      }
+    }
+  });
+
+  it('lets no managed AWS policy in', () => {
+    for (const role of Object.values(ROLES)) {
+      const arns = (resolveIfs(resource(role)) as Resource).Properties.ManagedPolicyArns as Json[];
+      for (const arn of arns) expect(Object.keys(arn)).toEqual(['Ref']);
+    }
+  });
+
+  it('gives the Config APIs to the config rule, and PutEvaluations also to the worker', () => {
+    for (const action of [
+      'config:PutEvaluations',
+      'config:GetResourceConfigHistory',
+      'config:GetComplianceDetailsByConfigRule',
+    ]) {
+      expect(grantedActions('ConfigRuleRole').has(action)).toBe(true);
+      expect(grantedActions('ScheduledScanRole').has(action)).toBe(false);
+      expect(grantedActions('AuditRole').has(action)).toBe(false);
+    }
+    // Batches fanned out from a Config rule run are reported by the worker.
+    expect([...grantedActions('ProbeWorkerRole')].filter((a) => a.startsWith('config:'))).toEqual([
+      'config:PutEvaluations',
+    ]);
+  });
+
+  it('reads secrets only by the RDS-managed name pattern or an opt-in tag', () => {
+    const secretStatements = roleStatements('ProbeWorkerRole').filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+    );
+    expect(secretStatements.flatMap(actionsOf)).toEqual([
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
+    ]);
+    expect(secretStatements[0]?.Resource).toEqual({
+      'Fn::Sub': MANAGED_SECRET_PATTERN,
+    });
+    expect(secretStatements[1]?.Condition).toEqual({
+      StringEquals: { 'secretsmanager:ResourceTag/rds-tls-guard': 'allowed' },
+    });
+    expect(grantedActions('ScheduledScanRole').has('secretsmanager:GetSecretValue')).toBe(false);
+  });
+
+  it('decrypts with KMS only on behalf of Secrets Manager', () => {
+    const kms = roleStatements('AuditRole').filter((statement) =>
+      actionsOf(statement).includes('kms:Decrypt'),
+    );
+    expect(kms).toHaveLength(1);
+    expect(kms[0]?.Condition).toEqual({
+      StringLike: { 'kms:ViaService': 'secretsmanager.*.amazonaws.com' },
+    });
+  });
+
+  it('lets scanners send to the queue and only the worker consume it', () => {
+    const queueArn = { 'Fn::GetAtt': ['ProbeQueue', 'Arn'] };
+    for (const role of ['ConfigRuleRole', 'ScheduledScanRole']) {
+      const send = roleStatements(role).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+      expect(send.map((s) => s.Resource)).toEqual([queueArn]);
+    }
+    expect(grantedActions('AuditRole').has('sqs:SendMessage')).toBe(false);
+    const consume = roleStatements('ProbeWorkerRole').find((s) =>
+      actionsOf(s).includes('sqs:ReceiveMessage'),
+    );
+    expect(consume && actionsOf(consume)).toEqual([
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+    ]);
+    expect(consume?.Resource).toEqual(queueArn);
+    expect(grantedActions('ProbeWorkerRole').has('sqs:SendMessage')).toBe(false);
+  });
+
+  it('grants rds-db:connect only with IAM database auth enabled, for the one database user', () => {
+    expect(condition('IamDbAuth')).toBe(true);
+    const connect = roleStatements('ProbeWorkerRole').find((s) =>
+      actionsOf(s).includes('rds-db:connect'),
+    );
+    expect(connect?.Resource).toEqual({
+      'Fn::Sub': DB_USER_PATTERN,
+    });
+    expect(resource('IamDbConnectPolicy').Condition).toBe('IamDbAuth');
+    expect(grantedActions('ScheduledScanRole').has('rds-db:connect')).toBe(false);
+  });
+
+  it('assumes only roles matching the member role pattern', () => {
+    const assume = roleStatements('ScheduledScanRole').filter((s) =>
+      actionsOf(s).includes('sts:AssumeRole'),
+    );
+    expect(assume.map((s) => s.Resource)).toEqual([PARAMS.memberRoleArnPattern]);
+    expect(resource('MemberAccountAssumePolicy').Condition).toBe('HasMemberRoles');
+    expect(grantedActions('ConfigRuleRole').has('sts:AssumeRole')).toBe(false);
+  });
+
+  it('gives network interface actions to VPC functions only', () => {
+    for (const role of ['ConfigRuleRole', 'AuditRole', 'ProbeWorkerRole']) {
+      expect(grantedActions(role).has('ec2:CreateNetworkInterface')).toBe(true);
+    }
+    expect(grantedActions('ScheduledScanRole').has('ec2:CreateNetworkInterface')).toBe(false);
+  });
+
+  it('writes logs only to the function’s own log group', () => {
+    for (const [name, role] of Object.entries(ROLES)) {
+      const logs = roleStatements(role).filter((s) =>
+        actionsOf(s).some((action) => action.startsWith('logs:')),
+      );
+      expect(logs).toHaveLength(1);
+      expect(actionsOf(logs[0]!)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(logs[0]?.Resource).toEqual({
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/rds-tls-guard-test-${name}:*`,
+      });
+    }
+  });
+});
+
+describe('bundles', () => {
+  it.each(FUNCTIONS)('%s.zip exists and is under 1.5 MB', (name) => {
+    expect(statSync(join(OUT, `${name}.zip`)).size).toBeLessThan(MAX_ZIP_BYTES);
+  });
+
+  it.each(FUNCTIONS)('%s loads in Node and exports a handler', async (name) => {
+    const file = join(unzipDir, name, HANDLER_FILES[name]);
+    const module = (await import(pathToFileURL(file).href)) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+
+  it.each(PROBING)('%s carries the RDS CA bundle', (name) => {
+    const source = readFileSync(join(unzipDir, name, HANDLER_FILES[name]), 'utf8');
+    const certificates = source.match(/-----BEGIN CERTIFICATE-----/g) ?? [];
+    expect(certificates.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('audit bundle answers a malformed request with a named error, without AWS', async () => {
+    const file = join(unzipDir, 'audit', HANDLER_FILES.audit);
+    const { handler } = (await import(pathToFileURL(file).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
+    const response = await handler({ format: 'pdf' }, lambdaContext('audit'));
+    expect(response).toEqual({
+      error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: format' },
+    });
+  });
+
+  it('worker bundle reports an unreadable message as a batch item failure, without AWS', async () => {
+    const file = join(unzipDir, 'probeWorker', HANDLER_FILES.probeWorker);
+    const { handler } = (await import(pathToFileURL(file).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
+    const response = await handler(
+      { Records: [{ messageId: 'm-1', body: 'not json' }] },
+      lambdaContext('probeWorker'),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+  });
+});
+
+function lambdaContext(name: string): Json {
+  return {
+    functionName: `rds-tls-guard-test-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:rds-tls-guard-test-${name}`,
+    memoryLimitInMB: '512',
+    awsRequestId: 'request-1',
+    logGroupName: `/aws/lambda/rds-tls-guard-test-${name}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 30_000,
+  };
+}
