@@ -8,6 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CertificateSet,
@@ -202,29 +203,62 @@ describe('one scan, one healthy PostgreSQL and one database per fault (requireLi
 });
 
 describe('a server that offers only TLS 1.0/1.1', () => {
-  it('legacy-only PostgreSQL-speaking server: NON_COMPLIANT LEGACY_TLS_ACCEPTED (skipped where OpenSSL cannot serve TLS 1.1)', async (context) => {
+  it('legacy-only PostgreSQL-speaking server: NON_COMPLIANT TLS_VERSION_BELOW_MINIMUM (skipped where OpenSSL cannot serve TLS 1.1)', async (context) => {
     const valid = certificates.servers.valid;
-    let port: number;
-    try {
-      port = await serve({
-        kind: 'postgres-tls',
-        cert: valid.certPem,
-        key: valid.keyPem,
-        minVersion: 'TLSv1',
-        maxVersion: 'TLSv1.1',
-        ciphers: 'DEFAULT:@SECLEVEL=0',
-      });
-    } catch {
+    if (!(await canSpeakTls11(valid.certPem, valid.keyPem))) {
       context.skip();
       return;
     }
+    const port = await serve({
+      kind: 'postgres-tls',
+      cert: valid.certPem,
+      key: valid.keyPem,
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.1',
+      ciphers: LEGACY_CIPHERS,
+    });
     const result = await liveScan([item('legacy-only', port)], { requireLiveProbe: true });
     const evaluation = result.evaluations[0];
-    if (evaluation?.liveFinding?.reason === 'TIMEOUT') context.skip();
-    expect(outcome(evaluation?.liveFinding)).toBe('NON_COMPLIANT LEGACY_TLS_ACCEPTED');
+    expect(outcome(evaluation?.liveFinding)).toBe('NON_COMPLIANT TLS_VERSION_BELOW_MINIMUM');
     expect(outcome(evaluation?.finding)).toBe('NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION');
   });
 });
+
+const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
+
+/** Whether this machine's OpenSSL completes a TLS 1.1 handshake with itself. */
+async function canSpeakTls11(cert: string, key: string): Promise<boolean> {
+  const server = createTlsServer({
+    cert,
+    key,
+    minVersion: 'TLSv1.1',
+    maxVersion: 'TLSv1.1',
+    ciphers: LEGACY_CIPHERS,
+  });
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  try {
+    return await new Promise<boolean>((resolve) => {
+      const client = tlsConnect({
+        host: HOST,
+        port,
+        minVersion: 'TLSv1.1',
+        maxVersion: 'TLSv1.1',
+        ciphers: LEGACY_CIPHERS,
+        rejectUnauthorized: false,
+      });
+      client.once('secureConnect', () => {
+        client.destroy();
+        resolve(true);
+      });
+      client.once('error', () => resolve(false));
+    });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
 
 describe('MariaDB-engine databases meeting the same network faults', () => {
   it('refused, hang, close, garbage, dies or stalls in handshake: each INSUFFICIENT_DATA with a reason, all six evaluated', async () => {
