@@ -1,0 +1,117 @@
+import { describe, expect, it, vi } from 'vitest';
+import { type AuditDeps, runAudit } from '../../lib/accounts/audit.js';
+import type { Inventory, LiveProber } from '../../lib/pipeline.js';
+import { jsonReportSchema } from '../../lib/report/index.js';
+import type { DatabaseResource } from '../../lib/types.js';
+
+function resource(identifier: string, accountId: string): DatabaseResource {
+  return {
+    resourceType: 'AWS::RDS::DBInstance',
+    resourceId: `db-${identifier.toUpperCase()}`,
+    identifier,
+    accountId,
+    region: 'eu-west-1',
+    engine: 'postgres',
+    engineVersion: '16.3',
+    parameterGroup: { name: 'pg16', applyStatus: 'in-sync' },
+    optionGroups: [],
+    iamDatabaseAuthenticationEnabled: false,
+    tags: {},
+  };
+}
+
+function deps(overrides: Partial<AuditDeps> = {}) {
+  const prober: LiveProber = { probe: vi.fn(async () => undefined) };
+  const collect = vi.fn(
+    async (): Promise<Inventory> => ({
+      items: [
+        {
+          resource: resource('orders', '111111111111'),
+          parameters: {
+            groupName: 'pg16',
+            kind: 'instance',
+            parameters: {
+              'rds.force_ssl': { name: 'rds.force_ssl', value: '0', origin: 'parameter-group' },
+            },
+          },
+          optionGroups: [],
+          gaps: [],
+        },
+      ],
+      problems: [],
+      regions: ['eu-west-1'],
+    }),
+  );
+  return {
+    prober,
+    collect,
+    deps: {
+      region: 'eu-west-1',
+      ownAccountId: '111111111111',
+      memberRoleArns: 'arn:aws:iam::222222222222:role/rds-tls-guard-member',
+      collect,
+      proberFor: () => prober,
+      now: () => new Date('2025-01-15T13:00:00.000Z'),
+      ...overrides,
+    } satisfies AuditDeps,
+  };
+}
+
+describe('runAudit', () => {
+  it('returns a JSON report that matches the published schema', async () => {
+    const { deps: d } = deps();
+    const report = await runAudit({ liveProbe: false }, d);
+    expect(jsonReportSchema.safeParse(report).success).toBe(true);
+    expect('databases' in report && report.databases.map((db) => db.identifier)).toEqual([
+      'orders',
+    ]);
+  });
+
+  it('scans the own account and the member accounts, in the requested regions', async () => {
+    const { deps: d, collect } = deps();
+    await runAudit({ regions: ['us-east-1', 'eu-west-1'], filters: { engines: ['postgres'] } }, d);
+    expect(collect).toHaveBeenCalledWith(
+      [
+        { accountId: '111111111111' },
+        {
+          accountId: '222222222222',
+          roleArn: 'arn:aws:iam::222222222222:role/rds-tls-guard-member',
+        },
+      ],
+      ['us-east-1', 'eu-west-1'],
+      { engines: ['postgres'] },
+    );
+  });
+
+  it('stays in the own account and region when asked to', async () => {
+    const { deps: d, collect } = deps();
+    await runAudit({ memberAccounts: false }, d);
+    expect(collect).toHaveBeenCalledWith([{ accountId: '111111111111' }], ['eu-west-1'], undefined);
+  });
+
+  it('probes only when live probing is on', async () => {
+    const off = deps();
+    await runAudit({ liveProbe: false }, off.deps);
+    expect(off.prober.probe).not.toHaveBeenCalled();
+    const on = deps();
+    await runAudit({}, on.deps);
+    expect(on.prober.probe).toHaveBeenCalledTimes(1);
+  });
+
+  it('renders other formats as text', async () => {
+    const { deps: d } = deps();
+    const response = await runAudit({ format: 'csv', liveProbe: false }, d);
+    expect(response).toMatchObject({ format: 'csv', body: expect.stringContaining('orders') });
+  });
+
+  it('answers a malformed request with a named error', async () => {
+    const { deps: d, collect } = deps();
+    expect(await runAudit({ regions: ['moon-1'], extra: true }, d)).toEqual({
+      error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: regions.0, (root)' },
+    });
+    expect(await runAudit({ ruleParameters: { caExpiryDays: 'soon' } }, d)).toMatchObject({
+      error: { code: 'RULE_PARAMETERS_INVALID' },
+    });
+    expect(collect).not.toHaveBeenCalled();
+  });
+});
