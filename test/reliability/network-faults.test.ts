@@ -194,11 +194,11 @@ describe('one scan, one healthy PostgreSQL and one database per fault (requireLi
     });
   }
 
-  it(`timeouts hold: no probe runs past its ${PROBE_TIMEOUT_MS} ms deadline, the scan ends in under ${2 * PROBE_TIMEOUT_MS} ms`, () => {
+  it(`timeouts hold: no probe runs past its ${PROBE_TIMEOUT_MS} ms deadline, the scan ends in under ${3 * PROBE_TIMEOUT_MS} ms`, () => {
     for (const evaluation of result.evaluations) {
       expect(evaluation.liveFinding?.durationMs).toBeLessThan(PROBE_TIMEOUT_MS + 500);
     }
-    expect(elapsedMs).toBeLessThan(2 * PROBE_TIMEOUT_MS);
+    expect(elapsedMs).toBeLessThan(3 * PROBE_TIMEOUT_MS);
   });
 });
 
