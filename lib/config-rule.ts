@@ -219,8 +219,10 @@ async function withdrawStale(
   orderingTimestamp: Date,
   deps: ConfigRuleDeps,
 ): Promise<Evaluation[]> {
-  const listingIncomplete = inventory.problems.some(
-    (problem) => !problem.scope.startsWith('group'),
+  // Listing problems are scoped to a region; a group, engine-default or
+  // certificate read failing leaves the list of databases whole.
+  const listingIncomplete = inventory.problems.some((problem) =>
+    problem.scope.startsWith('region:'),
   );
   if (listingIncomplete) {
     deps.log.warn('inventory incomplete: stale results kept', {

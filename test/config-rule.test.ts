@@ -289,6 +289,43 @@ describe('Config rule: scheduled notifications', () => {
     expect(rds.commandCalls(DescribeDBParametersCommand)).toHaveLength(1);
   });
 
+  it('still withdraws deleted databases when only a parameter group read failed', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          DBInstanceIdentifier: 'a-pg',
+          DbiResourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1',
+          Engine: 'postgres',
+          EngineVersion: '16.3',
+          DBParameterGroups: [{ DBParameterGroupName: 'denied', ParameterApplyStatus: 'in-sync' }],
+        },
+      ],
+    });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    rds
+      .on(DescribeDBParametersCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
+      EvaluationResults: [
+        {
+          ComplianceType: 'COMPLIANT',
+          EvaluationResultIdentifier: {
+            EvaluationResultQualifier: {
+              ResourceType: 'AWS::RDS::DBInstance',
+              ResourceId: 'db-GONEGONEGONEGONEGONEGONE03',
+            },
+          },
+        },
+      ],
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-scheduled.json'), deps());
+
+    const byId = new Map(sentEvaluations().map((e) => [e.ComplianceResourceId, e]));
+    expect(byId.get('db-AAAAAAAAAAAAAAAAAAAAAAAAA1')?.ComplianceType).toBe('INSUFFICIENT_DATA');
+    expect(byId.get('db-GONEGONEGONEGONEGONEGONE03')?.ComplianceType).toBe('NOT_APPLICABLE');
+  });
+
   it('keeps earlier results when the region listing failed, rather than withdrawing them', async () => {
     rds
       .on(DescribeDBInstancesCommand)

@@ -258,7 +258,9 @@ class ScanReader {
 
     const gaps: string[] = [];
     if (this.noteLoop(scope, operation, read.value)) {
-      gaps.push(`${phrase} ${name} incomplete: pagination marker repeated`);
+      // A page never read may hold the parameter that decides the verdict:
+      // a partial group is no group, so the rules see a gap, not settings.
+      return { gaps: [`${phrase} ${name} incomplete: pagination marker repeated`] };
     }
     const tlsParameters = read.value.items.filter(
       (parameter): parameter is Parameter & { ParameterName: string } =>

@@ -184,7 +184,7 @@ describe('enrichResources', () => {
     expect(inventory.problems.map((problem) => problem.code)).toEqual(['THROTTLED']);
   });
 
-  it('keeps a partial parameter listing whose marker repeats, with a gap and a PAGINATION_LOOP problem', async () => {
+  it('drops a partial parameter listing whose marker repeats: a gap and a PAGINATION_LOOP problem, no settings', async () => {
     rds
       .on(DescribeDBParametersCommand)
       .resolvesOnce({ Parameters: [parameter('rds.force_ssl', '1')], Marker: 'm1' })
@@ -194,7 +194,7 @@ describe('enrichResources', () => {
       { clientFor },
     );
     expect(rds.commandCalls(DescribeDBParametersCommand)).toHaveLength(2);
-    expect(inventory.items[0]?.parameters?.parameters['rds.force_ssl']?.value).toBe('1');
+    expect(inventory.items[0]?.parameters).toBeUndefined();
     expect(inventory.items[0]?.gaps).toEqual([
       'parameter group pg15-secure incomplete: pagination marker repeated',
     ]);

@@ -233,6 +233,25 @@ describe('pagination markers that repeat end the listing with a named problem', 
     ]);
     expect(served.calls.filter((c) => c.command === 'DescribeDBInstancesCommand')).toHaveLength(3);
   });
+
+  it('DescribeDBParameters repeating its marker: the group is incomplete, so the database is never COMPLIANT', async () => {
+    const base = account(twoDatabases, healthyGroups);
+    const served = servedRds((command, input) => {
+      if (command === 'DescribeDBParametersCommand' && input.DBParameterGroupName === 'pg-a') {
+        // The TLS minimum could sit on a page the loop never reaches.
+        return { Parameters: forceSslParameters('1').slice(0, 1), Marker: 'same' };
+      }
+      return base(command, input);
+    });
+    const result = await scanAccount(() => served.client);
+    expect(verdicts(result)).toEqual({
+      'orders-pg': 'INSUFFICIENT_DATA PARAMETER_GROUP_UNREADABLE',
+      'billing-pg': 'COMPLIANT TLS_ENFORCED',
+    });
+    expect(result.problems.map((p) => `${p.scope} ${p.code}`)).toEqual([
+      `parameter-group:${REGION}:pg-a PAGINATION_LOOP`,
+    ]);
+  });
 });
 
 function manyInstances(count: number): DBInstance[] {
