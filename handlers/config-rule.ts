@@ -1,49 +1,57 @@
 /**
  * AWS Config custom-rule evaluator. Config invokes it for configuration
  * changes of RDS instances and clusters and on its periodic schedule; the
- * evaluations go back through PutEvaluations.
+ * evaluations go back through PutEvaluations. With QUEUE_URL set, periodic
+ * runs hand the probing to the SQS workers, the result token travelling with
+ * each batch.
  */
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
+import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { handleConfigRuleEvent } from '../lib/config-rule.js';
-import { createRdsClientFactory } from '../lib/inventory/index.js';
-import { createLiveProber } from '../lib/probe/index.js';
-import { createCredentialResolver } from '../lib/secrets/index.js';
-import { logger } from '../lib/observability/index.js';
+import { createConfigRuleFanOut } from '../lib/fanout/index.js';
+import {
+  log,
+  logger,
+  metrics,
+  recordEvaluationsFailed,
+  recordScanMetrics,
+} from '../lib/observability/index.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
+const queueUrl = process.env.QUEUE_URL;
 const config = new ConfigServiceClient({ region, retryMode: 'adaptive', maxAttempts: 8 });
-const rdsClientFor = createRdsClientFactory();
-const secretsClients = new Map<string, SecretsManagerClient>();
-const prober = createLiveProber({
-  credentials: createCredentialResolver({
-    secretsClientFor: (secretRegion) => {
-      let client = secretsClients.get(secretRegion);
-      if (!client) {
-        client = new SecretsManagerClient({ region: secretRegion });
-        secretsClients.set(secretRegion, client);
-      }
-      return client;
-    },
-    useIamAuth: process.env.USE_IAM_AUTH === 'true',
-  }),
+const toolkit = createAccountToolkit({
+  stsRegion: region,
+  useIamAuth: process.env.USE_IAM_AUTH === 'true',
 });
+const ownAccount = {};
+const fanOut = queueUrl
+  ? createConfigRuleFanOut({ sqs: new SQSClient({ region }), queueUrl })
+  : undefined;
 
 export const handler = middy()
   .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
   .handler(async (event: unknown) => {
     const outcome = await handleConfigRuleEvent(event, {
       config,
-      rdsClientFor,
+      rdsClientFor: toolkit.rdsClientFor(ownAccount),
       region,
-      prober,
-      log: logger,
+      prober: toolkit.proberFor(ownAccount),
+      ...(fanOut ? { fanOut } : {}),
+      log,
     });
-    logger.info('config rule done', {
+    if (outcome.status !== 'rejected' && outcome.scan) recordScanMetrics(metrics, outcome.scan);
+    if (outcome.status !== 'rejected' && outcome.put && outcome.put.failed.length > 0) {
+      recordEvaluationsFailed(metrics, outcome.put.failed.length);
+    }
+    log.info('config rule done', {
       status: outcome.status,
-      ...('put' in outcome && outcome.put
+      ...(outcome.status !== 'rejected' && outcome.put
         ? { accepted: outcome.put.accepted, failed: outcome.put.failed.length }
         : {}),
     });

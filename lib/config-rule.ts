@@ -30,7 +30,7 @@ import {
 } from './report/config-evaluations.js';
 import { scan } from './scan.js';
 import { clampAnnotation } from './text.js';
-import type { ResourceType, RuleParameters, ScanResult } from './types.js';
+import type { DatabaseResource, ResourceType, RuleParameters, ScanResult } from './types.js';
 
 /** The slice of a logger the rule needs (Powertools Logger fits). */
 export interface RuleLog {
@@ -47,7 +47,12 @@ export type FanOut = (request: {
   testMode: boolean;
   configRuleName: string;
   orderingTimestamp: Date;
-}) => Promise<{ batches: number; databases: number }>;
+}) => Promise<{
+  batches: number;
+  databases: number;
+  /** Databases that never reached the queue: this invocation evaluates them itself. */
+  notSent?: DatabaseResource[];
+}>;
 
 export interface ConfigRuleDeps {
   config: ConfigServiceClient;
@@ -71,7 +76,13 @@ export type ConfigRuleOutcome =
       put: PutEvaluationsSummary;
       scan?: ScanResult;
     }
-  | { status: 'fanned-out'; batches: number; databases: number; put?: PutEvaluationsSummary };
+  | {
+      status: 'fanned-out';
+      batches: number;
+      databases: number;
+      put?: PutEvaluationsSummary;
+      scan?: ScanResult;
+    };
 
 export async function handleConfigRuleEvent(
   rawEvent: unknown,
@@ -190,10 +201,44 @@ async function evaluateAccount(
       configRuleName: event.configRuleName,
       orderingTimestamp,
     });
-    const put = withdrawn.length > 0 ? await send(deps, event.resultToken, withdrawn) : undefined;
-    return { status: 'fanned-out', ...queued, ...(put ? { put } : {}) };
+    const notSentIds = new Set((queued.notSent ?? []).map((resource) => resource.resourceId));
+    let evaluations = withdrawn;
+    let result: ScanResult | undefined;
+    if (notSentIds.size > 0) {
+      deps.log.warn('databases not queued: evaluated here', { databases: notSentIds.size });
+      result = await scanHere(
+        {
+          ...inventory,
+          items: inventory.items.filter((item) => notSentIds.has(item.resource.resourceId)),
+        },
+        event,
+        orderingTimestamp,
+        deps,
+      );
+      evaluations = [...result.evaluations.map(toEvaluation), ...withdrawn];
+    }
+    const put =
+      evaluations.length > 0 ? await send(deps, event.resultToken, evaluations) : undefined;
+    return {
+      status: 'fanned-out',
+      batches: queued.batches,
+      databases: queued.databases,
+      ...(put ? { put } : {}),
+      ...(result ? { scan: result } : {}),
+    };
   }
 
+  const result = await scanHere(inventory, event, orderingTimestamp, deps);
+  const evaluations = [...result.evaluations.map(toEvaluation), ...withdrawn];
+  return evaluated(event, await send(deps, event.resultToken, evaluations), result);
+}
+
+async function scanHere(
+  inventory: Inventory,
+  event: ParsedConfigEvent,
+  orderingTimestamp: Date,
+  deps: ConfigRuleDeps,
+): Promise<ScanResult> {
   const result = await scan({
     inventory: async () => inventory,
     ruleParameters: event.ruleParameters,
@@ -203,8 +248,7 @@ async function evaluateAccount(
     ...(deps.now ? { now: deps.now } : {}),
   });
   logProblems(result, deps.log);
-  const evaluations = [...result.evaluations.map(toEvaluation), ...withdrawn];
-  return evaluated(event, await send(deps, event.resultToken, evaluations), result);
+  return result;
 }
 
 /**

@@ -326,6 +326,48 @@ describe('Config rule: scheduled notifications', () => {
     expect(byId.get('db-GONEGONEGONEGONEGONEGONE03')?.ComplianceType).toBe('NOT_APPLICABLE');
   });
 
+  it('hands the databases to the workers with the result token, and evaluates those SQS would not take', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: ['A1', 'B2', 'C3'].map((suffix) => ({
+        DBInstanceIdentifier: `pg-${suffix.toLowerCase()}`,
+        DbiResourceId: `db-${suffix.repeat(13).slice(0, 26)}`,
+        Engine: 'postgres',
+        EngineVersion: '16.3',
+        DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
+      })),
+    });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+    const requests: { resultToken: string; ids: string[] }[] = [];
+    const fanOut: ConfigRuleDeps['fanOut'] = async (request) => {
+      const resources = request.inventory.items.map((item) => item.resource);
+      requests.push({ resultToken: request.resultToken, ids: resources.map((r) => r.resourceId) });
+      return { batches: 1, databases: 2, notSent: resources.slice(2) };
+    };
+
+    const outcome = await handleConfigRuleEvent(loadEvent('config-scheduled.json'), {
+      ...deps(),
+      fanOut,
+    });
+
+    expect(outcome).toMatchObject({ status: 'fanned-out', batches: 1, databases: 2 });
+    expect(requests).toEqual([
+      {
+        resultToken: 'eyJyZXN1bHRUb2tlbiI6ImV4YW1wbGUtdG9rZW4tbm90LXJlYWwifQ==',
+        ids: [
+          'db-A1A1A1A1A1A1A1A1A1A1A1A1A1',
+          'db-B2B2B2B2B2B2B2B2B2B2B2B2B2',
+          'db-C3C3C3C3C3C3C3C3C3C3C3C3C3',
+        ],
+      },
+    ]);
+    expect(sentEvaluations().map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([
+      ['db-C3C3C3C3C3C3C3C3C3C3C3C3C3', 'COMPLIANT'],
+    ]);
+  });
+
   it('keeps earlier results when the region listing failed, rather than withdrawing them', async () => {
     rds
       .on(DescribeDBInstancesCommand)
