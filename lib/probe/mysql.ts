@@ -23,6 +23,7 @@ import {
   decide,
   errorMessage,
   isProtocolVersionFailure,
+  type LegacyTlsStep,
   networkProblem,
   type PlaintextStep,
   type ProbeCredentials,
@@ -448,6 +449,11 @@ export async function probeMysql(
   credentials: ProbeCredentials,
 ): Promise<ReturnType<typeof decide>> {
   const evidence: Evidence[] = [{ source: 'probe', label: 'protocol', value: 'mysql' }];
+  // The legacy handshake sends no credentials and depends on nothing else:
+  // it runs beside the TLS login and the plaintext attempt that follows it.
+  const legacyAttempt = probeLegacyTls(target, mysqlPreamble).catch(
+    (): LegacyTlsStep => ({ kind: 'skipped', detail: 'legacy attempt failed to run' }),
+  );
   const { step: tls, facts } = await verifiedSession(target, credentials);
   evidence.push({
     source: 'probe',
@@ -479,9 +485,10 @@ export async function probeMysql(
   const reachable = !(
     tls.kind === 'inconclusive' && ['UNREACHABLE', 'TIMEOUT'].includes(tls.reason)
   );
-  const legacy = reachable
-    ? await probeLegacyTls(target, mysqlPreamble)
-    : ({ kind: 'skipped', detail: 'endpoint not reachable' } as const);
+  const legacyResult = await legacyAttempt;
+  const legacy: LegacyTlsStep = reachable
+    ? legacyResult
+    : { kind: 'skipped', detail: 'endpoint not reachable' };
   evidence.push({ source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) });
   return decide({
     protocol: 'mysql',

@@ -22,6 +22,7 @@ import {
   errorCode,
   errorMessage,
   isProtocolVersionFailure,
+  type LegacyTlsStep,
   networkProblem,
   type PlaintextStep,
   type ProbeCredentials,
@@ -299,7 +300,14 @@ export async function probePostgres(
       evidence,
     });
   }
-  const { step: tls, facts } = await verifiedSession(target, credentials);
+  // The verified session and the legacy handshake are independent: run them
+  // side by side so the probe costs about what two plain connects cost.
+  const [{ step: tls, facts }, legacy] = await Promise.all([
+    verifiedSession(target, credentials),
+    probeLegacyTls(target, postgresPreamble).catch(
+      (): LegacyTlsStep => ({ kind: 'skipped', detail: 'legacy attempt failed to run' }),
+    ),
+  ]);
   evidence.push({
     source: 'probe',
     label: 'verify-full TLS',
@@ -309,7 +317,6 @@ export async function probePostgres(
         : `${tls.reason}: ${tls.detail}`,
   });
   evidence.push(...sessionEvidence(facts));
-  const legacy = await probeLegacyTls(target, postgresPreamble);
   evidence.push({ source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) });
   return decide({
     protocol: 'postgres',
