@@ -251,7 +251,9 @@ class ScanReader {
                   }),
                 ),
               );
-        return { items: page.Parameters, marker: page.Marker };
+        // Keep only what the rules read as each page arrives: a group lists
+        // hundreds of parameters, and thousands of groups are read at once.
+        return { items: page.Parameters?.filter(isTlsParameterEntry), marker: page.Marker };
       }),
     );
     if (!read.ok) return { gaps: [`${phrase} ${name} unreadable: ${read.reason}`] };
@@ -262,10 +264,7 @@ class ScanReader {
       // a partial group is no group, so the rules see a gap, not settings.
       return { gaps: [`${phrase} ${name} incomplete: pagination marker repeated`] };
     }
-    const tlsParameters = read.value.items.filter(
-      (parameter): parameter is Parameter & { ParameterName: string } =>
-        parameter.ParameterName !== undefined && isTlsParameter(parameter.ParameterName),
-    );
+    const tlsParameters = read.value.items.filter(isTlsParameterEntry);
 
     let family = defaultGroupFamily(name);
     let defaults: Map<string, Parameter> | undefined;
@@ -350,7 +349,7 @@ class ScanReader {
                   ),
                 );
           return {
-            items: response.EngineDefaults?.Parameters,
+            items: response.EngineDefaults?.Parameters?.filter(isTlsParameterEntry),
             marker: response.EngineDefaults?.Marker,
           };
         }),
@@ -359,9 +358,7 @@ class ScanReader {
       this.noteLoop(scope, operation, read.value);
       const byName = new Map<string, Parameter>();
       for (const parameter of read.value.items) {
-        if (parameter.ParameterName && isTlsParameter(parameter.ParameterName)) {
-          byName.set(parameter.ParameterName, parameter);
-        }
+        if (parameter.ParameterName) byName.set(parameter.ParameterName, parameter);
       }
       return { ok: true as const, value: byName };
     });
@@ -508,4 +505,10 @@ export function optionGroupSettings(group: OptionGroup): OptionGroupSettings {
       ];
     }),
   };
+}
+
+function isTlsParameterEntry(
+  parameter: Parameter,
+): parameter is Parameter & { ParameterName: string } {
+  return parameter.ParameterName !== undefined && isTlsParameter(parameter.ParameterName);
 }
