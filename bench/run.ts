@@ -198,13 +198,20 @@ async function staticSection(): Promise<void> {
   });
 }
 
+const HEAP_LIMIT_MB = 160;
+
 async function scaleSection(): Promise<void> {
   heading(
     `2. Scale: ${count(settings.scaleInstances)} DB instances in a child process, RDS API at ${LATENCY_MS} ms per call`,
   );
   if (skip.has('scale')) return skipped('2. scale', 'skipped by --skip=scale');
-  const r = await runScale(root, settings.scaleInstances, LATENCY_MS);
+  // A 256 MB function gives V8 a heap limit well below 256 MB; without one,
+  // V8 lets garbage pile up on a large machine and the peak says little.
+  // The target is judged with the limit a 256 MB function would run under;
+  // a second, unlimited run (no latency, so it is quick) shows V8's free peak.
+  const r = await runScale(root, settings.scaleInstances, LATENCY_MS, HEAP_LIMIT_MB);
   if ('error' in r) return skipped('2. scale', r.error);
+  const free = await runScale(root, settings.scaleInstances, 0);
   table(
     ['', ''],
     [
@@ -215,17 +222,22 @@ async function scaleSection(): Promise<void> {
       ['RDS calls', `${count(r.calls)} (expected ${count(r.expectedCalls)})`],
       ['wall time', ms(r.wallMs)],
       ['RSS before the scan (node, tsx, SDK, rules)', mb(r.baselineRssBytes)],
+      ['V8 heap limit (--max-old-space-size)', `${HEAP_LIMIT_MB} MB`],
       ['peak RSS (resourceUsage().maxRSS)', mb(r.maxRssBytes)],
       ['peak RSS (sampled every 20 ms)', mb(r.sampledPeakRssBytes)],
       ['peak heap used (sampled)', mb(r.peakHeapUsedBytes)],
       ...(r.retainedHeapBytes !== undefined
         ? [['heap after a full GC, result still held', mb(r.retainedHeapBytes)]]
         : []),
+      [
+        'peak RSS without a heap limit (0 ms latency)',
+        'error' in free ? free.error : mb(free.maxRssBytes),
+      ],
     ],
   );
   targets.push({
     section: '2. scale',
-    target: `peak RSS ≤ 256 MB at ${count(r.instances)} instances`,
+    target: `peak RSS ≤ 256 MB at ${count(r.instances)} instances (heap limit ${HEAP_LIMIT_MB} MB)`,
     measured: `${mb(r.maxRssBytes)} in ${ms(r.wallMs)}`,
     met: r.maxRssBytes <= 256 * 1024 * 1024,
   });

@@ -7,12 +7,15 @@ export async function runScale(
   root: string,
   instances: number,
   latencyMs: number,
+  /** V8 old-space limit for the child, as a memory-sized Lambda function would set it. */
+  heapLimitMb?: number,
 ): Promise<ScaleChildResult | { error: string }> {
   const child = spawn(
     process.execPath,
     [
       '--no-warnings',
       '--expose-gc',
+      ...(heapLimitMb ? [`--max-old-space-size=${heapLimitMb}`] : []),
       '--import',
       'tsx',
       fileURLToPath(new URL('./scale-child.ts', import.meta.url)),

@@ -8,7 +8,6 @@ import type { CredentialResolver, InventoryItem, LiveProber } from '../pipeline.
 import { probeProtocol } from '../rules/engines.js';
 import { clampAnnotation } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
-import { probeMysql } from './mysql.js';
 import {
   errorCode,
   type ProbeTarget,
@@ -16,7 +15,6 @@ import {
   scrubFinding,
   withDeadline,
 } from './outcome.js';
-import { probePostgres } from './postgres.js';
 
 export interface LiveProberOptions {
   credentials: CredentialResolver;
@@ -125,10 +123,14 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
 
       let finding: Finding;
       try {
+        // Each driver is loaded on first use: a function that never probes
+        // (a deleted resource, a configuration-only run) never pays for it.
         const work =
           protocol === 'postgres'
-            ? probePostgres(target, probeCredentials)
-            : probeMysql(target, probeCredentials);
+            ? import('./postgres.js').then(({ probePostgres }) =>
+                probePostgres(target, probeCredentials),
+              )
+            : import('./mysql.js').then(({ probeMysql }) => probeMysql(target, probeCredentials));
         // Each connection has its own connect timeout and is closed by its step; this bounds the sum.
         finding = await withDeadline(work, probeTimeoutMs, () => {});
         finding = { ...finding, evidence: [...evidence, ...finding.evidence] };
@@ -148,7 +150,6 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
   };
 }
 
-export { probeMysql } from './mysql.js';
 export {
   type LegacyTlsStep,
   type PlaintextStep,
@@ -157,4 +158,3 @@ export {
   scrubText,
   type TlsStep,
 } from './outcome.js';
-export { probePostgres } from './postgres.js';
