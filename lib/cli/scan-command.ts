@@ -120,6 +120,7 @@ export async function runScanCommand(
 
   const report = renderReport(result, options.format, {
     color: stdout.isTTY === true && !options.output,
+    width: stdout.columns ?? 160,
   });
   if (options.output) {
     await writeReport(options.output, report);
