@@ -12,6 +12,18 @@ function isCertificateReason(reason: string): boolean {
   return reason.startsWith('CA_');
 }
 
+/** Live reasons that mean no connection to the database was attempted. */
+const NOT_ATTEMPTED_REASONS = new Set([
+  'NO_ENDPOINT',
+  'NO_SECRET_CONFIGURED',
+  'CREDENTIALS_FAILED',
+  'IAM_TOKEN_FAILED',
+]);
+
+function isNotAttemptedReason(reason: string): boolean {
+  return NOT_ATTEMPTED_REASONS.has(reason) || reason.startsWith('SECRET_');
+}
+
 const SEVERITY: Record<Verdict, number> = {
   NOT_APPLICABLE: 0,
   COMPLIANT: 1,
@@ -114,13 +126,21 @@ export function combineFindings(input: CombineInput): Finding {
     };
   }
 
-  // The probe could not conclude (no secret, unreachable, timeout, …).
-  if (staticFinding.verdict === 'COMPLIANT' && ruleParameters.requireLiveProbe) {
+  // The probe could not conclude. If it never reached the server (no secret,
+  // no endpoint) the configuration verdict stands unless a proof is required.
+  // If it did try and the server misbehaved (refused, hung, garbage), the
+  // configuration cannot be trusted either: a wrong COMPLIANT is the worst
+  // answer this tool can give.
+  const connectionAttempted = !isNotAttemptedReason(liveFinding.reason);
+  if (
+    staticFinding.verdict === 'COMPLIANT' &&
+    (ruleParameters.requireLiveProbe || connectionAttempted)
+  ) {
     return {
       verdict: 'INSUFFICIENT_DATA',
       reason: liveFinding.reason,
       annotation: clampAnnotation(
-        `live proof required but inconclusive: ${liveFinding.annotation}; configuration: ${staticFinding.annotation}`,
+        `${connectionAttempted ? 'server did not answer the live probe as a database should' : 'live proof required but inconclusive'}: ${liveFinding.annotation}; configuration: ${staticFinding.annotation}`,
       ),
       remediation: liveFinding.remediation,
       evidence,

@@ -84,6 +84,32 @@ describe('combineFindings', () => {
     expect(combined.annotation).toBe('rds.force_ssl=1; live probe: secret not found');
   });
 
+  it('is INSUFFICIENT_DATA when the probe reached for the server and got no proper answer', () => {
+    for (const reason of ['UNREACHABLE', 'TIMEOUT', 'CONNECTION_CLOSED', 'PROTOCOL_ERROR']) {
+      const combined = combineFindings({
+        staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', 'rds.force_ssl=1'),
+        liveFinding: live('INSUFFICIENT_DATA', reason, 'connection refused'),
+        probeApplies: true,
+        ruleParameters: rules,
+      });
+      expect(combined.verdict).toBe('INSUFFICIENT_DATA');
+      expect(combined.reason).toBe(reason);
+      expect(combined.annotation).toContain('rds.force_ssl=1');
+    }
+  });
+
+  it('keeps the configuration verdict when no connection was attempted for want of credentials or endpoint', () => {
+    for (const reason of ['NO_SECRET_CONFIGURED', 'SECRET_ACCESS_DENIED', 'NO_ENDPOINT']) {
+      const combined = combineFindings({
+        staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),
+        liveFinding: live('INSUFFICIENT_DATA', reason),
+        probeApplies: true,
+        ruleParameters: rules,
+      });
+      expect(combined.verdict).toBe('COMPLIANT');
+    }
+  });
+
   it('is INSUFFICIENT_DATA when a required probe was inconclusive', () => {
     const combined = combineFindings({
       staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),

@@ -295,13 +295,13 @@ describe('the probe deadline bounds a whole probe, not only each connection', ()
   });
 });
 
-describe('with the default requireLiveProbe=false, configuration decides when the probe cannot', () => {
-  it('refused port on a force_ssl=1 database: COMPLIANT TLS_ENFORCED from configuration, the live failure in the annotation', async () => {
+describe('with the default requireLiveProbe=false, a failed connection still never reads COMPLIANT', () => {
+  it('refused port on a force_ssl=1 database: INSUFFICIENT_DATA UNREACHABLE, the configuration in the annotation', async () => {
     const result = await liveScan([item('unreachable', await refusedPort())]);
     const evaluation = result.evaluations[0];
     expect(outcome(evaluation?.liveFinding)).toBe('INSUFFICIENT_DATA UNREACHABLE');
-    expect(outcome(evaluation?.finding)).toBe('COMPLIANT TLS_ENFORCED');
-    expect(evaluation?.finding.annotation).toContain('live probe: live probe inconclusive');
+    expect(outcome(evaluation?.finding)).toBe('INSUFFICIENT_DATA UNREACHABLE');
+    expect(evaluation?.finding.annotation).toContain('rds.force_ssl=1');
   });
 
   it('an untrusted certificate still overrides configuration: NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION', async () => {
