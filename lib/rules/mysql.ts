@@ -4,6 +4,7 @@
  */
 import type { TlsVersion } from '../types.js';
 import { type CheckResult, passed } from './check.js';
+import { enforcementCheck } from './enforcement.js';
 import {
   describeValue,
   type GroupContext,
@@ -12,7 +13,7 @@ import {
   requireInEffect,
 } from './group.js';
 import { rebootCommand, setParametersRemediation } from './remediation.js';
-import { isBelow, parseSwitch, parseTlsVersionList, TLS_VERSIONS } from './values.js';
+import { isBelow, parseTlsVersionList, TLS_VERSIONS } from './values.js';
 
 export function evaluateMysql(group: GroupContext, minTlsVersion: TlsVersion): CheckResult[] {
   return [requireSecureTransport(group), tlsVersion(group, minTlsVersion)];
@@ -30,36 +31,16 @@ function requireSecureTransport(group: GroupContext): CheckResult {
   const value = reading.value ?? 'OFF';
   const note = reading.value === undefined ? ' (assumed)' : '';
   const described = `${describeValue(group, name, value, reading.defaulted, note)} (${group.engineLabel})`;
-  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
   const fix = setParametersRemediation(group, [{ name, value: onValue(group) }], 'immediate');
-
-  switch (parseSwitch(value)) {
-    case 'on':
-      return requireInEffect(
-        group,
-        reading,
-        value,
-        passed(`${described}: TLS required`, evidence),
-        false,
-        rebootCommand(group),
-      );
-    case 'off':
-      return {
-        verdict: 'NON_COMPLIANT',
-        reason: 'REQUIRE_SECURE_TRANSPORT_OFF',
-        summary: `${described}: plaintext connections allowed`,
-        remediation: fix,
-        evidence,
-      };
-    default:
-      return {
-        verdict: 'INSUFFICIENT_DATA',
-        reason: 'PARAMETER_VALUE_UNKNOWN',
-        summary: `${name}="${value}" in ${group.phrase} (${group.engineLabel}): value not understood`,
-        remediation: fix,
-        evidence,
-      };
-  }
+  return enforcementCheck(group, {
+    name,
+    reading,
+    value,
+    described,
+    offReason: 'REQUIRE_SECURE_TRANSPORT_OFF',
+    remediation: fix,
+    staticParameter: false,
+  });
 }
 
 function tlsVersion(group: GroupContext, minimum: TlsVersion): CheckResult {

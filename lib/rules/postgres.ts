@@ -4,6 +4,7 @@
  */
 import type { TlsVersion } from '../types.js';
 import { type CheckResult, passed } from './check.js';
+import { enforcementCheck } from './enforcement.js';
 import { majorVersion } from './engines.js';
 import {
   describeValue,
@@ -13,7 +14,7 @@ import {
   requireInEffect,
 } from './group.js';
 import { rebootCommand, setParametersRemediation } from './remediation.js';
-import { isBelow, parseSwitch, parseTlsVersion } from './values.js';
+import { isBelow, parseTlsVersion } from './values.js';
 
 export function evaluatePostgres(group: GroupContext, minTlsVersion: TlsVersion): CheckResult[] {
   return [forceSsl(group), minProtocolVersion(group, minTlsVersion)];
@@ -67,36 +68,16 @@ function forceSsl(group: GroupContext): CheckResult {
   if (value === undefined) return versionUnknown(group, name, '1');
 
   const described = `${describeValue(group, name, value, reading.defaulted, fallback?.note)} (${group.engineLabel})`;
-  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
   const fix = setParametersRemediation(group, [{ name, value: '1' }], 'immediate');
-
-  switch (parseSwitch(value)) {
-    case 'on':
-      return requireInEffect(
-        group,
-        reading,
-        value,
-        passed(`${described}: TLS required`, evidence),
-        false,
-        rebootCommand(group),
-      );
-    case 'off':
-      return {
-        verdict: 'NON_COMPLIANT',
-        reason: 'FORCE_SSL_OFF',
-        summary: `${described}: plaintext connections allowed`,
-        remediation: fix,
-        evidence,
-      };
-    default:
-      return {
-        verdict: 'INSUFFICIENT_DATA',
-        reason: 'PARAMETER_VALUE_UNKNOWN',
-        summary: `${name}="${value}" in ${group.phrase} (${group.engineLabel}): value not understood`,
-        remediation: fix,
-        evidence,
-      };
-  }
+  return enforcementCheck(group, {
+    name,
+    reading,
+    value,
+    described,
+    offReason: 'FORCE_SSL_OFF',
+    remediation: fix,
+    staticParameter: false,
+  });
 }
 
 function minProtocolVersion(group: GroupContext, minimum: TlsVersion): CheckResult {

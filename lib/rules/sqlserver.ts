@@ -5,6 +5,7 @@
  */
 import type { TlsVersion } from '../types.js';
 import { type CheckResult, passed } from './check.js';
+import { enforcementCheck } from './enforcement.js';
 import {
   describeValue,
   type GroupContext,
@@ -34,36 +35,16 @@ function forceSsl(group: GroupContext): CheckResult {
   const reading = readParameter(group, name);
   const value = reading.value ?? '0';
   const described = `${describeValue(group, name, value, reading.defaulted)} (${group.engineLabel})`;
-  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
   const fix = setParametersRemediation(group, [{ name, value: '1' }], 'pending-reboot');
-
-  switch (parseSwitch(value)) {
-    case 'on':
-      return requireInEffect(
-        group,
-        reading,
-        value,
-        passed(`${described}: TLS required`, evidence),
-        true,
-        rebootCommand(group),
-      );
-    case 'off':
-      return {
-        verdict: 'NON_COMPLIANT',
-        reason: 'FORCE_SSL_OFF',
-        summary: `${described}: plaintext connections allowed`,
-        remediation: fix,
-        evidence,
-      };
-    default:
-      return {
-        verdict: 'INSUFFICIENT_DATA',
-        reason: 'PARAMETER_VALUE_UNKNOWN',
-        summary: `${name}="${value}" in ${group.phrase} (${group.engineLabel}): value not understood`,
-        remediation: fix,
-        evidence,
-      };
-  }
+  return enforcementCheck(group, {
+    name,
+    reading,
+    value,
+    described,
+    offReason: 'FORCE_SSL_OFF',
+    remediation: fix,
+    staticParameter: true,
+  });
 }
 
 /** `default` leaves the choice to Windows, which keeps the old protocols on: counted as allowed. */
