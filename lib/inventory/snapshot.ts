@@ -17,8 +17,8 @@ import {
   DBParameterGroupNotFoundFault,
   OptionGroupNotFoundFault,
   RDSClient,
-  type ServiceOutputTypes,
 } from '@aws-sdk/client-rds';
+import { serveInProcess } from '../aws/in-process.js';
 import { regionFromArn } from './mappers.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -69,14 +69,8 @@ export function createSnapshotRdsClient(snapshot: RdsSnapshot, region: string): 
     credentials: { accessKeyId: 'snapshot', secretAccessKey: 'snapshot' },
     maxAttempts: 1,
   });
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const input = isRecord(args.input) ? args.input : {};
-      const body = answer(snapshot, region, context.commandName ?? '', input);
-      const output = { ...reviveDates(body), $metadata: {} } as unknown as ServiceOutputTypes;
-      return { output, response: {} };
-    },
-    { step: 'initialize', name: 'rdsSnapshotResponder', priority: 'high' },
+  serveInProcess(client, (commandName, input) =>
+    reviveDates(answer(snapshot, region, commandName, isRecord(input) ? input : {})),
   );
   return client;
 }
