@@ -48,7 +48,8 @@ h4 { font-size: 14px; margin: 12px 0 4px; }
 .meta { color: var(--muted); margin: 0; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+td.mono { overflow-wrap: anywhere; }
 th { background: #f6f8fa; font-weight: 600; }
 dl.params { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 dl.params dt { font-weight: 600; }
