@@ -2,16 +2,18 @@
  * Lambda package size and module initialisation time per function.
  *
  * Each function's handler is bundled the way serverless.yml's esbuild
- * settings do (minified ESM for node20, external source map, the `require`
- * banner pg and mysql2 need). The zipped size is read from `.serverless/`
- * when `sls package` has been run, else estimated by deflating the bundle and
- * its map (what the zip holds) at level 9 plus the zip headers.
+ * settings do (minified ESM for node20, split into chunks so the database
+ * drivers load on the first probe only, no source maps, the `require` banner
+ * pg and mysql2 need). The zipped size is read from `.serverless/` when
+ * `sls package` has been run, else estimated by deflating every output file
+ * at level 9 plus the zip headers. Init time imports the entry file, which
+ * loads the chunks it needs at start.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -76,15 +78,18 @@ async function measureOne(
   if (!existsSync(join(root, fn.file))) {
     return { ...base, skipped: `${fn.file} does not exist yet` };
   }
-  const outfile = join(outDir, `${fn.name}.mjs`);
+  const functionDir = join(outDir, fn.name);
+  const outfile = join(functionDir, `${basename(fn.file, '.ts')}.mjs`);
   try {
     await build({
       entryPoints: [join(root, fn.file)],
-      outfile,
+      outdir: functionDir,
+      outExtension: { '.js': '.mjs' },
       bundle: true,
+      splitting: true,
       minify: true,
-      sourcemap: 'external',
-      sourcesContent: false,
+      keepNames: true,
+      sourcemap: false,
       target: 'node20',
       platform: 'node',
       format: 'esm',
@@ -100,7 +105,12 @@ async function measureOne(
   }
 
   const bundle = await readFile(outfile);
-  const map = existsSync(`${outfile}.map`) ? await readFile(`${outfile}.map`) : Buffer.alloc(0);
+  const outputs = await Promise.all(
+    (await readdir(functionDir)).map(async (name) => ({
+      name,
+      data: await readFile(join(functionDir, name)),
+    })),
+  );
   const packaged = join(root, '.serverless', `${fn.name}.zip`);
   let zipBytes: number;
   let zipSource: FunctionPackage['zipSource'];
@@ -108,10 +118,7 @@ async function measureOne(
     zipBytes = (await stat(packaged)).size;
     zipSource = 'sls package';
   } else {
-    const entries = [
-      { name: `${fn.file.replace(/\.ts$/, '.mjs')}`, data: bundle },
-      { name: `${fn.file.replace(/\.ts$/, '.mjs.map')}`, data: map },
-    ];
+    const entries = outputs;
     zipBytes =
       ZIP_END_RECORD +
       entries.reduce(

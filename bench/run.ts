@@ -24,6 +24,9 @@ import {
 import { runScale } from './scale.js';
 import { runStatic } from './static-scan.js';
 
+/** The V8 old-space limit of the scale run: about what a 256 MB function leaves for the heap. */
+const HEAP_LIMIT_MB = 160;
+
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const skip = new Set(
@@ -198,8 +201,6 @@ async function staticSection(): Promise<void> {
   });
 }
 
-const HEAP_LIMIT_MB = 160;
-
 async function scaleSection(): Promise<void> {
   heading(
     `2. Scale: ${count(settings.scaleInstances)} DB instances in a child process, RDS API at ${LATENCY_MS} ms per call`,
@@ -320,7 +321,7 @@ async function lambdaSection(): Promise<void> {
   );
   console.log('');
   table(
-    ['function', 'handler', 'bundle', 'zip', 'zip source', 'init median', 'init runs'],
+    ['function', 'handler', 'entry file', 'zip', 'zip source', 'init median', 'init runs'],
     functions.map((fn) => {
       const init = initMedian(fn);
       return [
