@@ -247,6 +247,8 @@ function peerCertificate(connection: Connection): PeerCertificate | undefined {
 async function verifiedSession(
   target: ProbeTarget,
   credentials: ProbeCredentials,
+  /** Called once the TLS login succeeded and the server's name was checked. */
+  onVerified: () => void = () => {},
 ): Promise<{ step: TlsStep; facts?: MysqlSessionFacts }> {
   const opened = await open({
     ...baseOptions(target, credentials),
@@ -271,6 +273,7 @@ async function verifiedSession(
     }
     const identity = checkServerIdentity(target.servername, certificate);
     if (identity) return { step: classifyMysqlTlsError(identity) };
+    onVerified();
 
     const timeout = target.connectTimeoutMs;
     const facts: MysqlSessionFacts = {};
@@ -414,14 +417,24 @@ export async function attemptPlaintextLogin(
   credentials: ProbeCredentials,
   facts: MysqlSessionFacts,
 ): Promise<PlaintextStep> {
+  return classifyMysqlPlaintext(await plaintextAnswer(target, credentials), facts);
+}
+
+type PlaintextAnswer = Parameters<typeof classifyMysqlPlaintext>[0];
+
+/** The server's answer to a challenge-response-only plaintext login, not yet judged. */
+async function plaintextAnswer(
+  target: ProbeTarget,
+  credentials: ProbeCredentials,
+): Promise<PlaintextAnswer> {
   const opened = await open({
     ...baseOptions(target, credentials),
     authPlugins: plaintextAuthPlugins(credentials.password.reveal()),
     enableCleartextPlugin: false,
   });
-  if ('error' in opened) return classifyMysqlPlaintext({ error: opened.error }, facts);
+  if ('error' in opened) return { error: opened.error };
   await close(opened.connection);
-  return classifyMysqlPlaintext({ connected: true }, facts);
+  return { connected: true };
 }
 
 function factsEvidence(facts: MysqlSessionFacts | undefined): Evidence[] {
@@ -454,7 +467,15 @@ export async function probeMysql(
   const legacyAttempt = probeLegacyTls(target, mysqlPreamble).catch(
     (): LegacyTlsStep => ({ kind: 'skipped', detail: 'legacy attempt failed to run' }),
   );
-  const { step: tls, facts } = await verifiedSession(target, credentials);
+  // The plaintext attempt starts as soon as the credentials have proven
+  // themselves over verified TLS, beside the session queries; it is judged
+  // once those queries have told what the server enforces.
+  let plaintextAttempt: Promise<PlaintextAnswer> | undefined;
+  const { step: tls, facts } = await verifiedSession(target, credentials, () => {
+    // Caught at once: it settles while the session queries still run.
+    plaintextAttempt = plaintextAnswer(target, credentials).catch((error: unknown) => ({ error }));
+  });
+  const answered = plaintextAttempt ? await plaintextAttempt : undefined;
   evidence.push({
     source: 'probe',
     label: 'verify-full TLS',
@@ -467,7 +488,10 @@ export async function probeMysql(
 
   let plaintext: PlaintextStep;
   if (tls.kind === 'verified' && facts) {
-    plaintext = await attemptPlaintextLogin(target, credentials, facts);
+    plaintext = classifyMysqlPlaintext(
+      answered ?? (await plaintextAnswer(target, credentials)),
+      facts,
+    );
   } else {
     // Without a TLS login with these credentials a plaintext 1045 could not be read either way.
     plaintext = {
