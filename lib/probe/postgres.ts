@@ -210,24 +210,26 @@ async function verifiedSession(
     return { step: classifyTlsError(error) };
   }
   try {
-    const session = await client.query<{
-      ssl: boolean;
+    // One round trip: the session's TLS facts and the server's TLS settings.
+    const answer = await client.query<{
+      ssl: boolean | null;
       version: string | null;
       cipher: string | null;
-    }>('select ssl, version, cipher from pg_stat_ssl where pid = pg_backend_pid()');
-    const settings = await client.query<{
       force_ssl: string | null;
       min_protocol: string | null;
       server_version: string;
     }>(
-      `select current_setting('rds.force_ssl', true) as force_ssl,
+      `select s.ssl, s.version, s.cipher,
+              current_setting('rds.force_ssl', true) as force_ssl,
               current_setting('ssl_min_protocol_version', true) as min_protocol,
-              current_setting('server_version') as server_version`,
+              current_setting('server_version') as server_version
+         from (select 1) as one
+         left join pg_stat_ssl s on s.pid = pg_backend_pid()`,
     );
-    const row = session.rows[0];
-    const setting = settings.rows[0];
+    const row = answer.rows[0];
+    const setting = row;
     const facts: SessionFacts = {
-      ssl: row?.ssl,
+      ...(row?.ssl !== null && row?.ssl !== undefined ? { ssl: row.ssl } : {}),
       ...(row?.version ? { version: row.version } : {}),
       ...(row?.cipher ? { cipher: row.cipher } : {}),
       forceSsl: setting?.force_ssl ?? null,
