@@ -4,18 +4,16 @@
  * `require` banner CommonJS drivers need), run against the real servers.
  * Catches a package that builds but cannot load pg or mysql2 at run time.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { createLiveProber } from '../../lib/probe/index.js';
-import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { databaseItem, fixedCredentials, useMariadb, usePostgres } from '../fixtures/servers.js';
+import { DEFAULT_RULE_PARAMETERS, type LiveFinding } from '../../lib/types.js';
+import { databaseItem, useMariadb, usePostgres } from '../fixtures/servers.js';
 
 let outDir: string;
-let bundledCreateLiveProber: typeof createLiveProber;
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-probe-bundle-'));
@@ -37,11 +35,43 @@ beforeAll(async () => {
     external: ['pg-native'],
     logLevel: 'silent',
   });
-  const module = (await import(pathToFileURL(join(outDir, 'index.mjs')).href)) as {
-    createLiveProber: typeof createLiveProber;
-  };
-  bundledCreateLiveProber = module.createLiveProber;
+  // A plain node process, as Lambda runs it: the test runner's own module
+  // loader would lend the bundle a `require` that the real runtime does not.
+  await writeFile(
+    join(outDir, 'run.mjs'),
+    `const { createLiveProber } = await import('./index.mjs');
+const input = JSON.parse(process.env.PROBE_INPUT);
+const prober = createLiveProber({
+  credentials: {
+    resolve: async () => ({
+      kind: 'resolved',
+      credentials: {
+        username: input.username,
+        password: { reveal: () => process.env.PROBE_PASSWORD },
+        origin: 'test',
+        reference: 'test:bundle',
+      },
+    }),
+  },
+  caBundle: input.ca,
+  connectTimeoutMs: 3000,
 });
+const finding = await prober.probe(input.item, input.ruleParameters);
+process.stdout.write(JSON.stringify(finding));
+`,
+  );
+});
+
+function probeInChild(input: object, password: string): Promise<LiveFinding> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(outDir, 'run.mjs')],
+      { env: { PROBE_INPUT: JSON.stringify(input), PROBE_PASSWORD: password }, timeout: 30_000 },
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as LiveFinding)),
+    );
+  });
+}
 
 afterAll(() => rm(outDir, { recursive: true, force: true }));
 
@@ -59,19 +89,18 @@ describe('the bundled probe', () => {
     'loads the %s driver on first use and completes a verify-full TLS session',
     async (engine, use) => {
       const server = use();
-      const prober = bundledCreateLiveProber({
-        credentials: fixedCredentials(server.masterUser, server.masterPassword),
-        caBundle: server.ca,
-        connectTimeoutMs: 3_000,
-      });
-
-      const finding = await prober.probe(
-        databaseItem(engine, server.port),
-        DEFAULT_RULE_PARAMETERS,
+      const finding = await probeInChild(
+        {
+          username: server.masterUser,
+          ca: server.ca,
+          item: databaseItem(engine, server.port),
+          ruleParameters: DEFAULT_RULE_PARAMETERS,
+        },
+        server.masterPassword.reveal(),
       );
 
-      expect(finding?.reason).not.toBe('PROBE_FAILED');
-      const tls = finding?.evidence.find((item) => item.label === 'verify-full TLS');
+      expect(finding.reason).not.toBe('PROBE_FAILED');
+      const tls = finding.evidence.find((item) => item.label === 'verify-full TLS');
       expect(tls?.value).toMatch(/^TLSv1\.[23]/);
     },
   );
