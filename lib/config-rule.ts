@@ -20,7 +20,7 @@ import {
   enrichResources,
   resourceFromConfigurationItem,
 } from './inventory/index.js';
-import type { Inventory, LiveProber } from './pipeline.js';
+import type { FanOutRequest, Inventory, LiveProber } from './pipeline.js';
 import {
   notApplicableEvaluation,
   type PutEvaluationsSummary,
@@ -30,7 +30,7 @@ import {
 } from './report/config-evaluations.js';
 import { scan } from './scan.js';
 import { clampAnnotation } from './text.js';
-import type { DatabaseResource, ResourceType, RuleParameters, ScanResult } from './types.js';
+import type { DatabaseResource, ResourceType, ScanResult } from './types.js';
 
 /** The slice of a logger the rule needs (Powertools Logger fits). */
 export interface RuleLog {
@@ -40,14 +40,7 @@ export interface RuleLog {
 }
 
 /** Hands a scheduled scan's databases to probe workers, keeping the result token with each batch. */
-export type FanOut = (request: {
-  inventory: Inventory;
-  ruleParameters: RuleParameters;
-  resultToken: string;
-  testMode: boolean;
-  configRuleName: string;
-  orderingTimestamp: Date;
-}) => Promise<{
+export type FanOut = (request: FanOutRequest) => Promise<{
   batches: number;
   databases: number;
   /** Databases that never reached the queue: this invocation evaluates them itself. */

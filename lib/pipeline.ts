@@ -53,3 +53,13 @@ export interface LiveProber {
   /** Returns undefined when the engine has no live probe (SQL Server, Oracle, …). */
   probe(item: InventoryItem, ruleParameters: RuleParameters): Promise<LiveFinding | undefined>;
 }
+
+/** A scheduled Config run's databases handed to probe workers, with the result token they report under. */
+export interface FanOutRequest {
+  inventory: Inventory;
+  ruleParameters: RuleParameters;
+  resultToken: string;
+  testMode: boolean;
+  configRuleName: string;
+  orderingTimestamp: Date;
+}

@@ -5,6 +5,7 @@
  * result goes (Config, a report, metrics).
  */
 import pLimit from 'p-limit';
+import { describeError } from './config/safe-text.js';
 import type { Inventory, InventoryItem, LiveProber } from './pipeline.js';
 import { certificateFindings, evaluateStatic, probeProtocol } from './rules/index.js';
 import { clampAnnotation } from './text.js';
@@ -140,13 +141,4 @@ function internalError(stage: string, error: unknown): Finding {
     remediation: 'This is a defect in rds-tls-guard; the log has the details.',
     evidence: [],
   };
-}
-
-/** An error's name and code only: messages from drivers and SDKs are not trusted not to echo input. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? `${error.name} (${code})` : error.name;
-  }
-  return typeof error;
 }

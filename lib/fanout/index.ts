@@ -4,8 +4,8 @@
  * a large fleet's probes over many short invocations.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Inventory } from '../pipeline.js';
-import type { DatabaseResource, RuleParameters } from '../types.js';
+import type { FanOutRequest } from '../pipeline.js';
+import type { DatabaseResource } from '../types.js';
 import { type EnqueueOptions, enqueueBatches, type UnsentMessage } from './enqueue.js';
 import { buildMessages, type MessageEnvelope } from './plan.js';
 
@@ -85,14 +85,7 @@ export function createConfigRuleFanOut(options: {
   sqs: SQSClient;
   queueUrl: string;
   enqueue?: EnqueueOptions;
-}): (request: {
-  inventory: Inventory;
-  ruleParameters: RuleParameters;
-  resultToken: string;
-  testMode: boolean;
-  configRuleName: string;
-  orderingTimestamp: Date;
-}) => Promise<FanOutResult> {
+}): (request: FanOutRequest) => Promise<FanOutResult> {
   return (request) =>
     fanOutResources(
       options.sqs,

@@ -11,9 +11,10 @@
  */
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { describeError } from '../config/safe-text.js';
 import type { Inventory, LiveProber } from '../pipeline.js';
 import { putEvaluations, toEvaluation } from '../report/config-evaluations.js';
-import { describeError, scan } from '../scan.js';
+import { scan } from '../scan.js';
 import type { DatabaseResource, ScanResult } from '../types.js';
 import { type FanoutMessage, parseMessage } from './message.js';
 
