@@ -18,6 +18,7 @@ import {
   logger,
   metrics,
   recordEvaluationsFailed,
+  recordEventRejected,
   recordScanMetrics,
 } from '../lib/observability/index.js';
 
@@ -45,15 +46,14 @@ export const handler = middy()
       ...(fanOut ? { fanOut } : {}),
       log,
     });
+    if (outcome.status === 'rejected' && !outcome.put) recordEventRejected(metrics);
     if (outcome.status !== 'rejected' && outcome.scan) recordScanMetrics(metrics, outcome.scan);
-    if (outcome.status !== 'rejected' && outcome.put && outcome.put.failed.length > 0) {
+    if (outcome.put && outcome.put.failed.length > 0) {
       recordEvaluationsFailed(metrics, outcome.put.failed.length);
     }
     log.info('config rule done', {
       status: outcome.status,
-      ...(outcome.status !== 'rejected' && outcome.put
-        ? { accepted: outcome.put.accepted, failed: outcome.put.failed.length }
-        : {}),
+      ...(outcome.put ? { accepted: outcome.put.accepted, failed: outcome.put.failed.length } : {}),
     });
     return { status: outcome.status };
   });

@@ -12,8 +12,8 @@ import {
   isRuleResourceType,
   orderingTimestampOf,
 } from './config/applicability.js';
-import type { ConfigurationItem, ParsedConfigEvent } from './config/event.js';
-import { parseConfigEvent } from './config/event.js';
+import type { ConfigEventError, ConfigurationItem, ParsedConfigEvent } from './config/event.js';
+import { identifyResource, parseConfigEvent } from './config/event.js';
 import { fetchOversizedItem } from './config/history.js';
 import {
   collectInventory,
@@ -62,7 +62,16 @@ export interface ConfigRuleDeps {
 }
 
 export type ConfigRuleOutcome =
-  | { status: 'rejected'; code: string; message: string }
+  | {
+      status: 'rejected';
+      code: string;
+      message: string;
+      /**
+       * The evaluation sent for the resource the event still named; absent
+       * when no resource could be identified (nothing was sent: count it).
+       */
+      put?: PutEvaluationsSummary;
+    }
   | {
       status: 'evaluated';
       messageType: string;
@@ -82,30 +91,7 @@ export async function handleConfigRuleEvent(
   deps: ConfigRuleDeps,
 ): Promise<ConfigRuleOutcome> {
   const parsed = parseConfigEvent(rawEvent);
-  if (!parsed.ok) {
-    deps.log.error('config event rejected', {
-      code: parsed.error.code,
-      reason: parsed.error.message,
-    });
-    // A rule parameter error still names a resource: tell the dashboard why it has no verdict.
-    const invoking = parsed.invokingEvent;
-    if (parsed.envelope && invoking && invoking.messageType !== 'ScheduledNotification') {
-      const item =
-        invoking.messageType === 'ConfigurationItemChangeNotification'
-          ? invoking.configurationItem
-          : invoking.configurationItemSummary;
-      if (isRuleResourceType(item.resourceType)) {
-        const evaluation = insufficientData(
-          item.resourceType,
-          item.resourceId,
-          `rule parameters invalid: ${parsed.error.message}`,
-          item.configurationItemCaptureTime,
-        );
-        await send(deps, parsed.envelope.resultToken, [evaluation]);
-      }
-    }
-    return { status: 'rejected', code: parsed.error.code, message: parsed.error.message };
-  }
+  if (!parsed.ok) return answerMalformedEvent(rawEvent, parsed.error, deps);
 
   const event = parsed.event;
   for (const warning of event.ruleParameterWarnings) {
@@ -137,6 +123,55 @@ export async function handleConfigRuleEvent(
     case 'ScheduledNotification':
       return evaluateAccount(event, deps);
   }
+}
+
+/**
+ * An event that did not parse still gets an answer for the resource it names:
+ * INSUFFICIENT_DATA with the reason (or NOT_APPLICABLE when it left scope, was
+ * deleted, or is not a database), so the dashboard never keeps a stale verdict.
+ * Only an event that names no resource is rejected with nothing sent.
+ */
+async function answerMalformedEvent(
+  rawEvent: unknown,
+  error: ConfigEventError,
+  deps: ConfigRuleDeps,
+): Promise<ConfigRuleOutcome> {
+  const rejected = { status: 'rejected' as const, code: error.code, message: error.message };
+  const resource = identifyResource(rawEvent);
+  if (!resource) {
+    deps.log.error('config event rejected: no resource identified', {
+      code: error.code,
+      reason: error.message,
+    });
+    return rejected;
+  }
+  deps.log.error('config event malformed: resource answered without a verdict', {
+    code: error.code,
+    reason: error.message,
+    resourceType: resource.resourceType,
+    resourceId: resource.resourceId,
+  });
+  const orderingTimestamp = resource.captureTime ?? (deps.now ?? (() => new Date()))();
+  const applicability = assessApplicability(resource, {
+    resourceType: resource.resourceType,
+    configurationItemStatus: resource.configurationItemStatus ?? 'OK',
+  });
+  const evaluation = applicability.applicable
+    ? insufficientData(
+        resource.resourceType as ResourceType,
+        resource.resourceId,
+        error.code.startsWith('RULE_PARAMETERS')
+          ? `rule parameters invalid: ${error.message}`
+          : `event unreadable (${error.code}): ${error.message}`,
+        orderingTimestamp,
+      )
+    : notApplicableEvaluation(
+        resource.resourceType as ResourceType,
+        resource.resourceId,
+        applicability.annotation,
+        orderingTimestamp,
+      );
+  return { ...rejected, put: await send(deps, resource.resultToken, [evaluation]) };
 }
 
 async function evaluateItem(

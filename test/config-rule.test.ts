@@ -234,6 +234,64 @@ describe('Config rule: change notifications', () => {
   });
 });
 
+describe('Config rule: documented event shapes', () => {
+  it('evaluates the developer guide example shape (no notificationCreationTime) at the capture time', async () => {
+    rds.on(DescribeDBParametersCommand, { DBParameterGroupName: 'mysql80-billing' }).resolves({
+      Parameters: [
+        { ParameterName: 'require_secure_transport', ParameterValue: '1', Source: 'user' },
+        { ParameterName: 'tls_version', ParameterValue: 'TLSv1.2,TLSv1.3', Source: 'user' },
+      ],
+    });
+
+    const outcome = await handleConfigRuleEvent(
+      loadEvent('config-change-documented-shape.json'),
+      deps(),
+    );
+
+    expect(outcome.status).toBe('evaluated');
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'db-MYSQLBILLING0000000000000',
+        ComplianceType: 'COMPLIANT',
+        OrderingTimestamp: new Date('2025-02-03T09:15:42.118Z'),
+      }),
+    ]);
+  });
+
+  it('evaluates an API-shape cluster item (RDK example keys) from its cluster parameter group', async () => {
+    rds
+      .on(DescribeDBClusterParametersCommand, {
+        DBClusterParameterGroupName: 'default.aurora-mysql5.7',
+      })
+      .resolves({
+        Parameters: [{ ParameterName: 'require_secure_transport', Source: 'engine-default' }],
+      });
+    rds.on(DescribeEngineDefaultClusterParametersCommand).resolves({
+      EngineDefaults: {
+        DBParameterGroupFamily: 'aurora-mysql5.7',
+        Parameters: [
+          {
+            ParameterName: 'require_secure_transport',
+            ParameterValue: 'OFF',
+            Source: 'engine-default',
+          },
+        ],
+      },
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-change-api-shape-cluster.json'), deps());
+
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceType: 'AWS::RDS::DBCluster',
+        ComplianceResourceId: 'cluster-LEDGERAURORA000000000000',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringContaining('require_secure_transport'),
+      }),
+    ]);
+  });
+});
+
 describe('Config rule: scheduled notifications', () => {
   it('evaluates every database in the region and withdraws results for deleted ones', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
@@ -417,6 +475,56 @@ describe('Config rule: bad events', () => {
       ComplianceType: 'INSUFFICIENT_DATA',
     });
     expect(evaluation?.Annotation).toContain('caExpiryDays');
+  });
+
+  it('answers a malformed event that still names its database with INSUFFICIENT_DATA and the reason', async () => {
+    const lines: LogLine[] = [];
+    const outcome = await handleConfigRuleEvent(
+      loadEvent('config-change-malformed-identifiable.json'),
+      deps(lines),
+    );
+
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'INVOKING_EVENT_INVALID' });
+    expect(outcome.status === 'rejected' && outcome.put?.accepted).toBe(1);
+    expect(sentEvaluations()).toEqual([
+      {
+        ComplianceResourceType: 'AWS::RDS::DBInstance',
+        ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ComplianceType: 'INSUFFICIENT_DATA',
+        Annotation: expect.stringMatching(
+          /^event unreadable \(INVOKING_EVENT_INVALID\): .*awsRegion/,
+        ),
+        OrderingTimestamp: new Date('2025-02-05T06:02:11.900Z'),
+      },
+    ]);
+    expect(lines.find((line) => line.level === 'error')?.extra).toMatchObject({
+      resourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+    });
+  });
+
+  it('answers a malformed event for a deleted database NOT_APPLICABLE, not INSUFFICIENT_DATA', async () => {
+    const event = loadEvent('config-change-malformed-identifiable.json');
+    const invoking = JSON.parse(event.invokingEvent as string);
+    invoking.configurationItem.configurationItemStatus = 'ResourceDeleted';
+    await handleConfigRuleEvent({ ...event, invokingEvent: JSON.stringify(invoking) }, deps());
+    expect(sentEvaluations().map((e) => e.ComplianceType)).toEqual(['NOT_APPLICABLE']);
+  });
+
+  it('rejects without sending when the event names no resource, logging that nothing was identified', async () => {
+    const lines: LogLine[] = [];
+    const event = loadEvent('config-change-malformed-identifiable.json');
+    const invoking = JSON.parse(event.invokingEvent as string);
+    delete invoking.configurationItem.resourceId;
+    const outcome = await handleConfigRuleEvent(
+      { ...event, invokingEvent: JSON.stringify(invoking) },
+      deps(lines),
+    );
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'INVOKING_EVENT_INVALID' });
+    expect(outcome.status === 'rejected' && outcome.put).toBeUndefined();
+    expect(config.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+    expect(lines.map((line) => line.message)).toContain(
+      'config event rejected: no resource identified',
+    );
   });
 
   it('answers a non-object event with a rejection instead of throwing', async () => {

@@ -40,6 +40,17 @@ const isoTimestamp = z.iso
   .transform((value) => new Date(value))
   .refine((value) => !Number.isNaN(value.getTime()), 'Invalid timestamp');
 
+/** Items in the API shape (and the AWS Config RDK's example items) may carry epoch milliseconds. */
+const captureTimestamp = z.union([
+  isoTimestamp,
+  z
+    .number()
+    .int()
+    .positive()
+    .transform((value) => new Date(value))
+    .refine((value) => !Number.isNaN(value.getTime()), 'Invalid timestamp'),
+]);
+
 const nonEmpty = z.string().min(1);
 const optionalText = z
   .string()
@@ -51,9 +62,10 @@ const jsonRecord = z.record(z.string(), z.unknown());
 const itemIdentityFields = {
   configurationItemVersion: optionalText,
   // Absent or null on some deleted items; the notification time stands in then.
-  configurationItemCaptureTime: isoTimestamp.nullish(),
+  configurationItemCaptureTime: captureTimestamp.nullish(),
   configurationItemStatus: nonEmpty,
-  awsAccountId: nonEmpty,
+  // The API shape's `accountId` is renamed before validation; the envelope's fills a gap.
+  awsAccountId: optionalText,
   awsRegion: nonEmpty,
   availabilityZone: optionalText,
   resourceType: nonEmpty,
@@ -63,32 +75,76 @@ const itemIdentityFields = {
   configurationStateMd5Hash: optionalText,
 };
 
-const configurationItemSchema = z.object({
-  ...itemIdentityFields,
-  configuration: jsonRecord.nullish().transform((value) => value ?? null),
-  supplementaryConfiguration: jsonRecord.nullish().transform((value) => value ?? {}),
-  tags: z
-    .record(z.string(), z.string())
-    .nullish()
-    .transform((value) => value ?? {}),
-});
+/**
+ * The same item reaches the rule in two spellings: the change notification's
+ * (`awsAccountId`, `ARN`, `configurationItemVersion`, `configuration` as an
+ * object) and the API's, as GetResourceConfigHistory returns it and the AWS
+ * Config RDK's example items use (`accountId`, `arn`, `version`,
+ * `configurationItemMD5Hash`, `configuration` possibly a JSON string). The
+ * API spelling is renamed to the notification's; where both are given the
+ * notification's wins.
+ */
+const API_SHAPE_ALIASES: ReadonlyArray<readonly [api: string, notification: string]> = [
+  ['accountId', 'awsAccountId'],
+  ['arn', 'ARN'],
+  ['version', 'configurationItemVersion'],
+  ['configurationItemMD5Hash', 'configurationStateMd5Hash'],
+];
 
-const configurationItemSummarySchema = z.object({
-  ...itemIdentityFields,
-  changeType: optionalText,
-});
+export function normalizeItemShape(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const item: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const [api, notification] of API_SHAPE_ALIASES) {
+    if (item[notification] === undefined && item[api] !== undefined) item[notification] = item[api];
+    delete item[api];
+  }
+  if (typeof item.configuration === 'string') {
+    item.configuration = parseJsonText(item.configuration) ?? item.configuration;
+  }
+  return item;
+}
 
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const configurationItemSchema = z.preprocess(
+  normalizeItemShape,
+  z.object({
+    ...itemIdentityFields,
+    configuration: jsonRecord.nullish().transform((value) => value ?? null),
+    supplementaryConfiguration: jsonRecord.nullish().transform((value) => value ?? {}),
+    tags: z
+      .record(z.string(), z.string())
+      .nullish()
+      .transform((value) => value ?? {}),
+  }),
+);
+
+const configurationItemSummarySchema = z.preprocess(
+  normalizeItemShape,
+  z.object({
+    ...itemIdentityFields,
+    changeType: optionalText,
+  }),
+);
+
+// The developer guide's example change notification has no notificationCreationTime.
 const changeNotificationSchema = z.object({
   messageType: z.literal('ConfigurationItemChangeNotification'),
   configurationItem: configurationItemSchema,
-  notificationCreationTime: isoTimestamp,
+  notificationCreationTime: isoTimestamp.nullish(),
   recordVersion: optionalText,
 });
 
 const oversizedNotificationSchema = z.object({
   messageType: z.literal('OversizedConfigurationItemChangeNotification'),
   configurationItemSummary: configurationItemSummarySchema,
-  notificationCreationTime: isoTimestamp,
+  notificationCreationTime: isoTimestamp.nullish(),
   recordVersion: optionalText,
 });
 
@@ -122,6 +178,7 @@ export interface ConfigurationItem {
   /** The notification time when Config leaves the capture time out. */
   configurationItemCaptureTime: Date;
   configurationItemStatus: ConfigurationItemStatus;
+  /** The envelope's accountId when the item leaves it out. */
   awsAccountId: string;
   awsRegion: string;
   availabilityZone?: string;
@@ -144,14 +201,15 @@ export type ConfigurationItemSummary = Omit<
 export interface ConfigurationItemChangeNotification {
   messageType: 'ConfigurationItemChangeNotification';
   configurationItem: ConfigurationItem;
-  notificationCreationTime: Date;
+  /** Absent in the developer guide's example event. */
+  notificationCreationTime?: Date;
   recordVersion?: string;
 }
 
 export interface OversizedConfigurationItemChangeNotification {
   messageType: 'OversizedConfigurationItemChangeNotification';
   configurationItemSummary: ConfigurationItemSummary;
-  notificationCreationTime: Date;
+  notificationCreationTime?: Date;
   recordVersion?: string;
 }
 
@@ -234,7 +292,7 @@ function parseUnsafe(input: unknown): ConfigEventParseResult {
     ...envelope
   } = envelopeResult.data;
 
-  const invoking = parseInvokingEvent(invokingText);
+  const invoking = parseInvokingEvent(invokingText, { accountId: envelope.accountId });
   if (!invoking.ok) return { ok: false, error: invoking.error, envelope };
 
   const parameters = parseRuleParameters(parametersText);
@@ -253,14 +311,22 @@ function parseUnsafe(input: unknown): ConfigEventParseResult {
   };
 }
 
+/** What the envelope lends the invoking event where an item leaves a field out. */
+export interface InvokingEventContext {
+  accountId?: string;
+}
+
+type InvokingEventResult =
+  | { ok: true; value: InvokingEvent }
+  | { ok: false; error: ConfigEventError };
+
 /** Parses the `invokingEvent` JSON string on its own. Never throws. */
 export function parseInvokingEvent(
   text: string,
-): { ok: true; value: InvokingEvent } | { ok: false; error: ConfigEventError } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
+  context: InvokingEventContext = {},
+): InvokingEventResult {
+  const raw = parseJsonText(text);
+  if (raw === undefined) {
     return {
       ok: false,
       error: { code: 'INVOKING_EVENT_NOT_JSON', message: 'invokingEvent is not valid JSON' },
@@ -285,27 +351,32 @@ export function parseInvokingEvent(
     case 'ConfigurationItemChangeNotification': {
       const result = changeNotificationSchema.safeParse(raw);
       if (!result.success) return invalidInvokingEvent(messageType, result.error.issues);
-      const { configurationItem, ...rest } = result.data;
+      const { configurationItem, notificationCreationTime, recordVersion } = result.data;
+      const item = completeItem(configurationItem, notificationCreationTime, context);
+      if (!item.ok) return invalidInvokingEvent(messageType, item.missing);
       return {
         ok: true,
         value: {
-          ...rest,
-          configurationItem: withCaptureTime(configurationItem, rest.notificationCreationTime),
+          messageType,
+          configurationItem: item.value,
+          ...(notificationCreationTime ? { notificationCreationTime } : {}),
+          ...(recordVersion !== undefined ? { recordVersion } : {}),
         },
       };
     }
     case 'OversizedConfigurationItemChangeNotification': {
       const result = oversizedNotificationSchema.safeParse(raw);
       if (!result.success) return invalidInvokingEvent(messageType, result.error.issues);
-      const { configurationItemSummary, ...rest } = result.data;
+      const { configurationItemSummary, notificationCreationTime, recordVersion } = result.data;
+      const summary = completeItem(configurationItemSummary, notificationCreationTime, context);
+      if (!summary.ok) return invalidInvokingEvent(messageType, summary.missing);
       return {
         ok: true,
         value: {
-          ...rest,
-          configurationItemSummary: withCaptureTime(
-            configurationItemSummary,
-            rest.notificationCreationTime,
-          ),
+          messageType,
+          configurationItemSummary: summary.value,
+          ...(notificationCreationTime ? { notificationCreationTime } : {}),
+          ...(recordVersion !== undefined ? { recordVersion } : {}),
         },
       };
     }
@@ -325,22 +396,54 @@ export function parseInvokingEvent(
   }
 }
 
-function withCaptureTime<T extends { configurationItemCaptureTime?: Date | null }>(
+/**
+ * Fills what an item may leave out: the capture time (the notification time
+ * stands in) and the account (the envelope's, then the ARN's). An item with
+ * neither time cannot be ordered and is invalid.
+ */
+function completeItem<
+  T extends {
+    configurationItemCaptureTime?: Date | null;
+    awsAccountId?: string | undefined;
+    ARN?: string | undefined;
+  },
+>(
   item: T,
-  fallback: Date,
-): T & { configurationItemCaptureTime: Date } {
-  return { ...item, configurationItemCaptureTime: item.configurationItemCaptureTime ?? fallback };
+  notificationTime: Date | null | undefined,
+  context: InvokingEventContext,
+):
+  | { ok: true; value: T & { configurationItemCaptureTime: Date; awsAccountId: string } }
+  | { ok: false; missing: string } {
+  const captureTime = item.configurationItemCaptureTime ?? notificationTime ?? undefined;
+  if (captureTime === undefined) {
+    return {
+      ok: false,
+      missing: 'configurationItemCaptureTime and notificationCreationTime missing',
+    };
+  }
+  const accountId = item.awsAccountId ?? context.accountId ?? accountFromArn(item.ARN);
+  if (accountId === undefined) return { ok: false, missing: 'awsAccountId missing' };
+  return {
+    ok: true,
+    value: { ...item, configurationItemCaptureTime: captureTime, awsAccountId: accountId },
+  };
+}
+
+function accountFromArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 function invalidInvokingEvent(
   messageType: MessageType,
-  issues: readonly z.core.$ZodIssue[],
+  issues: readonly z.core.$ZodIssue[] | string,
 ): { ok: false; error: ConfigEventError } {
+  const detail = typeof issues === 'string' ? issues : describeIssues(issues);
   return {
     ok: false,
     error: {
       code: 'INVOKING_EVENT_INVALID',
-      message: `invokingEvent (${messageType}) is invalid: ${describeIssues(issues)}`,
+      message: `invokingEvent (${messageType}) is invalid: ${detail}`,
     },
   };
 }
@@ -348,4 +451,56 @@ function invalidInvokingEvent(
 /** True for the statuses Config uses once a resource is gone. */
 export function isDeletedStatus(status: string): boolean {
   return status === 'ResourceDeleted' || status === 'ResourceDeletedNotRecorded';
+}
+
+/** The resource a malformed event still names, and what to answer it with. */
+export interface IdentifiedResource {
+  resultToken: string;
+  resourceType: string;
+  resourceId: string;
+  /** The item's capture time, when it could be read. */
+  captureTime?: Date;
+  configurationItemStatus?: string;
+  eventLeftScope: boolean;
+}
+
+/**
+ * Reads the resource type and id out of an event that did not parse, so the
+ * rule can still tell the dashboard why that resource has no verdict. Only
+ * values that parsed as JSON are read; a truncated invoking event names no
+ * resource this can trust. Never throws.
+ */
+export function identifyResource(input: unknown): IdentifiedResource | undefined {
+  try {
+    if (!isRecord(input)) return undefined;
+    const resultToken = input.resultToken;
+    if (typeof resultToken !== 'string' || resultToken === '') return undefined;
+    if (typeof input.invokingEvent !== 'string') return undefined;
+    const invoking = parseJsonText(input.invokingEvent);
+    if (!isRecord(invoking)) return undefined;
+    const rawItem = invoking.configurationItem ?? invoking.configurationItemSummary;
+    const item = normalizeItemShape(rawItem);
+    if (!isRecord(item)) return undefined;
+    const { resourceType, resourceId } = item;
+    if (typeof resourceType !== 'string' || resourceType === '') return undefined;
+    if (typeof resourceId !== 'string' || resourceId === '') return undefined;
+    const identified: IdentifiedResource = {
+      resultToken,
+      resourceType,
+      resourceId,
+      eventLeftScope: input.eventLeftScope === true,
+    };
+    const captureTime = captureTimestamp.safeParse(item.configurationItemCaptureTime);
+    if (captureTime.success) identified.captureTime = captureTime.data;
+    if (typeof item.configurationItemStatus === 'string') {
+      identified.configurationItemStatus = item.configurationItemStatus;
+    }
+    return identified;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -18,6 +18,7 @@ export const METRIC_NAMES = {
   nonCompliant: 'NonCompliant',
   probeFailures: 'ProbeFailures',
   evaluationsFailed: 'EvaluationsFailed',
+  eventsRejected: 'EventsRejected',
 } as const;
 
 export interface LoggerOptions {
@@ -69,6 +70,11 @@ export function recordScanMetrics(metrics: Metrics, result: ScanResult): void {
 /** Evaluations Config did not accept after every retry. */
 export function recordEvaluationsFailed(metrics: Metrics, count: number): void {
   metrics.addMetric(METRIC_NAMES.evaluationsFailed, MetricUnit.Count, count);
+}
+
+/** A Config event that named no resource: nothing could be sent for it. */
+export function recordEventRejected(metrics: Metrics): void {
+  metrics.addMetric(METRIC_NAMES.eventsRejected, MetricUnit.Count, 1);
 }
 
 export interface ScanSummary {
