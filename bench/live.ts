@@ -22,8 +22,20 @@ import { scan } from '../lib/scan.js';
 import type { SecretValue } from '../lib/secret-value.js';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../lib/types.js';
 
+export type BenchEngine = 'postgres' | 'mariadb';
+
+/** A local server the probe is measured against. */
+export interface LiveServer {
+  engine: BenchEngine;
+  port: number;
+  ca: string;
+  username: string;
+  password: SecretValue;
+  version: string;
+}
+
 export interface EngineLiveResult {
-  engine: 'postgres' | 'mariadb';
+  engine: BenchEngine;
   serverVersion: string;
   probeMs: number[];
   rawMs: number[];
@@ -31,12 +43,16 @@ export interface EngineLiveResult {
   verdicts: Record<string, number>;
   /** What the raw plaintext attempt got back (error code), to show it was refused. */
   rawPlaintextOutcome: string;
-  concurrent: {
-    probes: number;
-    concurrency: number;
-    wallMs: number;
-    verdicts: Record<string, number>;
-  };
+  concurrent: ConcurrentResult;
+}
+
+export interface ConcurrentResult {
+  probes: number;
+  concurrency: number;
+  wallMs: number;
+  /** CPU time of this process (user + system) over the run: the probing side's share. */
+  clientCpuMs: number;
+  verdicts: Record<string, number>;
 }
 
 export interface LiveOptions {
@@ -48,33 +64,42 @@ export interface LiveOptions {
 const RULES: RuleParameters = { ...DEFAULT_RULE_PARAMETERS, liveProbe: true };
 /** The certificates name localhost; connections go to 127.0.0.1 and are checked against it. */
 const ENDPOINT_NAME = 'localhost';
+/** Enough for 32 probes at once, each with a few connections open. */
+const MAX_CONNECTIONS = 200;
 
-export async function runLive(options: LiveOptions): Promise<EngineLiveResult[]> {
+/** Starts PostgreSQL (force_ssl) and MariaDB (require_secure_transport), runs `work`, stops them. */
+export async function withLiveServers<T>(work: (servers: LiveServer[]) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-bench-certs-'));
   let postgres: LocalPostgres | undefined;
   let mariadb: LocalMariadb | undefined;
   try {
     const certificates = await generateCertificates(dir);
-    postgres = await startPostgres({ certificates, forceSsl: true });
-    mariadb = await startMariadb({ certificates, requireSecureTransport: true });
-    return [
-      await measureEngine(
-        'postgres',
-        postgres.port,
-        postgres.ca,
-        postgres.masterUser,
-        postgres.masterPassword,
-        options,
-      ),
-      await measureEngine(
-        'mariadb',
-        mariadb.port,
-        mariadb.ca,
-        mariadb.masterUser,
-        mariadb.masterPassword,
-        options,
-      ),
-    ];
+    postgres = await startPostgres({
+      certificates,
+      forceSsl: true,
+      maxConnections: MAX_CONNECTIONS,
+    });
+    mariadb = await startMariadb({
+      certificates,
+      requireSecureTransport: true,
+      maxConnections: MAX_CONNECTIONS,
+    });
+    const servers: LiveServer[] = [];
+    for (const [engine, local] of [
+      ['postgres', postgres],
+      ['mariadb', mariadb],
+    ] as const) {
+      const server = {
+        engine,
+        port: local.port,
+        ca: local.ca,
+        username: local.masterUser,
+        password: local.masterPassword,
+        version: '',
+      };
+      servers.push({ ...server, version: await serverVersion(engine, server) });
+    }
+    return await work(servers);
   } finally {
     await postgres?.stop().catch(() => {});
     await mariadb?.stop().catch(() => {});
@@ -82,28 +107,37 @@ export async function runLive(options: LiveOptions): Promise<EngineLiveResult[]>
   }
 }
 
-async function measureEngine(
-  engine: 'postgres' | 'mariadb',
-  port: number,
-  ca: string,
-  username: string,
-  password: SecretValue,
-  options: LiveOptions,
-): Promise<EngineLiveResult> {
+export async function runLive(servers: LiveServer[], options: LiveOptions) {
+  const results: EngineLiveResult[] = [];
+  for (const server of servers) results.push(await measureEngine(server, options));
+  return results;
+}
+
+/** The product's prober, pointed at `port` (the server's own, or a proxy in front of it). */
+export function liveProber(server: LiveServer, port = server.port): LiveProber {
   const credentials: CredentialResolver = {
     resolve: async () => ({
       kind: 'resolved',
       credentials: {
-        username,
-        password,
+        username: server.username,
+        password: server.password,
         origin: 'benchmark',
         reference: 'local-server',
-        ...(engine === 'postgres' ? { database: 'postgres' } : {}),
+        ...(server.engine === 'postgres' ? { database: 'postgres' } : {}),
       },
     }),
   };
-  const prober = createLiveProber({ credentials, caBundle: ca, hostOverride: '127.0.0.1' });
-  const item = (index: number): InventoryItem => ({
+  return createLiveProber({
+    credentials,
+    caBundle: server.ca,
+    hostOverride: '127.0.0.1',
+    portOverride: port,
+  });
+}
+
+export function benchItem(server: LiveServer, index: number): InventoryItem {
+  const { engine } = server;
+  return {
     resource: {
       resourceType: 'AWS::RDS::DBInstance',
       resourceId: `db-BENCH${engine.toUpperCase()}${index}`,
@@ -111,64 +145,84 @@ async function measureEngine(
       region: 'eu-west-1',
       engine,
       engineVersion: engine === 'postgres' ? '15.8' : '10.11.9',
-      endpoint: { address: ENDPOINT_NAME, port },
+      endpoint: { address: ENDPOINT_NAME, port: server.port },
       optionGroups: [],
       iamDatabaseAuthenticationEnabled: false,
       tags: {},
     },
     optionGroups: [],
     gaps: [],
-  });
+  };
+}
 
-  const raw = engine === 'postgres' ? rawPostgres : rawMariadb;
-  const connection = { port, ca, username, password };
+/** The least a client must do to learn the same: a plaintext attempt, then a verify-full TLS login. */
+export function rawConnects(
+  server: LiveServer,
+  port = server.port,
+): Promise<{ ms: number; plaintext: string }> {
+  return server.engine === 'postgres' ? rawPostgres(server, port) : rawMariadb(server, port);
+}
 
+async function measureEngine(server: LiveServer, options: LiveOptions): Promise<EngineLiveResult> {
+  const prober = liveProber(server);
   // One of each first: the first TLS handshake and driver load are not what is measured.
-  await probeOnce(prober, item(0));
-  const rawPlaintextOutcome = (await raw(connection)).plaintext;
+  await probeOnce(prober, benchItem(server, 0));
+  const rawPlaintextOutcome = (await rawConnects(server)).plaintext;
 
   const probeMs: number[] = [];
   const rawMs: number[] = [];
   const verdicts: Record<string, number> = {};
   for (let run = 0; run < options.runs; run += 1) {
-    const probe = await probeOnce(prober, item(run));
+    const probe = await probeOnce(prober, benchItem(server, run));
     probeMs.push(probe.ms);
     verdicts[probe.verdict] = (verdicts[probe.verdict] ?? 0) + 1;
-    rawMs.push((await raw(connection)).ms);
-  }
-
-  const items = Array.from({ length: options.concurrentProbes }, (_, index) => item(index));
-  const started = performance.now();
-  const result = await scan({
-    inventory: async () => ({ items, problems: [], regions: ['eu-west-1'] }),
-    ruleParameters: RULES,
-    prober,
-    concurrency: options.concurrency,
-  });
-  const wallMs = performance.now() - started;
-  const concurrentVerdicts: Record<string, number> = {};
-  for (const evaluation of result.evaluations) {
-    const verdict = evaluation.liveFinding?.verdict ?? 'NOT_PROBED';
-    concurrentVerdicts[verdict] = (concurrentVerdicts[verdict] ?? 0) + 1;
+    rawMs.push((await rawConnects(server)).ms);
   }
 
   return {
-    engine,
-    serverVersion: await serverVersion(engine, connection),
+    engine: server.engine,
+    serverVersion: server.version,
     probeMs,
     rawMs,
     verdicts,
     rawPlaintextOutcome,
-    concurrent: {
-      probes: items.length,
-      concurrency: options.concurrency,
-      wallMs,
-      verdicts: concurrentVerdicts,
-    },
+    concurrent: await probeConcurrently(
+      server,
+      prober,
+      options.concurrentProbes,
+      options.concurrency,
+    ),
   };
 }
 
-async function probeOnce(
+/** `probes` databases through scan() at `concurrency`, as a worker batch would run them. */
+export async function probeConcurrently(
+  server: LiveServer,
+  prober: LiveProber,
+  probes: number,
+  concurrency: number,
+): Promise<ConcurrentResult> {
+  const items = Array.from({ length: probes }, (_, index) => benchItem(server, index));
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await scan({
+    inventory: async () => ({ items, problems: [], regions: ['eu-west-1'] }),
+    ruleParameters: RULES,
+    prober,
+    concurrency,
+  });
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const clientCpuMs = (used.user + used.system) / 1000;
+  const verdicts: Record<string, number> = {};
+  for (const evaluation of result.evaluations) {
+    const verdict = evaluation.liveFinding?.verdict ?? 'NOT_PROBED';
+    verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
+  }
+  return { probes, concurrency, wallMs, clientCpuMs, verdicts };
+}
+
+export async function probeOnce(
   prober: LiveProber,
   item: InventoryItem,
 ): Promise<{ ms: number; verdict: string }> {
@@ -177,19 +231,17 @@ async function probeOnce(
   return { ms: performance.now() - started, verdict: finding?.verdict ?? 'NOT_PROBED' };
 }
 
-interface RawConnection {
-  port: number;
-  ca: string;
-  username: string;
-  password: SecretValue;
-}
+type RawConnection = Pick<LiveServer, 'ca' | 'username' | 'password'>;
 
 /** A plaintext attempt with a throwaway password, then a verify-full TLS login. */
-async function rawPostgres(c: RawConnection): Promise<{ ms: number; plaintext: string }> {
+async function rawPostgres(
+  c: RawConnection,
+  port: number,
+): Promise<{ ms: number; plaintext: string }> {
   const started = performance.now();
   const plain = new pg.Client({
     host: '127.0.0.1',
-    port: c.port,
+    port,
     user: c.username,
     password: 'not-the-password',
     database: 'postgres',
@@ -204,7 +256,7 @@ async function rawPostgres(c: RawConnection): Promise<{ ms: number; plaintext: s
   }
   const tls = new pg.Client({
     host: '127.0.0.1',
-    port: c.port,
+    port,
     user: c.username,
     password: c.password.reveal(),
     database: 'postgres',
@@ -216,13 +268,16 @@ async function rawPostgres(c: RawConnection): Promise<{ ms: number; plaintext: s
 }
 
 /** The same two connections with mysql2: plaintext with the real password is refused (1045). */
-async function rawMariadb(c: RawConnection): Promise<{ ms: number; plaintext: string }> {
+async function rawMariadb(
+  c: RawConnection,
+  port: number,
+): Promise<{ ms: number; plaintext: string }> {
   const started = performance.now();
   let plaintext = 'accepted';
   try {
     const plain = await mysql.createConnection({
       host: '127.0.0.1',
-      port: c.port,
+      port,
       user: c.username,
       password: c.password.reveal(),
     });
@@ -232,7 +287,7 @@ async function rawMariadb(c: RawConnection): Promise<{ ms: number; plaintext: st
   }
   const tls = await mysql.createConnection({
     host: '127.0.0.1',
-    port: c.port,
+    port,
     user: c.username,
     password: c.password.reveal(),
     // The certificate also names 127.0.0.1, which mysql2 checks the host against.
@@ -242,7 +297,10 @@ async function rawMariadb(c: RawConnection): Promise<{ ms: number; plaintext: st
   return { ms: performance.now() - started, plaintext };
 }
 
-async function serverVersion(engine: 'postgres' | 'mariadb', c: RawConnection): Promise<string> {
+async function serverVersion(
+  engine: BenchEngine,
+  c: RawConnection & { port: number },
+): Promise<string> {
   try {
     if (engine === 'postgres') {
       const client = new pg.Client({

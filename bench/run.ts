@@ -9,7 +9,8 @@ import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FAMILIES, PARAMETERS_PER_GROUP } from './fleet.js';
 import { initMedian, measureFunctions } from './lambda.js';
-import { runLive } from './live.js';
+import { latencySection } from './latency-section.js';
+import { type LiveServer, runLive, withLiveServers } from './live.js';
 import {
   count,
   heading,
@@ -45,6 +46,8 @@ const settings = quick
       runs: 5,
       probes: 16,
       initRuns: 1,
+      latencyRuns: 3,
+      waves: 1,
     }
   : {
       instances: 1000,
@@ -53,8 +56,15 @@ const settings = quick
       runs: 20,
       probes: 50,
       initRuns: 5,
+      latencyRuns: 7,
+      waves: 2,
     };
 const PROBE_CONCURRENCY = 8;
+/** Round trips injected between the probe and the servers: in-AZ, cross-AZ, cross-region-ish. */
+const ROUND_TRIPS_MS = [0.5, 1, 2, 20];
+const LATENCY_CONCURRENCIES = [8, 32];
+/** The round-trip time the probe-vs-raw target is judged at. */
+const TARGET_ROUND_TRIP_MS = 1;
 
 const targets: TargetResult[] = [];
 const benchStarted = performance.now();
@@ -62,7 +72,7 @@ const benchStarted = performance.now();
 machine();
 await staticSection();
 await scaleSection();
-await liveSection();
+await liveSections();
 await lambdaSection();
 summary();
 
@@ -244,22 +254,39 @@ async function scaleSection(): Promise<void> {
   });
 }
 
-async function liveSection(): Promise<void> {
+async function liveSections(): Promise<void> {
   heading('3. Live probe against local PostgreSQL and MariaDB, TLS enforced');
-  if (skip.has('live')) return skipped('3. live probe', 'skipped by --skip=live');
-  let results: Awaited<ReturnType<typeof runLive>>;
+  if (skip.has('live')) {
+    skipped('3. live probe', 'skipped by --skip=live');
+    heading('4. Live probe under injected network latency');
+    return skipped('4. latency', 'skipped by --skip=live');
+  }
   try {
-    results = await runLive({
-      runs: settings.runs,
-      concurrentProbes: settings.probes,
-      concurrency: PROBE_CONCURRENCY,
+    await withLiveServers(async (servers) => {
+      await liveSection(servers);
+      heading('4. Live probe under injected network latency');
+      targets.push(
+        ...(await latencySection(servers, {
+          roundTripsMs: ROUND_TRIPS_MS,
+          runs: settings.latencyRuns,
+          concurrencies: LATENCY_CONCURRENCIES,
+          wavesPerRun: settings.waves,
+          targetRoundTripMs: TARGET_ROUND_TRIP_MS,
+          throughputRoundTripMs: Math.max(...ROUND_TRIPS_MS),
+        })),
+      );
     });
   } catch (error) {
-    return skipped(
-      '3. live probe',
-      `servers unavailable: ${(error as Error).message.split('\n')[0]}`,
-    );
+    skipped('3. live probe', `servers unavailable: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+async function liveSection(servers: LiveServer[]): Promise<void> {
+  const results = await runLive(servers, {
+    runs: settings.runs,
+    concurrentProbes: settings.probes,
+    concurrency: PROBE_CONCURRENCY,
+  });
   console.log(
     `Sequential: median of ${settings.runs} probes vs ${settings.runs} raw baselines (a plaintext attempt + a verify-full TLS login, pg / mysql2 directly).`,
   );
@@ -313,8 +340,8 @@ async function liveSection(): Promise<void> {
 }
 
 async function lambdaSection(): Promise<void> {
-  heading('4. Lambda packages: zipped size and module initialisation');
-  if (skip.has('lambda')) return skipped('4. lambda', 'skipped by --skip=lambda');
+  heading('5. Lambda packages: zipped size and module initialisation');
+  if (skip.has('lambda')) return skipped('5. lambda', 'skipped by --skip=lambda');
   const functions = await measureFunctions(root, settings.initRuns);
   console.log(
     `Bundled with serverless.yml's esbuild settings; init = a fresh node importing the bundle, median of ${settings.initRuns} (this machine's CPU, not Lambda's).`,
@@ -337,18 +364,18 @@ async function lambdaSection(): Promise<void> {
   );
   for (const fn of functions) {
     if (fn.zipBytes === undefined) {
-      skipped(`4. lambda ${fn.name}`, fn.skipped ?? 'not measured', false);
+      skipped(`5. lambda ${fn.name}`, fn.skipped ?? 'not measured', false);
       continue;
     }
     targets.push({
-      section: `4. lambda ${fn.name}`,
+      section: `5. lambda ${fn.name}`,
       target: 'zip ≤ 1.5 MB',
       measured: `${mb(fn.zipBytes)} (${fn.zipSource})`,
       met: fn.zipBytes <= 1.5 * 1024 * 1024,
     });
     const init = initMedian(fn);
     targets.push({
-      section: `4. lambda ${fn.name}`,
+      section: `5. lambda ${fn.name}`,
       target: 'module init ≤ 200 ms',
       measured: init !== undefined ? ms(init) : (fn.skipped ?? 'not measured'),
       met: init !== undefined ? init <= 200 : undefined,

@@ -37,6 +37,8 @@ export interface StartMariadbOptions {
   masterPassword?: SecretValue;
   /** Default false: the RDS default for MySQL and MariaDB. */
   requireSecureTransport?: boolean;
+  /** Default 50; the benchmark raises it to probe many databases at once. */
+  maxConnections?: number;
 }
 
 export interface LocalDatabaseUser {
@@ -168,7 +170,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
       '--skip-log-bin',
       '--innodb-buffer-pool-size=16M',
       '--innodb-flush-log-at-trx-commit=0',
-      '--max-connections=50',
+      `--max-connections=${options.maxConnections ?? 50}`,
     ],
     { stdio: 'ignore' },
   );

@@ -40,6 +40,8 @@ export interface StartPostgresOptions {
   forceSsl?: boolean;
   /** Default `TLSv1.2`, as on RDS. */
   sslMinProtocolVersion?: TlsVersion;
+  /** Default 50; the benchmark raises it to probe many databases at once. */
+  maxConnections?: number;
 }
 
 export interface LocalPostgres {
@@ -201,7 +203,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     'fsync = off',
     'synchronous_commit = off',
     'full_page_writes = off',
-    'max_connections = 50',
+    `max_connections = ${options.maxConnections ?? 50}`,
     "include_if_exists = 'tls.conf'",
     '',
   ].join('\n');
