@@ -1,10 +1,10 @@
 /**
  * Lambda package size and module initialisation time per function.
  *
- * Each function's handler is bundled the way serverless.yml's esbuild
- * settings do (minified ESM for node20, split into chunks so the database
- * drivers load on the first probe only, no source maps, the `require` banner
- * pg and mysql2 need). The zipped size is read from `.serverless/` when
+ * Each function's handler is bundled with the options serverless.yml uses
+ * (lambda-build.json: minified ESM for the Lambda runtime's Node, split into
+ * chunks so the database drivers load on the first probe only, no source
+ * maps, the `require` banner pg and mysql2 need). The zipped size is read from `.serverless/` when
  * `sls package` has been run, else estimated by deflating every output file
  * at level 9 plus the zip headers. Init time imports the entry file, which
  * loads the chunks it needs at start.
@@ -17,6 +17,7 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { esbuildOptions } from '../scripts/lambda-build.js';
 import { median } from './print.js';
 
 export interface FunctionPackage {
@@ -82,22 +83,9 @@ async function measureOne(
   const outfile = join(functionDir, `${basename(fn.file, '.ts')}.mjs`);
   try {
     await build({
+      ...esbuildOptions(),
       entryPoints: [join(root, fn.file)],
       outdir: functionDir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      splitting: true,
-      minify: true,
-      keepNames: true,
-      sourcemap: false,
-      target: 'node20',
-      platform: 'node',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      banner: {
-        js: "import { createRequire as __rtgCreateRequire } from 'node:module'; const require = __rtgCreateRequire(import.meta.url);",
-      },
-      external: ['pg-native'],
       logLevel: 'silent',
     });
   } catch (error) {

@@ -4,7 +4,6 @@
  * Prints figures; asserts nothing. Each section says what is real and what
  * is mocked; the closing table compares every figure with its target.
  */
-import './quiet-warnings.js';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FAMILIES, PARAMETERS_PER_GROUP } from './fleet.js';

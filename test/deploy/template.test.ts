@@ -4,12 +4,12 @@
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_RUNTIME } from '../../scripts/lambda-build.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.serverless');
@@ -135,12 +135,11 @@ const ROLES = {
 
 function unzip(zipPath: string, into: string): void {
   const result = spawnSync('unzip', ['-q', '-o', zipPath, '-d', into]);
-  if (result.status === 0) return;
-  // Without an unzip binary, adm-zip (a dependency of the Serverless Framework) does it.
-  const AdmZip = createRequire(import.meta.url)('adm-zip') as new (
-    path: string,
-  ) => { extractAllTo(target: string, overwrite: boolean): void };
-  new AdmZip(zipPath).extractAllTo(into, true);
+  if (result.status !== 0) {
+    throw new Error(
+      `unzip ${zipPath} failed (.ci/run installs unzip): ${result.error ?? result.stderr}`,
+    );
+  }
 }
 
 beforeAll(async () => {
@@ -232,10 +231,11 @@ describe('AWS Config rule', () => {
 });
 
 describe('functions', () => {
-  it('run Node.js 20 on arm64 with their own role each', () => {
+  it('run the Lambda runtime named in lambda-build.json (Node.js 24) on arm64 with their own role each', () => {
+    expect(LAMBDA_RUNTIME).toBe('nodejs24.x');
     for (const name of FUNCTIONS) {
       const fn = functionResource(name);
-      expect(fn.Properties.Runtime).toBe('nodejs20.x');
+      expect(fn.Properties.Runtime).toBe(LAMBDA_RUNTIME);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [ROLES[name], 'Arn'] });
     }

@@ -1,7 +1,8 @@
 /**
  * The probe as it ships: lib/probe bundled with serverless.yml's esbuild
- * settings (ESM, the drivers split into chunks loaded on first use, the
- * `require` banner CommonJS drivers need), run against the real servers.
+ * settings from lambda-build.json (ESM, the drivers split into chunks loaded
+ * on first use, the `require` banner CommonJS drivers need), run against the
+ * real servers.
  * Catches a package that builds but cannot load pg or mysql2 at run time.
  */
 import { execFile } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RULE_PARAMETERS, type LiveFinding } from '../../lib/types.js';
+import { esbuildOptions } from '../../scripts/lambda-build.js';
 import { databaseItem, useMariadb, usePostgres } from '../fixtures/servers.js';
 
 let outDir: string;
@@ -18,21 +20,9 @@ let outDir: string;
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-probe-bundle-'));
   await build({
+    ...esbuildOptions(),
     entryPoints: [new URL('../../lib/probe/index.ts', import.meta.url).pathname],
     outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    splitting: true,
-    minify: true,
-    keepNames: true,
-    target: 'node20',
-    platform: 'node',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __rtgCreateRequire } from 'node:module'; const require = __rtgCreateRequire(import.meta.url);",
-    },
-    external: ['pg-native'],
     logLevel: 'silent',
   });
   // A plain node process, as Lambda runs it: the test runner's own module
