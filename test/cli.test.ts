@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { main, VERSION } from '../lib/cli/main.js';
 import { runScanCommand, type ScanCommandOptions } from '../lib/cli/scan-command.js';
 import { jsonReportSchema } from '../lib/report/json-schema.js';
 
@@ -59,10 +60,42 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     expect(code).toBe(3);
   });
 
-  it('exits 1 with a usage message for a minimum TLS version it does not know', async () => {
-    const { code, stderr } = await run({ minTls: 'SSLv3' });
+  it('exits 4 when an --id names no database, saying which, and 0 with --allow-empty', async () => {
+    const typo = await run({ id: ['ledger-1', 'biling-pg'], format: 'json' });
+    expect(typo.code).toBe(4);
+    expect(typo.stderr).toContain('--id biling-pg matched no DB instance or cluster in eu-west-1');
+    expect(typo.stderr).toContain('exit 4: an --id matched no database');
+    const report = jsonReportSchema.parse(JSON.parse(typo.stdout));
+    expect(report.databases.map((db) => db.identifier)).toEqual(['ledger-1']);
+    expect(report.problems).toContainEqual({
+      scope: 'filter:--id',
+      code: 'ID_NOT_FOUND',
+      message: '--id biling-pg matched no DB instance or cluster in eu-west-1',
+    });
+    expect((await run({ id: ['ledger-1', 'biling-pg'], allowEmpty: true })).code).toBe(0);
+  });
+
+  it('exits 4 when no database is evaluated, and 0 with --allow-empty', async () => {
+    const empty = await run({ engine: ['sqlserver-ee'] });
+    expect(empty.code).toBe(4);
+    expect(empty.stderr).toContain('exit 4: no database was evaluated');
+    expect(empty.stderr).toContain('--allow-empty');
+    expect((await run({ engine: ['sqlserver-ee'], allowEmpty: true })).code).toBe(0);
+  });
+
+  it('warns about a well-formed region the SDK does not know, and finds nothing there', async () => {
+    const { code, stderr } = await run({ region: ['eu-wset-1'] });
+    expect(stderr).toContain(
+      "warning: region eu-wset-1 is not in this AWS SDK's region list; scanning it anyway",
+    );
+    expect(code).toBe(4);
+  });
+
+  it('exits 1 naming a snapshot folder that does not exist', async () => {
+    const missing = join(dir, 'no-such-folder');
+    const { code, stderr } = await run({ snapshot: missing });
     expect(code).toBe(1);
-    expect(stderr).toContain('minTlsVersion');
+    expect(stderr).toBe(`rds-tls-guard: snapshot folder ${missing} not found\n`);
   });
 
   it('writes the JSON report to a file in the documented schema', async () => {
@@ -84,4 +117,99 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     expect(stderr).toContain('scanned 4/4\n');
     expect(stderr).not.toContain('\u001b[');
   });
+});
+
+async function cli(...args: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(['node', 'rds-tls-guard', ...args], {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+describe('rds-tls-guard usage errors', () => {
+  it('prints the version from package.json with --version', async () => {
+    const { code, stdout } = await cli('--version');
+    expect(code).toBe(0);
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+    expect(stdout).toBe(`${VERSION}\n`);
+  });
+
+  it('answers an unknown option with one line and a pointer to --help, exit 64', async () => {
+    const { code, stderr } = await cli('scan', '--snapshot', SNAPSHOT, '--formt', 'json');
+    expect(code).toBe(64);
+    expect(stderr).toBe(
+      "rds-tls-guard: unknown option '--formt' (Did you mean --format?) (see --help)\n",
+    );
+  });
+
+  it('answers a bad choice with one line, exit 64', async () => {
+    const { code, stderr } = await cli('scan', '--snapshot', SNAPSHOT, '--format', 'xml');
+    expect(code).toBe(64);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain("argument 'xml' is invalid");
+    expect(stderr).toContain('(see --help)');
+  });
+
+  it('catches a misspelt --engine before scanning, suggesting the engine', async () => {
+    const { code, stdout, stderr } = await cli(
+      'scan',
+      '--snapshot',
+      SNAPSHOT,
+      '--engine',
+      'postgress',
+    );
+    expect(code).toBe(64);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^rds-tls-guard: --engine "postgress" is not an RDS engine \(did you mean postgres\?\); RDS engines: aurora-mysql, .* \(see --help\)\n$/,
+    );
+  });
+
+  it('refuses a region name that matches no AWS naming pattern', async () => {
+    const { code, stderr } = await cli('scan', '--snapshot', SNAPSHOT, '--region', 'eu-west');
+    expect(code).toBe(64);
+    expect(stderr).toBe(
+      'rds-tls-guard: --region "eu-west" is not a region name (expected a name such as eu-west-1) (see --help)\n',
+    );
+  });
+
+  it('gives a minimum TLS version it does not know as a usage error', async () => {
+    const { code, stderr } = await cli('scan', '--snapshot', SNAPSHOT, '--min-tls', 'SSLv3');
+    expect(code).toBe(64);
+    expect(stderr).toContain('minTlsVersion');
+    expect(stderr).toContain('(see --help)');
+  });
+});
+
+describe('rds-tls-guard scan against AWS without credentials', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('says which region it scans, why it could not, what to do, and exits 5', async () => {
+    const empty = join(dir, 'empty-aws-config');
+    await writeFile(empty, '');
+    for (const name of Object.keys(process.env)) {
+      if (name.startsWith('AWS_')) delete process.env[name];
+    }
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: empty,
+      AWS_SHARED_CREDENTIALS_FILE: empty,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    const { code, stderr } = await cli('scan', '--no-probe');
+    expect(stderr).toContain(
+      'scanning region us-east-1 (from no --region, AWS_REGION or profile region: the fallback); pass --region to choose',
+    );
+    expect(stderr).toContain(
+      'rds-tls-guard: DescribeDBInstances failed in us-east-1: CredentialsProviderError; no AWS credentials found: run `aws sso login` or `aws configure`, or set AWS_PROFILE',
+    );
+    expect(stderr).toContain('exit 5: part of the estate could not be read');
+    expect(code).toBe(5);
+  }, 30_000);
 });

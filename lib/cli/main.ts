@@ -4,11 +4,16 @@
  * snapshot of `aws rds describe-*` output) as the source and a report as the
  * sink.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { EXIT_CODES } from '../report/summary.js';
 import { runDemo } from './demo.js';
 import { runScanCommand, type ScanCommandOptions } from './scan-command.js';
+import { UsageError, usageLine } from './usage.js';
 
 const FORMATS = ['table', 'json', 'csv', 'html', 'sarif', 'asff'] as const;
+
+export const VERSION: string = packageJson.version;
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -22,11 +27,33 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').filter((part) => part.length > 0)];
 }
 
-export function buildProgram(): Command {
+export interface ProgramStreams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+/** Where a command's action leaves its exit code. */
+export interface ExitCodeHolder {
+  exitCode: number;
+}
+
+export function buildProgram(
+  streams: ProgramStreams = { stdout: process.stdout, stderr: process.stderr },
+  outcome: ExitCodeHolder = { exitCode: EXIT_CODES.ok },
+): Command {
+  const { stdout, stderr } = streams;
+  // Set before the subcommands are added: commander copies these settings to them.
   const program = new Command()
     .name('rds-tls-guard')
     .description('Prove that Amazon RDS and Aurora databases accept only TLS connections.')
-    .showHelpAfterError();
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      // One line and a pointer, not the whole help: the mistake stays visible.
+      outputError: (text, write) => write(`${usageLine(text)}\n`),
+    });
 
   program
     .command('scan')
@@ -55,9 +82,10 @@ export function buildProgram(): Command {
       new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('--fail-on-insufficient', 'exit non-zero when anything is INSUFFICIENT_DATA too')
+    .option('--fail-on-insufficient', 'exit 3 when anything is INSUFFICIENT_DATA too')
+    .option('--allow-empty', 'exit 0, not 4, when no database matched (an empty account is fine)')
     .action(async (options: ScanCommandOptions) => {
-      process.exitCode = await runScanCommand(options, process.stdout, process.stderr);
+      outcome.exitCode = await runScanCommand(options, stdout, stderr);
     });
 
   program
@@ -68,21 +96,33 @@ export function buildProgram(): Command {
     .option('--html <file>', 'where to write the HTML report', 'reports/demo.html')
     .option('--keep-servers', 'leave the servers running after the scan (Ctrl-C stops them)')
     .action(async (options: { html: string; keepServers?: boolean }) => {
-      process.exitCode = await runDemo(options, process.stdout, process.stderr);
+      outcome.exitCode = await runDemo(options, stdout, stderr);
     });
 
   return program;
 }
 
 /** Runs the command line; resolves to the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(
+  argv: string[],
+  streams: ProgramStreams = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const outcome: ExitCodeHolder = { exitCode: EXIT_CODES.ok };
   try {
-    await buildProgram().parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    await buildProgram(streams, outcome).parseAsync(argv);
+    return outcome.exitCode;
   } catch (error) {
-    process.stderr.write(
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; commander already wrote them.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    if (error instanceof UsageError) {
+      streams.stderr.write(`${usageLine(error.message)}\n`);
+      return EXIT_CODES.usage;
+    }
+    streams.stderr.write(
       `rds-tls-guard: ${error instanceof Error ? error.message : String(error)}\n`,
     );
-    return 1;
+    return EXIT_CODES.error;
   }
 }

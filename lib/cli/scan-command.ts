@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseRuleParameters } from '../config/rule-parameters.js';
 import {
@@ -6,16 +7,21 @@ import {
   createRdsClientFactory,
   createSnapshotRdsClient,
   loadSnapshotDirectory,
+  type RdsSnapshot,
+  SnapshotLoadError,
   snapshotRegions,
 } from '../inventory/index.js';
 import type { Inventory } from '../pipeline.js';
 import { createLiveProber } from '../probe/index.js';
 import { type ReportFormat, renderReport } from '../report/index.js';
-import { exitCodeFor } from '../report/summary.js';
+import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js';
 import { scan } from '../scan.js';
 import { createCredentialResolver } from '../secrets/index.js';
+import type { ScanProblem, ScanResult } from '../types.js';
 import { writeReport } from './output.js';
 import { createProgressReporter } from './progress.js';
+import { UsageError } from './usage.js';
+import { checkRegions, validateEngines } from './validate.js';
 
 export interface ScanCommandOptions {
   region?: string[];
@@ -34,9 +40,15 @@ export interface ScanCommandOptions {
   format: ReportFormat;
   output?: string;
   failOnInsufficient?: boolean;
+  allowEmpty?: boolean;
 }
 
-/** Exit codes: 0 all compliant, 1 usage or runtime error, 2 NON_COMPLIANT found, 3 INSUFFICIENT_DATA with --fail-on-insufficient. */
+/**
+ * Runs `scan` and resolves to its exit code (see EXIT_CODES): 64 for a usage
+ * error, 1 when the scan could not run, otherwise what the result says.
+ * Usage errors are thrown as UsageError for main to print; everything else
+ * the user must act on is written to `stderr` with the next step.
+ */
 export async function runScanCommand(
   options: ScanCommandOptions,
   stdout: NodeJS.WriteStream,
@@ -49,18 +61,18 @@ export async function runScanCommand(
     liveProbe: options.probe,
     ...(options.secret ? { secretArns: options.secret.join(',') } : {}),
   });
-  if (!parsed.ok) {
-    stderr.write(`rds-tls-guard: ${parsed.error.message}\n`);
-    return 1;
-  }
+  if (!parsed.ok) throw new UsageError(parsed.error.message);
   const ruleParameters = parsed.value;
 
   const tags = parseTags(options.tag ?? []);
-  if (tags === undefined) {
-    stderr.write('rds-tls-guard: --tag takes key=value\n');
-    return 1;
+  if (tags === undefined) throw new UsageError('--tag takes key=value');
+  validateEngines(options.engine ?? []);
+  const regionCheck = checkRegions(options.region ?? []);
+  for (const region of regionCheck.unlisted) {
+    stderr.write(
+      `warning: region ${region} is not in this AWS SDK's region list; scanning it anyway (a typo fails the listing)\n`,
+    );
   }
-  const defaultRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const filters = {
     ...(options.engine?.length ? { engines: options.engine } : {}),
     ...(options.id?.length ? { identifiers: options.id } : {}),
@@ -69,14 +81,21 @@ export async function runScanCommand(
 
   let inventory: () => Promise<Inventory>;
   if (options.snapshot) {
-    const snapshot = await loadSnapshotDirectory(options.snapshot);
+    let snapshot: RdsSnapshot;
+    try {
+      snapshot = await loadSnapshotDirectory(options.snapshot);
+    } catch (error) {
+      if (!(error instanceof SnapshotLoadError)) throw error;
+      stderr.write(`rds-tls-guard: ${error.message}\n`);
+      return EXIT_CODES.error;
+    }
     // A snapshot knows its regions from its ARNs: scan those unless told otherwise.
     const inSnapshot = snapshotRegions(snapshot);
     const regions = options.region?.length
       ? options.region
       : inSnapshot.length > 0
         ? inSnapshot
-        : [defaultRegion];
+        : [(await defaultRegion(stderr)).region];
     inventory = () =>
       collectInventory({
         regions,
@@ -85,11 +104,23 @@ export async function runScanCommand(
       });
   } else {
     const clientFor = createRdsClientFactory();
-    const regions = options.region?.length ? options.region : [defaultRegion];
+    const regions = options.region?.length
+      ? options.region
+      : [(await defaultRegion(stderr)).region];
     inventory = () => collectInventory({ regions, clientFor, filters });
   }
 
-  const caBundle = options.caBundle ? await readFile(options.caBundle, 'utf8') : undefined;
+  let caBundle: string | undefined;
+  if (options.caBundle) {
+    try {
+      caBundle = await readFile(options.caBundle, 'utf8');
+    } catch (error) {
+      stderr.write(
+        `rds-tls-guard: --ca-bundle ${options.caBundle} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`,
+      );
+      return EXIT_CODES.error;
+    }
+  }
   const secretsClients = new Map<string, SecretsManagerClient>();
   const prober = ruleParameters.liveProbe
     ? createLiveProber({
@@ -109,7 +140,7 @@ export async function runScanCommand(
     : undefined;
 
   const progress = createProgressReporter(stderr);
-  const result = await scan({
+  const scanned = await scan({
     inventory,
     ruleParameters,
     ...(prober ? { prober } : {}),
@@ -117,18 +148,112 @@ export async function runScanCommand(
     onProgress: (event) => progress.update(event),
   });
   progress.stop();
+  const result: ScanResult = {
+    ...scanned,
+    problems: [...scanned.problems, ...unmatchedIdentifiers(scanned, options.id ?? [])],
+  };
 
   const report = renderReport(result, options.format, {
     color: stdout.isTTY === true && !options.output,
     width: stdout.columns ?? 160,
   });
-  if (options.output) {
-    await writeReport(options.output, report);
-    stderr.write(`report written to ${options.output}\n`);
-  } else {
-    stdout.write(report.endsWith('\n') ? report : `${report}\n`);
+  try {
+    if (options.output) {
+      await writeReport(options.output, report);
+      stderr.write(`report written to ${options.output}\n`);
+    } else {
+      stdout.write(report.endsWith('\n') ? report : `${report}\n`);
+    }
+  } catch (error) {
+    stderr.write(
+      `rds-tls-guard: cannot write the report to ${options.output} (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`,
+    );
+    return EXIT_CODES.error;
   }
-  return exitCodeFor(result, { failOnInsufficientData: options.failOnInsufficient === true });
+  const code = exitCodeFor(result, {
+    failOnInsufficientData: options.failOnInsufficient === true,
+    allowEmpty: options.allowEmpty === true,
+  });
+  explainExit(code, result, stderr);
+  return code;
+}
+
+/** Each `--id` that named no evaluated database, as a problem every report shows. */
+export function unmatchedIdentifiers(
+  result: ScanResult,
+  identifiers: readonly string[],
+): ScanProblem[] {
+  const names = new Set<string>();
+  for (const { resource } of result.evaluations) {
+    for (const name of [
+      resource.identifier,
+      resource.resourceId,
+      resource.arn,
+      resource.clusterIdentifier,
+    ]) {
+      if (name !== undefined) names.add(name);
+    }
+  }
+  return [...new Set(identifiers)]
+    .filter((identifier) => !names.has(identifier))
+    .map((identifier) => ({
+      scope: 'filter:--id',
+      code: 'ID_NOT_FOUND',
+      message: `--id ${identifier} matched no DB instance or cluster in ${result.regions.join(', ') || 'the scanned regions'}`,
+    }));
+}
+
+/** Says on standard error why the exit code is what it is, when it is not about verdicts. */
+function explainExit(code: number, result: ScanResult, stderr: NodeJS.WriteStream): void {
+  if (code === EXIT_CODES.incomplete) {
+    for (const problem of result.problems.filter(isCoverageProblem)) {
+      stderr.write(`rds-tls-guard: ${problem.message}\n`);
+    }
+    stderr.write(
+      `rds-tls-guard: exit ${code}: part of the estate could not be read, so this report may be missing databases\n`,
+    );
+  } else if (code === EXIT_CODES.nothingEvaluated) {
+    for (const problem of result.problems.filter((entry) => entry.code === 'ID_NOT_FOUND')) {
+      stderr.write(`rds-tls-guard: ${problem.message}\n`);
+    }
+    stderr.write(
+      `rds-tls-guard: exit ${code}: ${result.evaluations.length === 0 ? 'no database was evaluated' : 'an --id matched no database'} (check --region, --engine, --id and --tag; pass --allow-empty if that is expected)\n`,
+    );
+  }
+}
+
+interface DefaultRegion {
+  region: string;
+  source: string;
+}
+
+/**
+ * The region the AWS SDK would pick (AWS_REGION, then the profile's region),
+ * said out loud, because a scan of the wrong region finds nothing.
+ */
+async function defaultRegion(stderr: NodeJS.WriteStream): Promise<DefaultRegion> {
+  const fromEnvironment = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  let chosen: DefaultRegion;
+  if (fromEnvironment) {
+    chosen = {
+      region: fromEnvironment,
+      source: process.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION',
+    };
+  } else {
+    let fromProfile: string | undefined;
+    try {
+      fromProfile = await new RDSClient({}).config.region();
+    } catch {
+      fromProfile = undefined;
+    }
+    chosen = fromProfile
+      ? { region: fromProfile, source: `the AWS profile ${process.env.AWS_PROFILE ?? 'default'}` }
+      : { region: 'us-east-1', source: 'no --region, AWS_REGION or profile region: the fallback' };
+  }
+  stderr.write(
+    `scanning region ${chosen.region} (from ${chosen.source}); pass --region to choose\n`,
+  );
+  return chosen;
 }
 
 function parseTags(pairs: string[]): Record<string, string> | undefined {

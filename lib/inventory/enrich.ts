@@ -53,7 +53,7 @@ import type {
   ResolvedParameter,
   ScanProblem,
 } from '../types.js';
-import { classifyReadFailure, errorName } from './errors.js';
+import { classifyReadFailure, describeAwsFailure, errorName } from './errors.js';
 import { clusterParameterGroupOf } from './mappers.js';
 import { type PagedResult, readAllPages } from './pagination.js';
 
@@ -177,7 +177,7 @@ class ScanReader {
       this.problems.push({
         scope,
         code: classifyReadFailure(error),
-        message: `${operation} failed: ${reason}`,
+        message: `${operation} failed: ${describeAwsFailure(error, operation)}`,
       });
       return { ok: false, reason };
     }

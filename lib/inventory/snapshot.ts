@@ -289,7 +289,18 @@ function revive(value: unknown, key: string | undefined): unknown {
  */
 export async function loadSnapshotDirectory(directory: string): Promise<RdsSnapshot> {
   const snapshot: RdsSnapshot = {};
-  const names = (await readdir(directory)).filter((name) => name.endsWith('.json')).sort();
+  const names = (await listSnapshotFolder(directory))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  const listings = names.filter((name) => LISTING_FILES.includes(name));
+  if (listings.length === 0) {
+    const present = names.length
+      ? `it holds ${names.slice(0, 5).join(', ')}`
+      : 'it holds no .json file';
+    throw new SnapshotLoadError(
+      `snapshot folder ${directory} has neither ${LISTING_FILES.join(' nor ')} (${present}); save \`aws rds describe-db-instances > ${join(directory, LISTING_FILES[0] ?? '')}\` first`,
+    );
+  }
   for (const fileName of names) {
     const placed = placeFile(fileName);
     if (!placed) continue;
@@ -344,13 +355,54 @@ function placeFile(
   return undefined;
 }
 
+/** The file names that list databases: a snapshot without either has nothing to scan. */
+const LISTING_FILES = ['describe-db-instances.json', 'describe-db-clusters.json'];
+
+async function listSnapshotFolder(directory: string): Promise<string[]> {
+  try {
+    return await readdir(directory);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new SnapshotLoadError(`snapshot folder ${directory} not found`);
+    }
+    if (code === 'ENOTDIR') {
+      throw new SnapshotLoadError(
+        `${directory} is a file, not a folder: --snapshot takes the folder that holds describe-db-instances.json and the other saved output`,
+      );
+    }
+    throw new SnapshotLoadError(`snapshot folder ${directory} cannot be read (${code ?? 'error'})`);
+  }
+}
+
 async function readJsonObject(path: string, fileName: string): Promise<JsonObject> {
+  const text = await readFile(path, 'utf8');
+  if (text.trim() === '') {
+    throw new SnapshotLoadError(
+      `${fileName} is empty: run the aws command that writes it again (did it fail?)`,
+    );
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    throw new SnapshotLoadError(`${fileName} is not valid JSON`);
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SnapshotLoadError(`${fileName} is not valid JSON${jsonErrorPlace(text, error)}`);
   }
   if (!isRecord(parsed)) throw new SnapshotLoadError(`${fileName} is not a JSON object`);
   return parsed;
+}
+
+/**
+ * ` at line 3, column 7` from JSON.parse's `position N`, counted here so the
+ * answer is the same on every Node version; empty when the error has none.
+ */
+export function jsonErrorPlace(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  const offset = position === undefined ? text.length : Math.min(Number(position), text.length);
+  if (position === undefined && !/end of (JSON|data) input/i.test(message)) return '';
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}`;
 }

@@ -2,7 +2,7 @@
  * Counts for the summary line of every report, and the process exit code the
  * CLI ends with.
  */
-import { type ScanResult, VERDICTS, type Verdict } from '../types.js';
+import { type ScanProblem, type ScanResult, VERDICTS, type Verdict } from '../types.js';
 
 export interface ReportSummary {
   /** Databases evaluated. */
@@ -34,20 +34,51 @@ export function summarize(result: ScanResult): ReportSummary {
 }
 
 /**
+ * A problem that means part of the estate was never listed (an unreadable
+ * region or account, a failed inventory, a record skipped for lack of a
+ * resource id): databases may be missing from the report altogether, not
+ * just judged on partial data.
+ */
+export function isCoverageProblem(problem: ScanProblem): boolean {
+  return (
+    problem.scope === 'inventory' ||
+    problem.scope.startsWith('region:') ||
+    problem.scope.startsWith('account:') ||
+    problem.code.startsWith('REGION_') ||
+    problem.code === 'INVENTORY_FAILED'
+  );
+}
+
+/** A filter that selected nothing: `--id` naming no database, `--engine` matching none. */
+export function isUnmatchedFilter(problem: ScanProblem): boolean {
+  return problem.scope.startsWith('filter:');
+}
+
+/**
  * The CLI's exit codes. Scripts and CI jobs branch on these, so they never
  * change meaning:
- * - 0: nothing NON_COMPLIANT (and, with `failOnInsufficientData`, nothing undecided);
- * - 1: usage or runtime error: the scan did not produce a result (set by the CLI, never here);
+ * - 0: everything asked for was read and evaluated, nothing NON_COMPLIANT (and,
+ *   with `failOnInsufficientData`, nothing undecided);
+ * - 1: runtime error: the scan did not produce a result (set by the CLI, never here);
  * - 2: at least one database NON_COMPLIANT;
  * - 3: with `failOnInsufficientData` only: nothing NON_COMPLIANT, but at least one
- *   database INSUFFICIENT_DATA or a scan problem (an unreadable region is missing data too).
- * NON_COMPLIANT wins over INSUFFICIENT_DATA: a known failure is the stronger signal.
+ *   database INSUFFICIENT_DATA or a scan problem;
+ * - 4: nothing was evaluated (zero databases), or an `--id` named no database;
+ *   `allowEmpty` turns this into 0;
+ * - 5: a region, account or listing could not be read: the report may be missing
+ *   databases, so "nothing non-compliant" proves nothing;
+ * - 64: usage error (a flag, a value or a region the CLI does not accept; set by the CLI).
+ * NON_COMPLIANT wins over everything: a known failure is the strongest signal.
+ * An unreadable listing (5) wins over an empty one (4), since it is the likely cause.
  */
 export const EXIT_CODES = {
   ok: 0,
   error: 1,
   nonCompliant: 2,
   insufficientData: 3,
+  nothingEvaluated: 4,
+  incomplete: 5,
+  usage: 64,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
@@ -55,14 +86,24 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 export interface ExitCodeOptions {
   /** Exit 3 when something could not be decided, instead of 0. Default false. */
   failOnInsufficientData?: boolean;
+  /** Zero databases (or an `--id` that matched none) is a valid result, not exit 4. Default false. */
+  allowEmpty?: boolean;
 }
 
 export function exitCodeFor(result: ScanResult, options: ExitCodeOptions = {}): ExitCode {
   const summary = summarize(result);
   if (summary.verdicts.NON_COMPLIANT > 0) return EXIT_CODES.nonCompliant;
+  if (result.problems.some(isCoverageProblem)) return EXIT_CODES.incomplete;
+  if (
+    options.allowEmpty !== true &&
+    (summary.total === 0 || result.problems.some(isUnmatchedFilter))
+  ) {
+    return EXIT_CODES.nothingEvaluated;
+  }
   if (
     options.failOnInsufficientData === true &&
-    (summary.verdicts.INSUFFICIENT_DATA > 0 || summary.problems > 0)
+    (summary.verdicts.INSUFFICIENT_DATA > 0 ||
+      result.problems.some((problem) => !isUnmatchedFilter(problem)))
   ) {
     return EXIT_CODES.insufficientData;
   }

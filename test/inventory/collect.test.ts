@@ -210,7 +210,8 @@ describe('collectInventory', () => {
     expect(inventory.problems).toContainEqual({
       scope: 'region:eu-central-1',
       code: 'ACCESS_DENIED',
-      message: 'DescribeDBInstances failed in eu-central-1: AccessDenied',
+      message:
+        'DescribeDBInstances failed in eu-central-1: AccessDenied HTTP 400; grant the IAM action rds:DescribeDBInstances to the identity running the scan (docs/deploy.md lists the whole policy)',
     });
     expect(inventory.problems.every((problem) => problem.scope === 'region:eu-central-1')).toBe(
       true,
@@ -228,7 +229,8 @@ describe('collectInventory', () => {
     expect(inventory.problems).toContainEqual({
       scope: 'region:eu-west-1',
       code: 'THROTTLED',
-      message: 'DescribeDBInstances failed in eu-west-1: ThrottlingException',
+      message:
+        'DescribeDBInstances failed in eu-west-1: ThrottlingException HTTP 400; RDS throttled the requests: scan with lower concurrency or retry later',
     });
   });
 

@@ -167,7 +167,8 @@ describe('enrichResources', () => {
       {
         scope: 'parameter-group:eu-west-1:pg-x',
         code: 'ACCESS_DENIED',
-        message: 'DescribeDBParameters for pg-x in eu-west-1 failed: AccessDenied',
+        message:
+          'DescribeDBParameters for pg-x in eu-west-1 failed: AccessDenied HTTP 400; grant the IAM action rds:DescribeDBParameters to the identity running the scan (docs/deploy.md lists the whole policy)',
       },
     ]);
   });
@@ -374,7 +375,7 @@ describe('enrichResources', () => {
         scope: 'engine-defaults:eu-west-1:postgres14',
         code: 'READ_FAILED',
         message:
-          'DescribeEngineDefaultParameters for postgres14 in eu-west-1 failed: InvalidParameterValue',
+          'DescribeEngineDefaultParameters for postgres14 in eu-west-1 failed: InvalidParameterValue HTTP 400',
       },
     ]);
   });

@@ -38,17 +38,69 @@ describe('loadSnapshotDirectory', () => {
     expect(Object.keys(snapshot.engineDefaults ?? {})).toEqual(['postgres14']);
   });
 
-  it('names the file that is not valid JSON', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'rds-snapshot-'));
+  async function loadFrom(files: Record<string, string>) {
+    const directory = await mkdtemp(join(tmpdir(), 'rds-tls-guard-snapshot-'));
     try {
-      await writeFile(join(directory, 'describe-db-instances.json'), '{"DBInstances": [');
-      await expect(loadSnapshotDirectory(directory)).rejects.toMatchObject({
-        name: 'SnapshotLoadError',
-        message: 'describe-db-instances.json is not valid JSON',
-      });
+      for (const [name, text] of Object.entries(files)) {
+        await writeFile(join(directory, name), text);
+      }
+      return await loadSnapshotDirectory(directory).then(
+        () => ({ name: 'loaded', message: '' }),
+        (error: Error) => ({
+          name: error.name,
+          message: error.message.replaceAll(directory, '<dir>'),
+        }),
+      );
     } finally {
       await rm(directory, { recursive: true });
     }
+  }
+
+  it('names the file, line and column of JSON that does not parse', async () => {
+    expect(
+      await loadFrom({
+        'describe-db-instances.json': '{\n  "DBInstances": [\n    {"a": 1,}\n  ]\n}',
+      }),
+    ).toEqual({
+      name: 'SnapshotLoadError',
+      message: 'describe-db-instances.json is not valid JSON at line 3, column 13',
+    });
+  });
+
+  it('places a cut-off file at its end', async () => {
+    expect(await loadFrom({ 'describe-db-instances.json': '{"DBInstances": [' })).toEqual({
+      name: 'SnapshotLoadError',
+      message: 'describe-db-instances.json is not valid JSON at line 1, column 18',
+    });
+  });
+
+  it('says an empty file is empty and how to refill it', async () => {
+    expect(await loadFrom({ 'describe-db-clusters.json': '\n' })).toEqual({
+      name: 'SnapshotLoadError',
+      message:
+        'describe-db-clusters.json is empty: run the aws command that writes it again (did it fail?)',
+    });
+  });
+
+  it('refuses a folder without a listing file, naming what it holds and what to save', async () => {
+    expect(await loadFrom({ 'instances.json': '{}' })).toEqual({
+      name: 'SnapshotLoadError',
+      message:
+        'snapshot folder <dir> has neither describe-db-instances.json nor describe-db-clusters.json (it holds instances.json); save `aws rds describe-db-instances > <dir>/describe-db-instances.json` first',
+    });
+  });
+
+  it('says a missing folder is not found and a file is not a folder', async () => {
+    const missing = join(tmpdir(), 'rds-tls-guard-no-such-snapshot');
+    await expect(loadSnapshotDirectory(missing)).rejects.toMatchObject({
+      name: 'SnapshotLoadError',
+      message: `snapshot folder ${missing} not found`,
+    });
+    const file = join(fixtureDirectory, 'describe-db-instances.json');
+    await expect(loadSnapshotDirectory(file)).rejects.toMatchObject({
+      name: 'SnapshotLoadError',
+      message: `${file} is a file, not a folder: --snapshot takes the folder that holds describe-db-instances.json and the other saved output`,
+    });
   });
 });
 

@@ -133,7 +133,7 @@ describe('RDS throttling bursts are retried by the SDK and lose nothing', () => 
       {
         scope: `region:${REGION}`,
         code: 'THROTTLED',
-        message: `DescribeDBInstances failed in ${REGION}: ThrottlingException`,
+        message: `DescribeDBInstances failed in ${REGION}: ThrottlingException HTTP 400; RDS throttled the requests: scan with lower concurrency or retry later`,
       },
     ]);
     expect(result.evaluations).toEqual([]);

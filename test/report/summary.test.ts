@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_CODES, exitCodeFor, summarize } from '../../lib/report/summary.js';
-import type { ScanResult, Verdict } from '../../lib/types.js';
+import { EXIT_CODES, exitCodeFor, isCoverageProblem, summarize } from '../../lib/report/summary.js';
+import type { ScanProblem, ScanResult, Verdict } from '../../lib/types.js';
 import { fixtureScanResult } from './fixture.js';
 
 /** The fixture with every database's combined verdict replaced, and no scan problems. */
@@ -12,6 +12,22 @@ function withVerdicts(verdicts: Verdict[], problems = false): ScanResult {
   });
   return { ...result, evaluations, problems: problems ? result.problems : [] };
 }
+
+const inventoryFailed: ScanProblem = {
+  scope: 'inventory',
+  code: 'INVENTORY_FAILED',
+  message: 'CredentialsProviderError',
+};
+const groupUnreadable: ScanProblem = {
+  scope: 'parameter-group:eu-west-1:pg-x',
+  code: 'ACCESS_DENIED',
+  message: 'DescribeDBParameters for pg-x in eu-west-1 failed: AccessDenied',
+};
+const idNotFound: ScanProblem = {
+  scope: 'filter:--id',
+  code: 'ID_NOT_FOUND',
+  message: '--id ordrs matched no DB instance or cluster in eu-west-1',
+};
 
 describe('summarize', () => {
   it('counts databases per verdict, live probes and scan problems', () => {
@@ -58,17 +74,62 @@ describe('exitCodeFor', () => {
     ).toBe(3);
   });
 
-  it('exits 3 for a scan problem when asked to fail on insufficient data, 0 otherwise', () => {
+  it('exits 5 when a region could not be listed, even with nothing undecided and no flag', () => {
     const result = withVerdicts(['COMPLIANT'], true);
+    expect(result.problems.map((problem) => problem.code)).toEqual(['REGION_ACCESS_DENIED']);
+    expect(exitCodeFor(result)).toBe(5);
+    expect(exitCodeFor(result, { failOnInsufficientData: true, allowEmpty: true })).toBe(5);
+  });
+
+  it('exits 5, not 4, when nothing was evaluated because the listing failed', () => {
+    const result = { ...withVerdicts([]), problems: [inventoryFailed] };
+    expect(exitCodeFor(result)).toBe(5);
+  });
+
+  it('exits 2, not 5, when a database is NON_COMPLIANT and a region could not be listed', () => {
+    expect(exitCodeFor(withVerdicts(['NON_COMPLIANT'], true))).toBe(2);
+  });
+
+  it('exits 3 for a problem with one database when asked to fail on insufficient data, 0 otherwise', () => {
+    const result = { ...withVerdicts(['COMPLIANT']), problems: [groupUnreadable] };
     expect(exitCodeFor(result)).toBe(0);
     expect(exitCodeFor(result, { failOnInsufficientData: true })).toBe(3);
   });
 
-  it('exits 0 for an empty scan', () => {
-    expect(exitCodeFor(withVerdicts([]), { failOnInsufficientData: true })).toBe(0);
+  it('exits 4 when nothing was evaluated, 0 when an empty result is allowed', () => {
+    expect(exitCodeFor(withVerdicts([]))).toBe(4);
+    expect(exitCodeFor(withVerdicts([]), { failOnInsufficientData: true })).toBe(4);
+    expect(exitCodeFor(withVerdicts([]), { allowEmpty: true })).toBe(0);
+  });
+
+  it('exits 4 when an --id matched no database although others were evaluated', () => {
+    const result = { ...withVerdicts(['COMPLIANT']), problems: [idNotFound] };
+    expect(exitCodeFor(result)).toBe(4);
+    expect(exitCodeFor(result, { allowEmpty: true })).toBe(0);
+    expect(exitCodeFor(result, { allowEmpty: true, failOnInsufficientData: true })).toBe(0);
   });
 
   it('keeps the documented meaning of each exit code', () => {
-    expect(EXIT_CODES).toEqual({ ok: 0, error: 1, nonCompliant: 2, insufficientData: 3 });
+    expect(EXIT_CODES).toEqual({
+      ok: 0,
+      error: 1,
+      nonCompliant: 2,
+      insufficientData: 3,
+      nothingEvaluated: 4,
+      incomplete: 5,
+      usage: 64,
+    });
+  });
+});
+
+describe('isCoverageProblem', () => {
+  it('counts unreadable regions, accounts and inventories, not a single unreadable group', () => {
+    expect(isCoverageProblem(inventoryFailed)).toBe(true);
+    expect(
+      isCoverageProblem({ scope: 'region:eu-west-1', code: 'RESOURCE_ID_MISSING', message: '' }),
+    ).toBe(true);
+    expect(isCoverageProblem({ scope: 'account:111122223333', code: 'X', message: '' })).toBe(true);
+    expect(isCoverageProblem(groupUnreadable)).toBe(false);
+    expect(isCoverageProblem(idNotFound)).toBe(false);
   });
 });
