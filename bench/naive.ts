@@ -53,6 +53,18 @@ export interface NaiveScanOptions {
 
 type GroupKind = 'instance' | 'cluster';
 
+/** What the loops need of an RDS client: sending a command (the peer scanner wraps it in a limit). */
+export type RdsSender = Pick<RDSClient, 'send'>;
+
+/**
+ * Memoised reads for a scanner that shares them between databases: a group's
+ * settings by kind and name, a family's engine defaults by kind and family.
+ */
+export interface GroupReadCache {
+  groups: Map<string, Promise<ParameterGroupSettings>>;
+  defaults: Map<string, Promise<Map<string, Parameter>>>;
+}
+
 export async function naiveScan(options: NaiveScanOptions): Promise<ResourceEvaluation[]> {
   const { client, region, ruleParameters } = options;
   const every = Math.max(1, options.sampleEvery ?? 1);
@@ -130,11 +142,31 @@ interface GroupReads {
   clusterParameters?: ParameterGroupSettings;
 }
 
-/** One group's pages, its family, and that family's engine defaults: no cache, on purpose. */
-async function readGroup(
-  client: RDSClient,
+/**
+ * One group's pages, its family, and that family's engine defaults. The naive
+ * loop passes no cache, on purpose; the peer scanner passes one.
+ */
+export function readGroup(
+  client: RdsSender,
   kind: GroupKind,
   name: string,
+  cache?: GroupReadCache,
+): Promise<ParameterGroupSettings> {
+  if (!cache) return readGroupOnce(client, kind, name);
+  const key = `${kind}:${name}`;
+  let read = cache.groups.get(key);
+  if (!read) {
+    read = readGroupOnce(client, kind, name, cache);
+    cache.groups.set(key, read);
+  }
+  return read;
+}
+
+async function readGroupOnce(
+  client: RdsSender,
+  kind: GroupKind,
+  name: string,
+  cache?: GroupReadCache,
 ): Promise<ParameterGroupSettings> {
   const listed = await listPages<Parameter>(async (marker) => {
     const page =
@@ -161,25 +193,17 @@ async function readGroup(
   );
 
   let family = defaultGroupFamily(name);
-  const defaults = new Map<string, Parameter>();
+  let defaults = new Map<string, Parameter>();
   if (tls.some((parameter) => parameter.ParameterValue === undefined)) {
     family ??= await groupFamily(client, kind, name);
     if (family) {
-      const familyName = family;
-      const listedDefaults = await listPages<Parameter>(async (marker) => {
-        const input = { DBParameterGroupFamily: familyName, MaxRecords: 100, Marker: marker };
-        const response =
-          kind === 'instance'
-            ? await client.send(new DescribeEngineDefaultParametersCommand(input))
-            : await client.send(new DescribeEngineDefaultClusterParametersCommand(input));
-        return {
-          items: response.EngineDefaults?.Parameters ?? [],
-          marker: response.EngineDefaults?.Marker,
-        };
-      });
-      for (const parameter of listedDefaults) {
-        if (parameter.ParameterName) defaults.set(parameter.ParameterName, parameter);
+      const key = `${kind}:${family}`;
+      let read = cache?.defaults.get(key);
+      if (!read) {
+        read = engineDefaults(client, kind, family);
+        cache?.defaults.set(key, read);
       }
+      defaults = await read;
     }
   }
 
@@ -193,8 +217,31 @@ async function readGroup(
   return { groupName: name, kind, ...(family ? { family } : {}), parameters };
 }
 
+async function engineDefaults(
+  client: RdsSender,
+  kind: GroupKind,
+  family: string,
+): Promise<Map<string, Parameter>> {
+  const listed = await listPages<Parameter>(async (marker) => {
+    const input = { DBParameterGroupFamily: family, MaxRecords: 100, Marker: marker };
+    const response =
+      kind === 'instance'
+        ? await client.send(new DescribeEngineDefaultParametersCommand(input))
+        : await client.send(new DescribeEngineDefaultClusterParametersCommand(input));
+    return {
+      items: response.EngineDefaults?.Parameters ?? [],
+      marker: response.EngineDefaults?.Marker,
+    };
+  });
+  const defaults = new Map<string, Parameter>();
+  for (const parameter of listed) {
+    if (parameter.ParameterName) defaults.set(parameter.ParameterName, parameter);
+  }
+  return defaults;
+}
+
 async function groupFamily(
-  client: RDSClient,
+  client: RdsSender,
   kind: GroupKind,
   name: string,
 ): Promise<string | undefined> {
@@ -210,7 +257,7 @@ async function groupFamily(
   return response.DBClusterParameterGroups?.[0]?.DBParameterGroupFamily;
 }
 
-function caOf(
+export function caOf(
   resource: DatabaseResource,
   certificates: Certificate[],
 ): { certificateAuthority?: CertificateAuthority } {
@@ -226,7 +273,7 @@ function caOf(
   };
 }
 
-async function listPages<T>(
+export async function listPages<T>(
   fetchPage: (marker: string | undefined) => Promise<{ items: T[]; marker: string | undefined }>,
 ): Promise<T[]> {
   const items: T[] = [];

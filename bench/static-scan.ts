@@ -2,12 +2,13 @@
  * The static scan over the RDS API: `scan()` with `collectInventory()`
  * against the synthetic fleet, next to the naive per-instance loop.
  */
-import { collectInventory } from '../lib/inventory/index.js';
+import { collectInventory, DEFAULT_CONCURRENCY } from '../lib/inventory/index.js';
 import { scan } from '../lib/scan.js';
 import { DEFAULT_RULE_PARAMETERS, type ResourceEvaluation } from '../lib/types.js';
 import { fleetShape, REGION, SyntheticFleet } from './fleet.js';
 import { type CallLog, latencyRdsClient } from './latency-rds.js';
 import { naiveScan } from './naive.js';
+import { peerScan } from './peer.js';
 
 export interface StaticOptions {
   instances: number;
@@ -33,9 +34,22 @@ export interface StaticResult {
     /** fullCalls × latency: no sequential loop can beat it. */
     floorMs: number;
   };
+  /** A concurrent sweeper that reads each group once (bench/peer.ts), timed over the whole fleet. */
+  peer: { wallMs: number; calls: CallLog; concurrency: number; agreeing: number };
+  /**
+   * No scanner with `concurrency` requests in flight can finish before
+   * expected calls × latency / concurrency, nor before its longest chain of
+   * dependent calls (the instance listing's pages, then one group's pages).
+   */
+  floor: { concurrencyMs: number; chainMs: number; concurrency: number };
   /** Resources whose combined finding is identical under both I/O patterns. */
   agreeing: number;
 }
+
+/** scan()'s and collectInventory()'s default requests in flight. */
+const CONCURRENCY = DEFAULT_CONCURRENCY;
+/** Pages per parameter group in the synthetic fleet (300 parameters, 100 a page). */
+const GROUP_PAGES = 3;
 
 const RULES = { ...DEFAULT_RULE_PARAMETERS, liveProbe: false };
 
@@ -67,6 +81,20 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
   });
   const sampleWallMs = performance.now() - sampleStarted;
 
+  const peerRds = latencyRdsClient(fleet, options.latencyMs);
+  const peerStarted = performance.now();
+  const peer = await peerScan({
+    client: peerRds.client,
+    region: REGION,
+    ruleParameters: RULES,
+    concurrency: CONCURRENCY,
+  });
+  const peerWallMs = performance.now() - peerStarted;
+
+  const expected = fleet.expectedCalls();
+  const expectedTotal = Object.values(expected).reduce((sum, n) => sum + n, 0);
+  const chainCalls = (expected.DescribeDBInstances ?? 0) + GROUP_PAGES;
+
   return {
     fleet,
     resources: result.evaluations.length,
@@ -76,7 +104,7 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       problems: result.problems.length,
       verdicts: tally(result.evaluations),
     },
-    expected: fleet.expectedCalls(),
+    expected,
     naive: {
       fullCalls: dryRds.calls,
       sampleEvery: options.naiveSampleEvery,
@@ -85,6 +113,17 @@ export async function runStatic(options: StaticOptions): Promise<StaticResult> {
       sampleResources: sample.length,
       projectedWallMs: (sampleWallMs / sampleRds.calls.total) * dryRds.calls.total,
       floorMs: dryRds.calls.total * options.latencyMs,
+    },
+    peer: {
+      wallMs: peerWallMs,
+      calls: peerRds.calls,
+      concurrency: CONCURRENCY,
+      agreeing: countAgreeing(result.evaluations, peer),
+    },
+    floor: {
+      concurrencyMs: (expectedTotal * options.latencyMs) / CONCURRENCY,
+      chainMs: chainCalls * options.latencyMs,
+      concurrency: CONCURRENCY,
     },
     agreeing: countAgreeing(result.evaluations, naiveAll),
   };
