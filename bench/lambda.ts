@@ -4,9 +4,10 @@
  * Each function's handler is bundled with the options serverless.yml uses
  * (lambda-build.json: minified ESM for the Lambda runtime's Node, split into
  * chunks so the database drivers load on the first probe only, no source
- * maps, the `require` banner pg and mysql2 need). The zipped size is read from `.serverless/` when
- * `sls package` has been run, else estimated by deflating every output file
- * at level 9 plus the zip headers. Init time imports the entry file, which
+ * maps, the `require` banner pg and mysql2 need). The zipped size is read from
+ * `.serverless/` when `sls package` has been run since the sources last
+ * changed; an older zip is ignored (and said so) and the size estimated by
+ * deflating every output file at level 9 plus the zip headers. Init time imports the entry file, which
  * loads the chunks it needs at start.
  */
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ export interface FunctionPackage {
   skipped?: string;
   bundleBytes?: number;
   zipBytes?: number;
-  zipSource?: 'sls package' | 'deflate estimate';
+  zipSource?: 'sls package' | 'deflate estimate' | 'deflate estimate (.serverless zip is stale)';
   initMs?: number[];
 }
 
@@ -102,7 +103,9 @@ async function measureOne(
   const packaged = join(root, '.serverless', `${fn.name}.zip`);
   let zipBytes: number;
   let zipSource: FunctionPackage['zipSource'];
-  if (existsSync(packaged)) {
+  const fresh =
+    existsSync(packaged) && (await stat(packaged)).mtimeMs > (await sourcesChanged(root));
+  if (fresh) {
     zipBytes = (await stat(packaged)).size;
     zipSource = 'sls package';
   } else {
@@ -117,7 +120,9 @@ async function measureOne(
           deflateRawSync(entry.data, { level: 9 }).length,
         0,
       );
-    zipSource = 'deflate estimate';
+    zipSource = existsSync(packaged)
+      ? 'deflate estimate (.serverless zip is stale)'
+      : 'deflate estimate';
   }
 
   const initMs: number[] = [];
@@ -129,6 +134,28 @@ async function measureOne(
     initMs.push(measured);
   }
   return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, initMs };
+}
+
+/** What a package is built from: the product's code, the build settings and the locked dependencies. */
+const SOURCES = ['lib', 'handlers', 'serverless.yml', 'lambda-build.json', 'package-lock.json'];
+
+let newestSource: Promise<number> | undefined;
+
+/** The newest modification time among the sources (ms), read once per run. */
+function sourcesChanged(root: string): Promise<number> {
+  newestSource ??= Promise.all(SOURCES.map((path) => newestUnder(join(root, path)))).then((times) =>
+    Math.max(...times),
+  );
+  return newestSource;
+}
+
+async function newestUnder(path: string): Promise<number> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  const entries = await readdir(path);
+  const times = await Promise.all(entries.map((entry) => newestUnder(join(path, entry))));
+  return Math.max(info.mtimeMs, ...times);
 }
 
 /** A fresh node imports the bundle once; the figure is the import alone, not node's own start. */

@@ -26,6 +26,8 @@ import { runStatic } from './static-scan.js';
 
 /** The V8 old-space limit of the scale run: about what a 256 MB function leaves for the heap. */
 const HEAP_LIMIT_MB = 160;
+/** Module initialisation per function, on this machine's CPU. */
+const INIT_TARGET_MS = 120;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -417,9 +419,9 @@ async function lambdaSection(): Promise<void> {
     const init = initMedian(fn);
     targets.push({
       section: `5. lambda ${fn.name}`,
-      target: 'module init ≤ 200 ms',
+      target: `module init ≤ ${INIT_TARGET_MS} ms`,
       measured: init !== undefined ? ms(init) : (fn.skipped ?? 'not measured'),
-      met: init !== undefined ? init <= 200 : undefined,
+      met: init !== undefined ? init <= INIT_TARGET_MS : undefined,
     });
   }
 }
