@@ -23,6 +23,8 @@ export type EvidenceSource =
   | 'rds-api'
   | 'parameter-group'
   | 'engine-default'
+  /** Not read anywhere: the documented default for the engine version, or the conservative assumption. */
+  | 'built-in'
   | 'option-group'
   | 'certificate'
   | 'server'

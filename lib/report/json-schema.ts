@@ -13,11 +13,16 @@ const verdict = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFI
 const isoDate = z.iso.datetime();
 
 export const evidenceSchema = z.strictObject({
-  /** Who said it: `rds-api`, `parameter-group`, `engine-default`, `option-group`, `certificate`, `server`, `probe`. */
+  /**
+   * Who said it: `rds-api`, `parameter-group`, `engine-default` (read from the
+   * engine defaults), `built-in` (read nowhere: assumed from the documented
+   * default for the engine version), `option-group`, `certificate`, `server`, `probe`.
+   */
   source: z.enum([
     'rds-api',
     'parameter-group',
     'engine-default',
+    'built-in',
     'option-group',
     'certificate',
     'server',

@@ -5,6 +5,7 @@
  */
 import { type CheckResult, passed } from './check.js';
 import {
+  type EffectiveValue,
   type GroupContext,
   type ParameterReading,
   parameterEvidence,
@@ -17,8 +18,8 @@ import { parseSwitch } from './values.js';
 export interface EnforcementSwitch {
   name: string;
   reading: ParameterReading;
-  /** The group's value, or the default that stands in for it. */
-  value: string;
+  /** The group's value, or the default that stands in for it, with where it came from. */
+  effective: EffectiveValue;
   /** How the value is shown in the annotation, engine label included. */
   described: string;
   offReason: Extract<StaticReason, 'FORCE_SSL_OFF' | 'REQUIRE_SECURE_TRANSPORT_OFF'>;
@@ -28,8 +29,9 @@ export interface EnforcementSwitch {
 }
 
 export function enforcementCheck(group: GroupContext, setting: EnforcementSwitch): CheckResult {
-  const { name, reading, value, described, remediation } = setting;
-  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
+  const { name, reading, effective, described, remediation } = setting;
+  const { value } = effective;
+  const evidence = [parameterEvidence(group, name, effective)];
   switch (parseSwitch(value)) {
     case 'on':
       return requireInEffect(

@@ -5,8 +5,9 @@
  */
 import type { DatabaseResource, Evidence, ResolvedParameter, StaticRuleInput } from '../types.js';
 import type { CheckResult } from './check.js';
+import { builtInDefault } from './engine-defaults.js';
 import { type EngineFamily, isAurora } from './engines.js';
-import { describeGaps, unreadableGroupRemediation } from './remediation.js';
+import { describeGaps, unreadableGroupRemediation, upgradeRemediation } from './remediation.js';
 
 export interface GroupContext {
   scope: 'instance' | 'cluster';
@@ -77,6 +78,8 @@ export interface ParameterReading {
   value?: string;
   /** True when the value is the engine default rather than set in the group. */
   defaulted: boolean;
+  /** Where the value was read: the group, or the engine defaults; `unset` when neither gives one. */
+  origin: 'parameter-group' | 'engine-default' | 'unset';
   applyType?: string;
 }
 
@@ -84,38 +87,126 @@ export function readParameter(group: GroupContext, name: string): ParameterReadi
   const resolved = group.parameters[name];
   const value = resolved?.value?.trim();
   const hasValue = value !== undefined && value !== '';
+  const origin = !hasValue ? 'unset' : (resolved?.origin ?? 'parameter-group');
   const reading: ParameterReading = {
     name,
-    defaulted: !hasValue || resolved?.origin === 'engine-default',
+    defaulted: origin !== 'parameter-group',
+    origin,
   };
   if (hasValue) reading.value = value;
   if (resolved?.applyType !== undefined) reading.applyType = resolved.applyType;
   return reading;
 }
 
+/**
+ * The value a check judges and where it came from: read from the API (the
+ * group, or the engine defaults), or assumed from the built-in table of
+ * documented defaults when neither gave one.
+ */
+export interface EffectiveValue {
+  value: string;
+  origin: 'parameter-group' | 'engine-default' | 'built-in';
+  /** For a built-in value: why this value (documented for the version, or assumed). */
+  basis?: string;
+}
+
+/**
+ * The reading's value, or the built-in default standing in for it. Undefined
+ * when there is neither; `{ missing }` when the documented default is that
+ * the parameter does not exist in this engine version.
+ */
+export function effectiveValue(
+  group: GroupContext,
+  reading: ParameterReading,
+): EffectiveValue | { missing: string } | undefined {
+  if (reading.value !== undefined) {
+    return {
+      value: reading.value,
+      origin: reading.origin === 'engine-default' ? 'engine-default' : 'parameter-group',
+    };
+  }
+  const fallback = builtInDefault(group.engineFamily, reading.name, group.resource.engineVersion);
+  if (!fallback) return undefined;
+  if (fallback.value === null) return { missing: fallback.basis };
+  return { value: fallback.value, origin: 'built-in', basis: fallback.basis };
+}
+
 export function parameterEvidence(
   group: GroupContext,
   name: string,
-  value: string,
-  defaulted: boolean,
+  effective: EffectiveValue,
 ): Evidence {
-  return {
-    source: defaulted ? 'engine-default' : 'parameter-group',
-    label: `${name} (${group.name})`,
-    value,
-  };
+  switch (effective.origin) {
+    case 'parameter-group':
+      return {
+        source: 'parameter-group',
+        label: `${name} (read from group ${group.name})`,
+        value: effective.value,
+      };
+    case 'engine-default':
+      return {
+        source: 'engine-default',
+        label: `${name} (read from engine defaults${group.family ? ` ${group.family}` : ''})`,
+        value: effective.value,
+      };
+    case 'built-in':
+      return {
+        source: 'built-in',
+        label: `${name} (assumed from built-in knowledge: ${effective.basis ?? 'engine default'})`,
+        value: effective.value,
+      };
+  }
 }
 
-/** `rds.force_ssl=1 in parameter group pg15-app` or `rds.force_ssl unset in parameter group x → engine default 1`. */
+/**
+ * `rds.force_ssl=1 in parameter group pg15-app`,
+ * `rds.force_ssl unset in parameter group x → engine default 1 (read)` or
+ * `rds.force_ssl unset in parameter group x → assumed 1 (documented default for this version)`.
+ */
 export function describeValue(
   group: GroupContext,
   name: string,
-  value: string,
-  defaulted: boolean,
-  defaultNote = '',
+  effective: EffectiveValue,
 ): string {
-  if (!defaulted) return `${name}=${value} in ${group.phrase}`;
-  return `${name} unset in ${group.phrase} → engine default ${value}${defaultNote}`;
+  switch (effective.origin) {
+    case 'parameter-group':
+      return `${name}=${effective.value} in ${group.phrase}`;
+    case 'engine-default':
+      return `${name} unset in ${group.phrase} → engine default ${effective.value} (read)`;
+    case 'built-in':
+      return `${name} unset in ${group.phrase} → assumed ${effective.value} (${effective.basis ?? 'built-in'})`;
+  }
+}
+
+/**
+ * No value anywhere: either the engine version has no such parameter (TLS
+ * cannot be required through the group: upgrade), or nothing says what the
+ * default is.
+ */
+export function parameterMissing(
+  group: GroupContext,
+  name: string,
+  absentBecause: string | undefined,
+  fix: string,
+): CheckResult {
+  if (absentBecause !== undefined) {
+    return {
+      verdict: 'NON_COMPLIANT',
+      reason: 'TLS_ENFORCEMENT_UNSUPPORTED',
+      summary: `${absentBecause}: TLS cannot be required for ${group.engineLabel}`,
+      remediation: upgradeRemediation(group.resource, name),
+      evidence: [
+        { source: 'built-in', label: `${name} (built-in knowledge)`, value: 'does not exist' },
+      ],
+    };
+  }
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'ENGINE_VERSION_UNKNOWN',
+    summary: `${name} unset in ${group.phrase} and no default known for ${group.engineLabel}`,
+    remediation: fix,
+    evidence: [],
+  };
 }
 
 /**

@@ -7,8 +7,10 @@ import { type CheckResult, passed } from './check.js';
 import { enforcementCheck } from './enforcement.js';
 import {
   describeValue,
+  effectiveValue,
   type GroupContext,
   parameterEvidence,
+  parameterMissing,
   readParameter,
   requireInEffect,
 } from './group.js';
@@ -27,16 +29,16 @@ function onValue(group: GroupContext): string {
 function requireSecureTransport(group: GroupContext): CheckResult {
   const name = 'require_secure_transport';
   const reading = readParameter(group, name);
-  // OFF is the documented default for every family (unverified for the newest majors).
-  const value = reading.value ?? 'OFF';
-  const note = reading.value === undefined ? ' (assumed)' : '';
-  const described = `${describeValue(group, name, value, reading.defaulted, note)} (${group.engineLabel})`;
   const fix = setParametersRemediation(group, [{ name, value: onValue(group) }], 'immediate');
+  const effective = effectiveValue(group, reading);
+  if (effective === undefined || 'missing' in effective) {
+    return parameterMissing(group, name, effective?.missing, fix);
+  }
   return enforcementCheck(group, {
     name,
     reading,
-    value,
-    described,
+    effective,
+    described: `${describeValue(group, name, effective)} (${group.engineLabel})`,
     offReason: 'REQUIRE_SECURE_TRANSPORT_OFF',
     remediation: fix,
     staticParameter: false,
@@ -55,7 +57,13 @@ function tlsVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
     // With the usual TLSv1.2 minimum the rules do not fail on it (the live
     // probe reads @@tls_version); no default allows only TLSv1.3, so a
     // TLSv1.3 minimum cannot be met by an unset parameter.
-    const evidence = [parameterEvidence(group, name, 'engine default', true)];
+    const evidence = [
+      parameterEvidence(group, name, {
+        value: 'engine default',
+        origin: 'built-in',
+        basis: 'differs by engine version; not checked statically',
+      }),
+    ];
     if (minimum === 'TLSv1.3') {
       return {
         verdict: 'INSUFFICIENT_DATA',
@@ -69,8 +77,15 @@ function tlsVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
   }
 
   const value = reading.value;
-  const described = describeValue(group, name, value, reading.defaulted);
-  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
+  const effective = {
+    value,
+    origin:
+      reading.origin === 'engine-default'
+        ? ('engine-default' as const)
+        : ('parameter-group' as const),
+  };
+  const described = describeValue(group, name, effective);
+  const evidence = [parameterEvidence(group, name, effective)];
   const list = parseTlsVersionList(value);
   const legacy = list.versions.filter((version) => isBelow(version, minimum));
 

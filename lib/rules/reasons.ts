@@ -23,6 +23,8 @@ export const STATIC_REASONS = [
   'PARAMETER_VALUE_UNKNOWN',
   /** The engine default depends on a version that could not be parsed. */
   'ENGINE_VERSION_UNKNOWN',
+  /** The engine version has no parameter that requires TLS (MySQL 5.6, MariaDB before 10.5). */
+  'TLS_ENFORCEMENT_UNSUPPORTED',
   /** The parameter group the engine reads could not be read. */
   'PARAMETER_GROUP_UNREADABLE',
   /** An option group the database uses could not be read. */
@@ -67,6 +69,8 @@ export const STATIC_REASON_TEXT: Record<StaticReason, string> = {
   PARAMETER_VALUE_UNKNOWN: 'Set the parameter explicitly to a documented value.',
   ENGINE_VERSION_UNKNOWN:
     'Set the parameter explicitly so the outcome does not depend on the engine default.',
+  TLS_ENFORCEMENT_UNSUPPORTED:
+    'Upgrade to an engine version that can require TLS, then set the parameter.',
   PARAMETER_GROUP_UNREADABLE:
     'Allow the scanner to read the parameter group (rds:DescribeDBParameters / rds:DescribeDBClusterParameters).',
   OPTION_GROUP_UNREADABLE: 'Allow the scanner to read the option group (rds:DescribeOptionGroups).',

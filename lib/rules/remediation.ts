@@ -101,3 +101,19 @@ export function caRemediation(resource: DatabaseResource): string {
     '--ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately'
   );
 }
+
+/**
+ * For an engine version that has no parameter to require TLS (MySQL 5.6,
+ * MariaDB before 10.5, Aurora MySQL 1): the fix is a major version upgrade.
+ */
+export function upgradeRemediation(resource: DatabaseResource, parameter: string): string {
+  const target =
+    resource.resourceType === 'AWS::RDS::DBCluster'
+      ? `aws rds modify-db-cluster --db-cluster-identifier ${resource.identifier}`
+      : `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`;
+  return (
+    `${resource.engine} ${resource.engineVersion} has no ${parameter}: upgrade to a supported major version ` +
+    `(test the upgrade first), e.g. ${target} --engine-version <version> --allow-major-version-upgrade --apply-immediately; ` +
+    `then set ${parameter} in its parameter group`
+  );
+}

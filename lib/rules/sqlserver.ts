@@ -8,8 +8,11 @@ import { type CheckResult, passed } from './check.js';
 import { enforcementCheck } from './enforcement.js';
 import {
   describeValue,
+  type EffectiveValue,
+  effectiveValue,
   type GroupContext,
   parameterEvidence,
+  parameterMissing,
   readParameter,
   requireInEffect,
 } from './group.js';
@@ -33,14 +36,16 @@ export function evaluateSqlServer(group: GroupContext, minTlsVersion: TlsVersion
 function forceSsl(group: GroupContext): CheckResult {
   const name = 'rds.force_ssl';
   const reading = readParameter(group, name);
-  const value = reading.value ?? '0';
-  const described = `${describeValue(group, name, value, reading.defaulted)} (${group.engineLabel})`;
   const fix = setParametersRemediation(group, [{ name, value: '1' }], 'pending-reboot');
+  const effective = effectiveValue(group, reading);
+  if (effective === undefined || 'missing' in effective) {
+    return parameterMissing(group, name, effective?.missing, fix);
+  }
   return enforcementCheck(group, {
     name,
     reading,
-    value,
-    described,
+    effective,
+    described: `${describeValue(group, name, effective)} (${group.engineLabel})`,
     offReason: 'FORCE_SSL_OFF',
     remediation: fix,
     staticParameter: true,
@@ -54,12 +59,19 @@ function protocolSwitch(
 ): CheckResult {
   const { name } = protocol;
   const reading = readParameter(group, name);
-  const value = reading.value ?? 'default';
+  const effective: EffectiveValue =
+    reading.value === undefined
+      ? { value: 'default', origin: 'built-in', basis: 'RDS leaves the choice to Windows' }
+      : {
+          value: reading.value,
+          origin: reading.origin === 'engine-default' ? 'engine-default' : 'parameter-group',
+        };
+  const { value } = effective;
   const described =
     reading.value === undefined
       ? `${name} unset in ${group.phrase} → 'default' (left to Windows)`
-      : describeValue(group, name, value, reading.defaulted);
-  const evidence = [parameterEvidence(group, name, value, reading.defaulted)];
+      : describeValue(group, name, effective);
+  const evidence = [parameterEvidence(group, name, effective)];
   const fix = setParametersRemediation(group, [{ name, value: 'disabled' }], 'pending-reboot');
   const normalized = value.toLowerCase();
 

@@ -148,8 +148,13 @@ describe('evidence and remediation', () => {
       }),
     );
     expect(finding.evidence).toEqual([
-      { source: 'parameter-group', label: 'rds.force_ssl (pg15-app)', value: '1' },
-      { source: 'engine-default', label: 'ssl_min_protocol_version (pg15-app)', value: 'TLSv1.2' },
+      { source: 'parameter-group', label: 'rds.force_ssl (read from group pg15-app)', value: '1' },
+      {
+        source: 'built-in',
+        label:
+          'ssl_min_protocol_version (assumed from built-in knowledge: documented default for this version)',
+        value: 'TLSv1.2',
+      },
       { source: 'rds-api', label: 'CA certificate identifier', value: 'rds-ca-rsa2048-g1' },
     ]);
   });

@@ -31,7 +31,7 @@ describe('Aurora PostgreSQL reads the cluster parameter group', () => {
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('FORCE_SSL_OFF');
     expect(finding.annotation).toContain(
-      'rds.force_ssl unset in cluster parameter group default.aurora-postgresql16 → engine default 0 for Aurora PostgreSQL',
+      'rds.force_ssl unset in cluster parameter group default.aurora-postgresql16 → assumed 0 (documented default for this version)',
     );
   });
 
@@ -133,7 +133,7 @@ describe('Aurora MySQL reads the cluster parameter group', () => {
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('REQUIRE_SECURE_TRANSPORT_OFF');
     expect(finding.annotation).toContain(
-      'require_secure_transport unset in cluster parameter group default.aurora-mysql8.0 → engine default OFF',
+      'require_secure_transport unset in cluster parameter group default.aurora-mysql8.0 → assumed OFF (documented default for this version)',
     );
     expect(finding.remediation).toContain(
       'Default group default.aurora-mysql8.0 cannot be modified',

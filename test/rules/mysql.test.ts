@@ -41,7 +41,7 @@ describe.each(['mysql', 'mariadb'] as const)('%s require_secure_transport', (eng
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('REQUIRE_SECURE_TRANSPORT_OFF');
     expect(finding.annotation).toContain(
-      `require_secure_transport unset in parameter group ${engine}-app → engine default OFF (assumed)`,
+      `require_secure_transport unset in parameter group ${engine}-app → assumed 0 (documented default for this version)`,
     );
   });
 

@@ -64,11 +64,11 @@ describe('PostgreSQL rds.force_ssl', () => {
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('FORCE_SSL_OFF');
     expect(finding.annotation).toContain(
-      'rds.force_ssl unset in parameter group default.postgres14 → engine default 0 for PostgreSQL 14',
+      'rds.force_ssl unset in parameter group default.postgres14 → assumed 0 (documented default for this version) (postgres 14.9)',
     );
     expect(finding.evidence).toContainEqual({
-      source: 'engine-default',
-      label: 'rds.force_ssl (default.postgres14)',
+      source: 'built-in',
+      label: 'rds.force_ssl (assumed from built-in knowledge: documented default for this version)',
       value: '0',
     });
   });
@@ -77,7 +77,9 @@ describe('PostgreSQL rds.force_ssl', () => {
     const finding = postgres('9.6.24', {});
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('FORCE_SSL_OFF');
-    expect(finding.annotation).toContain('engine default 0 for PostgreSQL 9');
+    expect(finding.annotation).toContain(
+      'assumed 0 (documented default for this version) (postgres 9.6.24)',
+    );
   });
 
   it.each([
@@ -90,7 +92,7 @@ describe('PostgreSQL rds.force_ssl', () => {
       expect(finding.verdict).toBe('COMPLIANT');
       expect(finding.reason).toBe('TLS_ENFORCED');
       expect(finding.annotation).toContain(
-        `rds.force_ssl unset in parameter group pg-app → engine default 1 for PostgreSQL ${major}`,
+        `rds.force_ssl unset in parameter group pg-app → assumed 1 (documented default for this version) (postgres ${version})`,
       );
     },
   );
@@ -103,9 +105,12 @@ describe('PostgreSQL rds.force_ssl', () => {
     expect(finding.reason).toBe('FORCE_SSL_OFF');
     expect(finding.evidence).toContainEqual({
       source: 'engine-default',
-      label: 'rds.force_ssl (pg-app)',
+      label: 'rds.force_ssl (read from engine defaults)',
       value: '0',
     });
+    expect(finding.annotation).toContain(
+      'rds.force_ssl unset in parameter group pg-app → engine default 0 (read)',
+    );
   });
 
   it('describes a group entry without a value as unset, not as set by the group', () => {
@@ -115,16 +120,19 @@ describe('PostgreSQL rds.force_ssl', () => {
     expect(finding.reason).toBe('FORCE_SSL_OFF');
     expect(finding.annotation).toContain('rds.force_ssl unset in parameter group pg-app');
     expect(finding.evidence).toContainEqual({
-      source: 'engine-default',
-      label: 'rds.force_ssl (pg-app)',
+      source: 'built-in',
+      label: 'rds.force_ssl (assumed from built-in knowledge: documented default for this version)',
       value: '0',
     });
   });
 
-  it('reports INSUFFICIENT_DATA when the default depends on a version it cannot parse', () => {
+  it('evaluates a version it cannot parse with the conservative assumption, named in the annotation', () => {
     const finding = postgres('latest', {});
-    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
-    expect(finding.reason).toBe('ENGINE_VERSION_UNKNOWN');
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('FORCE_SSL_OFF');
+    expect(finding.annotation).toContain(
+      'rds.force_ssl unset in parameter group pg-app → assumed 0 (version not understood: TLS assumed not required)',
+    );
   });
 });
 
@@ -147,7 +155,7 @@ describe('PostgreSQL ssl_min_protocol_version', () => {
     const finding = postgres('15.4', { 'rds.force_ssl': '1' });
     expect(finding.verdict).toBe('COMPLIANT');
     expect(finding.annotation).toContain(
-      'ssl_min_protocol_version unset in parameter group pg-app → engine default TLSv1.2 assumed for PostgreSQL 15',
+      'ssl_min_protocol_version unset in parameter group pg-app → assumed TLSv1.2 (documented default for this version)',
     );
   });
 
@@ -181,7 +189,7 @@ describe('PostgreSQL ssl_min_protocol_version', () => {
     const finding = postgres('12.19', { 'rds.force_ssl': '1' });
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('TLS_MIN_VERSION_TOO_LOW');
-    expect(finding.annotation).toContain('engine default TLSv1 assumed for PostgreSQL 12');
+    expect(finding.annotation).toContain('assumed TLSv1 (documented default for this version)');
   });
 
   it('reports an unknown protocol name as INSUFFICIENT_DATA', () => {

@@ -48,7 +48,7 @@ describe('SQL Server', () => {
     expect(finding.verdict).toBe('NON_COMPLIANT');
     expect(finding.reason).toBe('FORCE_SSL_OFF');
     expect(finding.annotation).toContain(
-      'rds.force_ssl unset in parameter group mssql-app → engine default 0',
+      'rds.force_ssl unset in parameter group mssql-app → assumed 0 (documented default for this version)',
     );
   });
 
