@@ -43,15 +43,21 @@ interface PendingEntry {
   bytes: number;
 }
 
-/** Groups entries into calls of ≤ 10 entries and ≤ 256 KiB in total. */
-export function planCalls<T extends { bytes: number }>(entries: readonly T[]): T[][] {
+/** Groups entries into calls of ≤ 10 entries and ≤ 256 KiB in total (other APIs: pass their limits). */
+export function planCalls<T extends { bytes: number }>(
+  entries: readonly T[],
+  limits: { maxEntries: number; maxBytes: number } = {
+    maxEntries: MAX_ENTRIES_PER_CALL,
+    maxBytes: SQS_MAX_MESSAGE_BYTES,
+  },
+): T[][] {
   const calls: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const entry of entries) {
     if (
       current.length > 0 &&
-      (current.length >= MAX_ENTRIES_PER_CALL || bytes + entry.bytes > SQS_MAX_MESSAGE_BYTES)
+      (current.length >= limits.maxEntries || bytes + entry.bytes > limits.maxBytes)
     ) {
       calls.push(current);
       current = [];

@@ -19,6 +19,15 @@ export interface AsffFinding {
   CreatedAt: string;
   UpdatedAt: string;
   Severity: { Label: AsffSeverityLabel };
+  /**
+   * Where a finding provider states severity and types: after a finding is
+   * created, BatchImportFindings should not change the top-level Severity
+   * and Types (customers may have), so later runs say it here.
+   */
+  FindingProviderFields: {
+    Severity: { Label: AsffSeverityLabel; Original: string };
+    Types: string[];
+  };
   Title: string;
   Description: string;
   Remediation: { Recommendation: { Text: string } };
@@ -91,6 +100,8 @@ function asffFinding(evaluation: ResourceEvaluation, accountId: string): AsffFin
   const timestamp = evaluation.orderingTimestamp.toISOString();
   const resourceArn = resource.arn ?? resource.resourceId;
   const kind = resource.resourceType === 'AWS::RDS::DBCluster' ? 'DB cluster' : 'DB instance';
+  const types = ['Software and Configuration Checks/AWS Security Best Practices'];
+  const label = severity(evaluation);
   const remediation =
     finding.remediation ||
     (finding.verdict === 'COMPLIANT'
@@ -102,10 +113,11 @@ function asffFinding(evaluation: ResourceEvaluation, accountId: string): AsffFin
     ProductArn: `arn:${partition}:securityhub:${resource.region}:${accountId}:product/${accountId}/default`,
     GeneratorId: `rds-tls-guard/${finding.reason}`,
     AwsAccountId: accountId,
-    Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+    Types: types,
     CreatedAt: timestamp,
     UpdatedAt: timestamp,
-    Severity: { Label: severity(evaluation) },
+    Severity: { Label: label },
+    FindingProviderFields: { Severity: { Label: label, Original: finding.verdict }, Types: types },
     Title: truncate(
       `RDS ${kind} ${resource.identifier} TLS-only connections: ${finding.verdict} (${finding.reason})`,
       ASFF_LIMITS.title,

@@ -1,0 +1,59 @@
+/**
+ * Backoff for the sinks' own retry loops (entries an API reported as failed,
+ * calls that failed after the SDK's retries): exponential with half jitter,
+ * capped, and with an injectable clock so tests never wait.
+ */
+export interface BackoffOptions {
+  /** Calls per item, counting the first. */
+  maxAttempts?: number;
+  /** First retry waits about this long; each further retry doubles it. */
+  baseDelayMs?: number;
+  /** Upper bound for one wait. */
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** A number in [0, 1) for jitter; tests pin it. */
+  random?: () => number;
+}
+
+export interface Backoff {
+  maxAttempts: number;
+  /** Waits before attempt `attempt` (2, 3, …); attempt 1 does not wait. */
+  wait(attempt: number): Promise<void>;
+}
+
+export const realSleep = (ms: number): Promise<void> =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function backoff(
+  options: BackoffOptions = {},
+  defaults = { attempts: 5, baseMs: 250 },
+): Backoff {
+  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? defaults.attempts));
+  const baseDelayMs = Math.max(0, options.baseDelayMs ?? defaults.baseMs);
+  const maxDelayMs = Math.max(baseDelayMs, options.maxDelayMs ?? 20_000);
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  return {
+    maxAttempts,
+    async wait(attempt) {
+      if (attempt <= 1) return;
+      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
+      await sleep(ceiling / 2 + (random() * ceiling) / 2);
+    },
+  };
+}
+
+/** The error's name, which is what AWS SDK v3 puts the service's error code in. */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
+}
+
+/** Throttling as the AWS services in use here spell it. */
+export const THROTTLING_ERRORS = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'SlowDown',
+  'RequestLimitExceeded',
+]);
