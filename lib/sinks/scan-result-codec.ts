@@ -6,26 +6,13 @@
  */
 import { z } from 'zod';
 import { databaseResourceSchema, ruleParametersSchema } from '../fanout/message.js';
+import { evidenceSchema, problemSchema } from '../report/json-schema.js';
 import type { ScanProblem, ScanResult } from '../types.js';
 
 const isoDate = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value))
   .refine((value) => !Number.isNaN(value.getTime()), 'Invalid timestamp');
-
-const evidenceSchema = z.object({
-  source: z.enum([
-    'rds-api',
-    'parameter-group',
-    'engine-default',
-    'option-group',
-    'certificate',
-    'server',
-    'probe',
-  ]),
-  label: z.string(),
-  value: z.string(),
-});
 
 const findingSchema = z.object({
   verdict: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']),
@@ -35,11 +22,7 @@ const findingSchema = z.object({
   evidence: z.array(evidenceSchema),
 });
 
-export const scanProblemSchema = z.object({
-  scope: z.string(),
-  code: z.string(),
-  message: z.string(),
-});
+export const scanProblemSchema = problemSchema;
 
 export const storedScanResultSchema = z.object({
   startedAt: isoDate,
