@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/observability/index.js';
 import { LAMBDA_RUNTIME } from '../../scripts/lambda-build.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -31,6 +32,8 @@ const PARAMS = {
   securityGroupIds: 'sg-0ccc3333',
   iamDbAuth: 'true',
   memberRoleArnPattern: 'arn:aws:iam::*:role/rds-tls-guard-member',
+  memberOrgId: 'o-a1b2c3d4e5',
+  memberAccountIds: '111111111111,222222222222',
   alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall',
 };
 
@@ -51,6 +54,7 @@ interface Statement {
 
 let template: { Resources: Record<string, Resource>; Conditions: Record<string, unknown> };
 let unzipDir: string;
+let rejected: { code: number; output: string };
 
 function resource(name: string): Resource {
   const found = template.Resources[name];
@@ -142,7 +146,8 @@ function unzip(zipPath: string, into: string): void {
   }
 }
 
-beforeAll(async () => {
+/** `sls package` offline, without AWS credentials, with these parameters. */
+function slsPackage(params: Record<string, string>) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SLS_TELEMETRY_DISABLED: '1',
@@ -165,10 +170,26 @@ beforeAll(async () => {
     'test',
     '--region',
     'eu-west-1',
-    ...Object.entries(PARAMS).map(([key, value]) => `--param=${key}=${value}`),
+    ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
   ];
+  return promisify(execFile)('npx', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+}
+
+beforeAll(async () => {
+  // First a run the parameter guards must refuse (it cleans .serverless too).
+  rejected = await slsPackage({
+    // securityGroupIds left at its default, empty.
+    subnetIds: 'subnet-0aaa1111',
+    memberRoleArnPattern: 'arn:aws:iam::*:role/rds-tls-guard-member',
+  }).then(
+    () => ({ code: 0, output: '' }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? -1,
+      output: `${error.stdout}${error.stderr}`,
+    }),
+  );
   rmSync(OUT, { recursive: true, force: true });
-  await promisify(execFile)('npx', args, { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+  await slsPackage(PARAMS);
   template = JSON.parse(
     readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8'),
   );
@@ -217,7 +238,7 @@ describe('AWS Config rule', () => {
     });
   });
 
-  it('is created only after Config may invoke the function, from this account only', () => {
+  it('is created only after Config may invoke the function, for this account’s Config rules only', () => {
     expect(resource('TlsOnlyConfigRule').DependsOn).toEqual(['ConfigRuleInvokePermission']);
     const permission = resource('ConfigRuleInvokePermission');
     expect(permission.Type).toBe('AWS::Lambda::Permission');
@@ -226,6 +247,10 @@ describe('AWS Config rule', () => {
       FunctionName: { 'Fn::GetAtt': ['ConfigRuleLambdaFunction', 'Arn'] },
       Principal: 'config.amazonaws.com',
       SourceAccount: { Ref: 'AWS::AccountId' },
+      // The rule's own ARN has a generated id and would make a cycle with DependsOn.
+      SourceArn: {
+        'Fn::Sub': `arn:\${AWS::Partition}:config:\${AWS::Region}:\${AWS::AccountId}:config-rule/*`,
+      },
     });
   });
 });
@@ -275,6 +300,20 @@ describe('functions', () => {
     expect(mapping.Properties.BatchSize).toBe(1);
     expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['ProbeQueue', 'Arn'] });
+  });
+
+  it('starts at most five workers at once, however deep the queue', () => {
+    const mapping = resource('ProbeWorkerEventSourceMappingSQSProbeQueue');
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+    // Reserved concurrency on an SQS consumer would throttle its pollers and
+    // spend receives toward the DLQ; the event source cap is the guard.
+    expect(functionResource('probeWorker').Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('reserves concurrency: one scheduled scan at a time, five Config rule runs, two audits', () => {
+    expect(functionResource('scheduledScan').Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(functionResource('configRule').Properties.ReservedConcurrentExecutions).toBe(5);
+    expect(functionResource('audit').Properties.ReservedConcurrentExecutions).toBe(2);
   });
 
   it('keeps logs for the configured retention', () => {
@@ -331,6 +370,49 @@ describe('alarms', () => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
+  });
+});
+
+describe('alarms on the fan-out and on Config', () => {
+  it('fire when the probe queue’s oldest message is two hours old', () => {
+    expect(resolveIfs(resource('ProbeQueueAgeAlarm').Properties)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['ProbeQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 7200,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [PARAMS.alarmTopicArn],
+    });
+  });
+
+  it('fire on the EvaluationsFailed metric exactly as the functions emit it', () => {
+    expect(resolveIfs(resource('EvaluationsFailedAlarm').Properties)).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRIC_NAMES.evaluationsFailed,
+      // Powertools Metrics adds the service as the one default dimension.
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [PARAMS.alarmTopicArn],
+    });
+    const environment = (functionResource('configRule').Properties.Environment as Json)
+      .Variables as Json;
+    expect(environment.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
+    expect(environment.POWERTOOLS_SERVICE_NAME).toBe(SERVICE_NAME);
+  });
+});
+
+describe('parameter guards at package time', () => {
+  it('refuse subnets without security groups, and member roles in any account, saying what to set', () => {
+    expect(rejected.code).not.toBe(0);
+    expect(rejected.output).toContain(
+      'subnetIds is set but securityGroupIds is empty: Lambda cannot place the probing functions in the VPC without a security group.',
+    );
+    expect(rejected.output).toContain(
+      'memberRoleArnPattern is set but neither memberOrgId nor memberAccountIds is',
+    );
   });
 });
 
@@ -454,6 +536,13 @@ describe('IAM least privilege', () => {
       actionsOf(s).includes('sts:AssumeRole'),
     );
     expect(assume.map((s) => s.Resource)).toEqual([PARAMS.memberRoleArnPattern]);
+    // A role name matches in every AWS account; the organization and account list pin it.
+    expect(resolveIfs(assume[0]?.Condition)).toEqual({
+      StringEquals: {
+        'aws:ResourceOrgID': PARAMS.memberOrgId,
+        'aws:ResourceAccount': { 'Fn::Split': [',', PARAMS.memberAccountIds] },
+      },
+    });
     expect(resource('MemberAccountAssumePolicy').Condition).toBe('HasMemberRoles');
     expect(grantedActions('ConfigRuleRole').has('sts:AssumeRole')).toBe(false);
   });
