@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, renderHtml } from '../../lib/report/html.js';
+import type { DatabaseRecord } from '../../lib/report/html-data.js';
 import { fixtureScanResult } from './fixture.js';
 import { expectGolden } from './golden.js';
 
@@ -30,20 +31,28 @@ describe('HTML report', () => {
     expect(escapeHtml(`"&<>'`)).toBe('&quot;&amp;&lt;&gt;&#39;');
   });
 
-  it('escapes a hostile identifier, annotation, evidence, remediation, problem and parameter', () => {
+  it('escapes a hostile problem and parameter, and embeds hostile records with no raw <', () => {
     const html = renderHtml(hostileResult());
-    expect(html).not.toContain('<script>');
-    expect(html).not.toContain('<img');
-    expect(html).not.toContain('<iframe');
-    expect(html).not.toContain('<svg');
-    expect(html).not.toContain('<a href="javascript');
-    expect(html).not.toContain('<b>scope');
-    expect(html).not.toContain('<style>body');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).toContain('quote &quot; amp &amp; lt &lt; gt &gt; apostrophe &#39;');
-    expect(html).toContain(
-      '&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;iframe src=&quot;https://evil.example&quot;&gt;',
-    );
+    for (const raw of [
+      '<script>alert',
+      '<img',
+      '<iframe',
+      '<svg',
+      '<a href="javascript',
+      '<b>scope',
+      '<style>body',
+    ]) {
+      expect(html).not.toContain(raw);
+    }
+    expect(html).toContain('&lt;b&gt;scope&lt;/b&gt;');
+    expect(html).toContain('&quot;&gt;&lt;svg onload=alert(4)&gt;');
+    const data = /id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? '';
+    expect(data).not.toContain('<');
+    expect(data).toContain('\\u003cscript>alert(1)\\u003c/script>');
+    const records = embeddedRecords(html);
+    const target = records.find((record) => record.identifier === '<script>alert(1)</script>')!;
+    expect(target.annotation).toBe('quote " amp & lt < gt > apostrophe \'');
+    expect(target.remediation).toBe('<a href="javascript:alert(3)">fix</a>');
   });
 
   it('contains only the tags the report itself writes, whatever the input', () => {
@@ -54,9 +63,8 @@ describe('HTML report', () => {
     );
     expect([...tags].sort()).toEqual(
       [
-        'a',
-        'article',
         'body',
+        'button',
         'code',
         'dd',
         'div',
@@ -65,21 +73,24 @@ describe('HTML report', () => {
         'footer',
         'h1',
         'h2',
-        'h3',
-        'h4',
         'head',
         'header',
         'html',
+        'input',
+        'label',
         'li',
         'meta',
+        'noscript',
+        'option',
         'p',
+        'script',
         'section',
+        'select',
         'span',
         'strong',
         'style',
         'table',
         'tbody',
-        'td',
         'th',
         'thead',
         'time',
@@ -90,22 +101,41 @@ describe('HTML report', () => {
     );
   });
 
-  it('is self-contained: no scripts, no external stylesheets, images or fonts', () => {
+  it('embeds the database records so that no value can close the script element', () => {
+    const html = renderHtml(hostileResult());
+    expect(html.match(/<\/script>/g)).toHaveLength(2);
+    const records = embeddedRecords(html);
+    expect(records.map((record) => record.identifier)).toContain('<script>alert(1)</script>');
+  });
+
+  it('is self-contained: inline script and style only, no external stylesheets, images or fonts', () => {
     const html = renderHtml(fixtureScanResult());
-    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
-    expect(html.match(/href="([^"]*)"/g)?.every((href) => href.startsWith('href="#db-'))).toBe(
-      true,
-    );
+    expect(html).not.toMatch(/<script[^>]+src=|<link|<img|@import|url\(|https?:\/\//i);
   });
 
-  it('has a print stylesheet', () => {
-    expect(renderHtml(fixtureScanResult())).toContain('@media print');
+  it('has a print stylesheet and a phone layout', () => {
+    const html = renderHtml(fixtureScanResult());
+    expect(html).toContain('@media print');
+    expect(html).toContain('@media (max-width: 720px)');
   });
 
-  it('quotes the server’s own words in the evidence', () => {
-    expect(renderHtml(fixtureScanResult())).toContain(
-      '<td>server</td><td class="mono">plaintext attempt (sslmode=disable)</td><td class="mono">FATAL 28000: no pg_hba.conf entry for host &quot;10.0.12.7&quot;, user &quot;auditor&quot;, database &quot;orders&quot;, no encryption</td>',
-    );
+  it('carries the server’s own words, in full, in the evidence', () => {
+    const orders = embeddedRecords(renderHtml(fixtureScanResult())).find(
+      (record) => record.identifier === 'orders-pg',
+    )!;
+    expect(orders.live?.evidence).toContainEqual([
+      'server',
+      'plaintext attempt (sslmode=disable)',
+      'FATAL 28000: no pg_hba.conf entry for host "10.0.12.7", user "auditor", database "orders", no encryption',
+    ]);
+  });
+
+  it('keeps annotations longer than the Config limit whole', () => {
+    const result = fixtureScanResult();
+    const long = `${'a'.repeat(300)} end`;
+    result.evaluations[0]!.finding.annotation = long;
+    const records = embeddedRecords(renderHtml(result));
+    expect(records.map((record) => record.annotation)).toContain(long);
   });
 
   it('lists under a database the scan problems whose scope names it', () => {
@@ -115,11 +145,26 @@ describe('HTML report', () => {
       code: 'OPTION_GROUP_UNREADABLE',
       message: 'DescribeOptionGroups failed',
     });
-    const html = renderHtml(result);
-    const ordersSection = html.slice(html.indexOf('<article class="database" id="db-4">'));
-    expect(ordersSection.slice(0, ordersSection.indexOf('</article>'))).toContain(
-      '<h4>Problems</h4>\n<ul class="problems">\n<li><strong>OPTION_GROUP_UNREADABLE</strong>: DescribeOptionGroups failed</li>',
+    const orders = embeddedRecords(renderHtml(result)).find(
+      (record) => record.identifier === 'orders-pg',
+    )!;
+    expect(orders.problems).toEqual([['OPTION_GROUP_UNREADABLE', 'DescribeOptionGroups failed']]);
+  });
+
+  it('says why no live probe ran', () => {
+    const result = fixtureScanResult();
+    const records = embeddedRecords(renderHtml(result));
+    expect(records.find((record) => record.identifier === 'legacy-db2')?.noLiveProbe).toBe(
+      'No live probe ran: the database is out of scope, so there was nothing to prove.',
     );
+    expect(records.find((record) => record.identifier === 'erp-sqlserver')?.noLiveProbe).toBe(
+      'No live probe ran: rds-tls-guard has no live probe for sqlserver-se; the verdict rests on configuration only.',
+    );
+    result.ruleParameters.liveProbe = false;
+    const off = embeddedRecords(renderHtml(result)).find(
+      (record) => record.identifier === 'erp-sqlserver',
+    );
+    expect(off?.noLiveProbe).toContain('liveProbe is off for this scan (--no-probe)');
   });
 
   it('says so when the scan found no databases, and leaves out the problems section when there are none', () => {
@@ -129,3 +174,8 @@ describe('HTML report', () => {
     expect(html).toContain('<div class="tile"><span class="count">0</span>databases</div>');
   });
 });
+
+function embeddedRecords(html: string): DatabaseRecord[] {
+  const match = /<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html);
+  return JSON.parse(match?.[1] ?? '[]') as DatabaseRecord[];
+}
