@@ -4,7 +4,7 @@
  * because it is what a client actually meets; it says nothing about the
  * certificate authority's lifetime, so certificate findings stand.
  */
-import { clampAnnotation } from './text.js';
+import { labelled } from './text.js';
 import type { Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
 
 /** Static reasons the live probe cannot speak to. */
@@ -67,9 +67,9 @@ export function combineFindings(input: CombineInput): Finding {
       return {
         verdict: 'INSUFFICIENT_DATA',
         reason: 'LIVE_PROOF_MISSING',
-        annotation: clampAnnotation(
-          `live proof required but no probe ran; configuration: ${staticFinding.annotation}`,
-        ),
+        annotation: `live proof required but no probe ran (${
+          ruleParameters.liveProbe ? 'this scan had no prober' : 'liveProbe is off'
+        }); configuration: ${staticFinding.annotation}`,
         remediation:
           'Run the probe inside the VPC with access to the database and its secret, or set requireLiveProbe=false.',
         evidence,
@@ -83,11 +83,9 @@ export function combineFindings(input: CombineInput): Finding {
     return {
       verdict: 'NON_COMPLIANT',
       reason: disagrees ? 'LIVE_CONTRADICTS_CONFIGURATION' : liveFinding.reason,
-      annotation: clampAnnotation(
-        disagrees
-          ? `configuration says TLS-only (${staticFinding.annotation}) but the server disagrees: ${liveFinding.annotation}`
-          : liveFinding.annotation,
-      ),
+      annotation: disagrees
+        ? `configuration says TLS-only (${staticFinding.annotation}) but the server disagrees: ${liveFinding.annotation}`
+        : liveFinding.annotation,
       remediation: disagrees
         ? `${liveFinding.remediation} The parameter group already asks for TLS: check for a pending reboot or a parameter group not yet applied.`
         : liveFinding.remediation,
@@ -102,7 +100,7 @@ export function combineFindings(input: CombineInput): Finding {
       const problem = certificateProblem ?? staticFinding;
       return {
         ...problem,
-        annotation: clampAnnotation(`${problem.annotation}; live: ${liveFinding.annotation}`),
+        annotation: `${problem.annotation}; ${labelled('live probe', liveFinding.annotation)}`,
         evidence,
       };
     }
@@ -110,7 +108,7 @@ export function combineFindings(input: CombineInput): Finding {
       return {
         verdict: 'COMPLIANT',
         reason: 'TLS_PROVEN',
-        annotation: clampAnnotation(`${liveFinding.annotation}; ${staticFinding.annotation}`),
+        annotation: `${liveFinding.annotation}; ${staticFinding.annotation}`,
         remediation: '',
         evidence,
       };
@@ -118,9 +116,7 @@ export function combineFindings(input: CombineInput): Finding {
     return {
       verdict: 'COMPLIANT',
       reason: 'LIVE_CONTRADICTS_CONFIGURATION',
-      annotation: clampAnnotation(
-        `server proved TLS-only (${liveFinding.annotation}) although configuration reads ${staticFinding.reason}: ${staticFinding.annotation}`,
-      ),
+      annotation: `server proved TLS-only (${liveFinding.annotation}) although configuration reads ${staticFinding.reason}: ${staticFinding.annotation}`,
       remediation: `The server enforces TLS now, but its configuration does not say so and may revert: ${staticFinding.remediation}`,
       evidence,
     };
@@ -139,18 +135,16 @@ export function combineFindings(input: CombineInput): Finding {
     return {
       verdict: 'INSUFFICIENT_DATA',
       reason: liveFinding.reason,
-      annotation: clampAnnotation(
-        `${connectionAttempted ? 'server did not answer the live probe as a database should' : 'live proof required but inconclusive'}: ${liveFinding.annotation}; configuration: ${staticFinding.annotation}`,
-      ),
+      annotation: connectionAttempted
+        ? `${labelled('live probe inconclusive', liveFinding.annotation)}; the server did not answer as a database should, so its configuration is not trusted: ${staticFinding.annotation}`
+        : `live proof required but ${labelled('live probe', liveFinding.annotation)}; configuration: ${staticFinding.annotation}`,
       remediation: liveFinding.remediation,
       evidence,
     };
   }
   return {
     ...staticFinding,
-    annotation: clampAnnotation(
-      `${staticFinding.annotation}; live probe: ${liveFinding.annotation}`,
-    ),
+    annotation: `${staticFinding.annotation}; ${labelled('live probe', liveFinding.annotation)}`,
     evidence,
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clampAnnotation } from '../lib/text.js';
 import { DEFAULT_RULE_PARAMETERS, type Finding, type LiveFinding } from '../lib/types.js';
 import { combineFindings, worstVerdict } from '../lib/verdict.js';
 
@@ -150,7 +151,7 @@ describe('combineFindings', () => {
     expect(combined.verdict).toBe('NOT_APPLICABLE');
   });
 
-  it('keeps annotations within the 256-character Config limit', () => {
+  it('keeps the whole annotation: only the Config sink cuts it to 256 characters', () => {
     const long = 'x'.repeat(300);
     const combined = combineFindings({
       staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', long),
@@ -158,7 +159,59 @@ describe('combineFindings', () => {
       probeApplies: true,
       ruleParameters: rules,
     });
-    expect(combined.annotation.length).toBe(256);
+    expect(combined.annotation).toBe(`${long}; ${long}`);
+    expect(clampAnnotation(combined.annotation)).toHaveLength(256);
+  });
+
+  it('says why nothing was attempted, once, without doubled words', () => {
+    const staticFinding = finding('COMPLIANT', 'TLS_ENFORCED', 'rds.force_ssl=1 in group app');
+    const notAttempted = live(
+      'INSUFFICIENT_DATA',
+      'NO_SECRET_CONFIGURED',
+      'live probe not attempted: no credentials for orders: map it in secretArns, tag it rds-tls-guard:secret-arn=<secret ARN>, or use an RDS-managed master secret',
+    );
+    const inconclusive = live(
+      'INSUFFICIENT_DATA',
+      'TIMEOUT',
+      'live probe inconclusive: no answer before the timeout; plaintext: no answer before the timeout',
+    );
+    const annotations = [
+      combineFindings({
+        staticFinding,
+        liveFinding: notAttempted,
+        probeApplies: true,
+        ruleParameters: rules,
+      }),
+      combineFindings({
+        staticFinding,
+        liveFinding: notAttempted,
+        probeApplies: true,
+        ruleParameters: requireProbe,
+      }),
+      combineFindings({
+        staticFinding,
+        liveFinding: inconclusive,
+        probeApplies: true,
+        ruleParameters: rules,
+      }),
+      combineFindings({ staticFinding, probeApplies: true, ruleParameters: requireProbe }),
+      combineFindings({
+        staticFinding,
+        probeApplies: true,
+        ruleParameters: { ...requireProbe, liveProbe: false },
+      }),
+    ].map((combined) => combined.annotation);
+    expect(annotations).toEqual([
+      'rds.force_ssl=1 in group app; live probe not attempted: no credentials for orders: map it in secretArns, tag it rds-tls-guard:secret-arn=<secret ARN>, or use an RDS-managed master secret',
+      'live proof required but live probe not attempted: no credentials for orders: map it in secretArns, tag it rds-tls-guard:secret-arn=<secret ARN>, or use an RDS-managed master secret; configuration: rds.force_ssl=1 in group app',
+      'live probe inconclusive: no answer before the timeout; plaintext: no answer before the timeout; the server did not answer as a database should, so its configuration is not trusted: rds.force_ssl=1 in group app',
+      'live proof required but no probe ran (this scan had no prober); configuration: rds.force_ssl=1 in group app',
+      'live proof required but no probe ran (liveProbe is off); configuration: rds.force_ssl=1 in group app',
+    ]);
+    for (const annotation of annotations) {
+      expect(annotation).not.toMatch(/\b(\w+) \1\b/i);
+      expect(annotation.match(/live probe/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    }
   });
 });
 

@@ -71,7 +71,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       if (!endpoint) {
         return inconclusive(
           'NO_ENDPOINT',
-          `no endpoint to probe (status ${resource.status ?? 'unknown'})`,
+          `live probe not attempted: the database has no endpoint (status ${resource.status ?? 'unknown'})`,
           [],
           started,
         );
@@ -86,7 +86,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       } catch (error) {
         return inconclusive(
           'CREDENTIALS_FAILED',
-          `credentials could not be resolved (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+          `live probe not attempted: credentials could not be resolved (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
           evidence,
           started,
         );
@@ -94,7 +94,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       if (outcome.kind === 'unavailable') {
         return inconclusive(
           outcome.reason,
-          `no credentials for live probe: ${outcome.message}`,
+          `live probe not attempted: ${outcome.message}`,
           evidence,
           started,
         );

@@ -296,7 +296,11 @@ export async function probePostgres(
     return decide({
       protocol: 'postgres',
       plaintext,
-      tls: { kind: 'inconclusive', reason: plaintext.reason, detail: 'not attempted' },
+      tls: {
+        kind: 'inconclusive',
+        reason: plaintext.reason,
+        detail: 'not attempted: the endpoint did not answer the plaintext attempt',
+      },
       legacy: { kind: 'skipped', detail: 'endpoint not reachable' },
       minTlsVersion: target.minTlsVersion,
       evidence,

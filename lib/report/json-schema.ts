@@ -32,6 +32,9 @@ export const evidenceSchema = z.strictObject({
   value: z.string(),
 });
 
+/** The whole annotation: only the copy sent to AWS Config is cut to 256 characters. */
+const annotationText = z.string();
+
 export const problemSchema = z.strictObject({
   scope: z.string(),
   code: z.string(),
@@ -41,14 +44,14 @@ export const problemSchema = z.strictObject({
 export const staticFindingSchema = z.strictObject({
   verdict,
   reason: z.string(),
-  annotation: z.string().max(256),
+  annotation: annotationText,
   evidence: z.array(evidenceSchema),
 });
 
 export const liveFindingSchema = z.strictObject({
   verdict,
   reason: z.string(),
-  annotation: z.string().max(256),
+  annotation: annotationText,
   durationMs: z.number().nonnegative(),
   evidence: z.array(evidenceSchema),
 });
@@ -68,7 +71,7 @@ export const databaseReportSchema = z.strictObject({
   /** The combined verdict, as reported to AWS Config. */
   verdict,
   reason: z.string(),
-  annotation: z.string().max(256),
+  annotation: annotationText,
   remediation: z.string(),
   /** When the evidence was taken (the Config OrderingTimestamp). */
   evaluatedAt: isoDate,

@@ -4,7 +4,6 @@
  * verdict is the primary one and gives the reason, and the annotation leads
  * with it and counts the rest.
  */
-import { clampAnnotation, MAX_ANNOTATION_LENGTH } from '../text.js';
 import type { Evidence, Finding } from '../types.js';
 import type { CheckResult, CheckVerdict } from './check.js';
 
@@ -26,7 +25,7 @@ export function combineChecks(checks: readonly CheckResult[]): Finding {
     return {
       verdict: 'COMPLIANT',
       reason: 'TLS_ENFORCED',
-      annotation: clampAnnotation(summaries.join('; ') || 'TLS enforced'),
+      annotation: summaries.join('; ') || 'TLS enforced',
       remediation: unique(checks.map((check) => check.remediation)).join('\n'),
       evidence,
     };
@@ -43,19 +42,15 @@ export function combineChecks(checks: readonly CheckResult[]): Finding {
 }
 
 /**
- * `primary; +N more: summary; summary`, falling back to the other checks'
- * reason codes, and cutting the primary summary last, so that a long group
- * name never hides that more checks failed.
+ * `primary; +N more: summary; summary`, naming each of the N other failing
+ * checks (its summary, or its reason code when it has none). The full text
+ * goes into findings; only the Config sink cuts it to 256 characters.
  */
 function failureAnnotation(primary: CheckResult, others: readonly CheckResult[]): string {
-  const lead = oneLine(primary.summary);
-  if (others.length === 0) return clampAnnotation(lead);
-  const prefix = `; +${others.length} more: `;
-  const detailed = `${lead}${prefix}${others.map((check) => oneLine(check.summary)).join('; ')}`;
-  if (detailed.length <= MAX_ANNOTATION_LENGTH) return detailed;
-  const suffix = `${prefix}${unique(others.map((check) => check.reason)).join(', ')}`;
-  const room = Math.max(MAX_ANNOTATION_LENGTH - suffix.length, 32);
-  return clampAnnotation(`${clampAnnotation(lead, room)}${suffix}`);
+  const lead = oneLine(primary.summary) || primary.reason;
+  if (others.length === 0) return lead;
+  const items = others.map((check) => oneLine(check.summary) || check.reason);
+  return `${lead}; +${others.length} more: ${items.join('; ')}`;
 }
 
 function oneLine(text: string): string {

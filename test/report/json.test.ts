@@ -15,6 +15,17 @@ describe('JSON report', () => {
     expect(parsed.success).toBe(true);
   });
 
+  it('carries annotations longer than the Config limit whole, and the schema accepts them', () => {
+    const result = fixtureScanResult();
+    const long = `${'rds.force_ssl=0 in parameter group g; '.repeat(10)}end`;
+    result.evaluations[0]!.finding.annotation = long;
+    result.evaluations[0]!.staticFinding.annotation = long;
+    const report = jsonReportSchema.parse(JSON.parse(renderJson(result)));
+    const annotations = report.databases.flatMap((db) => [db.annotation, db.static.annotation]);
+    expect(long.length).toBeGreaterThan(256);
+    expect(annotations.filter((annotation) => annotation === long)).toHaveLength(2);
+  });
+
   it('is rejected by the schema when a key is added', () => {
     const report = { ...buildJsonReport(fixtureScanResult()), extra: true };
     expect(jsonReportSchema.safeParse(report).success).toBe(false);

@@ -1,13 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../lib/rules/check.js';
 import { combineChecks, evaluateStatic } from '../../lib/rules/index.js';
-import { MAX_ANNOTATION_LENGTH } from '../../lib/text.js';
+import type { StaticReason } from '../../lib/rules/reasons.js';
+import { clampAnnotation, MAX_ANNOTATION_LENGTH } from '../../lib/text.js';
 import { instanceInput } from './builders.js';
 
 const HUGE = `pg14-${'very-long-parameter-group-name-'.repeat(12)}end`;
 
 describe('annotation', () => {
-  it('stays within 256 characters with a huge group name and still counts the other failures', () => {
+  it('keeps a huge group name whole and lists exactly the N other failures after "+N more:"', () => {
     const finding = evaluateStatic(
       instanceInput({
         engine: 'postgres',
@@ -18,11 +20,13 @@ describe('annotation', () => {
       }),
     );
     expect(finding.reason).toBe('FORCE_SSL_OFF');
-    expect(finding.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
-    expect(finding.annotation.startsWith('rds.force_ssl=0 in parameter group pg14-')).toBe(true);
-    expect(finding.annotation.endsWith('…; +2 more: TLS_MIN_VERSION_TOO_LOW, CA_DEPRECATED')).toBe(
-      true,
-    );
+    expect(finding.annotation.startsWith(`rds.force_ssl=0 in parameter group ${HUGE}`)).toBe(true);
+    const [, count, list] = /; \+(\d+) more: (.*)$/.exec(finding.annotation) ?? [];
+    expect(Number(count)).toBe(2);
+    expect(list?.split('; ')).toHaveLength(2);
+    expect(list).toContain('ssl_min_protocol_version=TLSv1');
+    expect(list).toContain('rds-ca-2019');
+    expect(clampAnnotation(finding.annotation)).toHaveLength(MAX_ANNOTATION_LENGTH);
   });
 
   it('names parameter, group and value in one line', () => {
@@ -40,7 +44,7 @@ describe('annotation', () => {
     expect(finding.annotation).not.toContain('\n');
   });
 
-  it('stays within 256 characters for any group name and parameter value', () => {
+  it('stays on one line, and within 256 characters once cut for Config, for any group name and value', () => {
     fc.assert(
       fc.property(
         fc.string({ minLength: 1, maxLength: 400 }),
@@ -55,7 +59,9 @@ describe('annotation', () => {
               parameters: { 'rds.force_ssl': forceSsl, ssl_min_protocol_version: minVersion },
             }),
           );
-          expect(finding.annotation.length).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+          expect(clampAnnotation(finding.annotation).length).toBeLessThanOrEqual(
+            MAX_ANNOTATION_LENGTH,
+          );
           expect(finding.annotation).not.toMatch(/[\r\n]/);
           expect(finding.verdict).not.toBe('NOT_APPLICABLE');
         },
@@ -106,6 +112,25 @@ describe('combineChecks', () => {
     expect(finding.reason).toBe('CA_EXPIRED');
     expect(finding.annotation).toBe('c; +1 more: a');
     expect(finding.remediation).toBe('fix c\nfix a');
+  });
+
+  it('names every one of the N others, by reason when a check has no summary', () => {
+    const check = (reason: StaticReason, summary: string): CheckResult => ({
+      verdict: 'NON_COMPLIANT',
+      reason,
+      summary,
+      remediation: '',
+      evidence: [],
+    });
+    const finding = combineChecks([
+      check('FORCE_SSL_OFF', 'rds.force_ssl=0'),
+      check('CA_DEPRECATED', ''),
+      check('TLS_MIN_VERSION_TOO_LOW', 'ssl_min_protocol_version=TLSv1'),
+      check('CA_DEPRECATED', 'second CA note'),
+    ]);
+    expect(finding.annotation).toBe(
+      'rds.force_ssl=0; +3 more: CA_DEPRECATED; ssl_min_protocol_version=TLSv1; second CA note',
+    );
   });
 
   it('reports TLS_ENFORCED and joins the compliant summaries when every check passes', () => {
