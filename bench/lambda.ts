@@ -30,6 +30,8 @@ export interface FunctionPackage {
   zipBytes?: number;
   zipSource?: 'sls package' | 'deflate estimate' | 'deflate estimate (.serverless zip is stale)';
   initMs?: number[];
+  /** CPU time (user + system) of the same imports: steadier than wall time on a busy machine. */
+  initCpuMs?: number[];
 }
 
 const ZIP_ENTRY_OVERHEAD = 30 + 46; // local file header + central directory entry, before the name
@@ -126,14 +128,16 @@ async function measureOne(
   }
 
   const initMs: number[] = [];
+  const initCpuMs: number[] = [];
   for (let run = 0; run < initRuns; run += 1) {
     const measured = coldImport(outfile);
     if (typeof measured === 'string') {
       return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, skipped: measured };
     }
-    initMs.push(measured);
+    initMs.push(measured.wallMs);
+    initCpuMs.push(measured.cpuMs);
   }
-  return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, initMs };
+  return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, initMs, initCpuMs };
 }
 
 /** What a package is built from: the product's code, the build settings and the locked dependencies. */
@@ -159,8 +163,8 @@ async function newestUnder(path: string): Promise<number> {
 }
 
 /** A fresh node imports the bundle once; the figure is the import alone, not node's own start. */
-function coldImport(bundlePath: string): number | string {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundlePath).href)}); console.log(performance.now() - t);`;
+function coldImport(bundlePath: string): { wallMs: number; cpuMs: number } | string {
+  const script = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundlePath).href)}); const u = process.cpuUsage(c); console.log(performance.now() - t, (u.user + u.system) / 1000);`;
   const child = spawnSync(
     process.execPath,
     ['--no-warnings', '--input-type=module', '-e', script],
@@ -180,17 +184,27 @@ function coldImport(bundlePath: string): number | string {
       },
     },
   );
-  const value = Number(child.stdout.trim().split('\n').pop());
-  if (child.status !== 0 || !Number.isFinite(value)) {
+  const [wallMs, cpuMs] = (child.stdout.trim().split('\n').pop() ?? '').split(' ').map(Number);
+  if (
+    child.status !== 0 ||
+    wallMs === undefined ||
+    cpuMs === undefined ||
+    !Number.isFinite(wallMs) ||
+    !Number.isFinite(cpuMs)
+  ) {
     const why = child.stderr
       .trim()
       .split('\n')
       .find((line) => /Error/.test(line));
     return `import failed: ${why ?? `exit ${child.status}`}`;
   }
-  return value;
+  return { wallMs, cpuMs };
 }
 
 export function initMedian(fn: FunctionPackage): number | undefined {
   return fn.initMs && fn.initMs.length > 0 ? median(fn.initMs) : undefined;
+}
+
+export function initCpuMedian(fn: FunctionPackage): number | undefined {
+  return fn.initCpuMs && fn.initCpuMs.length > 0 ? median(fn.initCpuMs) : undefined;
 }

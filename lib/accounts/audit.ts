@@ -4,7 +4,7 @@
  * schema v1 by default). A bad event is answered with a named error value;
  * the function does not fail for it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseRuleParameters } from '../config/rule-parameters.js';
 import type { InventoryFilters } from '../inventory/index.js';
 import type { Inventory, LiveProber } from '../pipeline.js';

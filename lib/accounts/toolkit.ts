@@ -5,12 +5,8 @@
  * prober that picks the right account for each database.
  */
 import { RDSClient } from '@aws-sdk/client-rds';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Signer } from '@aws-sdk/rds-signer';
 import { collectInventory, type InventoryFilters } from '../inventory/index.js';
 import type { Inventory, InventoryItem, LiveProber } from '../pipeline.js';
-import { createLiveProber } from '../probe/index.js';
-import { createCredentialResolver } from '../secrets/index.js';
 import type { RuleParameters } from '../types.js';
 import { collectTargets, credentialsConfigFor, type ScanTarget } from './index.js';
 
@@ -35,7 +31,6 @@ function targetKey(target: ScanTarget): string {
 
 export function createAccountToolkit(options: AccountToolkitOptions = {}): AccountToolkit {
   const rdsClients = new Map<string, RDSClient>();
-  const secretsClients = new Map<string, SecretsManagerClient>();
   const probers = new Map<string, LiveProber>();
   const credentialsOptions = options.stsRegion ? { region: options.stsRegion } : {};
 
@@ -58,30 +53,20 @@ export function createAccountToolkit(options: AccountToolkitOptions = {}): Accou
     const key = targetKey(target);
     let prober = probers.get(key);
     if (!prober) {
-      const credentials = credentialsConfigFor(target, credentialsOptions);
-      prober = createLiveProber({
-        credentials: createCredentialResolver({
-          secretsClientFor: (region) => {
-            const clientKey = `${key}|${region}`;
-            let client = secretsClients.get(clientKey);
-            if (!client) {
-              client = new SecretsManagerClient({ region, ...credentials });
-              secretsClients.set(clientKey, client);
-            }
-            return client;
-          },
-          // IAM tokens must be signed by the database's own account.
-          signerFor: (request) =>
-            new Signer({
-              hostname: request.hostname,
-              port: request.port,
-              username: request.username,
-              region: request.region,
-              ...credentials,
+      const { credentials } = credentialsConfigFor(target, credentialsOptions);
+      // The probe stack (Secrets Manager, the signer, the CA bundle, TLS) loads on the first probe.
+      let loaded: Promise<LiveProber> | undefined;
+      prober = {
+        async probe(item, ruleParameters) {
+          loaded ??= import('./account-prober.js').then(({ createAccountProber }) =>
+            createAccountProber({
+              ...(credentials ? { credentials } : {}),
+              ...(options.useIamAuth ? { useIamAuth: true } : {}),
             }),
-          ...(options.useIamAuth ? { useIamAuth: true } : {}),
-        }),
-      });
+          );
+          return (await loaded).probe(item, ruleParameters);
+        },
+      };
       probers.set(key, prober);
     }
     return prober;

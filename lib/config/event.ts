@@ -6,7 +6,7 @@
  * the invoking event (by `messageType`), then the rule parameters. Every
  * failure is a named value; nothing here throws, whatever the input.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RuleParameters } from '../types.js';
 import { parseRuleParameters, type RuleParametersErrorCode } from './rule-parameters.js';
 import { describeIssues, quoteFragment } from './safe-text.js';

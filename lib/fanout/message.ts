@@ -3,7 +3,7 @@
  * the rule parameters, and where the results go (a Config result token, or
  * metrics and logs only). Dates travel as ISO strings.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DatabaseResource, RuleParameters } from '../types.js';
 
 export const FANOUT_MESSAGE_VERSION = 1;

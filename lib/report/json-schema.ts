@@ -7,7 +7,7 @@
  * Conventions: dates are ISO 8601 strings in UTC; a value that is unknown is
  * `null`, never absent; databases are sorted by region, then identifier.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const verdict = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']);
 const isoDate = z.iso.datetime();
