@@ -24,7 +24,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BackoffOptions, backoff, errorName, THROTTLING_ERRORS } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
 import { ruleParametersSchema } from '../fanout/message.js';

@@ -4,7 +4,7 @@
  * S3 is validated like any other input: the schema, not a cast, makes it a
  * ScanResult again.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { databaseResourceSchema, ruleParametersSchema } from '../fanout/message.js';
 import { evidenceSchema, problemSchema } from '../report/json-schema.js';
 import type { ScanProblem, ScanResult } from '../types.js';
