@@ -64,11 +64,18 @@ export interface DatabaseResource {
   caCertificateIdentifier?: string;
   /** CertificateDetails.ValidTill of the server certificate, when RDS reports it. */
   certificateValidTill?: Date;
+  /** PendingModifiedValues that bear on TLS: changes RDS will apply at the next reboot or maintenance window. */
+  pendingModifiedValues?: PendingTlsChanges;
   masterUsername?: string;
   masterUserSecretArn?: string;
   iamDatabaseAuthenticationEnabled: boolean;
   publiclyAccessible?: boolean;
   tags: Record<string, string>;
+}
+
+export interface PendingTlsChanges {
+  caCertificateIdentifier?: string;
+  engineVersion?: string;
 }
 
 export interface ParameterGroupMembership {

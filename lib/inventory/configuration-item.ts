@@ -9,7 +9,7 @@
  * same field.
  */
 import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
-import { accountIdFromArn } from './mappers.js';
+import { accountIdFromArn, pendingTlsChanges } from './mappers.js';
 
 export type ConfigurationItemErrorCode =
   | 'CONFIGURATION_ITEM_INCOMPLETE'
@@ -184,6 +184,10 @@ export function resourceFromConfigurationItem(item: unknown): ConfigurationItemR
     optionGroups: optionGroupsOf(configuration, isInstance),
     ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
     ...(certificateValidTill ? { certificateValidTill } : {}),
+    ...pendingTlsChanges(
+      text(nested(configuration, 'pendingModifiedValues'), 'cACertificateIdentifier'),
+      text(nested(configuration, 'pendingModifiedValues'), 'engineVersion'),
+    ),
     ...(masterUsername ? { masterUsername } : {}),
     ...(masterUserSecretArn ? { masterUserSecretArn } : {}),
     iamDatabaseAuthenticationEnabled:

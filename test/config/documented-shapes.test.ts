@@ -41,6 +41,7 @@ describe('the developer guide example shape (no notificationCreationTime)', () =
       caCertificateIdentifier: 'rds-ca-rsa2048-g1',
       certificateValidTill: new Date('2026-06-02T08:28:00.000Z'),
       iamDatabaseAuthenticationEnabled: true,
+      pendingModifiedValues: { caCertificateIdentifier: 'rds-ca-rsa4096-g1' },
       parameterGroup: { name: 'mysql80-billing', applyStatus: 'in-sync' },
       endpoint: { address: 'billing-mysql.c9abcdefghij.eu-west-1.rds.amazonaws.com', port: 3306 },
     });

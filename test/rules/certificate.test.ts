@@ -118,3 +118,37 @@ describe('certificate authority', () => {
     ]);
   });
 });
+
+describe('remediation that fits the certificate case', () => {
+  it('an expired server certificate under a current CA: rotate the certificate, not switch to the same CA', () => {
+    const finding = evaluateStatic(
+      compliantPostgres(
+        { caCertificateIdentifier: 'rds-ca-rsa2048-g1', certificateValidTill: daysFromNow(-2) },
+        { ca: { identifier: 'rds-ca-rsa2048-g1', validTill: daysFromNow(9000) } },
+      ),
+    );
+    expect(finding.reason).toBe('CA_EXPIRED');
+    expect(finding.remediation).toBe(
+      'Rotate the server certificate under the same CA (restarts the database): aws rds modify-db-instance --db-instance-identifier app-db --ca-certificate-identifier rds-ca-rsa2048-g1 --certificate-rotation-restart --apply-immediately',
+    );
+  });
+
+  it('a deprecated CA with a change to a current CA already pending: apply the pending change, shown in evidence', () => {
+    const finding = evaluateStatic(
+      compliantPostgres({
+        caCertificateIdentifier: 'rds-ca-2019',
+        pendingModifiedValues: { caCertificateIdentifier: 'rds-ca-rsa4096-g1' },
+      }),
+    );
+    expect(finding.reason).toBe('CA_DEPRECATED');
+    expect(finding.remediation).toContain('A change to CA rds-ca-rsa4096-g1 is already pending');
+    expect(finding.remediation).toContain(
+      '--ca-certificate-identifier rds-ca-rsa4096-g1 --apply-immediately',
+    );
+    expect(finding.evidence).toContainEqual({
+      source: 'rds-api',
+      label: 'pending CA change (PendingModifiedValues)',
+      value: 'rds-ca-rsa4096-g1',
+    });
+  });
+});

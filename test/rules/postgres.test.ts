@@ -82,12 +82,9 @@ describe('PostgreSQL rds.force_ssl', () => {
     );
   });
 
-  it.each([
-    ['15.4', 15],
-    ['16.1', 16],
-  ])(
+  it.each(['15.4', '16.1'])(
     'applies the default 1 on PostgreSQL %s when the group does not set rds.force_ssl',
-    (version, major) => {
+    (version) => {
       const finding = postgres(version, { 'rds.force_ssl': unset() });
       expect(finding.verdict).toBe('COMPLIANT');
       expect(finding.reason).toBe('TLS_ENFORCED');
