@@ -1,0 +1,52 @@
+/**
+ * What `npm publish` would ship, and what `npm ci` would run: a published
+ * package carries only the CLI that runs (bin/ and its bundle in dist/), and
+ * every dependency's install script has been reviewed in `allowScripts`.
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
+const unpacked = mkdtempSync(join(tmpdir(), 'rds-tls-guard-pack-'));
+afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
+
+describe('the published package', () => {
+  it('holds the CLI, its bundle, the manifest and the README, nothing else', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+    });
+    const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+    expect(pack.files.map((file) => file.path).sort()).toEqual([
+      'README.md',
+      'bin/rds-tls-guard.js',
+      'dist/cli.mjs',
+      'package.json',
+    ]);
+  });
+
+  it('runs from those files alone, given its dependencies', async () => {
+    for (const path of ['bin', 'dist', 'package.json']) {
+      cpSync(join(ROOT, path), join(unpacked, path), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(unpacked, 'node_modules'));
+    const { stdout } = await run('node', [join(unpacked, 'bin/rds-tls-guard.js'), '--version'], {
+      cwd: unpacked,
+    });
+    expect(stdout.trim()).toBe(packageJson.version);
+  });
+});
+
+describe('install scripts', () => {
+  it('are all reviewed in allowScripts', async () => {
+    const { stdout } = await run('npm', ['install-scripts', 'ls'], { cwd: ROOT });
+    expect(stdout.trim()).toBe('No packages with unreviewed install scripts.');
+  });
+});
