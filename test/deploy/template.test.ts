@@ -404,6 +404,74 @@ describe('alarms on the fan-out and on Config', () => {
   });
 });
 
+describe('reports bucket', () => {
+  it('is created encrypted, private, owner-enforced and retained, unless reportsBucketName names one', () => {
+    const bucket = template.Resources.ReportsBucket as Resource & {
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    };
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(bucket.Condition).toBe('CreateReportsBucket');
+    expect(template.Conditions.CreateReportsBucket).toEqual({ 'Fn::Equals': ['', ''] });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+      ],
+    });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.OwnershipControls).toEqual({
+      Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+    });
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    expect(rules).toContainEqual({
+      Id: 'expire-oversized-audit-reports',
+      Status: 'Enabled',
+      Prefix: 'audits/',
+      ExpirationInDays: 30,
+    });
+    expect(rules).toContainEqual(
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+    );
+  });
+
+  it('refuses every request that does not use TLS', () => {
+    const policy = resource('ReportsBucketPolicy');
+    expect(policy.Condition).toBe('CreateReportsBucket');
+    expect(policy.Properties.Bucket).toEqual({ Ref: 'ReportsBucket' });
+    expect((policy.Properties.PolicyDocument as { Statement: Json[] }).Statement).toContainEqual({
+      Sid: 'TlsOnly',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [
+        { 'Fn::GetAtt': ['ReportsBucket', 'Arn'] },
+        { 'Fn::Sub': `\${ReportsBucket.Arn}/*` },
+      ],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+
+  it('is where the audit writes an oversized report, under audits/ only', () => {
+    const variables = (functionResource('audit').Properties.Environment as Json).Variables as Json;
+    expect(resolveIfs(variables.REPORTS_BUCKET)).toEqual({ Ref: 'ReportsBucket' });
+    const writes = roleStatements('AuditRole').filter((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(writes.map((s) => actionsOf(s))).toEqual([['s3:PutObject']]);
+    expect(resolveIfs(writes[0]?.Resource)).toEqual({
+      'Fn::Sub': [
+        `arn:\${AWS::Partition}:s3:::\${Bucket}/audits/*`,
+        { Bucket: { Ref: 'ReportsBucket' } },
+      ],
+    });
+  });
+});
+
 describe('parameter guards at package time', () => {
   it('refuse subnets without security groups, and member roles in any account, saying what to set', () => {
     expect(rejected.code).not.toBe(0);
