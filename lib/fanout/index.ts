@@ -24,6 +24,7 @@ export {
   type FanoutMessageParseResult,
   fanoutMessageSchema,
   parseMessage,
+  type RunPart,
   ruleParametersSchema,
   serializeMessage,
 } from './message.js';
@@ -50,6 +51,8 @@ export {
 export interface FanOutResult {
   /** Messages SQS accepted. */
   batches: number;
+  /** The run parts of the messages SQS accepted (only with `run`). */
+  parts: string[];
   /** Databases in those messages. */
   databases: number;
   /** Databases that are not on the queue (too large, or SQS kept refusing): evaluate or report them. */
@@ -63,18 +66,44 @@ export async function fanOutResources(
   queueUrl: string,
   envelope: MessageEnvelope,
   resources: readonly DatabaseResource[],
-  options: EnqueueOptions & { maxPerBatch?: number; maxBytes?: number } = {},
+  options: EnqueueOptions & {
+    maxPerBatch?: number;
+    maxBytes?: number;
+    /** A scheduled run: each message becomes part `<partPrefix>-<n>` of it. */
+    run?: { id: string; startedAt: Date; partPrefix: string };
+  } = {},
 ): Promise<FanOutResult> {
-  const plan = buildMessages(envelope, resources, options);
-  const summary = await enqueueBatches(sqs, queueUrl, plan.messages, options);
+  const { run } = options;
+  // The run reference is part of the envelope, so its bytes count against each batch.
+  const plan = buildMessages(
+    run
+      ? {
+          ...envelope,
+          run: { id: run.id, startedAt: run.startedAt, part: `${run.partPrefix}-00000` },
+        }
+      : envelope,
+    resources,
+    options,
+  );
+  const messages = run
+    ? plan.messages.map((message, index) => ({
+        ...message,
+        run: { id: run.id, startedAt: run.startedAt, part: `${run.partPrefix}-${index}` },
+      }))
+    : plan.messages;
+  const summary = await enqueueBatches(sqs, queueUrl, messages, options);
   const unsentIndexes = new Set(summary.unsent.map((entry) => entry.index));
   let databases = 0;
   const notSent = [...plan.oversized];
-  plan.messages.forEach((message, index) => {
+  const parts: string[] = [];
+  messages.forEach((message, index) => {
     if (unsentIndexes.has(index)) notSent.push(...message.resources);
-    else databases += message.resources.length;
+    else {
+      databases += message.resources.length;
+      if (message.run) parts.push(message.run.part);
+    }
   });
-  return { batches: summary.sent, databases, notSent, unsent: summary.unsent };
+  return { batches: summary.sent, parts, databases, notSent, unsent: summary.unsent };
 }
 
 /**

@@ -64,8 +64,23 @@ export const fanoutMessageSchema = z.object({
     .optional(),
   /** Member account role to assume; absent: the worker's own account. */
   roleArn: z.string().min(1).optional(),
+  /** A scheduled run's batch: the worker archives its result as this part of the run. */
+  run: z
+    .object({
+      id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/),
+      startedAt: isoDate,
+      part: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/),
+    })
+    .optional(),
   resources: z.array(databaseResourceSchema).min(1),
 });
+
+/** Which scheduled run a batch belongs to, and its part of it. */
+export interface RunPart {
+  id: string;
+  startedAt: Date;
+  part: string;
+}
 
 /** A fan-out message as the code handles it (real Dates). */
 export interface FanoutMessage {
@@ -78,6 +93,7 @@ export interface FanoutMessage {
   region: string;
   accountId?: string;
   roleArn?: string;
+  run?: RunPart;
   resources: DatabaseResource[];
 }
 

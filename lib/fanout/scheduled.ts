@@ -9,6 +9,13 @@ import { accountProblem, collectTargets, type ScanTarget } from '../accounts/ind
 import { parseRuleParameters, type RuleParametersResult } from '../config/rule-parameters.js';
 import type { Inventory } from '../pipeline.js';
 import { scan } from '../scan.js';
+import {
+  archiveVanishedFindings,
+  deliverRun,
+  type RunRef,
+  recordRunManifest,
+  type ScheduledSinks,
+} from '../sinks/index.js';
 import type { RuleParameters, ScanProblem, ScanResult } from '../types.js';
 import { type EnqueueOptions, fanOutResources } from './index.js';
 
@@ -20,6 +27,10 @@ export interface ScheduledScanDeps {
   queue?: { sqs: SQSClient; queueUrl: string; enqueue?: EnqueueOptions };
   orderingTimestamp: Date;
   now?: () => Date;
+  /** The run's id and start: the key of its archived reports. */
+  run?: RunRef;
+  /** Security Hub and the report archive. */
+  sinks?: ScheduledSinks;
 }
 
 export interface AccountFanOut {
@@ -35,19 +46,28 @@ export type ScheduledScanOutcome =
   | { mode: 'in-process'; result: ScanResult };
 
 export async function runScheduledScan(deps: ScheduledScanDeps): Promise<ScheduledScanOutcome> {
-  const { queue } = deps;
+  const { queue, sinks, run } = deps;
   if (!queue) {
     const result = await scan({
-      inventory: () => collectTargets(deps.targets, deps.collect),
+      inventory: () =>
+        collectTargets(deps.targets, async (target) => {
+          const inventory = await deps.collect(target);
+          if (sinks && target.accountId) {
+            await archiveVanishedFindings(sinks, accountOf(target, target.accountId), inventory);
+          }
+          return inventory;
+        }),
       ruleParameters: { ...deps.ruleParameters, liveProbe: false },
       orderingTimestamp: deps.orderingTimestamp,
       ...(deps.now ? { now: deps.now } : {}),
     });
+    if (sinks && run) await deliverRun(sinks, run, result, rolesByAccount(deps.targets));
     return { mode: 'in-process', result };
   }
 
   const accounts: AccountFanOut[] = [];
   const problems: ScanProblem[] = [];
+  const parts: string[] = [];
   for (const target of deps.targets) {
     let inventory: Inventory;
     try {
@@ -57,6 +77,9 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       continue;
     }
     problems.push(...inventory.problems);
+    if (sinks && target.accountId) {
+      await archiveVanishedFindings(sinks, accountOf(target, target.accountId), inventory);
+    }
     const fanned = await fanOutResources(
       queue.sqs,
       queue.queueUrl,
@@ -67,8 +90,22 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
         ...(target.roleArn ? { roleArn: target.roleArn } : {}),
       },
       inventory.items.map((item) => item.resource),
-      queue.enqueue,
+      {
+        ...queue.enqueue,
+        ...(run ? { run: { ...run, partPrefix: target.accountId ?? 'own' } } : {}),
+      },
     );
+    parts.push(...fanned.parts);
+    if (fanned.notSent.length > 0) {
+      problems.push({
+        scope: `account:${target.accountId ?? 'own'}`,
+        code: 'DATABASES_NOT_QUEUED',
+        message: `${fanned.notSent.length} database(s) could not be queued for probing: ${fanned.notSent
+          .slice(0, 10)
+          .map((resource) => resource.identifier)
+          .join(', ')}`,
+      });
+    }
     accounts.push({
       ...(target.accountId ? { accountId: target.accountId } : {}),
       databases: fanned.databases,
@@ -76,7 +113,22 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       notSent: fanned.notSent.map((resource) => resource.identifier),
     });
   }
+  if (sinks && run) {
+    await recordRunManifest(sinks, run, { ruleParameters: deps.ruleParameters, parts, problems });
+  }
   return { mode: 'fanned-out', accounts, problems };
+}
+
+function accountOf(target: ScanTarget, accountId: string): { accountId: string; roleArn?: string } {
+  return { accountId, ...(target.roleArn ? { roleArn: target.roleArn } : {}) };
+}
+
+function rolesByAccount(targets: readonly ScanTarget[]): Map<string, string> {
+  const roles = new Map<string, string>();
+  for (const target of targets) {
+    if (target.accountId && target.roleArn) roles.set(target.accountId, target.roleArn);
+  }
+  return roles;
 }
 
 /**

@@ -15,6 +15,7 @@ import { describeError } from '../config/safe-text.js';
 import type { Inventory, LiveProber } from '../pipeline.js';
 import { putEvaluations, toEvaluation } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
+import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
 import type { DatabaseResource, ScanResult } from '../types.js';
 import { type FanoutMessage, parseMessage } from './message.js';
 
@@ -41,6 +42,10 @@ export interface WorkerDeps {
   log: WorkerLog;
   /** Called with every finished scan (metrics). */
   onScan?: (result: ScanResult, message: FanoutMessage) => void;
+  /** Security Hub and the report archive, for batches of a scheduled run (no result token). */
+  sinks?: ScheduledSinks;
+  /** The worker's own account: where findings of a batch without an account id go. */
+  ownAccountId?: string;
   /** Called with the number of evaluations Config did not accept. */
   onEvaluationsFailed?: (count: number) => void;
   concurrency?: number;
@@ -59,7 +64,7 @@ export type WorkerOutcome =
     }
   | {
       status: 'failed';
-      /** MESSAGE_NOT_JSON, MESSAGE_INVALID, NO_CONFIG_CLIENT, SCAN_FAILED, INVENTORY_FAILED, EVALUATIONS_NOT_ACCEPTED. */
+      /** MESSAGE_NOT_JSON, MESSAGE_INVALID, NO_CONFIG_CLIENT, SCAN_FAILED, INVENTORY_FAILED, EVALUATIONS_NOT_ACCEPTED, REPORT_PART_NOT_WRITTEN. */
       code: string;
       message: string;
     };
@@ -134,9 +139,15 @@ export async function handleWorkerMessage(
     (evaluation) => evaluation.finding.verdict === 'NON_COMPLIANT',
   ).length;
 
-  if (!batch.resultToken || !deps.config) {
+  if (!batch.resultToken) {
+    if (deps.sinks) {
+      const delivered = await deliverBatch(deps.sinks, batch, result, deps.ownAccountId);
+      if (!delivered.ok)
+        return { status: 'failed', code: delivered.code, message: delivered.message };
+    }
     return { status: 'done', databases: result.evaluations.length, nonCompliant };
   }
+  if (!deps.config) return { status: 'done', databases: result.evaluations.length, nonCompliant };
 
   const summary = await putEvaluations(deps.config, result.evaluations.map(toEvaluation), {
     resultToken: batch.resultToken,

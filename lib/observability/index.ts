@@ -19,6 +19,12 @@ export const METRIC_NAMES = {
   probeFailures: 'ProbeFailures',
   evaluationsFailed: 'EvaluationsFailed',
   eventsRejected: 'EventsRejected',
+  /** Databases by verdict; dimensions Account, Region, Verdict (the dashboard's counts). */
+  evaluations: 'Evaluations',
+  /** Live probes by their outcome code; dimension Outcome (e.g. PLAINTEXT_REFUSED). */
+  probeOutcomes: 'ProbeOutcomes',
+  /** Findings or reports a sink did not take; dimension Sink (SecurityHub, ReportArchive). */
+  sinkFailures: 'SinkFailures',
 } as const;
 
 export interface LoggerOptions {
@@ -65,6 +71,58 @@ export function recordScanMetrics(metrics: Metrics, result: ScanResult): void {
   metrics.addMetric(METRIC_NAMES.databasesScanned, MetricUnit.Count, values.databasesScanned);
   metrics.addMetric(METRIC_NAMES.nonCompliant, MetricUnit.Count, values.nonCompliant);
   metrics.addMetric(METRIC_NAMES.probeFailures, MetricUnit.Count, values.probeFailures);
+  recordMetricPoints(metrics, breakdownMetricPoints(result));
+}
+
+/** One EMF data point with its own dimensions. */
+export interface MetricPoint {
+  name: string;
+  dimensions: Record<string, string>;
+  value: number;
+}
+
+/**
+ * The dashboard's breakdown of a scan: databases per account, region and
+ * verdict, and live probes per outcome. Pure, so tests can pin it.
+ */
+export function breakdownMetricPoints(result: ScanResult): MetricPoint[] {
+  const byPlace = new Map<string, MetricPoint>();
+  const byOutcome = new Map<string, MetricPoint>();
+  for (const evaluation of result.evaluations) {
+    const { resource, finding, liveFinding } = evaluation;
+    const account = resource.accountId ?? resource.arn?.split(':')[4] ?? 'unknown';
+    const dimensions = { Account: account, Region: resource.region, Verdict: finding.verdict };
+    const key = `${account}|${resource.region}|${finding.verdict}`;
+    const point = byPlace.get(key) ?? { name: METRIC_NAMES.evaluations, dimensions, value: 0 };
+    point.value += 1;
+    byPlace.set(key, point);
+    if (liveFinding) {
+      const outcome = byOutcome.get(liveFinding.reason) ?? {
+        name: METRIC_NAMES.probeOutcomes,
+        dimensions: { Outcome: liveFinding.reason },
+        value: 0,
+      };
+      outcome.value += 1;
+      byOutcome.set(liveFinding.reason, outcome);
+    }
+  }
+  return [...byPlace.values(), ...byOutcome.values()];
+}
+
+/** Each point as its own EMF record: one set of dimensions per record. */
+export function recordMetricPoints(metrics: Metrics, points: readonly MetricPoint[]): void {
+  for (const point of points) {
+    const single = metrics.singleMetric();
+    single.addDimensions(point.dimensions);
+    single.addMetric(point.name, MetricUnit.Count, point.value);
+  }
+}
+
+/** Findings or reports a sink did not take after its retries. */
+export function recordSinkFailure(metrics: Metrics, sink: string, count: number): void {
+  recordMetricPoints(metrics, [
+    { name: METRIC_NAMES.sinkFailures, dimensions: { Sink: sink }, value: count },
+  ]);
 }
 
 /** Evaluations Config did not accept after every retry. */

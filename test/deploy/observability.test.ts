@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  breakdownMetricPoints,
   createLogger,
   createMetrics,
   recordScanMetrics,
@@ -165,14 +166,65 @@ describe('scan metrics', () => {
     metrics.publishStoredMetrics();
     capture.restore();
 
-    const emf = capture
+    const records = capture
       .lines()
       .map((line) => JSON.parse(line))
-      .find((entry) => entry._aws);
+      .filter((entry) => entry._aws);
+    const emf = records.find((entry) => 'DatabasesScanned' in entry);
     expect(emf._aws.CloudWatchMetrics[0].Namespace).toBe('RdsTlsGuard');
     expect(emf.DatabasesScanned).toBe(4);
     expect(emf.NonCompliant).toBe(2);
     expect(emf.ProbeFailures).toBe(1);
+    // The dashboard's breakdown: one record per account, region and verdict.
+    const nonCompliant = records.find(
+      (entry) => entry.Evaluations !== undefined && entry.Verdict === 'NON_COMPLIANT',
+    );
+    expect(nonCompliant).toMatchObject({
+      Region: 'eu-west-1',
+      Evaluations: 2,
+      service: 'rds-tls-guard',
+    });
+    expect(nonCompliant._aws.CloudWatchMetrics[0].Dimensions[0]).toEqual(
+      expect.arrayContaining(['Account', 'Region', 'Verdict']),
+    );
+  });
+
+  it('breaks a scan down by account, region and verdict, and live probes by outcome', () => {
+    const inAccount = (e: ResourceEvaluation, accountId: string, region: string) => ({
+      ...e,
+      resource: { ...e.resource, accountId, region },
+    });
+    const points = breakdownMetricPoints({
+      ...result,
+      evaluations: [
+        inAccount(evaluation('COMPLIANT', 'COMPLIANT'), '111111111111', 'eu-west-1'),
+        inAccount(evaluation('COMPLIANT'), '111111111111', 'eu-west-1'),
+        inAccount(evaluation('NON_COMPLIANT'), '222222222222', 'us-east-1'),
+        inAccount(
+          evaluation('INSUFFICIENT_DATA', 'INSUFFICIENT_DATA'),
+          '222222222222',
+          'us-east-1',
+        ),
+      ],
+    });
+    expect(points).toEqual([
+      {
+        name: 'Evaluations',
+        dimensions: { Account: '111111111111', Region: 'eu-west-1', Verdict: 'COMPLIANT' },
+        value: 2,
+      },
+      {
+        name: 'Evaluations',
+        dimensions: { Account: '222222222222', Region: 'us-east-1', Verdict: 'NON_COMPLIANT' },
+        value: 1,
+      },
+      {
+        name: 'Evaluations',
+        dimensions: { Account: '222222222222', Region: 'us-east-1', Verdict: 'INSUFFICIENT_DATA' },
+        value: 1,
+      },
+      { name: 'ProbeOutcomes', dimensions: { Outcome: 'R' }, value: 2 },
+    ]);
   });
 
   it('summarizes a scan as counts and distinct problem codes', () => {

@@ -1,0 +1,219 @@
+/**
+ * Where a scheduled run's findings go besides metrics and logs: Security Hub
+ * (lib/sinks/security-hub.ts) and the S3 report archive
+ * (lib/sinks/report-archive.ts). The probe worker delivers each batch; the
+ * scanner archives vanished findings, writes the run's manifest, or, when it
+ * evaluated everything itself, the run's reports.
+ *
+ * A sink that cannot take the findings never loses the evaluation: Config
+ * and metrics still have it, the failure is logged and counted
+ * (SinkFailures, by sink). Only a missing report part fails a probe batch,
+ * because SQS redelivery is what completes the run's archive.
+ */
+import type { BackoffOptions } from '../aws/retry.js';
+import type { FanoutMessage } from '../fanout/message.js';
+import type { Inventory } from '../pipeline.js';
+import type { ScanProblem, ScanResult } from '../types.js';
+import {
+  type ArchiveOutcome,
+  type ArchiveTarget,
+  type RunRef,
+  writeManifest,
+  writePart,
+  writeRunReports,
+} from './report-archive.js';
+import { archiveVanished, publishFindings, type SecurityHubTarget } from './security-hub.js';
+
+export type SinkName = 'SecurityHub' | 'ReportArchive';
+
+export interface SinkLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** An account and region, and the role that reaches it when it is not our own. */
+export interface SinkPlace {
+  accountId: string;
+  region: string;
+  roleArn?: string;
+}
+
+export interface ScheduledSinks {
+  /** The report archive; absent: no archive. */
+  archive?: ArchiveTarget;
+  /** Security Hub of an account in a region, with that account's credentials; absent: off. */
+  securityHubFor?: (place: SinkPlace) => SecurityHubTarget;
+  log: SinkLog;
+  onSinkFailure?: (sink: SinkName, count: number) => void;
+  /** Backoff of the Security Hub calls; tests pass a no-op sleep. */
+  retry?: BackoffOptions;
+  now?: () => Date;
+}
+
+export type BatchDelivery =
+  | { ok: true }
+  | { ok: false; code: 'REPORT_PART_NOT_WRITTEN'; message: string };
+
+/** The probe worker's sinks for one batch of a scheduled run. */
+export async function deliverBatch(
+  sinks: ScheduledSinks,
+  batch: FanoutMessage,
+  result: ScanResult,
+  ownAccountId?: string,
+): Promise<BatchDelivery> {
+  const accountId = batch.accountId ?? ownAccountId;
+  if (accountId) {
+    await publishTo(sinks, { accountId, region: batch.region, ...roleOf(batch) }, result);
+  }
+  if (!batch.run || !sinks.archive) return { ok: true };
+  const outcome = await writePart(
+    sinks.archive,
+    { id: batch.run.id, startedAt: batch.run.startedAt },
+    batch.run.part,
+    result,
+  );
+  logArchive(sinks, batch.run.id, outcome);
+  if (outcome.status === 'failed') {
+    return { ok: false, code: 'REPORT_PART_NOT_WRITTEN', message: outcome.message };
+  }
+  return { ok: true };
+}
+
+/**
+ * Archives the Security Hub findings of databases gone from one account's
+ * listing, region by region; a region whose listing was incomplete is left
+ * alone.
+ */
+export async function archiveVanishedFindings(
+  sinks: ScheduledSinks,
+  account: { accountId: string; roleArn?: string },
+  inventory: Inventory,
+): Promise<void> {
+  if (!sinks.securityHubFor) return;
+  for (const region of inventory.regions) {
+    if (inventory.problems.some((problem) => problem.scope === `region:${region}`)) {
+      sinks.log.warn('listing incomplete: Security Hub findings kept', {
+        accountId: account.accountId,
+        region,
+      });
+      continue;
+    }
+    const current = new Set(
+      inventory.items
+        .filter((item) => item.resource.region === region)
+        .map((item) => item.resource.resourceId),
+    );
+    const target = sinks.securityHubFor({ ...account, region });
+    const summary = await archiveVanished(target, {
+      currentResourceIds: current,
+      now: (sinks.now ?? (() => new Date()))(),
+      ...(sinks.retry ?? {}),
+    });
+    if (!summary.ok) {
+      sinks.onSinkFailure?.('SecurityHub', 1);
+      sinks.log.error('vanished findings not archived', {
+        accountId: account.accountId,
+        region,
+        code: summary.code,
+        reason: summary.message,
+      });
+    } else if (summary.failed.length > 0) {
+      sinks.onSinkFailure?.('SecurityHub', summary.failed.length);
+      sinks.log.error('vanished findings not archived', {
+        accountId: account.accountId,
+        region,
+        failed: summary.failed,
+      });
+    } else if (summary.archived.length > 0) {
+      sinks.log.info('vanished findings archived', {
+        accountId: account.accountId,
+        region,
+        archived: summary.archived.length,
+      });
+    }
+  }
+}
+
+/** The scanner's part of a fanned-out run's archive. */
+export async function recordRunManifest(
+  sinks: ScheduledSinks,
+  run: RunRef,
+  manifest: {
+    ruleParameters: ScanResult['ruleParameters'];
+    parts: string[];
+    problems: ScanProblem[];
+  },
+): Promise<ArchiveOutcome | undefined> {
+  if (!sinks.archive) return undefined;
+  const outcome = await writeManifest(sinks.archive, {
+    runId: run.id,
+    startedAt: run.startedAt,
+    ...manifest,
+  });
+  logArchive(sinks, run.id, outcome);
+  return outcome;
+}
+
+/**
+ * A run evaluated in one invocation: reports to the archive, findings to
+ * each account's Security Hub in each region.
+ */
+export async function deliverRun(
+  sinks: ScheduledSinks,
+  run: RunRef,
+  result: ScanResult,
+  roles: ReadonlyMap<string, string>,
+): Promise<void> {
+  const places = new Map<string, SinkPlace>();
+  for (const evaluation of result.evaluations) {
+    const { accountId, region } = evaluation.resource;
+    if (!accountId) continue;
+    const role = roles.get(accountId);
+    places.set(`${accountId}|${region}`, { accountId, region, ...(role ? { roleArn: role } : {}) });
+  }
+  for (const place of places.values()) await publishTo(sinks, place, result);
+  if (sinks.archive) logArchive(sinks, run.id, await writeRunReports(sinks.archive, run, result));
+}
+
+async function publishTo(sinks: ScheduledSinks, place: SinkPlace, result: ScanResult) {
+  if (!sinks.securityHubFor) return;
+  const summary = await publishFindings(sinks.securityHubFor(place), result, sinks.retry ?? {});
+  if (summary.failed.length > 0) {
+    sinks.onSinkFailure?.('SecurityHub', summary.failed.length);
+    sinks.log.error('findings not imported into Security Hub', {
+      accountId: place.accountId,
+      region: place.region,
+      imported: summary.imported,
+      failed: summary.failed.slice(0, 20),
+      errors: summary.errors.slice(0, 5),
+    });
+  } else {
+    sinks.log.info('findings imported into Security Hub', {
+      accountId: place.accountId,
+      region: place.region,
+      imported: summary.imported,
+    });
+  }
+}
+
+function logArchive(sinks: ScheduledSinks, runId: string, outcome: ArchiveOutcome): void {
+  if (outcome.status === 'written')
+    sinks.log.info('run reports written', { runId, keys: outcome.keys });
+  else if (outcome.status === 'failed') {
+    sinks.onSinkFailure?.('ReportArchive', 1);
+    sinks.log.error('report archive failed', {
+      runId,
+      code: outcome.code,
+      reason: outcome.message,
+    });
+  }
+}
+
+function roleOf(batch: FanoutMessage): { roleArn?: string } {
+  return batch.roleArn ? { roleArn: batch.roleArn } : {};
+}
+
+export type { ArchiveTarget, RunRef } from './report-archive.js';
+export { runIdFrom } from './report-archive.js';
+export type { SecurityHubTarget } from './security-hub.js';
