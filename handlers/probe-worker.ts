@@ -19,7 +19,9 @@ import {
   metrics,
   recordEvaluationsFailed,
   recordScanMetrics,
+  recordSinkFailure,
 } from '../lib/observability/index.js';
+import { accountOfArn, createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const config = new ConfigServiceClient({ region, retryMode: 'adaptive', maxAttempts: 8 });
@@ -27,12 +29,19 @@ const toolkit = createAccountToolkit({
   stsRegion: region,
   useIamAuth: process.env.USE_IAM_AUTH === 'true',
 });
+const sinksFor = createDeployedSinks({
+  env: process.env,
+  region,
+  log,
+  onSinkFailure: (sink, count) => recordSinkFailure(metrics, sink, count),
+});
 
 export const handler = middy<SQSEvent>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler((event) =>
-    handleWorkerRecords(event.Records, {
+  .handler((event, context) => {
+    const ownAccountId = accountOfArn(context.invokedFunctionArn);
+    return handleWorkerRecords(event.Records, {
       enrich: (resources, location) =>
         enrichResources(resources, { clientFor: toolkit.rdsClientFor(location) }),
       proberFor: (location) => toolkit.proberFor(location),
@@ -40,5 +49,7 @@ export const handler = middy<SQSEvent>()
       log,
       onScan: (result) => recordScanMetrics(metrics, result),
       onEvaluationsFailed: (count) => recordEvaluationsFailed(metrics, count),
-    }),
-  );
+      sinks: sinksFor(partitionOfArn(context.invokedFunctionArn)),
+      ...(ownAccountId ? { ownAccountId } : {}),
+    });
+  });

@@ -17,17 +17,32 @@ import {
   scanRegionsFromEnvironment,
 } from '../lib/fanout/scheduled.js';
 import { collectInventory } from '../lib/inventory/index.js';
-import { logger, metrics, recordScanMetrics, summarizeScan } from '../lib/observability/index.js';
+import {
+  log,
+  logger,
+  metrics,
+  recordScanMetrics,
+  recordSinkFailure,
+  summarizeScan,
+} from '../lib/observability/index.js';
+import { createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
+import { runIdFrom } from '../lib/sinks/index.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const queueUrl = process.env.QUEUE_URL;
 const sqs = queueUrl ? new SQSClient({ region }) : undefined;
 const toolkit = createAccountToolkit({ stsRegion: region });
+const sinksFor = createDeployedSinks({
+  env: process.env,
+  region,
+  log,
+  onSinkFailure: (sink, count) => recordSinkFailure(metrics, sink, count),
+});
 
 export const handler = middy<Partial<ScheduledEvent>>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event: Partial<ScheduledEvent>) => {
+  .handler(async (event: Partial<ScheduledEvent>, context) => {
     const parameters = ruleParametersFromEnvironment(process.env);
     if (!parameters.ok) {
       logger.error('rule parameters invalid', {
@@ -37,6 +52,10 @@ export const handler = middy<Partial<ScheduledEvent>>()
       return { status: 'rejected', code: parameters.error.code };
     }
     const regions = scanRegionsFromEnvironment(process.env, region);
+    const startedAt = new Date();
+    const eventTime = event.time ? new Date(event.time) : undefined;
+    const orderingTimestamp =
+      eventTime && !Number.isNaN(eventTime.getTime()) ? eventTime : startedAt;
     const plan = planScanTargets({
       memberRoleArns: process.env.MEMBER_ACCOUNT_ROLE_ARNS,
       ...(event.account ? { ownAccountId: event.account } : {}),
@@ -53,7 +72,9 @@ export const handler = middy<Partial<ScheduledEvent>>()
           clientFor: toolkit.rdsClientFor(target),
         }),
       ...(sqs && queueUrl ? { queue: { sqs, queueUrl } } : {}),
-      orderingTimestamp: event.time ? new Date(event.time) : new Date(),
+      orderingTimestamp,
+      run: { id: runIdFrom(startedAt, event.id), startedAt },
+      sinks: sinksFor(partitionOfArn(context.invokedFunctionArn)),
     });
 
     if (outcome.mode === 'in-process') {

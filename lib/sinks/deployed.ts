@@ -1,0 +1,73 @@
+/**
+ * The sinks of the deployed functions, from their environment:
+ * REPORTS_BUCKET (the report archive; empty: none) and SECURITY_HUB_FINDINGS
+ * (`true` sends findings to Security Hub).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { credentialsConfigFor } from '../accounts/index.js';
+import type { ScheduledSinks, SinkLog, SinkName, SinkPlace } from './index.js';
+
+export interface DeployedSinksOptions {
+  env: Record<string, string | undefined>;
+  /** The function's own region: where the bucket is, and the STS endpoint for member roles. */
+  region: string;
+  log: SinkLog;
+  onSinkFailure: (sink: SinkName, count: number) => void;
+}
+
+/** Built once per container; the partition comes from the invocation's function ARN. */
+export function createDeployedSinks(
+  options: DeployedSinksOptions,
+): (partition: string) => ScheduledSinks {
+  const bucket = options.env.REPORTS_BUCKET?.trim();
+  const s3 = bucket
+    ? new S3Client({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 })
+    : undefined;
+  const securityHub = options.env.SECURITY_HUB_FINDINGS === 'true';
+  const hubClients = new Map<string, SecurityHubClient>();
+  // Findings must be imported by the account they name: a member's role, else our own.
+  const hubClientFor = (place: SinkPlace): SecurityHubClient => {
+    const key = `${place.roleArn ?? 'own'}|${place.region}`;
+    let client = hubClients.get(key);
+    if (!client) {
+      // Adaptive retries: BatchImportFindings allows 10 calls a second per account and region.
+      client = new SecurityHubClient({
+        region: place.region,
+        retryMode: 'adaptive',
+        maxAttempts: 6,
+        ...credentialsConfigFor(place.roleArn ? { roleArn: place.roleArn } : {}, {
+          region: options.region,
+        }),
+      });
+      hubClients.set(key, client);
+    }
+    return client;
+  };
+  return (partition) => ({
+    ...(s3 && bucket ? { archive: { s3, bucket } } : {}),
+    ...(securityHub
+      ? {
+          securityHubFor: (place) => ({
+            client: hubClientFor(place),
+            accountId: place.accountId,
+            region: place.region,
+            partition,
+          }),
+        }
+      : {}),
+    log: options.log,
+    onSinkFailure: options.onSinkFailure,
+  });
+}
+
+/** `aws`, `aws-cn`, `aws-us-gov` from a function ARN; `aws` when there is none. */
+export function partitionOfArn(arn: string | undefined): string {
+  return arn?.split(':')[1] || 'aws';
+}
+
+/** The account id, the fifth field of an ARN. */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}

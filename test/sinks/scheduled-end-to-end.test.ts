@@ -1,0 +1,308 @@
+/**
+ * The scheduled path end to end, in process, for two accounts: the scanner
+ * lists both accounts (RDS mocked per account), archives a vanished
+ * database's Security Hub finding and queues the batches; every queued
+ * message goes through the probe worker, which imports the findings into
+ * each account's own Security Hub and writes its part of the run; the run's
+ * JSON and HTML reports appear in the bucket. Only AWS is mocked
+ * (aws-sdk-client-mock, per client instance so each account has its own).
+ */
+import { RDSClient } from '@aws-sdk/client-rds';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  GetFindingsCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import type { ScanTarget } from '../../lib/accounts/index.js';
+import {
+  buildMessages,
+  handleWorkerRecords,
+  serializeMessage,
+  type WorkerLog,
+} from '../../lib/fanout/index.js';
+import { runScheduledScan } from '../../lib/fanout/scheduled.js';
+import { collectInventory, enrichResources } from '../../lib/inventory/index.js';
+import { jsonReportSchema } from '../../lib/report/index.js';
+import type { ScheduledSinks } from '../../lib/sinks/index.js';
+import { reportKeys } from '../../lib/sinks/report-archive.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { serveAccount } from '../inventory/rds-mock.js';
+import { parameter, postgresInstance } from '../inventory/rds-samples.js';
+import { memoryBucket } from './memory-bucket.js';
+
+const OWN = '111111111111';
+const MEMBER = '222222222222';
+const MEMBER_ROLE = `arn:aws:iam::${MEMBER}:role/rds-tls-guard-member`;
+const QUEUE_URL = `https://sqs.eu-west-1.amazonaws.com/${OWN}/probe`;
+const STARTED = new Date('2026-02-03T04:05:06.000Z');
+const RUN = { id: '20260203T040506Z-e2e', startedAt: STARTED };
+const GONE_ID = 'db-GONEGONEGONEGONEGONEGONE0';
+
+function instance(account: string, identifier: string, resourceId: string, group: string) {
+  return postgresInstance({
+    DBInstanceIdentifier: identifier,
+    DbiResourceId: resourceId,
+    DBInstanceArn: `arn:aws:rds:eu-west-1:${account}:db:${identifier}`,
+    DBParameterGroups: [{ DBParameterGroupName: group, ParameterApplyStatus: 'in-sync' }],
+    CertificateDetails: {
+      CAIdentifier: 'rds-ca-rsa2048-g1',
+      ValidTill: new Date('2061-05-20T00:00:00Z'),
+    },
+  });
+}
+
+const defaults = [
+  parameter('ssl_min_protocol_version', 'TLSv1.2'),
+  parameter('rds.force_ssl', '0'),
+];
+const groups = {
+  'pg15-secure': { family: 'postgres15', parameters: [parameter('rds.force_ssl', '1')] },
+  'pg15-open': { family: 'postgres15', parameters: [parameter('rds.force_ssl', '0')] },
+};
+
+const CAS = [
+  {
+    CertificateIdentifier: 'rds-ca-rsa2048-g1',
+    CertificateType: 'CA',
+    ValidFrom: new Date('2021-05-25T00:00:00Z'),
+    ValidTill: new Date('2061-05-20T00:00:00Z'),
+  },
+];
+
+/** One RDS client per account, each answering with that account's databases. */
+function rdsAccounts(): Map<string, RDSClient> {
+  const accounts = new Map<string, RDSClient>();
+  const own = new RDSClient({ region: 'eu-west-1' });
+  serveAccount(mockClient(own), {
+    instances: [
+      instance(OWN, 'orders', 'db-ORDERSORDERSORDERSORDERS0', 'pg15-secure'),
+      instance(OWN, 'legacy', 'db-LEGACYLEGACYLEGACYLEGACY0', 'pg15-open'),
+    ],
+    parameterGroups: groups,
+    engineDefaults: { postgres15: defaults },
+    certificates: CAS,
+  });
+  const member = new RDSClient({ region: 'eu-west-1' });
+  serveAccount(mockClient(member), {
+    instances: [instance(MEMBER, 'payments', 'db-PAYMENTSPAYMENTSPAYMENTS0', 'pg15-secure')],
+    parameterGroups: groups,
+    engineDefaults: { postgres15: defaults },
+    certificates: CAS,
+  });
+  accounts.set(OWN, own);
+  accounts.set(MEMBER, member);
+  return accounts;
+}
+
+/** Each account's Security Hub: the member has one active finding of a database since deleted. */
+function securityHubs() {
+  const hubs = new Map<string, SecurityHubClient>();
+  const imported = new Map<string, AwsSecurityFinding[]>();
+  for (const account of [OWN, MEMBER]) {
+    const client = new SecurityHubClient({ region: 'eu-west-1' });
+    const stub = mockClient(client);
+    imported.set(account, []);
+    stub.on(BatchImportFindingsCommand).callsFake(async (input) => {
+      imported.get(account)!.push(...input.Findings);
+      return { SuccessCount: input.Findings.length, FailedCount: 0, FailedFindings: [] };
+    });
+    const stored: AwsSecurityFinding[] =
+      account === MEMBER
+        ? [
+            {
+              SchemaVersion: '2018-10-08',
+              Id: `rds-tls-guard/${MEMBER}/eu-west-1/${GONE_ID}`,
+              ProductArn: `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`,
+              GeneratorId: 'rds-tls-guard/FORCE_SSL_OFF',
+              AwsAccountId: MEMBER,
+              Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+              CreatedAt: '2026-01-01T00:00:00.000Z',
+              UpdatedAt: '2026-01-01T00:00:00.000Z',
+              Severity: { Label: 'HIGH' },
+              Title: 'old',
+              Description: 'old',
+              Resources: [{ Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:eu-west-1:x:db:gone' }],
+              RecordState: 'ACTIVE',
+            } as AwsSecurityFinding,
+          ]
+        : [];
+    stub.on(GetFindingsCommand).resolves({ Findings: stored });
+    hubs.set(account, client);
+  }
+  return { hubs, imported };
+}
+
+const quiet: WorkerLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+describe('the scheduled path for two accounts', () => {
+  it('reaches Security Hub in each account and archives one dated JSON and HTML report', async () => {
+    const rds = rdsAccounts();
+    const { hubs, imported } = securityHubs();
+    const bucket = memoryBucket();
+    const sqs = new SQSClient({ region: 'eu-west-1' });
+    const queued: string[] = [];
+    mockClient(sqs)
+      .on(SendMessageBatchCommand)
+      .callsFake(async (input) => {
+        queued.push(...input.Entries.map((entry: { MessageBody: string }) => entry.MessageBody));
+        return {
+          Successful: input.Entries.map((entry: { Id: string }) => ({
+            Id: entry.Id,
+            MessageId: entry.Id,
+          })),
+          Failed: [],
+        };
+      });
+    const sinkFailures: string[] = [];
+    const sinks: ScheduledSinks = {
+      archive: { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports' },
+      securityHubFor: (place) => ({
+        client: hubs.get(place.accountId)!,
+        accountId: place.accountId,
+        region: place.region,
+      }),
+      log: quiet,
+      onSinkFailure: (sink) => sinkFailures.push(sink),
+      retry: { sleep: async () => {} },
+      now: () => STARTED,
+    };
+    const rdsFor = (accountId?: string) => rds.get(accountId ?? OWN)!;
+
+    // Scheduler: both accounts listed and queued, the deleted database's finding archived.
+    const targets: ScanTarget[] = [{ accountId: OWN }, { accountId: MEMBER, roleArn: MEMBER_ROLE }];
+    const outcome = await runScheduledScan({
+      targets,
+      ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
+      collect: (target) =>
+        collectInventory({
+          regions: ['eu-west-1'],
+          ...(target.accountId ? { accountId: target.accountId } : {}),
+          clientFor: () => rdsFor(target.accountId),
+        }),
+      queue: { sqs, queueUrl: QUEUE_URL },
+      orderingTimestamp: STARTED,
+      run: RUN,
+      sinks,
+    });
+    expect(outcome).toMatchObject({
+      mode: 'fanned-out',
+      accounts: [
+        { accountId: OWN, databases: 2, batches: 1, notSent: [] },
+        { accountId: MEMBER, databases: 1, batches: 1, notSent: [] },
+      ],
+    });
+    expect(imported.get(MEMBER)!.map((finding) => [finding.Id, finding.RecordState])).toEqual([
+      [`rds-tls-guard/${MEMBER}/eu-west-1/${GONE_ID}`, 'ARCHIVED'],
+    ]);
+    expect(bucket.keys('reports/')).toEqual([
+      'reports/year=2026/month=02/day=03/20260203T040506Z-e2e/manifest.json',
+    ]);
+
+    // Workers: each queued message, as SQS would deliver it.
+    const response = await handleWorkerRecords(
+      queued.map((body, index) => ({ messageId: `m-${index}`, body })),
+      {
+        enrich: (resources, location) =>
+          enrichResources(resources, { clientFor: () => rdsFor(location.accountId) }),
+        log: quiet,
+        sinks,
+        ownAccountId: OWN,
+      },
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sinkFailures).toEqual([]);
+
+    // Security Hub: each account got its own databases' findings, through its own product.
+    const active = (account: string) =>
+      imported
+        .get(account)!
+        .filter((finding) => finding.RecordState === 'ACTIVE')
+        .map((finding) => [
+          finding.Title?.split(' ')[3],
+          finding.Compliance?.Status,
+          finding.ProductArn,
+        ]);
+    expect(active(OWN)).toEqual([
+      ['legacy', 'FAILED', `arn:aws:securityhub:eu-west-1:${OWN}:product/${OWN}/default`],
+      ['orders', 'PASSED', `arn:aws:securityhub:eu-west-1:${OWN}:product/${OWN}/default`],
+    ]);
+    expect(active(MEMBER)).toEqual([
+      ['payments', 'PASSED', `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`],
+    ]);
+
+    // Archive: one dated report per run, both accounts in it.
+    const keys = reportKeys(RUN);
+    expect(keys.json).toBe('reports/year=2026/month=02/day=03/20260203T040506Z-e2e.json');
+    const report = jsonReportSchema.parse(bucket.json(keys.json));
+    expect(
+      report.databases.map((database) => [
+        database.accountId,
+        database.identifier,
+        database.verdict,
+      ]),
+    ).toEqual([
+      [OWN, 'legacy', 'NON_COMPLIANT'],
+      [OWN, 'orders', 'COMPLIANT'],
+      [MEMBER, 'payments', 'COMPLIANT'],
+    ]);
+    expect(bucket.objects.get(keys.html)?.body).toContain('payments');
+    bucket.mock.restore();
+  });
+});
+
+describe('a probe batch whose sinks fail', () => {
+  it('fails the message when its report part cannot be written, and counts Security Hub refusing without failing', async () => {
+    const rds = rdsAccounts();
+    const bucket = memoryBucket();
+    bucket.mock
+      .on(PutObjectCommand)
+      .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const hub = new SecurityHubClient({ region: 'eu-west-1' });
+    mockClient(hub)
+      .on(BatchImportFindingsCommand)
+      .rejects(Object.assign(new Error('not subscribed'), { name: 'InvalidAccessException' }));
+    const failures: string[] = [];
+    const sinks: ScheduledSinks = {
+      archive: { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports' },
+      securityHubFor: (place) => ({
+        client: hub,
+        accountId: place.accountId,
+        region: place.region,
+      }),
+      log: quiet,
+      onSinkFailure: (sink, count) => failures.push(`${sink}:${count}`),
+      retry: { sleep: async () => {} },
+    };
+    const [message] = buildMessages(
+      {
+        orderingTimestamp: STARTED,
+        ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
+        accountId: OWN,
+        run: { ...RUN, part: `${OWN}-0` },
+      },
+      (
+        await collectInventory({
+          regions: ['eu-west-1'],
+          accountId: OWN,
+          clientFor: () => rds.get(OWN)!,
+        })
+      ).items.map((item) => item.resource),
+    ).messages;
+    const response = await handleWorkerRecords(
+      [{ messageId: 'm-1', body: serializeMessage(message!) }],
+      {
+        enrich: (resources) => enrichResources(resources, { clientFor: () => rds.get(OWN)! }),
+        log: quiet,
+        sinks,
+      },
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    expect(failures).toEqual(['SecurityHub:2', 'ReportArchive:1']);
+    bucket.mock.restore();
+  });
+});
