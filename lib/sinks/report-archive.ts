@@ -7,8 +7,8 @@
  *   reports/year=YYYY/month=MM/day=DD/<runId>.html
  *
  * A fanned-out run is probed by many worker invocations. Each writes its
- * batch as a part (`<runId>/parts/<part>.json`); the scanner writes the
- * run's manifest (`<runId>/manifest.json`: the parts it queued, the
+ * batch as a part (`runs/…/<runId>/parts/<part>.json`); the scanner writes
+ * the run's manifest (`runs/…/<runId>/manifest.json`: the parts it queued, the
  * databases it could not queue, the listing problems). Whoever writes last,
  * a worker or the scanner, finds every part there and assembles the two
  * reports: S3's strong read-after-write consistency for PUT and LIST means
@@ -62,12 +62,13 @@ export function runIdFrom(startedAt: Date, eventId?: string): string {
   return `${stamp}-${suffix || 'run'}`;
 }
 
-export function runPrefix(run: RunRef): string {
+/** `<root>/year=YYYY/month=MM/day=DD/` of the run's UTC start. */
+export function runPrefix(run: RunRef, root: 'reports' | 'runs' = 'reports'): string {
   const date = run.startedAt;
   const year = String(date.getUTCFullYear()).padStart(4, '0');
   const month = String(date.getUTCMonth() + 1).padStart(2, '0');
   const day = String(date.getUTCDate()).padStart(2, '0');
-  return `reports/year=${year}/month=${month}/day=${day}/`;
+  return `${root}/year=${year}/month=${month}/day=${day}/`;
 }
 
 export function reportKeys(run: RunRef): { json: string; html: string } {
@@ -75,8 +76,9 @@ export function reportKeys(run: RunRef): { json: string; html: string } {
   return { json: `${prefix}${run.id}.json`, html: `${prefix}${run.id}.html` };
 }
 
+/** Work in progress lives apart from the reports, so a lifecycle rule can expire it early. */
 function workKeys(run: RunRef): { manifest: string; parts: string } {
-  const base = `${runPrefix(run)}${run.id}/`;
+  const base = `${runPrefix(run, 'runs')}${run.id}/`;
   return { manifest: `${base}manifest.json`, parts: `${base}parts/` };
 }
 

@@ -35,6 +35,7 @@ const PARAMS = {
   memberOrgId: 'o-a1b2c3d4e5',
   memberAccountIds: '111111111111,222222222222',
   alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:oncall',
+  organizationConfigRule: 'true',
 };
 
 type Json = Record<string, unknown>;
@@ -78,6 +79,7 @@ function evaluateCondition(node: unknown): boolean {
     return JSON.stringify(a) === JSON.stringify(b);
   }
   if ('Fn::Not' in value) return !evaluateCondition((value['Fn::Not'] as unknown[])[0]);
+  if ('Fn::And' in value) return (value['Fn::And'] as unknown[]).every(evaluateCondition);
   if ('Condition' in value) return condition(value.Condition as string);
   throw new Error(`unsupported condition ${JSON.stringify(node)}`);
 }
@@ -612,7 +614,12 @@ describe('IAM least privilege', () => {
       },
     });
     expect(resource('MemberAccountAssumePolicy').Condition).toBe('HasMemberRoles');
-    expect(grantedActions('ConfigRuleRole').has('sts:AssumeRole')).toBe(false);
+    // The config rule assumes a role only for organization rule events (see findings sinks).
+    expect(
+      roleStatements('ConfigRuleRole')
+        .filter((s) => actionsOf(s).includes('sts:AssumeRole'))
+        .map((s) => s.Sid),
+    ).toEqual(['AssumeOrganizationMemberRole']);
   });
 
   it('gives network interface actions to VPC functions only', () => {
@@ -694,3 +701,177 @@ function lambdaContext(name: string): Json {
     getRemainingTimeInMillis: () => 30_000,
   };
 }
+
+describe('findings sinks', () => {
+  function environmentOf(name: string): Json {
+    return (resolveIfs(functionResource(name)) as Resource).Properties.Environment as Json;
+  }
+
+  it('creates ReportsBucket unless reportsBucketName names an existing one, and tells the scheduled path', () => {
+    expect(template.Conditions.CreateReportsBucket).toEqual({ 'Fn::Equals': ['', ''] });
+    expect(condition('CreateReportsBucket')).toBe(true);
+    for (const name of ['scheduledScan', 'probeWorker']) {
+      const variables = (environmentOf(name) as { Variables: Json }).Variables;
+      expect(variables.REPORTS_BUCKET).toEqual({ Ref: 'ReportsBucket' });
+      expect(variables.SECURITY_HUB_FINDINGS).toBe('true');
+    }
+    // The existing-bucket branch: the parameter's value as the name.
+    const raw = functionResource('probeWorker').Properties.Environment as { Variables: Json };
+    expect(raw.Variables.REPORTS_BUCKET).toEqual({
+      'Fn::If': ['CreateReportsBucket', { Ref: 'ReportsBucket' }, ''],
+    });
+  });
+
+  it('keeps the archive private, encrypted, versioned and dated, and refuses plain HTTP', () => {
+    const bucket = resource('ReportsBucket');
+    expect(bucket.Condition).toBe('CreateReportsBucket');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true },
+      ],
+    });
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Json[] }).Rules;
+    expect(rules.find((rule) => rule.Prefix === 'reports/')).toMatchObject({
+      Status: 'Enabled',
+      ExpirationInDays: 730,
+      Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+    });
+    expect(rules.find((rule) => rule.Prefix === 'runs/')).toMatchObject({ ExpirationInDays: 14 });
+    const policy = resource('ReportsBucketPolicy').Properties.PolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ]);
+  });
+
+  it('lets the scheduled path write only under reports/ and runs/, and nothing else touch the bucket', () => {
+    for (const role of ['ScheduledScanRole', 'ProbeWorkerRole']) {
+      const s3 = roleStatements(role).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('s3:')),
+      );
+      expect(s3.flatMap(actionsOf).sort()).toEqual([
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+      ]);
+      const objects = s3.find((statement) => actionsOf(statement).includes('s3:PutObject'))!;
+      expect(JSON.stringify(objects.Resource)).toContain('/reports/*');
+      expect(JSON.stringify(objects.Resource)).toContain('/runs/*');
+      const list = s3.find((statement) => actionsOf(statement).includes('s3:ListBucket'))!;
+      expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['reports/*', 'runs/*'] } });
+    }
+    for (const role of ['ConfigRuleRole', 'AuditRole']) {
+      expect([...grantedActions(role)].filter((action) => action.startsWith('s3:'))).toEqual([]);
+    }
+  });
+
+  it('imports into Security Hub only through the account’s own product, and reads only its own hub', () => {
+    const product = {
+      'Fn::Sub': `arn:\${AWS::Partition}:securityhub:*:\${AWS::AccountId}:product/\${AWS::AccountId}/default`,
+    };
+    for (const role of ['ScheduledScanRole', 'ProbeWorkerRole']) {
+      const hub = roleStatements(role).filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('securityhub:')),
+      );
+      const imports = hub.filter((statement) =>
+        actionsOf(statement).includes('securityhub:BatchImportFindings'),
+      );
+      expect(imports).toHaveLength(1);
+      expect(actionsOf(imports[0]!)).toEqual(['securityhub:BatchImportFindings']);
+      expect(imports[0]!.Resource).toEqual(product);
+    }
+    expect(
+      roleStatements('ScheduledScanRole').find((statement) =>
+        actionsOf(statement).includes('securityhub:GetFindings'),
+      )?.Resource,
+    ).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:securityhub:*:\${AWS::AccountId}:hub/default` });
+    expect(grantedActions('ProbeWorkerRole').has('securityhub:GetFindings')).toBe(false);
+    for (const role of ['ConfigRuleRole', 'AuditRole']) {
+      expect([...grantedActions(role)].some((action) => action.startsWith('securityhub:'))).toBe(
+        false,
+      );
+    }
+  });
+
+  it('lets AWS Config of member accounts invoke the rule function, which assumes only roles inside the organization', () => {
+    const permission = resource('OrganizationConfigRuleInvokePermission');
+    expect(permission.Condition).toBe('HasOrganization');
+    expect(condition('HasOrganization')).toBe(true);
+    expect(permission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': ['ConfigRuleLambdaFunction', 'Arn'] },
+      Principal: 'config.amazonaws.com',
+      SourceArn: { 'Fn::Sub': `arn:\${AWS::Partition}:config:\${AWS::Region}:*:config-rule/*` },
+    });
+    for (const role of ['ConfigRuleRole', 'ProbeWorkerRole']) {
+      const assume = roleStatements(role).find(
+        (statement) => statement.Sid === 'AssumeOrganizationMemberRole',
+      );
+      expect(assume).toEqual({
+        Sid: 'AssumeOrganizationMemberRole',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::*:role/rds-tls-guard-member` },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+      });
+    }
+    const variables = (environmentOf('configRule') as { Variables: Json }).Variables;
+    expect(variables.ORGANIZATION_MEMBER_ROLE_NAME).toBe('rds-tls-guard-member');
+  });
+
+  it('has a dashboard of verdicts per account and region, probe outcomes and errors', () => {
+    const sub = resource('Dashboard').Properties.DashboardBody as { 'Fn::Sub': string };
+    const body = JSON.parse(
+      sub['Fn::Sub'].replaceAll(`\${AWS::Region}`, 'eu-west-1').replaceAll(`\${!`, `\${`),
+    ) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] };
+    const byTitle = new Map(body.widgets.map((widget) => [widget.properties.title, widget]));
+    const expressionOf = (title: string) =>
+      JSON.stringify(byTitle.get(title)?.properties.metrics ?? 'missing');
+    for (const [title, verdict] of [
+      ['Compliant databases per account and region', 'COMPLIANT'],
+      ['Non-compliant databases per account and region', 'NON_COMPLIANT'],
+      ['Insufficient-data databases per account and region', 'INSUFFICIENT_DATA'],
+    ] as const) {
+      const expression = expressionOf(title);
+      expect(expression).toContain('{RdsTlsGuard,Account,Region,Verdict,service}');
+      expect(expression).toContain('MetricName=\\"Evaluations\\"');
+      expect(expression).toContain(`Verdict=\\"${verdict}\\"`);
+    }
+    expect(expressionOf('Live probe outcomes')).toContain('MetricName=\\"ProbeOutcomes\\"');
+    const errors = expressionOf('Errors: functions, sinks, Config, dead-letter queue');
+    for (const name of FUNCTIONS) expect(errors).toContain(`rds-tls-guard-test-${name}`);
+    for (const metric of ['SinkFailures', 'EvaluationsFailed', 'rds-tls-guard-test-probe-dlq']) {
+      expect(errors).toContain(metric);
+    }
+  });
+
+  it('alarms when findings or reports do not reach their sink', () => {
+    for (const [name, sink] of [
+      ['SinkFailuresAlarm', 'SecurityHub'],
+      ['ReportArchiveFailuresAlarm', 'ReportArchive'],
+    ] as const) {
+      const alarm = resolveIfs(resource(name)) as Resource;
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'RdsTlsGuard',
+        MetricName: 'SinkFailures',
+        Dimensions: [
+          { Name: 'service', Value: 'rds-tls-guard' },
+          { Name: 'Sink', Value: sink },
+        ],
+        Threshold: 0,
+        AlarmActions: [PARAMS.alarmTopicArn],
+      });
+    }
+  });
+});

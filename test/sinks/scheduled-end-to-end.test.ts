@@ -199,8 +199,8 @@ describe('the scheduled path for two accounts', () => {
     expect(imported.get(MEMBER)!.map((finding) => [finding.Id, finding.RecordState])).toEqual([
       [`rds-tls-guard/${MEMBER}/eu-west-1/${GONE_ID}`, 'ARCHIVED'],
     ]);
-    expect(bucket.keys('reports/')).toEqual([
-      'reports/year=2026/month=02/day=03/20260203T040506Z-e2e/manifest.json',
+    expect(bucket.keys()).toEqual([
+      'runs/year=2026/month=02/day=03/20260203T040506Z-e2e/manifest.json',
     ]);
 
     // Workers: each queued message, as SQS would deliver it.
