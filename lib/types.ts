@@ -143,6 +143,13 @@ export interface RuleParameters {
   secretTagKey: string;
   /** Explicit secret per DB identifier, overriding tag and MasterUserSecret. */
   secretArns: Record<string, string>;
+  /**
+   * MySQL family: also attempt a plaintext login with the real credentials
+   * (challenge-response only). Off by default, because it sends a scramble of
+   * the real password over an unencrypted connection, where an observer can
+   * attack it offline and a hostile server chooses the salt. Absent means false.
+   */
+  mysqlPlaintextLogin?: boolean;
 }
 
 export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
@@ -152,6 +159,7 @@ export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
   liveProbe: true,
   secretTagKey: 'rds-tls-guard:secret-arn',
   secretArns: {},
+  mysqlPlaintextLogin: false,
 };
 
 /** Everything the static rules need for one database; pure data. */

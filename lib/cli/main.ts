@@ -72,6 +72,10 @@ export function buildProgram(
     )
     .option('--no-probe', 'read configuration only; make no database connection')
     .option('--require-probe', 'without a live proof a database is at best INSUFFICIENT_DATA')
+    .option(
+      '--mysql-plaintext-login',
+      'MySQL/MariaDB: also log in over plaintext with the real credentials (sends a password scramble unencrypted)',
+    )
     .option('--min-tls <version>', 'lowest TLS version a database may accept', 'TLSv1.2')
     .option('--ca-expiry-days <days>', 'flag CAs expiring within this many days', positiveInteger)
     .option('--ca-bundle <file>', 'PEM bundle to verify servers with (default: the RDS CA bundle)')

@@ -31,6 +31,7 @@ export interface ScanCommandOptions {
   snapshot?: string;
   probe: boolean;
   requireProbe?: boolean;
+  mysqlPlaintextLogin?: boolean;
   minTls: string;
   caExpiryDays?: number;
   caBundle?: string;
@@ -58,6 +59,7 @@ export async function runScanCommand(
     minTlsVersion: options.minTls,
     ...(options.caExpiryDays !== undefined ? { caExpiryDays: options.caExpiryDays } : {}),
     requireLiveProbe: options.requireProbe === true,
+    mysqlPlaintextLogin: options.mysqlPlaintextLogin === true,
     liveProbe: options.probe,
     ...(options.secret ? { secretArns: options.secret.join(',') } : {}),
   });

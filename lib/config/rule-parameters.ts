@@ -122,13 +122,14 @@ const parseSecretArns: KeyParser<Record<string, string>> = (value) => {
   return { ok: true, value: arns };
 };
 
-const KEY_PARSERS: { [K in keyof RuleParameters]: KeyParser<RuleParameters[K]> } = {
+const KEY_PARSERS: { [K in keyof RuleParameters]-?: KeyParser<NonNullable<RuleParameters[K]>> } = {
   minTlsVersion: parseMinTlsVersion,
   caExpiryDays: parseCaExpiryDays,
   requireLiveProbe: parseBoolean,
   liveProbe: parseBoolean,
   secretTagKey: parseSecretTagKey,
   secretArns: parseSecretArns,
+  mysqlPlaintextLogin: parseBoolean,
 };
 
 function isRuleParameterKey(key: string): key is keyof RuleParameters {

@@ -46,6 +46,7 @@ export const ruleParametersSchema = z.object({
   liveProbe: z.boolean(),
   secretTagKey: z.string().min(1),
   secretArns: z.record(z.string(), z.string()),
+  mysqlPlaintextLogin: z.boolean().default(false),
 });
 
 export const fanoutMessageSchema = z.object({

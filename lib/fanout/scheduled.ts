@@ -143,6 +143,7 @@ export function ruleParametersFromEnvironment(
   if (env.CA_EXPIRY_DAYS) raw.caExpiryDays = env.CA_EXPIRY_DAYS;
   if (env.REQUIRE_LIVE_PROBE) raw.requireLiveProbe = env.REQUIRE_LIVE_PROBE;
   if (env.SECRET_TAG_KEY) raw.secretTagKey = env.SECRET_TAG_KEY;
+  if (env.MYSQL_PLAINTEXT_LOGIN) raw.mysqlPlaintextLogin = env.MYSQL_PLAINTEXT_LOGIN;
   return parseRuleParameters(raw);
 }
 

@@ -50,6 +50,8 @@ export interface StartPostgresOptions {
    * newest PostgreSQL installed under /usr/lib/postgresql or on the PATH.
    */
   binDir?: string;
+  /** The server's `lc_messages` (e.g. `de_DE.UTF-8`); the locale must exist on the machine. */
+  lcMessages?: string;
 }
 
 export interface LocalPostgres {
@@ -67,6 +69,12 @@ export interface LocalPostgres {
   setForceSsl(on: boolean): Promise<void>;
   /** Presents another server certificate (expired, wrong host, other CA) after a reload. */
   setCertificate(kind: CertificateKind): Promise<void>;
+  /**
+   * Replaces pg_hba.conf with these lines (e.g. a refusal scoped to one role)
+   * and waits until the server has loaded them; `setForceSsl` restores the
+   * RDS-style file.
+   */
+  setHbaLines(lines: readonly string[]): Promise<void>;
   /** Changes `ssl_min_protocol_version`; below TLSv1.2 also lowers OpenSSL's security level so old clients can connect. */
   setSslMinProtocolVersion(version: TlsVersion): Promise<void>;
   /** Everything needed to rebuild this handle in another process (test workers). */
@@ -221,6 +229,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     'full_page_writes = off',
     `max_connections = ${options.maxConnections ?? 50}`,
     "include_if_exists = 'tls.conf'",
+    ...(options.lcMessages ? [`lc_messages = '${options.lcMessages.replace(/'/g, '')}'`] : []),
     '',
   ].join('\n');
   await writeFile(join(dataDir, 'postgresql.conf'), conf, { flag: 'a' });
@@ -350,6 +359,19 @@ export function attachPostgres(
         async () => (await presentedCertificate(port)) === expected,
         10_000,
       );
+    },
+    async setHbaLines(lines) {
+      const loadedAt = (): Promise<string> =>
+        withMaster(async (client) => {
+          const result = await client.query<{ at: string }>(
+            'select pg_conf_load_time()::text as at',
+          );
+          return result.rows[0]?.at ?? '';
+        });
+      const before = await loadedAt();
+      await writeFile(hbaFile, `${lines.join('\n')}\n`);
+      await reload();
+      await waitUntil('pg_hba reload', async () => (await loadedAt()) !== before, 10_000);
     },
     async setSslMinProtocolVersion(version) {
       await writeFile(tlsConf, tlsSettings(version));

@@ -121,6 +121,10 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
         ...(credentials.database ? { database: credentials.database } : {}),
       };
 
+      const probeOptions = {
+        requireLiveProbe: ruleParameters.requireLiveProbe,
+        mysqlPlaintextLogin: ruleParameters.mysqlPlaintextLogin === true,
+      };
       let finding: Finding;
       try {
         // Each driver is loaded on first use: a function that never probes
@@ -128,9 +132,11 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
         const work =
           protocol === 'postgres'
             ? import('./postgres.js').then(({ probePostgres }) =>
-                probePostgres(target, probeCredentials),
+                probePostgres(target, probeCredentials, probeOptions),
               )
-            : import('./mysql.js').then(({ probeMysql }) => probeMysql(target, probeCredentials));
+            : import('./mysql.js').then(({ probeMysql }) =>
+                probeMysql(target, probeCredentials, probeOptions),
+              );
         // Each connection has its own connect timeout and is closed by its step; this bounds the sum.
         finding = await withDeadline(work, probeTimeoutMs, () => {});
         finding = { ...finding, evidence: [...evidence, ...finding.evidence] };
@@ -154,6 +160,7 @@ export {
   type LegacyTlsStep,
   type PlaintextStep,
   type ProbeCredentials,
+  type ProbeOptions,
   type ProbeTarget,
   scrubText,
   type TlsStep,

@@ -14,6 +14,7 @@ import {
   type LegacyTlsStep,
   networkProblem,
   type ProbeTarget,
+  shortServerText,
 } from './outcome.js';
 
 /** Turns a plain socket into one ready for a TLS ClientHello, or says why it cannot. */
@@ -41,13 +42,28 @@ const CLIENT_SSL = 0x800;
 const CLIENT_SECURE_CONNECTION = 0x8000;
 const CLIENT_PLUGIN_AUTH = 0x80000;
 
+/**
+ * A real greeting is under 200 bytes; a larger declared length is a server
+ * trying to make this side buffer what it sends.
+ */
+export const MAX_GREETING_BYTES = 4096;
+
 /** MySQL/MariaDB: read the greeting, check CLIENT_SSL, send the SSL request packet. */
 export const mysqlPreamble: TlsPreamble = async (socket) => {
   const header = await readBytes(socket, 4);
   const length = header.readUIntLE(0, 3);
+  if (length > MAX_GREETING_BYTES) {
+    return {
+      ready: false,
+      detail: `greeting of ${length} bytes declared, more than any server sends`,
+    };
+  }
   const payload = await readBytes(socket, length);
   if (payload[0] === 0xff) {
-    const message = payload.subarray(payload[3] === 0x23 ? 9 : 3).toString('utf8');
+    const message = shortServerText(
+      payload.subarray(payload[3] === 0x23 ? 9 : 3).toString('utf8'),
+      80,
+    );
     return { ready: false, detail: `server error ${payload.readUInt16LE(1)}: ${message}` };
   }
   if (payload[0] !== 10) return { ready: false, detail: 'not a MySQL protocol 10 greeting' };
@@ -118,6 +134,16 @@ function readBytes(socket: Socket, count: number): Promise<Buffer> {
     socket.once('error', onError);
     onReadable();
   });
+}
+
+/** probeLegacyTls that never rejects: an attempt that broke is a named `failed` step. */
+export function checkLegacyTls(target: ProbeTarget, preamble: TlsPreamble): Promise<LegacyTlsStep> {
+  return probeLegacyTls(target, preamble).catch(
+    (error: unknown): LegacyTlsStep => ({
+      kind: 'failed',
+      detail: `legacy attempt failed to run (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+    }),
+  );
 }
 
 export async function probeLegacyTls(
@@ -240,6 +266,8 @@ export function legacyEvidence(legacy: LegacyTlsStep): string {
       return `accepted ${legacy.protocol}`;
     case 'skipped':
       return `skipped: ${legacy.detail}`;
+    case 'failed':
+      return `did not run: ${legacy.detail}`;
     default:
       return `${legacy.kind} (≤${legacy.offered}): ${legacy.detail}`;
   }

@@ -1,143 +1,87 @@
 /**
  * The live proof for MySQL, MariaDB and Aurora MySQL.
  *
- * MySQL-family servers answer 1045 to a wrong password whether or not TLS is
- * required, so a throwaway password proves nothing. Instead:
+ * MySQL 8.0/8.4 and MariaDB check require_secure_transport only after the
+ * credentials were accepted, and answer 1045 to a wrong password or unknown
+ * user whether or not TLS is required; a throwaway identity over plaintext
+ * therefore cannot show the setting. The proof is the server's own word,
+ * read over a verified session:
  * 1. A verify-full TLS session with the real credentials reads what the
  *    server enforces (`require_secure_transport`, `tls_version`, the user's
- *    `ssl_type`, the session's `Ssl_version`).
- * 2. Only then a plaintext login with the same credentials, restricted to
- *    challenge-response authentication: any request for a plugin that would
- *    put the password on the wire (cleartext, PAM dialog, RSA with a key the
- *    server supplies) is refused on this side before anything is sent.
+ *    SSL requirement, the session's `Ssl_version`).
+ * 2. A plaintext login as a random user with a random password: nothing
+ *    derived from the real credentials. It catches an anonymous account that
+ *    lets anyone in without TLS, and a server or proxy that refuses plaintext
+ *    before credentials (3159).
+ *    Only with the opt-in rule parameter `mysqlPlaintextLogin` is the real
+ *    user tried over plaintext, limited to challenge-response authentication:
+ *    any request for a plugin that would put the password on the wire
+ *    (cleartext, PAM dialog, RSA with a key the server supplies) is refused on
+ *    this side before anything is sent, but the scramble itself is sent.
  * 3. A handshake offering only versions below the minimum (no login).
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, TLSSocket } from 'node:tls';
 import mysql from 'mysql2';
+import { SecretValue } from '../secret-value.js';
 import type { Evidence } from '../types.js';
-import { legacyEvidence, mysqlPreamble, probeLegacyTls } from './legacy-tls.js';
+import { checkLegacyTls, legacyEvidence, mysqlPreamble } from './legacy-tls.js';
+import { plaintextAuthPlugins } from './mysql-auth.js';
+import {
+  asMysqlError,
+  classifyMysqlPlaintext,
+  factsEvidence,
+  type MysqlSessionFacts,
+  type PlaintextLogin,
+  requirementFromCreateUser,
+} from './mysql-settings.js';
 import {
   certificateProblem,
+  clipServerText,
   decide,
-  errorMessage,
   isProtocolVersionFailure,
   type LegacyTlsStep,
   networkProblem,
   type PlaintextStep,
   type ProbeCredentials,
+  type ProbeOptions,
   type ProbeTarget,
   shortServerText,
   type TlsStep,
 } from './outcome.js';
+import { limitReads, READ_LIMIT_BYTES, READ_LIMIT_EXCEEDED, readLimitError } from './read-limit.js';
 
-/** Set on the error when this side refused an authentication method that would expose the password. */
-export const UNSAFE_AUTH_REFUSED = 'UNSAFE_AUTH_REFUSED';
-
-/** Plugins that would send the password (or something equivalent) over an unencrypted connection. */
-export const UNSAFE_PLAINTEXT_AUTH_PLUGINS = [
-  'mysql_clear_password',
-  'sha256_password',
-  'dialog',
-  'auth_gssapi_client',
-  'client_ed25519',
-  'authentication_ldap_sasl_client',
-  'authentication_kerberos_client',
-  'authentication_openid_connect_client',
-] as const;
-
-type AuthPlugin = NonNullable<mysql.ConnectionOptions['authPlugins']>[string];
-
-function refusal(plugin: string): Error {
-  return Object.assign(
-    new Error(
-      `refused to answer ${plugin} over an unencrypted connection (it would expose the password)`,
-    ),
-    { code: UNSAFE_AUTH_REFUSED, plugin },
-  );
-}
-
-function sha256(...parts: Buffer[]): Buffer {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
-
-/** caching_sha2_password's scramble: SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + nonce). */
-export function cachingSha2Scramble(password: string, nonce: Buffer): Buffer {
-  const stage1 = sha256(Buffer.from(password, 'utf8'));
-  const stage2 = sha256(stage1);
-  const mix = sha256(stage2, nonce);
-  const out = Buffer.alloc(stage1.length);
-  for (let i = 0; i < stage1.length; i++) out[i] = (stage1[i] ?? 0) ^ (mix[i] ?? 0);
-  return out;
-}
-
-const FAST_AUTH_SUCCESS = 0x03;
-
-/**
- * The auth plugins for a plaintext attempt: caching_sha2_password limited to
- * its fast (scramble) path, every password-revealing plugin refused. The
- * refusal is an async rejection so the driver reports it as a connection error.
- */
-export function plaintextAuthPlugins(password: string): Record<string, AuthPlugin> {
-  const plugins: Record<string, AuthPlugin> = {};
-  for (const name of UNSAFE_PLAINTEXT_AUTH_PLUGINS) {
-    plugins[name] = () => async () => {
-      throw refusal(name);
-    };
-  }
-  plugins.caching_sha2_password = () => {
-    let scrambled = false;
-    return (data: Buffer) => {
-      if (!scrambled) {
-        scrambled = true;
-        return cachingSha2Scramble(password, data.subarray(0, 20));
-      }
-      // null: nothing to send, the server's OK packet follows.
-      if (data[0] === FAST_AUTH_SUCCESS) return null;
-      // "Perform full authentication": the next step sends the password, RSA-encrypted
-      // with a key the (unauthenticated) server supplies. Not over plaintext.
-      return Promise.reject<Buffer>(refusal('caching_sha2_password full authentication'));
-    };
-  };
-  return plugins;
-}
-
-interface MysqlError {
-  errno?: number;
-  code?: string;
-  sqlMessage?: string;
-  message: string;
-}
-
-function asMysqlError(error: unknown): MysqlError {
-  if (typeof error !== 'object' || error === null) return { message: errorMessage(error) };
-  const record = error as Record<string, unknown>;
-  return {
-    ...(typeof record.errno === 'number' ? { errno: record.errno } : {}),
-    ...(typeof record.code === 'string' ? { code: record.code } : {}),
-    ...(typeof record.sqlMessage === 'string' ? { sqlMessage: record.sqlMessage } : {}),
-    message: errorMessage(error),
-  };
-}
+export {
+  cachingSha2Scramble,
+  plaintextAuthPlugins,
+  UNSAFE_AUTH_REFUSED,
+  UNSAFE_PLAINTEXT_AUTH_PLUGINS,
+} from './mysql-auth.js';
+export {
+  classifyMysqlPlaintext,
+  judgeFromSettings,
+  type MysqlSessionFacts,
+  type PlaintextLogin,
+  requirementFromCreateUser,
+} from './mysql-settings.js';
 
 type Connection = mysql.Connection;
 
 function open(
   options: mysql.ConnectionOptions,
-): Promise<{ connection: Connection } | { error: unknown }> {
+): Promise<{ connection: Connection; readLimitExceeded: () => boolean } | { error: unknown }> {
   return new Promise((resolve) => {
     const connection = mysql.createConnection(options);
+    const budget = limitReads(connection);
     // The driver emits 'error' on a broken connection; unhandled it would crash the process.
     connection.on('error', () => {});
     connection.connect((error) => {
       if (error) {
         connection.destroy();
-        resolve({ error });
+        resolve({ error: budget.exceeded ? readLimitError(budget.limit) : error });
       } else {
-        resolve({ connection });
+        resolve({ connection, readLimitExceeded: () => budget.exceeded });
       }
     });
   });
@@ -179,22 +123,13 @@ function baseOptions(target: ProbeTarget, credentials: ProbeCredentials): mysql.
   };
 }
 
-export interface MysqlSessionFacts {
-  requireSecureTransport?: string;
-  tlsVersion?: string;
-  haveSsl?: string;
-  version?: string;
-  sslVersion?: string;
-  sslCipher?: string;
-  /** mysql.user.ssl_type of the login, or why it could not be read. */
-  userSslType?: string;
-  userSslTypeUnreadable?: string;
-}
-
 export function classifyMysqlTlsError(error: unknown): TlsStep {
   const certificate = certificateProblem(error);
   if (certificate) return { kind: 'rejected', ...certificate };
   const failure = asMysqlError(error);
+  if (failure.code === READ_LIMIT_EXCEEDED) {
+    return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: failure.message };
+  }
   if (failure.code === 'HANDSHAKE_NO_SSL_SUPPORT') {
     return { kind: 'rejected', reason: 'TLS_NOT_OFFERED', detail: 'server does not offer TLS' };
   }
@@ -206,10 +141,13 @@ export function classifyMysqlTlsError(error: unknown): TlsStep {
     };
   }
   if (failure.errno === 1045) {
+    // MySQL and MariaDB check the password first and a user's REQUIRE
+    // X509/ISSUER/SUBJECT after it, and answer both with the same 1045.
     return {
       kind: 'inconclusive',
       reason: 'AUTH_FAILED',
-      detail: `login over TLS failed with the probe credentials (1045 ${shortServerText(failure.sqlMessage ?? '', 70)})`,
+      detail:
+        'login over TLS refused (1045): a wrong password, or a user requirement the probe cannot meet (REQUIRE X509/ISSUER/SUBJECT: a client certificate); the server answers both alike',
     };
   }
   const network = networkProblem(error);
@@ -239,9 +177,95 @@ export function classifyMysqlTlsError(error: unknown): TlsStep {
   };
 }
 
-function peerCertificate(connection: Connection): PeerCertificate | undefined {
+/**
+ * The server's certificate as the TLS socket holds it. mysql2 keeps the
+ * socket in a `stream` field it does not document; test/probe/mysql.test.ts
+ * fails if an upgrade of the driver removes it.
+ */
+export function peerCertificate(connection: Connection): PeerCertificate | undefined {
   const stream: unknown = (connection as unknown as { stream?: unknown }).stream;
   return stream instanceof TLSSocket ? stream.getPeerCertificate() : undefined;
+}
+
+type Row = Record<string, unknown>;
+
+function text(value: unknown, max = 80): string | undefined {
+  if (typeof value === 'string') return clipServerText(value, max);
+  if (Buffer.isBuffer(value)) return clipServerText(value.subarray(0, max).toString('utf8'), max);
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+async function readUserRequirement(
+  connection: Connection,
+  timeout: number,
+  facts: MysqlSessionFacts,
+): Promise<void> {
+  try {
+    const users = await query<Row>(
+      connection,
+      "SELECT ssl_type FROM mysql.user WHERE CONCAT(user, '@', host) = CURRENT_USER()",
+      timeout,
+    );
+    facts.userSslType = text(users[0]?.ssl_type, 20) ?? '';
+    facts.userSslTypeSource = 'mysql.user.ssl_type';
+    return;
+  } catch (error) {
+    facts.userSslTypeUnreadable = asMysqlError(error).code ?? 'unreadable';
+  }
+  // A user without SELECT on mysql.user may still show its own account.
+  try {
+    const rows = await query<Row>(connection, 'SHOW CREATE USER CURRENT_USER()', timeout);
+    const statement = rows[0] ? text(Object.values(rows[0])[0], 2_048) : undefined;
+    const requirement = statement === undefined ? undefined : requirementFromCreateUser(statement);
+    if (requirement !== undefined) {
+      facts.userSslType = requirement;
+      facts.userSslTypeSource = 'SHOW CREATE USER';
+      delete facts.userSslTypeUnreadable;
+    }
+  } catch (error) {
+    facts.userSslTypeUnreadable = `${facts.userSslTypeUnreadable}, ${asMysqlError(error).code ?? 'unreadable'}`;
+  }
+}
+
+/** Each read stands alone: one the user may not make loses only its own fact. */
+async function readSessionFacts(
+  connection: Connection,
+  timeout: number,
+): Promise<MysqlSessionFacts> {
+  const facts: MysqlSessionFacts = {};
+  try {
+    const variables = await query<Row>(
+      connection,
+      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('require_secure_transport', 'tls_version', 'have_ssl', 'version')",
+      timeout,
+    );
+    facts.variablesRead = true;
+    for (const row of variables) {
+      const value = text(row.Value);
+      if (row.Variable_name === 'require_secure_transport') facts.requireSecureTransport = value;
+      if (row.Variable_name === 'tls_version') facts.tlsVersion = value;
+      if (row.Variable_name === 'have_ssl') facts.haveSsl = value;
+      if (row.Variable_name === 'version') facts.version = value;
+    }
+  } catch (error) {
+    facts.variablesUnreadable = asMysqlError(error).code ?? 'unreadable';
+  }
+  try {
+    const status = await query<Row>(
+      connection,
+      "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')",
+      timeout,
+    );
+    for (const row of status) {
+      if (row.Variable_name === 'Ssl_version') facts.sslVersion = text(row.Value, 20);
+      if (row.Variable_name === 'Ssl_cipher') facts.sslCipher = text(row.Value);
+    }
+  } catch (error) {
+    facts.statusUnreadable = asMysqlError(error).code ?? 'unreadable';
+  }
+  await readUserRequirement(connection, timeout, facts);
+  return facts;
 }
 
 async function verifiedSession(
@@ -262,53 +286,36 @@ async function verifiedSession(
     enableCleartextPlugin: true,
   });
   if ('error' in opened) return { step: classifyMysqlTlsError(opened.error) };
-  const { connection } = opened;
+  const { connection, readLimitExceeded } = opened;
   try {
     // mysql2 skips the name check when `host` is an IP address; do it ourselves in every case.
     const certificate = peerCertificate(connection);
     if (!certificate) {
+      // mysql2 fails the connect when TLS was asked for and not given, so
+      // this means the driver no longer keeps its socket where it did.
       return {
-        step: { kind: 'rejected', reason: 'TLS_NOT_OFFERED', detail: 'session is not encrypted' },
+        step: {
+          kind: 'inconclusive',
+          reason: 'PEER_CERTIFICATE_UNAVAILABLE',
+          detail: 'logged in over TLS, but the driver did not expose the server certificate',
+        },
       };
     }
     const identity = checkServerIdentity(target.servername, certificate);
     if (identity) return { step: classifyMysqlTlsError(identity) };
     onVerified();
 
-    const timeout = target.connectTimeoutMs;
-    const facts: MysqlSessionFacts = {};
-    const variables = await query<{ Variable_name: string; Value: string }>(
-      connection,
-      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('require_secure_transport', 'tls_version', 'have_ssl', 'version')",
-      timeout,
-    );
-    for (const row of variables) {
-      if (row.Variable_name === 'require_secure_transport')
-        facts.requireSecureTransport = row.Value;
-      if (row.Variable_name === 'tls_version') facts.tlsVersion = row.Value;
-      if (row.Variable_name === 'have_ssl') facts.haveSsl = row.Value;
-      if (row.Variable_name === 'version') facts.version = row.Value;
-    }
-    const status = await query<{ Variable_name: string; Value: string }>(
-      connection,
-      "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')",
-      timeout,
-    );
-    for (const row of status) {
-      if (row.Variable_name === 'Ssl_version') facts.sslVersion = row.Value;
-      if (row.Variable_name === 'Ssl_cipher') facts.sslCipher = row.Value;
-    }
-    try {
-      const users = await query<{ ssl_type: string | null }>(
-        connection,
-        "SELECT ssl_type FROM mysql.user WHERE CONCAT(user, '@', host) = CURRENT_USER()",
-        timeout,
-      );
-      facts.userSslType = users[0]?.ssl_type ?? '';
-    } catch (error) {
-      facts.userSslTypeUnreadable = asMysqlError(error).code ?? 'unreadable';
+    const facts = await readSessionFacts(connection, target.connectTimeoutMs);
+    if (readLimitExceeded()) {
+      return { step: classifyMysqlTlsError(readLimitError(READ_LIMIT_BYTES)) };
     }
     if (!facts.sslVersion) {
+      // The server's status was unreadable or empty: this side's verified socket still speaks.
+      const stream = (connection as unknown as { stream?: unknown }).stream as TLSSocket;
+      const protocol = stream.getProtocol();
+      if (facts.statusUnreadable && protocol) {
+        return { step: { kind: 'verified', protocol }, facts };
+      }
       return {
         step: {
           kind: 'rejected',
@@ -326,89 +333,9 @@ async function verifiedSession(
       },
       facts,
     };
-  } catch (error) {
-    const failure = asMysqlError(error);
-    return {
-      step: { kind: 'verified', protocol: 'TLS' },
-      facts: {
-        userSslTypeUnreadable: `session facts unavailable (${failure.code ?? 'query failed'})`,
-      },
-    };
   } finally {
     await close(connection);
   }
-}
-
-function isOn(value: string | undefined): boolean {
-  return value !== undefined && ['ON', '1', 'TRUE'].includes(value.trim().toUpperCase());
-}
-
-/** The plaintext step's verdict, read together with what the TLS session showed. */
-export function classifyMysqlPlaintext(
-  answer: { connected: true } | { error: unknown },
-  facts: MysqlSessionFacts,
-): PlaintextStep {
-  const enforced = isOn(facts.requireSecureTransport);
-  const rst = `require_secure_transport=${facts.requireSecureTransport ?? 'absent'}`;
-  if ('connected' in answer) {
-    return {
-      kind: 'accepted',
-      reason: 'PLAINTEXT_ACCEPTED',
-      detail: `plaintext login accepted by server (${rst})`,
-    };
-  }
-  const failure = asMysqlError(answer.error);
-  if (failure.errno === 3159) {
-    return {
-      kind: 'refused',
-      reason: 'PLAINTEXT_REFUSED',
-      detail: 'plaintext refused by server (3159 insecure transport prohibited)',
-    };
-  }
-  const perUser = facts.userSslType !== undefined && facts.userSslType !== '';
-  if (failure.errno === 1045) {
-    if (enforced) {
-      return {
-        kind: 'refused',
-        reason: 'PLAINTEXT_REFUSED',
-        detail: `plaintext refused by server (1045 with the TLS-proven credentials; ${rst})`,
-      };
-    }
-    if (perUser) {
-      return {
-        kind: 'accepted',
-        reason: 'PLAINTEXT_REFUSED_PER_USER_ONLY',
-        detail: `plaintext refused only because the user is REQUIRE ${facts.userSslType}; server ${rst} accepts plaintext for other users`,
-      };
-    }
-    return {
-      kind: 'inconclusive',
-      reason: 'PLAINTEXT_RESULT_AMBIGUOUS',
-      detail: `plaintext 1045 although ${rst} and the user has no ssl_type`,
-    };
-  }
-  if (failure.code === UNSAFE_AUTH_REFUSED || /refused to answer/.test(failure.message)) {
-    if (enforced) {
-      return {
-        kind: 'refused',
-        reason: 'SERVER_REQUIRES_TLS',
-        detail: `${rst} (plaintext login not completed: server asked for an auth method that exposes the password)`,
-      };
-    }
-    return {
-      kind: 'inconclusive',
-      reason: 'PLAINTEXT_AUTH_UNSAFE',
-      detail: `plaintext login not attempted: server asked for an auth method that exposes the password; ${rst}`,
-    };
-  }
-  const network = networkProblem(answer.error);
-  if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
-  return {
-    kind: 'inconclusive',
-    reason: failure.errno !== undefined ? 'SERVER_ERROR' : 'PROTOCOL_ERROR',
-    detail:
-      `plaintext answer ${failure.errno ?? failure.code ?? ''} ${shortServerText(failure.sqlMessage ?? failure.message, 70)}`.trim(),
-  };
 }
 
 /** Step 2 alone; exported so the auth guard can be tested against an impostor server. */
@@ -416,11 +343,24 @@ export async function attemptPlaintextLogin(
   target: ProbeTarget,
   credentials: ProbeCredentials,
   facts: MysqlSessionFacts,
+  login: PlaintextLogin = 'credentials',
 ): Promise<PlaintextStep> {
-  return classifyMysqlPlaintext(await plaintextAnswer(target, credentials), facts);
+  const answer = await plaintextAnswer(
+    target,
+    login === 'credentials' ? credentials : throwawayCredentials(),
+  );
+  return classifyMysqlPlaintext(answer, facts, login);
 }
 
 type PlaintextAnswer = Parameters<typeof classifyMysqlPlaintext>[0];
+
+/** A random user and password: nothing in them comes from the real credentials. */
+function throwawayCredentials(): ProbeCredentials {
+  return {
+    username: `rtg_${randomBytes(8).toString('hex')}`,
+    password: new SecretValue(randomBytes(24).toString('base64url')),
+  };
+}
 
 /** The server's answer to a challenge-response-only plaintext login, not yet judged. */
 async function plaintextAnswer(
@@ -437,43 +377,28 @@ async function plaintextAnswer(
   return { connected: true };
 }
 
-function factsEvidence(facts: MysqlSessionFacts | undefined): Evidence[] {
-  if (!facts) return [];
-  const evidence: Evidence[] = [];
-  const add = (label: string, value: string | undefined): void => {
-    if (value !== undefined) evidence.push({ source: 'server', label, value });
-  };
-  add('@@require_secure_transport', facts.requireSecureTransport ?? '(not defined on this server)');
-  add('@@tls_version', facts.tlsVersion);
-  add('@@have_ssl', facts.haveSsl);
-  add('@@version', facts.version);
-  add('Ssl_version', facts.sslVersion);
-  add('Ssl_cipher', facts.sslCipher);
-  add(
-    'mysql.user.ssl_type',
-    facts.userSslType ??
-      (facts.userSslTypeUnreadable ? `unreadable (${facts.userSslTypeUnreadable})` : undefined),
-  );
-  return evidence;
-}
-
 export async function probeMysql(
   target: ProbeTarget,
   credentials: ProbeCredentials,
+  options: ProbeOptions,
 ): Promise<ReturnType<typeof decide>> {
   const evidence: Evidence[] = [{ source: 'probe', label: 'protocol', value: 'mysql' }];
+  const login: PlaintextLogin = options.mysqlPlaintextLogin ? 'credentials' : 'throwaway';
   // The legacy handshake sends no credentials and depends on nothing else:
-  // it runs beside the TLS login and the plaintext attempt that follows it.
-  const legacyAttempt = probeLegacyTls(target, mysqlPreamble).catch(
-    (): LegacyTlsStep => ({ kind: 'skipped', detail: 'legacy attempt failed to run' }),
-  );
-  // The plaintext attempt starts as soon as the credentials have proven
-  // themselves over verified TLS, beside the session queries; it is judged
-  // once those queries have told what the server enforces.
-  let plaintextAttempt: Promise<PlaintextAnswer> | undefined;
+  // it runs beside the TLS login and the plaintext attempt.
+  const legacyAttempt = checkLegacyTls(target, mysqlPreamble);
+  // A throwaway login carries nothing secret and starts at once; the real
+  // credentials go over plaintext (opt-in only) once they have proven
+  // themselves over verified TLS. Either is judged once the session queries
+  // have told what the server enforces.
+  const startPlaintext = (): Promise<PlaintextAnswer> =>
+    plaintextAnswer(target, login === 'credentials' ? credentials : throwawayCredentials()).catch(
+      (error: unknown) => ({ error }),
+    );
+  let plaintextAttempt: Promise<PlaintextAnswer> | undefined =
+    login === 'throwaway' ? startPlaintext() : undefined;
   const { step: tls, facts } = await verifiedSession(target, credentials, () => {
-    // Caught at once: it settles while the session queries still run.
-    plaintextAttempt = plaintextAnswer(target, credentials).catch((error: unknown) => ({ error }));
+    plaintextAttempt ??= startPlaintext();
   });
   const answered = plaintextAttempt ? await plaintextAttempt : undefined;
   evidence.push({
@@ -487,22 +412,24 @@ export async function probeMysql(
   evidence.push(...factsEvidence(facts));
 
   let plaintext: PlaintextStep;
-  if (tls.kind === 'verified' && facts) {
-    plaintext = classifyMysqlPlaintext(
-      answered ?? (await plaintextAnswer(target, credentials)),
-      facts,
-    );
+  if (tls.kind === 'verified' && facts && answered) {
+    plaintext = classifyMysqlPlaintext(answered, facts, login);
+  } else if (answered && 'connected' in answered) {
+    plaintext = classifyMysqlPlaintext(answered, facts ?? {}, login);
   } else {
-    // Without a TLS login with these credentials a plaintext 1045 could not be read either way.
+    // Without a verified session the server's settings are unknown, and a plaintext 1045 says nothing.
     plaintext = {
       kind: 'inconclusive',
       reason: tls.kind === 'inconclusive' ? tls.reason : 'PLAINTEXT_NOT_ATTEMPTED',
-      detail: 'plaintext not attempted (no verified TLS login to compare with)',
+      detail: 'plaintext not judged (no verified TLS session to read the server settings from)',
     };
   }
   evidence.push({
     source: 'probe',
-    label: 'plaintext attempt (challenge-response only)',
+    label:
+      login === 'credentials'
+        ? 'plaintext attempt (real credentials, challenge-response only)'
+        : 'plaintext attempt (random user and password)',
     value: plaintext.detail,
   });
 
@@ -520,6 +447,7 @@ export async function probeMysql(
     tls,
     legacy,
     minTlsVersion: target.minTlsVersion,
+    requireLiveProbe: options.requireLiveProbe,
     evidence,
   });
 }

@@ -6,6 +6,7 @@
 import type { SecretValue } from '../secret-value.js';
 import { clampAnnotation } from '../text.js';
 import type { Evidence, Finding, TlsVersion } from '../types.js';
+import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
 /** Where and how to connect; `host` may differ from `servername` (tunnels, tests). */
 export interface ProbeTarget {
@@ -16,6 +17,18 @@ export interface ProbeTarget {
   ca: string | string[];
   minTlsVersion: TlsVersion;
   connectTimeoutMs: number;
+}
+
+/** Rule parameters that change how a probe runs. */
+export interface ProbeOptions {
+  /** A check that could not run makes the finding INSUFFICIENT_DATA instead of a note. */
+  requireLiveProbe: boolean;
+  /**
+   * MySQL family only: also log in over plaintext with the real credentials
+   * (challenge-response only). Off by default: it puts a scramble of the real
+   * password on an unencrypted connection.
+   */
+  mysqlPlaintextLogin: boolean;
 }
 
 export interface ProbeCredentials {
@@ -44,6 +57,9 @@ export type LegacyTlsStep =
   /** This client's OpenSSL cannot offer the old versions, so nothing was learned. */
   | { kind: 'untestable'; offered: TlsVersion; detail: string }
   | { kind: 'inconclusive'; offered: TlsVersion; detail: string }
+  /** The attempt itself broke (a bug or an unexpected error): nothing was learned. */
+  | { kind: 'failed'; detail: string }
+  /** Nothing to try: no version below the minimum, or the endpoint was not reachable. */
   | { kind: 'skipped'; detail: string };
 
 export interface ProtocolObservation {
@@ -52,6 +68,8 @@ export interface ProtocolObservation {
   tls: TlsStep;
   legacy: LegacyTlsStep;
   minTlsVersion: TlsVersion;
+  /** The rule's requireLiveProbe: a check that could not run is then not proof. */
+  requireLiveProbe: boolean;
   evidence: Evidence[];
 }
 
@@ -92,9 +110,22 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
 
+/**
+ * At most this many characters of any server-supplied text are ever matched
+ * or quoted: a hostile server can make an error message as long as the read
+ * limit allows, and no pattern should ever see more than this.
+ */
+export const SERVER_TEXT_LIMIT = 512;
+
+/** The first `SERVER_TEXT_LIMIT` characters of untrusted text: what every match and quote works on. */
+export function clipServerText(text: string, limit = SERVER_TEXT_LIMIT): string {
+  return text.length <= limit ? text : text.slice(0, limit);
+}
+
+/** An error's message, clipped: it may be the server's own text. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : 'unknown error';
+  if (error instanceof Error) return clipServerText(error.message);
+  return typeof error === 'string' ? clipServerText(error) : 'unknown error';
 }
 
 /**
@@ -180,6 +211,9 @@ export function isLocalProtocolRefusal(error: unknown): boolean {
 export function networkProblem(error: unknown): { reason: string; detail: string } | undefined {
   const code = errorCode(error);
   const message = errorMessage(error);
+  if (code === READ_LIMIT_EXCEEDED) {
+    return { reason: 'RESPONSE_TOO_LARGE', detail: message };
+  }
   if (code !== undefined && NETWORK_REASONS[code]) {
     return { reason: NETWORK_REASONS[code], detail: `${code}` };
   }
@@ -218,7 +252,7 @@ export function scrubFinding<T extends Finding>(finding: T, secrets: readonly st
 
 /** Shortens a server's message for an annotation without losing its meaning. */
 export function shortServerText(text: string, max = 90): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = clipServerText(text).replace(/\s+/g, ' ').trim();
   return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
 
@@ -228,7 +262,17 @@ const REMEDIATION: Record<string, string> = {
   PLAINTEXT_ACCEPTED:
     'Enforce TLS in the parameter group (PostgreSQL: rds.force_ssl=1; MySQL/MariaDB: require_secure_transport=ON) and apply it.',
   PLAINTEXT_REFUSED_PER_USER_ONLY:
-    'Only this user is REQUIRE SSL; set require_secure_transport=ON in the parameter group so every user needs TLS.',
+    'Plaintext is refused only for the probe user: set rds.force_ssl=1 (PostgreSQL) or require_secure_transport=ON (MySQL/MariaDB) so every user needs TLS.',
+  PLAINTEXT_REFUSED_PER_DATABASE_ONLY:
+    'Plaintext is refused only for the probe database: set rds.force_ssl=1 so every database needs TLS.',
+  RESPONSE_TOO_LARGE:
+    'The endpoint sent far more than any database answer needs: check that the endpoint is the database and not something else listening on its port.',
+  LEGACY_TLS_UNCHECKED:
+    'The TLS downgrade check could not run: run the probe where it can open a second connection to the endpoint, then re-evaluate.',
+  CLIENT_CERTIFICATE_REQUIRED:
+    'The probe user needs a client certificate the probe does not have: give the probe a user that logs in with a password over TLS.',
+  TLS_LOGIN_REFUSED:
+    'The server refused the probe user over TLS before authentication (pg_hba.conf): allow it a hostssl line with password authentication.',
   TLS_VERIFY_FAILED_UNTRUSTED:
     'Clients cannot verify the server certificate with the RDS CA bundle: check the instance CA (CACertificateIdentifier) and the endpoint used.',
   TLS_VERIFY_FAILED_EXPIRED:
@@ -251,14 +295,21 @@ export function remediationFor(reason: string): string {
   return REMEDIATION[reason] ?? INCONCLUSIVE_REMEDIATION;
 }
 
+/** The downgrade check ran and answered (refused), or had nothing to try. */
+function legacyChecked(legacy: LegacyTlsStep): boolean {
+  return legacy.kind === 'refused' || legacy.kind === 'accepted' || legacy.kind === 'skipped';
+}
+
 function legacyNote(legacy: LegacyTlsStep): string {
   switch (legacy.kind) {
     case 'refused':
       return `; ≤${legacy.offered} refused`;
     case 'untestable':
-      return `; ≤${legacy.offered} untestable here`;
+      return `; ≤${legacy.offered} check did not run: untestable here`;
     case 'inconclusive':
-      return `; ≤${legacy.offered} inconclusive`;
+      return `; ≤${legacy.offered} check inconclusive: ${legacy.detail}`;
+    case 'failed':
+      return `; legacy TLS check did not run: ${legacy.detail}`;
     default:
       return '';
   }
@@ -267,7 +318,9 @@ function legacyNote(legacy: LegacyTlsStep): string {
 /**
  * Joins the steps into one finding. Order of precedence: plaintext accepted,
  * a certificate a verify-full client refuses, legacy TLS accepted, then the
- * good case; anything else is INSUFFICIENT_DATA, never COMPLIANT.
+ * good case; anything else is INSUFFICIENT_DATA, never COMPLIANT. A downgrade
+ * check that did not run is named in the annotation; with requireLiveProbe it
+ * makes the finding INSUFFICIENT_DATA.
  */
 export function decide(observation: ProtocolObservation): Finding {
   const { plaintext, tls, legacy, evidence } = observation;
@@ -294,6 +347,13 @@ export function decide(observation: ProtocolObservation): Finding {
     );
   }
   if (plaintext.kind === 'refused' && tls.kind === 'verified') {
+    if (!legacyChecked(legacy) && observation.requireLiveProbe) {
+      return finding(
+        'INSUFFICIENT_DATA',
+        'LEGACY_TLS_UNCHECKED',
+        `downgrade check below ${observation.minTlsVersion} did not run${legacyNote(legacy)}; ${plaintext.detail}; ${tlsNote}`,
+      );
+    }
     return finding(
       'COMPLIANT',
       plaintext.reason,

@@ -1,23 +1,28 @@
 /**
  * The live proof for PostgreSQL and Aurora PostgreSQL.
  *
- * 1. Plaintext with the real user name and a random throwaway password:
- *    pg_hba is checked before authentication, so a `no encryption` rejection
- *    proves TLS is enforced and `password authentication failed` proves the
- *    server would have let a plaintext client log in. The real password is
- *    never sent without TLS.
+ * 1. Plaintext logins with a random throwaway password, never the real one:
+ *    as the probe user on its database, and as identities no pg_hba line can
+ *    single out (a random role, a random database). pg_hba is checked before
+ *    authentication, so an error with SQLSTATE 28000 before any
+ *    authentication request is a refusal of the connection itself, and an
+ *    authentication request (a password, SASL, or OK) means the server let a
+ *    plaintext client through to log in. Only SQLSTATEs and message types are
+ *    read, never the wording, which follows the server's lc_messages.
  * 2. verify-full TLS with the real credentials, reading what the server says
- *    about the session and its settings.
+ *    about the session and its settings; the same user and database logging
+ *    in over TLS shows the plaintext refusal was about encryption.
  * 3. A handshake offering only versions below the minimum (no login).
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { type ConnectionOptions, checkServerIdentity } from 'node:tls';
+import { type ConnectionOptions, checkServerIdentity, TLSSocket } from 'node:tls';
 import pg from 'pg';
 import type { Evidence } from '../types.js';
-import { legacyEvidence, postgresPreamble, probeLegacyTls } from './legacy-tls.js';
+import { checkLegacyTls, legacyEvidence, postgresPreamble } from './legacy-tls.js';
 import {
   certificateProblem,
+  clipServerText,
   decide,
   errorCode,
   errorMessage,
@@ -26,18 +31,32 @@ import {
   networkProblem,
   type PlaintextStep,
   type ProbeCredentials,
+  type ProbeOptions,
   type ProbeTarget,
   shortServerText,
   type TlsStep,
 } from './outcome.js';
+import { limitReads, READ_LIMIT_EXCEEDED, type ReadBudget, readLimitError } from './read-limit.js';
 
-const HBA_NO_ENCRYPTION =
-  /(no pg_hba\.conf entry .*(no encryption|SSL off))|(pg_hba\.conf rejects connection .*(no encryption|SSL off))/;
+/** What the server did with one plaintext login, before it is judged. */
+export type PlaintextAnswer =
+  | { connected: true }
+  | {
+      error: unknown;
+      /** The server sent an authentication request (password, SASL, or OK) before its error. */
+      authenticationRequested: boolean;
+    };
 
-/** The first step's verdict from the server's answer to a throwaway-password plaintext login. */
-export function classifyPlaintextAnswer(
-  answer: { connected: true } | { error: unknown },
-): PlaintextStep {
+/** Words of the English server text worth quoting; matched on a clipped copy, never required. */
+function hbaHint(message: string): string {
+  const text = clipServerText(message);
+  if (text.includes('no encryption')) return ': no encryption';
+  if (text.includes('SSL off')) return ': SSL off';
+  return '';
+}
+
+/** One plaintext attempt's verdict from what the server answered a throwaway-password login. */
+export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep {
   if ('connected' in answer) {
     return {
       kind: 'accepted',
@@ -45,52 +64,134 @@ export function classifyPlaintextAnswer(
       detail: 'plaintext login accepted by server without a valid password',
     };
   }
-  const { error } = answer;
+  const { error, authenticationRequested } = answer;
   const code = errorCode(error);
-  const message = errorMessage(error);
-  if (code === '28000' && HBA_NO_ENCRYPTION.test(message)) {
-    return {
-      kind: 'refused',
-      reason: 'PLAINTEXT_REFUSED',
-      detail: `plaintext refused by server (28000 pg_hba: ${/SSL off/.test(message) ? 'SSL off' : 'no encryption'})`,
-    };
+  if (code === READ_LIMIT_EXCEEDED) {
+    return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: errorMessage(error) };
   }
-  if (code === '28P01') {
+  const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  if (authenticationRequested || sqlState === '28P01') {
     return {
       kind: 'accepted',
       reason: 'PLAINTEXT_ACCEPTED',
-      detail: 'plaintext accepted by server: it asked for the password (28P01) instead of refusing',
+      detail: `plaintext accepted by server: it went on to authentication${sqlState ? ` (${sqlState})` : ''} instead of refusing`,
     };
   }
-  if (code === '28000') {
+  if (sqlState === '28000') {
     return {
-      kind: 'inconclusive',
-      reason: 'PLAINTEXT_RESULT_AMBIGUOUS',
-      detail: `plaintext answer not about encryption: 28000 ${shortServerText(message)}`,
+      kind: 'refused',
+      reason: 'PLAINTEXT_REFUSED',
+      detail: `plaintext refused by server before authentication (28000 pg_hba${hbaHint(errorMessage(error))})`,
     };
   }
   const network = networkProblem(error);
   if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
-  if (code && /^[0-9A-Z]{5}$/.test(code)) {
+  if (sqlState) {
     return {
       kind: 'inconclusive',
       reason: 'PLAINTEXT_RESULT_AMBIGUOUS',
-      detail: `plaintext answer ${code} ${shortServerText(message)}`,
+      detail: `plaintext answer ${sqlState} ${shortServerText(errorMessage(error))}`,
     };
   }
   return {
     kind: 'inconclusive',
     reason: 'PROTOCOL_ERROR',
-    detail: `no PostgreSQL answer to plaintext: ${shortServerText(message, 60)}`,
+    detail: `no PostgreSQL answer to plaintext: ${shortServerText(errorMessage(error), 60)}`,
+  };
+}
+
+/** Who a plaintext attempt logs in as. */
+export interface PlaintextIdentity {
+  /** Names the attempt in evidence. */
+  label: string;
+  user: string;
+  database: string;
+  /** True for the secret's own user and database; false for a random stand-in. */
+  real: { user: boolean; database: boolean };
+}
+
+/** The probe identity, and stand-ins no pg_hba line can name: a random role, a random database, both. */
+export function plaintextIdentities(credentials: ProbeCredentials): {
+  own: PlaintextIdentity;
+  standIns: PlaintextIdentity[];
+} {
+  const user = credentials.username;
+  const database = credentials.database ?? 'postgres';
+  const randomRole = `rtg_${randomBytes(8).toString('hex')}`;
+  const randomDatabase = `rtg_${randomBytes(8).toString('hex')}`;
+  return {
+    own: { label: 'probe user', user, database, real: { user: true, database: true } },
+    standIns: [
+      {
+        label: 'random role',
+        user: randomRole,
+        database,
+        real: { user: false, database: true },
+      },
+      {
+        label: 'random database',
+        user,
+        database: randomDatabase,
+        real: { user: true, database: false },
+      },
+      {
+        label: 'random role and database',
+        user: randomRole,
+        database: randomDatabase,
+        real: { user: false, database: false },
+      },
+    ],
+  };
+}
+
+/**
+ * Joins the attempts: plaintext is refused server-wide only when every
+ * identity was refused. A stand-in let through means the refusal is scoped to
+ * the probe's user or database, and everyone else logs in without TLS.
+ */
+export function joinPlaintextAttempts(
+  attempts: readonly { identity: PlaintextIdentity; step: PlaintextStep }[],
+): PlaintextStep {
+  const [own, ...others] = attempts;
+  if (!own) {
+    return { kind: 'inconclusive', reason: 'PLAINTEXT_NOT_ATTEMPTED', detail: 'no attempt made' };
+  }
+  if (own.step.kind !== 'refused') return own.step;
+  const letThrough = others.find((attempt) => attempt.step.kind === 'accepted');
+  if (letThrough) {
+    const reason = letThrough.identity.real.user
+      ? 'PLAINTEXT_REFUSED_PER_DATABASE_ONLY'
+      : 'PLAINTEXT_REFUSED_PER_USER_ONLY';
+    return {
+      kind: 'accepted',
+      reason,
+      detail: `plaintext refused only for the probe's own user and database: a ${letThrough.identity.label} went on to authentication without TLS`,
+    };
+  }
+  const unsure = others.find((attempt) => attempt.step.kind !== 'refused');
+  if (unsure) {
+    return {
+      kind: 'inconclusive',
+      reason: unsure.step.reason,
+      detail: `plaintext refused for the probe user, but the ${unsure.identity.label} attempt was inconclusive: ${unsure.step.detail}`,
+    };
+  }
+  return {
+    kind: 'refused',
+    reason: 'PLAINTEXT_REFUSED',
+    detail: `${own.step.detail}; also for a random role and database`,
   };
 }
 
 /** The second step's verdict from a verify-full connection error. */
-export function classifyTlsError(error: unknown): TlsStep {
+export function classifyTlsError(error: unknown, authenticationRequested = true): TlsStep {
   const certificate = certificateProblem(error);
   if (certificate) return { kind: 'rejected', ...certificate };
   const message = errorMessage(error);
   const code = errorCode(error);
+  if (code === READ_LIMIT_EXCEEDED) {
+    return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: message };
+  }
   if (/does not support SSL/i.test(message)) {
     return {
       kind: 'rejected',
@@ -112,11 +213,23 @@ export function classifyTlsError(error: unknown): TlsStep {
       detail: 'login over TLS failed with the probe credentials (28P01)',
     };
   }
+  if (code === '28000' && !authenticationRequested) {
+    // Refused before any password was asked for: a pg_hba rule for this user
+    // and database over TLS, typically one that needs a client certificate.
+    const certificateRule = message.includes('certificate');
+    return {
+      kind: 'inconclusive',
+      reason: certificateRule ? 'CLIENT_CERTIFICATE_REQUIRED' : 'TLS_LOGIN_REFUSED',
+      detail: certificateRule
+        ? 'login over TLS refused before authentication: the server requires a client certificate (28000)'
+        : `login over TLS refused before authentication by a pg_hba rule (28000 ${shortServerText(message, 70)})`,
+    };
+  }
   if (code === '28000') {
     return {
       kind: 'inconclusive',
-      reason: 'TLS_LOGIN_REFUSED',
-      detail: `28000 ${shortServerText(message)}`,
+      reason: 'LOGIN_NOT_PERMITTED',
+      detail: `login over TLS refused after authentication (28000 ${shortServerText(message, 70)})`,
     };
   }
   const network = networkProblem(error);
@@ -131,39 +244,68 @@ export function classifyTlsError(error: unknown): TlsStep {
   };
 }
 
-function newClient(config: pg.ClientConfig): pg.Client {
+const AUTHENTICATION_MESSAGES = [
+  'authenticationOk',
+  'authenticationCleartextPassword',
+  'authenticationMD5Password',
+  'authenticationSASL',
+] as const;
+
+/** A client that watches its own reads and notes whether the server asked it to authenticate. */
+interface WatchedClient {
+  client: pg.Client;
+  budget: ReadBudget;
+  authenticationRequested(): boolean;
+}
+
+function newClient(config: pg.ClientConfig): WatchedClient {
   const client = new pg.Client(config);
   // pg emits 'error' on the client for a broken connection; unhandled, it would crash the process.
   client.on('error', () => {});
-  return client;
+  let requested = false;
+  for (const name of AUTHENTICATION_MESSAGES) {
+    client.connection.on(name, () => {
+      requested = true;
+    });
+  }
+  const budget = limitReads(client.connection);
+  return { client, budget, authenticationRequested: () => requested };
 }
 
 function closeClient(client: pg.Client): void {
   client.connection.stream.destroy();
 }
 
+/** The error to judge: the read limit wins over whatever the driver made of the destroyed socket. */
+function failureOf(watched: WatchedClient, error: unknown): unknown {
+  return watched.budget.exceeded ? readLimitError(watched.budget.limit) : error;
+}
+
 async function plaintextAttempt(
   target: ProbeTarget,
-  credentials: ProbeCredentials,
+  identity: PlaintextIdentity,
 ): Promise<PlaintextStep> {
-  const client = newClient({
+  const watched = newClient({
     host: target.host,
     port: target.port,
-    user: credentials.username,
+    user: identity.user,
     // Never the real password: pg_hba decides before authentication.
     password: randomBytes(24).toString('base64url'),
-    database: credentials.database ?? 'postgres',
+    database: identity.database,
     ssl: false,
     connectionTimeoutMillis: target.connectTimeoutMs,
     application_name: 'rds-tls-guard',
   });
   try {
-    await client.connect();
+    await watched.client.connect();
     return classifyPlaintextAnswer({ connected: true });
   } catch (error) {
-    return classifyPlaintextAnswer({ error });
+    return classifyPlaintextAnswer({
+      error: failureOf(watched, error),
+      authenticationRequested: watched.authenticationRequested(),
+    });
   } finally {
-    closeClient(client);
+    closeClient(watched.client);
   }
 }
 
@@ -183,16 +325,43 @@ interface SessionFacts {
   ssl?: boolean;
   version?: string;
   cipher?: string;
+  /** null: not defined on this server, or hidden from the probe role. */
   forceSsl?: string | null;
   minProtocol?: string | null;
   serverVersion?: string;
+  /** Why the session facts could not be read at all. */
+  unavailable?: string;
+}
+
+/**
+ * Each setting is read from pg_settings, which leaves out a row the role may
+ * not see instead of failing the whole query (current_setting raises 42501
+ * for ssl_min_protocol_version without pg_read_all_settings).
+ */
+const SESSION_FACTS_QUERY = `select s.ssl, s.version, s.cipher,
+        (select setting from pg_settings where name = 'rds.force_ssl') as force_ssl,
+        (select setting from pg_settings where name = 'ssl_min_protocol_version') as min_protocol,
+        current_setting('server_version') as server_version
+   from (select 1) as one
+   left join pg_stat_ssl s on s.pid = pg_backend_pid()`;
+
+/** What this side's TLS socket negotiated: the fallback when the server's view is unreadable. */
+function clientTlsStep(client: pg.Client): TlsStep | undefined {
+  const stream: unknown = client.connection.stream;
+  if (!(stream instanceof TLSSocket) || !stream.encrypted) return undefined;
+  const cipher = stream.getCipher()?.name;
+  return {
+    kind: 'verified',
+    protocol: stream.getProtocol() ?? 'TLS',
+    ...(cipher ? { cipher } : {}),
+  };
 }
 
 async function verifiedSession(
   target: ProbeTarget,
   credentials: ProbeCredentials,
 ): Promise<{ step: TlsStep; facts?: SessionFacts }> {
-  const client = newClient({
+  const watched = newClient({
     host: target.host,
     port: target.port,
     user: credentials.username,
@@ -203,12 +372,16 @@ async function verifiedSession(
     query_timeout: target.connectTimeoutMs,
     application_name: 'rds-tls-guard',
   });
+  const { client } = watched;
   try {
     await client.connect();
   } catch (error) {
     closeClient(client);
-    return { step: classifyTlsError(error) };
+    return {
+      step: classifyTlsError(failureOf(watched, error), watched.authenticationRequested()),
+    };
   }
+  const ownView = clientTlsStep(client);
   try {
     // One round trip: the session's TLS facts and the server's TLS settings.
     const answer = await client.query<{
@@ -218,25 +391,17 @@ async function verifiedSession(
       force_ssl: string | null;
       min_protocol: string | null;
       server_version: string;
-    }>(
-      `select s.ssl, s.version, s.cipher,
-              current_setting('rds.force_ssl', true) as force_ssl,
-              current_setting('ssl_min_protocol_version', true) as min_protocol,
-              current_setting('server_version') as server_version
-         from (select 1) as one
-         left join pg_stat_ssl s on s.pid = pg_backend_pid()`,
-    );
+    }>(SESSION_FACTS_QUERY);
     const row = answer.rows[0];
-    const setting = row;
     const facts: SessionFacts = {
-      ...(row?.ssl !== null && row?.ssl !== undefined ? { ssl: row.ssl } : {}),
-      ...(row?.version ? { version: row.version } : {}),
-      ...(row?.cipher ? { cipher: row.cipher } : {}),
-      forceSsl: setting?.force_ssl ?? null,
-      minProtocol: setting?.min_protocol ?? null,
-      ...(setting?.server_version ? { serverVersion: setting.server_version } : {}),
+      ...(typeof row?.ssl === 'boolean' ? { ssl: row.ssl } : {}),
+      ...(row?.version ? { version: clipServerText(row.version, 40) } : {}),
+      ...(row?.cipher ? { cipher: clipServerText(row.cipher, 80) } : {}),
+      forceSsl: row?.force_ssl ? clipServerText(row.force_ssl, 40) : null,
+      minProtocol: row?.min_protocol ? clipServerText(row.min_protocol, 40) : null,
+      ...(row?.server_version ? { serverVersion: clipServerText(row.server_version, 80) } : {}),
     };
-    if (row?.ssl !== true) {
+    if (row?.ssl === false) {
       return {
         step: {
           kind: 'rejected',
@@ -246,24 +411,40 @@ async function verifiedSession(
         facts,
       };
     }
-    return {
-      step: {
-        kind: 'verified',
-        protocol: row.version ?? 'TLS',
-        ...(row.cipher ? { cipher: row.cipher } : {}),
-      },
-      facts,
-    };
+    if (row?.ssl === true) {
+      return {
+        step: {
+          kind: 'verified',
+          protocol: facts.version ?? 'TLS',
+          ...(facts.cipher ? { cipher: facts.cipher } : {}),
+        },
+        facts,
+      };
+    }
+    // No pg_stat_ssl row for this backend: this side's verified socket still speaks.
+    return ownView
+      ? { step: ownView, facts: { ...facts, unavailable: 'no pg_stat_ssl row' } }
+      : { step: unverifiable('no pg_stat_ssl row'), facts };
   } catch (error) {
-    // Logged in over verified TLS but could not read the session view: TLS itself is proven.
-    const code = errorCode(error) ?? 'query failed';
-    return {
-      step: { kind: 'verified', protocol: 'TLS' },
-      facts: { serverVersion: `session facts unavailable (${code})` },
-    };
+    // Logged in over verified TLS but could not read the session view.
+    if (watched.budget.exceeded) {
+      return { step: classifyTlsError(readLimitError(watched.budget.limit)) };
+    }
+    const reason = errorCode(error) ?? 'query failed';
+    return ownView
+      ? { step: ownView, facts: { unavailable: reason } }
+      : { step: unverifiable(reason), facts: { unavailable: reason } };
   } finally {
     await client.end().catch(() => closeClient(client));
   }
+}
+
+function unverifiable(why: string): TlsStep {
+  return {
+    kind: 'inconclusive',
+    reason: 'SESSION_FACTS_UNAVAILABLE',
+    detail: `logged in, but neither the server nor this client could say the session is encrypted (${why})`,
+  };
 }
 
 function sessionEvidence(facts: SessionFacts | undefined): Evidence[] {
@@ -274,46 +455,88 @@ function sessionEvidence(facts: SessionFacts | undefined): Evidence[] {
   };
   add('pg_stat_ssl.version', facts.version);
   add('pg_stat_ssl.cipher', facts.cipher);
-  if (facts.forceSsl !== undefined)
-    add('rds.force_ssl', facts.forceSsl ?? '(not defined on this server)');
-  add('ssl_min_protocol_version', facts.minProtocol);
+  if (facts.forceSsl !== undefined) {
+    add(
+      'rds.force_ssl',
+      facts.forceSsl ?? '(not defined on this server or hidden from the probe role)',
+    );
+  }
+  if (facts.minProtocol !== undefined) {
+    add('ssl_min_protocol_version', facts.minProtocol ?? '(hidden from the probe role)');
+  }
   add('server_version', facts.serverVersion);
+  if (facts.unavailable) {
+    evidence.push({
+      source: 'probe',
+      label: 'session facts unavailable',
+      value: facts.unavailable,
+    });
+  }
   return evidence;
 }
 
 export async function probePostgres(
   target: ProbeTarget,
   credentials: ProbeCredentials,
+  options: ProbeOptions,
 ): Promise<ReturnType<typeof decide>> {
-  const plaintext = await plaintextAttempt(target, credentials);
-  const evidence: Evidence[] = [
-    { source: 'probe', label: 'protocol', value: 'postgres' },
-    { source: 'probe', label: 'plaintext attempt (throwaway password)', value: plaintext.detail },
-  ];
+  const { own: ownIdentity, standIns } = plaintextIdentities(credentials);
+  const evidence: Evidence[] = [{ source: 'probe', label: 'protocol', value: 'postgres' }];
+  const attemptEvidence = (identity: PlaintextIdentity, step: PlaintextStep): Evidence => ({
+    source: 'probe',
+    label: `plaintext attempt as ${identity.label} (throwaway password)`,
+    value: step.detail,
+  });
+  const observation = (
+    plaintext: PlaintextStep,
+    tls: TlsStep,
+    legacy: LegacyTlsStep,
+  ): Parameters<typeof decide>[0] => ({
+    protocol: 'postgres',
+    plaintext,
+    tls,
+    legacy,
+    minTlsVersion: target.minTlsVersion,
+    requireLiveProbe: options.requireLiveProbe,
+    evidence,
+  });
+
+  const own = await plaintextAttempt(target, ownIdentity);
+  evidence.push(attemptEvidence(ownIdentity, own));
   const unreachable =
-    plaintext.kind === 'inconclusive' && ['UNREACHABLE', 'TIMEOUT'].includes(plaintext.reason);
+    own.kind === 'inconclusive' && ['UNREACHABLE', 'TIMEOUT'].includes(own.reason);
   if (unreachable) {
-    return decide({
-      protocol: 'postgres',
-      plaintext,
-      tls: {
-        kind: 'inconclusive',
-        reason: plaintext.reason,
-        detail: 'not attempted: the endpoint did not answer the plaintext attempt',
-      },
-      legacy: { kind: 'skipped', detail: 'endpoint not reachable' },
-      minTlsVersion: target.minTlsVersion,
-      evidence,
-    });
+    return decide(
+      observation(
+        own,
+        {
+          kind: 'inconclusive',
+          reason: own.reason,
+          detail: 'not attempted: the endpoint did not answer the plaintext attempt',
+        },
+        { kind: 'skipped', detail: 'endpoint not reachable' },
+      ),
+    );
   }
-  // The verified session and the legacy handshake are independent: run them
-  // side by side so the probe costs about what two plain connects cost.
-  const [{ step: tls, facts }, legacy] = await Promise.all([
+  // The stand-in logins, the verified session and the legacy handshake are
+  // independent: run them side by side.
+  const [standInSteps, { step: tls, facts }, legacy] = await Promise.all([
+    own.kind === 'refused'
+      ? Promise.all(standIns.map((identity) => plaintextAttempt(target, identity)))
+      : Promise.resolve([]),
     verifiedSession(target, credentials),
-    probeLegacyTls(target, postgresPreamble).catch(
-      (): LegacyTlsStep => ({ kind: 'skipped', detail: 'legacy attempt failed to run' }),
-    ),
+    checkLegacyTls(target, postgresPreamble),
   ]);
+  const attempts = [
+    { identity: ownIdentity, step: own },
+    ...standInSteps.map((step, index) => ({
+      identity: standIns[index] as PlaintextIdentity,
+      step,
+    })),
+  ];
+  for (const attempt of attempts.slice(1))
+    evidence.push(attemptEvidence(attempt.identity, attempt.step));
+  const plaintext = joinPlaintextAttempts(attempts);
   evidence.push({
     source: 'probe',
     label: 'verify-full TLS',
@@ -324,12 +547,5 @@ export async function probePostgres(
   });
   evidence.push(...sessionEvidence(facts));
   evidence.push({ source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) });
-  return decide({
-    protocol: 'postgres',
-    plaintext,
-    tls,
-    legacy,
-    minTlsVersion: target.minTlsVersion,
-    evidence,
-  });
+  return decide(observation(plaintext, tls, legacy));
 }

@@ -142,6 +142,7 @@ describe('parseRuleParameters', () => {
       liveProbe: 'false',
       secretTagKey: 'db-probe-secret',
       secretArns: `app-pg=${PG_SECRET}`,
+      mysqlPlaintextLogin: 'true',
     });
     expect(parseRuleParameters(raw)).toEqual({
       ok: true,
@@ -152,9 +153,16 @@ describe('parseRuleParameters', () => {
         liveProbe: false,
         secretTagKey: 'db-probe-secret',
         secretArns: { 'app-pg': PG_SECRET },
+        mysqlPlaintextLogin: true,
       },
       warnings: [],
     });
+  });
+
+  it('rejects a mysqlPlaintextLogin that is not true or false', () => {
+    const parsed = parseRuleParameters({ mysqlPlaintextLogin: 'yes' });
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? [] : parsed.error.keys).toEqual(['mysqlPlaintextLogin']);
   });
 
   it('treats an empty string value as not set', () => {

@@ -1,14 +1,36 @@
+import { X509Certificate } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
+import mysql from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMariadb } from '../../lib/local/index.js';
 import { createLiveProber } from '../../lib/probe/index.js';
-import type { SecretValue } from '../../lib/secret-value.js';
-import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { peerCertificate } from '../../lib/probe/mysql.js';
+import { SecretValue } from '../../lib/secret-value.js';
+import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../lib/types.js';
+import { credentialDerivedBytes } from '../fixtures/credential-bytes.js';
+import { mysqlGreetingNonce, recordingRelay } from '../fixtures/hostile.js';
 import { databaseItem, fixedCredentials, useMariadb } from '../fixtures/servers.js';
 
 let server: LocalMariadb;
+const usageUser = { username: 'guard_usage_only', password: new SecretValue('usage-Only-pw-4d2') };
+const usageSslUser = {
+  username: 'guard_usage_ssl',
+  password: new SecretValue('usage-Ssl-pw-9e1'),
+};
+const x509User = { username: 'guard_x509', password: new SecretValue('x509-User-pw-77b') };
 
-beforeAll(() => {
+beforeAll(async () => {
   server = useMariadb();
+  for (const [user, requirement] of [
+    [usageUser, ''],
+    [usageSslUser, ' REQUIRE SSL'],
+    [x509User, ' REQUIRE X509'],
+  ] as const) {
+    await server.admin(`DROP USER IF EXISTS '${user.username}'@'%'`);
+    await server.admin(
+      `CREATE USER '${user.username}'@'%' IDENTIFIED BY '${user.password.reveal()}'${requirement}`,
+    );
+  }
 });
 
 afterAll(async () => {
@@ -16,24 +38,32 @@ afterAll(async () => {
   await server.setCertificate('valid');
 });
 
-function probe(username = server.masterUser, password: SecretValue = server.masterPassword) {
+function probe(
+  username = server.masterUser,
+  password: SecretValue = server.masterPassword,
+  parameters: Partial<RuleParameters> = {},
+  port = server.port,
+) {
   const prober = createLiveProber({
     credentials: fixedCredentials(username, password),
     caBundle: server.ca,
     hostOverride: server.host,
     connectTimeoutMs: 2_000,
   });
-  return prober.probe(databaseItem('mariadb', server.port), DEFAULT_RULE_PARAMETERS);
+  return prober.probe(databaseItem('mariadb', port), {
+    ...DEFAULT_RULE_PARAMETERS,
+    ...parameters,
+  });
 }
 
-describe('MariaDB live probe against a real server', () => {
-  it('is COMPLIANT with PLAINTEXT_REFUSED when require_secure_transport is ON', async () => {
+describe('MariaDB live probe against a real server (default: nothing credential-derived over plaintext)', () => {
+  it('is COMPLIANT with SERVER_REQUIRES_TLS when require_secure_transport is ON, read over verified TLS', async () => {
     await server.setRequireSecureTransport(true);
     try {
       const finding = await probe();
       expect(finding?.verdict).toBe('COMPLIANT');
-      expect(finding?.reason).toBe('PLAINTEXT_REFUSED');
-      expect(finding?.annotation).toContain('require_secure_transport=ON');
+      expect(finding?.reason).toBe('SERVER_REQUIRES_TLS');
+      expect(finding?.annotation).toContain('require_secure_transport=ON read over verified TLS');
       expect(finding?.evidence).toContainEqual({
         source: 'server',
         label: 'Ssl_version',
@@ -44,18 +74,21 @@ describe('MariaDB live probe against a real server', () => {
         label: '@@require_secure_transport',
         value: 'ON',
       });
+      expect(finding?.evidence.map((item) => item.label)).toContain(
+        'plaintext attempt (random user and password)',
+      );
     } finally {
       await server.setRequireSecureTransport(false);
     }
   });
 
-  it('is NON_COMPLIANT with PLAINTEXT_ACCEPTED when require_secure_transport is OFF', async () => {
+  it('is NON_COMPLIANT with PLAINTEXT_ACCEPTED when require_secure_transport is OFF and the user has no SSL requirement', async () => {
     await server.setRequireSecureTransport(false);
     const finding = await probe();
     expect(finding?.verdict).toBe('NON_COMPLIANT');
     expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
     expect(finding?.annotation).toContain(
-      'plaintext login accepted by server (require_secure_transport=OFF)',
+      'server accepts plaintext: require_secure_transport=OFF and the user has no SSL requirement',
     );
   });
 
@@ -76,10 +109,112 @@ describe('MariaDB live probe against a real server', () => {
     try {
       const finding = await probe(server.sslUser.username, server.sslUser.password);
       expect(finding?.verdict).toBe('COMPLIANT');
+      expect(finding?.reason).toBe('SERVER_REQUIRES_TLS');
+    } finally {
+      await server.setRequireSecureTransport(false);
+    }
+  });
+
+  it('sends nothing derived from the password over plaintext: an observer on the path sees neither it nor a scramble', async () => {
+    const relay = await recordingRelay(server.port);
+    try {
+      await probe(server.masterUser, server.masterPassword, {}, relay.port);
+      expect(relay.connections.length).toBeGreaterThanOrEqual(2);
+      for (const connection of relay.connections) {
+        const sent = Buffer.concat(connection.fromClient);
+        const nonce = mysqlGreetingNonce(connection.fromServer);
+        for (const secret of credentialDerivedBytes(server.masterPassword.reveal(), nonce)) {
+          expect(sent.includes(secret)).toBe(false);
+        }
+      }
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('MariaDB live probe with the opt-in credentialed plaintext login (mysqlPlaintextLogin)', () => {
+  it('is NON_COMPLIANT with the plaintext login accepted when require_secure_transport is OFF', async () => {
+    await server.setRequireSecureTransport(false);
+    const finding = await probe(server.masterUser, server.masterPassword, {
+      mysqlPlaintextLogin: true,
+    });
+    expect(finding?.verdict).toBe('NON_COMPLIANT');
+    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
+    expect(finding?.annotation).toContain(
+      'plaintext login accepted by server (require_secure_transport=OFF)',
+    );
+  });
+
+  it('is COMPLIANT PLAINTEXT_REFUSED when require_secure_transport is ON (1045 for credentials proven over TLS)', async () => {
+    await server.setRequireSecureTransport(true);
+    try {
+      const finding = await probe(server.masterUser, server.masterPassword, {
+        mysqlPlaintextLogin: true,
+      });
+      expect(finding?.verdict).toBe('COMPLIANT');
       expect(finding?.reason).toBe('PLAINTEXT_REFUSED');
     } finally {
       await server.setRequireSecureTransport(false);
     }
+  });
+
+  it('does put the scramble on the wire, which is why it is opt-in (the observer check above can fail)', async () => {
+    await server.setRequireSecureTransport(true);
+    const relay = await recordingRelay(server.port);
+    try {
+      await probe(
+        server.masterUser,
+        server.masterPassword,
+        { mysqlPlaintextLogin: true },
+        relay.port,
+      );
+      const exposed = relay.connections.some((connection) => {
+        const sent = Buffer.concat(connection.fromClient);
+        const nonce = mysqlGreetingNonce(connection.fromServer);
+        return credentialDerivedBytes(server.masterPassword.reveal(), nonce).some((secret) =>
+          sent.includes(secret),
+        );
+      });
+      expect(exposed).toBe(true);
+      // The password itself still never crosses.
+      const all = Buffer.concat(relay.connections.flatMap((connection) => connection.fromClient));
+      expect(all.includes(Buffer.from(server.masterPassword.reveal()))).toBe(false);
+    } finally {
+      await relay.close();
+      await server.setRequireSecureTransport(false);
+    }
+  });
+});
+
+describe('MariaDB probe users with least privilege and user requirements', () => {
+  it('a USAGE-only user (no SELECT on mysql.user) still yields the verdict, its SSL requirement read from SHOW CREATE USER', async () => {
+    await server.setRequireSecureTransport(false);
+    const open = await probe(usageUser.username, usageUser.password);
+    expect(open?.verdict).toBe('NON_COMPLIANT');
+    expect(open?.reason).toBe('PLAINTEXT_ACCEPTED');
+    expect(open?.evidence).toContainEqual({
+      source: 'server',
+      label: 'user SSL requirement (SHOW CREATE USER)',
+      value: '',
+    });
+    const perUser = await probe(usageSslUser.username, usageSslUser.password);
+    expect(perUser?.reason).toBe('PLAINTEXT_REFUSED_PER_USER_ONLY');
+    await server.setRequireSecureTransport(true);
+    try {
+      const closed = await probe(usageUser.username, usageUser.password);
+      expect(closed?.verdict).toBe('COMPLIANT');
+      expect(closed?.reason).toBe('SERVER_REQUIRES_TLS');
+    } finally {
+      await server.setRequireSecureTransport(false);
+    }
+  });
+
+  it('a REQUIRE X509 user refused over TLS is named with the user requirement, not only as a bad password', async () => {
+    const finding = await probe(x509User.username, x509User.password);
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding?.reason).toBe('AUTH_FAILED');
+    expect(finding?.annotation).toContain('REQUIRE X509');
   });
 
   it.each([
@@ -103,5 +238,34 @@ describe('MariaDB live probe against a real server', () => {
   it('never returns the real password in any text of the finding', async () => {
     const finding = await probe();
     expect(JSON.stringify(finding)).not.toContain(server.masterPassword.reveal());
+  });
+});
+
+describe('mysql2 internals the probe relies on', () => {
+  function connectOverTls(): Promise<mysql.Connection> {
+    return new Promise((resolve, reject) => {
+      const connection = mysql.createConnection({
+        host: server.host,
+        port: server.port,
+        user: server.masterUser,
+        password: server.masterPassword.reveal(),
+        ssl: { ca: server.ca, rejectUnauthorized: false },
+      });
+      connection.on('error', () => {});
+      connection.connect((error) => (error ? reject(error) : resolve(connection)));
+    });
+  }
+
+  it('keeps the TLS socket in connection.stream, where the peer certificate and the read limit are taken from', async () => {
+    const connection = await connectOverTls();
+    try {
+      const stream: unknown = (connection as unknown as { stream?: unknown }).stream;
+      expect(stream).toBeInstanceOf(TLSSocket);
+      const certificate = peerCertificate(connection);
+      const expected = new X509Certificate(server.certificates.servers.valid.certPem);
+      expect(certificate?.fingerprint256).toBe(expected.fingerprint256);
+    } finally {
+      connection.destroy();
+    }
   });
 });

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createLiveProber } from '../../lib/probe/index.js';
-import { classifyMysqlPlaintext } from '../../lib/probe/mysql.js';
+import {
+  classifyMysqlPlaintext,
+  requirementFromCreateUser,
+  UNSAFE_AUTH_REFUSED,
+} from '../../lib/probe/mysql.js';
 import { decide, highestVersionBelow, scrubFinding } from '../../lib/probe/outcome.js';
-import { classifyPlaintextAnswer } from '../../lib/probe/postgres.js';
+import { classifyPlaintextAnswer, classifyTlsError } from '../../lib/probe/postgres.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { databaseItem, fixedCredentials } from '../fixtures/servers.js';
 
-const pgError = (code: string, message: string) => ({
+const pgError = (code: string, message: string, authenticationRequested = false) => ({
   error: Object.assign(new Error(message), { code }),
+  authenticationRequested,
 });
 
 describe('PostgreSQL plaintext answers', () => {
@@ -28,11 +33,47 @@ describe('PostgreSQL plaintext answers', () => {
     });
   });
 
-  it('28000 about something else (a missing role) is inconclusive, not a refusal', () => {
-    expect(classifyPlaintextAnswer(pgError('28000', 'role "app" does not exist'))).toMatchObject({
+  it('28000 in any language before any authentication request is a refusal: the words are not read', () => {
+    expect(
+      classifyPlaintextAnswer(
+        pgError(
+          '28000',
+          'pg_hba.conf lehnt Verbindung ab für Host »10.0.0.5«, Benutzer »app«, keine Verschlüsselung',
+        ),
+      ),
+    ).toMatchObject({ kind: 'refused', reason: 'PLAINTEXT_REFUSED' });
+  });
+
+  it('28000 after the server asked to authenticate (a trust line, then "role does not exist") is plaintext accepted', () => {
+    expect(
+      classifyPlaintextAnswer(pgError('28000', 'role "rtg_0a1b" does not exist', true)),
+    ).toMatchObject({ kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED' });
+  });
+
+  it('another SQLSTATE before authentication is inconclusive', () => {
+    expect(classifyPlaintextAnswer(pgError('53300', 'too many connections'))).toMatchObject({
       kind: 'inconclusive',
       reason: 'PLAINTEXT_RESULT_AMBIGUOUS',
     });
+  });
+});
+
+describe('PostgreSQL TLS login answers', () => {
+  it('28000 before authentication naming a client certificate is CLIENT_CERTIFICATE_REQUIRED', () => {
+    const error = Object.assign(new Error('connection requires a valid client certificate'), {
+      code: '28000',
+    });
+    expect(classifyTlsError(error, false)).toMatchObject({
+      kind: 'inconclusive',
+      reason: 'CLIENT_CERTIFICATE_REQUIRED',
+    });
+  });
+
+  it('28000 before authentication in another language is TLS_LOGIN_REFUSED, never AUTH_FAILED', () => {
+    const error = Object.assign(new Error('Verbindung erfordert ein gültiges Client-Zertifikat'), {
+      code: '28000',
+    });
+    expect(classifyTlsError(error, false)).toMatchObject({ reason: 'TLS_LOGIN_REFUSED' });
   });
 });
 
@@ -47,13 +88,60 @@ describe('MySQL plaintext answers read with the verified session', () => {
     );
   });
 
-  it('1045 with require_secure_transport OFF and no ssl_type is ambiguous', () => {
+  it('1045 for a random user says nothing: require_secure_transport=ON read over TLS decides (SERVER_REQUIRES_TLS)', () => {
+    expect(
+      classifyMysqlPlaintext(
+        error(1045),
+        { requireSecureTransport: 'ON', userSslType: '' },
+        'throwaway',
+      ),
+    ).toMatchObject({ kind: 'refused', reason: 'SERVER_REQUIRES_TLS' });
+  });
+
+  it('require_secure_transport=OFF and no user requirement is NON_COMPLIANT whatever the plaintext login answered', () => {
     expect(
       classifyMysqlPlaintext(error(1045), { requireSecureTransport: 'OFF', userSslType: '' }),
-    ).toMatchObject({
-      kind: 'inconclusive',
-      reason: 'PLAINTEXT_RESULT_AMBIGUOUS',
-    });
+    ).toMatchObject({ kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED' });
+    const unsafe = {
+      error: Object.assign(new Error('refused to answer mysql_clear_password'), {
+        code: UNSAFE_AUTH_REFUSED,
+      }),
+    };
+    expect(
+      classifyMysqlPlaintext(unsafe, { requireSecureTransport: 'OFF', userSslType: '' }),
+    ).toMatchObject({ kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED' });
+  });
+
+  it('a server without require_secure_transport (the variables were read) accepts plaintext', () => {
+    expect(
+      classifyMysqlPlaintext(error(1045), { variablesRead: true, userSslType: '' }, 'throwaway'),
+    ).toMatchObject({ kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED' });
+  });
+
+  it('variables that could not be read leave the plaintext step inconclusive', () => {
+    expect(
+      classifyMysqlPlaintext(
+        error(1045),
+        { variablesUnreadable: 'ER_SPECIFIC_ACCESS_DENIED_ERROR' },
+        'throwaway',
+      ),
+    ).toMatchObject({ kind: 'inconclusive', reason: 'SERVER_SETTING_UNREADABLE' });
+  });
+
+  it('a random user let in over plaintext is an anonymous account: PLAINTEXT_ACCEPTED even with require_secure_transport=ON', () => {
+    expect(
+      classifyMysqlPlaintext({ connected: true }, { requireSecureTransport: 'ON' }, 'throwaway'),
+    ).toMatchObject({ kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED' });
+  });
+
+  it.each([
+    ["CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*ABC' REQUIRE SSL", 'ANY'],
+    ['CREATE USER `u`@`%` REQUIRE X509 PASSWORD EXPIRE DEFAULT', 'X509'],
+    ["CREATE USER `u`@`%` REQUIRE ISSUER '/CN=ca' SUBJECT '/CN=u'", 'SPECIFIED'],
+    ['CREATE USER `u`@`%` IDENTIFIED WITH caching_sha2_password REQUIRE NONE', ''],
+    ["CREATE USER `u`@`%` IDENTIFIED BY PASSWORD '*ABC'", ''],
+  ])('SHOW CREATE USER "%s" is ssl_type %j', (statement, expected) => {
+    expect(requirementFromCreateUser(statement)).toBe(expected);
   });
 });
 
@@ -72,11 +160,36 @@ describe('joining the steps', () => {
       tls: verified,
       legacy: { kind: 'untestable', offered: 'TLSv1.1', detail: 'no protocols' },
       minTlsVersion: 'TLSv1.2',
+      requireLiveProbe: false,
       evidence: [],
     });
     expect(finding.verdict).toBe('COMPLIANT');
-    expect(finding.annotation).toContain('≤TLSv1.1 untestable here');
+    expect(finding.annotation).toContain('≤TLSv1.1 check did not run: untestable here');
   });
+
+  it.each([
+    { kind: 'failed', detail: 'legacy attempt failed to run (TypeError)' },
+    { kind: 'inconclusive', offered: 'TLSv1.1', detail: 'no answer before the timeout' },
+    { kind: 'untestable', offered: 'TLSv1.1', detail: 'no protocols' },
+  ] as const)(
+    'a downgrade check that did not run ($kind) is named, and INSUFFICIENT_DATA LEGACY_TLS_UNCHECKED with requireLiveProbe',
+    (legacy) => {
+      const observation = {
+        protocol: 'postgres' as const,
+        plaintext: refused,
+        tls: verified,
+        legacy,
+        minTlsVersion: 'TLSv1.2' as const,
+        evidence: [],
+      };
+      const noted = decide({ ...observation, requireLiveProbe: false });
+      expect(noted.verdict).toBe('COMPLIANT');
+      expect(noted.annotation).toMatch(/did not run|inconclusive/);
+      const required = decide({ ...observation, requireLiveProbe: true });
+      expect(required.verdict).toBe('INSUFFICIENT_DATA');
+      expect(required.reason).toBe('LEGACY_TLS_UNCHECKED');
+    },
+  );
 
   it('plaintext refused but TLS inconclusive is INSUFFICIENT_DATA with the TLS reason', () => {
     const finding = decide({
@@ -85,6 +198,7 @@ describe('joining the steps', () => {
       tls: { kind: 'inconclusive', reason: 'AUTH_FAILED', detail: 'login failed' },
       legacy: { kind: 'skipped', detail: '' },
       minTlsVersion: 'TLSv1.2',
+      requireLiveProbe: false,
       evidence: [],
     });
     expect(finding.verdict).toBe('INSUFFICIENT_DATA');

@@ -1,3 +1,5 @@
+import { TLSSocket } from 'node:tls';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPostgres } from '../../lib/local/index.js';
 import { createLiveProber } from '../../lib/probe/index.js';
@@ -99,5 +101,27 @@ describe('PostgreSQL live probe against a real server', () => {
   it('never returns the real password in any text of the finding', async () => {
     const finding = await probe();
     expect(JSON.stringify(finding)).not.toContain(server.masterPassword.reveal());
+  });
+});
+
+describe('pg internals the probe relies on', () => {
+  it('keeps the socket in client.connection.stream and swaps in the TLS socket there, where the read limit watches', async () => {
+    const client = new pg.Client({
+      host: server.host,
+      port: server.port,
+      user: server.masterUser,
+      password: server.masterPassword.reveal(),
+      database: 'postgres',
+      ssl: { ca: server.ca, rejectUnauthorized: false },
+    });
+    client.on('error', () => {});
+    const before: unknown = client.connection.stream;
+    await client.connect();
+    try {
+      expect(before).not.toBeInstanceOf(TLSSocket);
+      expect(client.connection.stream).toBeInstanceOf(TLSSocket);
+    } finally {
+      await client.end();
+    }
   });
 });
