@@ -1,6 +1,7 @@
 /**
  * On-demand audit: `aws lambda invoke --function-name <audit> --payload
- * '{"regions":["eu-west-1"],"format":"json"}'` returns the report.
+ * '{"regions":["eu-west-1"],"format":"json"}'` returns the report, or, when
+ * it exceeds Lambda's 6 MB response limit, its location in the reports bucket.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -13,12 +14,16 @@ import {
   createAccountToolkit,
 } from '../lib/accounts/toolkit.js';
 import { logger, metrics } from '../lib/observability/index.js';
+import { deliverAuditResponse, s3ReportStore } from '../lib/sinks/audit-delivery.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const toolkit = createAccountToolkit({
   stsRegion: region,
   useIamAuth: process.env.USE_IAM_AUTH === 'true',
 });
+const reportStore = process.env.REPORTS_BUCKET
+  ? s3ReportStore(process.env.REPORTS_BUCKET, region)
+  : undefined;
 
 /** The account id is the fifth field of the function's own ARN. */
 function accountOf(context: Context): string | undefined {
@@ -43,7 +48,16 @@ export const handler = middy<unknown>()
         }),
       proberFor: (targets) => accountsProber(toolkit, targets),
     });
-    if ('error' in response) logger.warn('audit request rejected', { ...response.error });
-    else logger.info('audit done', 'summary' in response ? { summary: response.summary } : {});
-    return response;
+    const delivered = await deliverAuditResponse(response, reportStore, {
+      id: context.awsRequestId,
+      at: new Date(),
+    });
+    if ('error' in delivered)
+      logger.warn('audit not answered with a report', { ...delivered.error });
+    else
+      logger.info('audit done', {
+        ...('summary' in delivered ? { summary: delivered.summary } : {}),
+        ...('stored' in delivered ? { stored: delivered.stored.uri } : {}),
+      });
+    return delivered;
   });
