@@ -437,6 +437,7 @@ describe('reports bucket', () => {
       Status: 'Enabled',
       Prefix: 'audits/',
       ExpirationInDays: 30,
+      NoncurrentVersionExpiration: { NoncurrentDays: 1 },
     });
     expect(rules).toContainEqual(
       expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
