@@ -217,7 +217,25 @@ export interface ScanProblem {
   message: string;
 }
 
+/**
+ * Where an offline audit's data came from: the folder of saved AWS CLI
+ * output, when it was captured, and what in the folder was not read.
+ */
+export interface SnapshotProvenance {
+  folder: string;
+  /** `capturedAt` from the folder's capture-info.json, when it gives one. */
+  capturedAt?: Date;
+  /** Modification times of the files read: how old the data is when no capture time is given. */
+  oldestFileAt?: Date;
+  newestFileAt?: Date;
+  filesRead: string[];
+  /** Files whose names the tool does not know: listed, not read. */
+  ignoredFiles: string[];
+}
+
 export interface ScanResult {
+  /** Present when the scan read an offline snapshot instead of the AWS APIs. */
+  snapshot?: SnapshotProvenance;
   startedAt: Date;
   finishedAt: Date;
   regions: string[];

@@ -213,3 +213,23 @@ describe('rds-tls-guard scan against AWS without credentials', () => {
     expect(code).toBe(5);
   }, 30_000);
 });
+
+describe('offline audit provenance and gaps', () => {
+  it('every report format says the data came from the snapshot folder and how old it is', async () => {
+    for (const format of ['table', 'json', 'csv', 'html', 'sarif', 'asff'] as const) {
+      const { stdout } = await run({ format });
+      expect(stdout, format).toContain(SNAPSHOT);
+      expect(stdout, format).toMatch(/files modified \d{4}-\d\d-\d\dT|"newestFileAt": "\d{4}-/);
+    }
+  });
+
+  it('names the missing file, not a permission, when a group is not in the folder', async () => {
+    const { stdout } = await run({ id: ['shop-mysql'], format: 'json' });
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    const shop = report.databases.find((db) => db.identifier === 'shop-mysql');
+    expect(shop?.remediation).toMatch(
+      /^Add the group to the snapshot folder \(aws rds describe-db-parameters --db-parameter-group-name \S+ > describe-db-parameters\.\S+\.json\), then rescan\.$/,
+    );
+    expect(shop?.annotation).toContain('not in snapshot: add describe-db-parameters.');
+  });
+});

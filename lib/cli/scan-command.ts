@@ -82,6 +82,7 @@ export async function runScanCommand(
   };
 
   let inventory: () => Promise<Inventory>;
+  let provenance: ScanResult['snapshot'];
   if (options.snapshot) {
     let snapshot: RdsSnapshot;
     try {
@@ -90,6 +91,12 @@ export async function runScanCommand(
       if (!(error instanceof SnapshotLoadError)) throw error;
       stderr.write(`rds-tls-guard: ${error.message}\n`);
       return EXIT_CODES.error;
+    }
+    provenance = snapshot.provenance;
+    for (const ignored of provenance?.ignoredFiles ?? []) {
+      stderr.write(
+        `warning: ${ignored} in the snapshot folder is not a file this tool reads; ignored\n`,
+      );
     }
     // A snapshot knows its regions from its ARNs: scan those unless told otherwise.
     const inSnapshot = snapshotRegions(snapshot);
@@ -151,6 +158,7 @@ export async function runScanCommand(
   });
   progress.stop();
   const result: ScanResult = {
+    ...(provenance ? { snapshot: provenance } : {}),
     ...scanned,
     problems: [...scanned.problems, ...unmatchedIdentifiers(scanned, options.id ?? [])],
   };

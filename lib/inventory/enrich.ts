@@ -53,7 +53,7 @@ import type {
   ResolvedParameter,
   ScanProblem,
 } from '../types.js';
-import { classifyReadFailure, describeAwsFailure, errorName } from './errors.js';
+import { classifyReadFailure, describeAwsFailure, readFailureReason } from './errors.js';
 import { clusterParameterGroupOf } from './mappers.js';
 import { type PagedResult, readAllPages } from './pagination.js';
 
@@ -173,7 +173,7 @@ class ScanReader {
     try {
       return { ok: true, value: await read() };
     } catch (error) {
-      const reason = errorName(error);
+      const reason = readFailureReason(error);
       this.problems.push({
         scope,
         code: classifyReadFailure(error),

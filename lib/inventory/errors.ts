@@ -37,6 +37,21 @@ export function errorName(error: unknown): string {
   return typeof error;
 }
 
+/**
+ * Why a read failed, for a gap: the error's name, and for an offline audit
+ * the file the snapshot folder lacks (set by the snapshot client as
+ * `missingSnapshotFile`), so the report says what to add, not which
+ * permission to grant.
+ */
+export function readFailureReason(error: unknown): string {
+  const name = errorName(error);
+  const file =
+    typeof error === 'object' && error !== null && 'missingSnapshotFile' in error
+      ? (error as { missingSnapshotFile: unknown }).missingSnapshotFile
+      : undefined;
+  return typeof file === 'string' ? `${name}: not in snapshot: add ${file}` : name;
+}
+
 export function classifyReadFailure(error: unknown): ReadFailureCode {
   const name = errorName(error);
   if (ACCESS_DENIED_NAMES.has(name)) return 'ACCESS_DENIED';

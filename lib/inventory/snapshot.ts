@@ -8,7 +8,7 @@
  * Data the snapshot lacks is answered with the error RDS itself would give
  * (DBParameterGroupNotFoundFault, …) so the scan's normal gap path reports it.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CertificateNotFoundFault,
@@ -19,6 +19,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { serveInProcess } from '../aws/in-process.js';
+import type { SnapshotProvenance } from '../types.js';
 import { regionFromArn } from './mappers.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -45,6 +46,8 @@ export interface RdsSnapshot {
   parameterGroups?: JsonObject;
   /** describe-db-cluster-parameter-groups */
   clusterParameterGroups?: JsonObject;
+  /** Set by loadSnapshotDirectory: where the files came from and which were not read. */
+  provenance?: SnapshotProvenance;
 }
 
 /** The snapshot has no answer for a request RDS would have answered. */
@@ -120,10 +123,14 @@ function answer(
           ? undefined
           : (isCluster ? snapshot.clusterParameters : snapshot.parameters)?.[name];
       if (!document) {
-        throw new DBParameterGroupNotFoundFault({
-          message: `parameter group ${name ?? '(none)'} not in snapshot`,
-          ...metadata,
-        });
+        const file = `${isCluster ? 'describe-db-cluster-parameters' : 'describe-db-parameters'}.${name ?? '<group>'}.json`;
+        throw Object.assign(
+          new DBParameterGroupNotFoundFault({
+            message: `parameter group ${name ?? '(none)'} not in snapshot: add ${file}`,
+            ...metadata,
+          }),
+          { missingSnapshotFile: file },
+        );
       }
       return { Parameters: listOf(document, 'Parameters') };
     }
@@ -136,7 +143,11 @@ function answer(
           : snapshot.clusterEngineDefaults;
       const document = family === undefined ? undefined : documents?.[family];
       if (!document) {
-        throw new SnapshotDataNotFound(`engine defaults for ${family ?? '(none)'} not in snapshot`);
+        const file = `${command === 'DescribeEngineDefaultParametersCommand' ? 'describe-engine-default-parameters' : 'describe-engine-default-cluster-parameters'}.${family ?? '<family>'}.json`;
+        throw Object.assign(
+          new SnapshotDataNotFound(`engine defaults for ${family ?? '(none)'} not in snapshot`),
+          { missingSnapshotFile: file },
+        );
       }
       const defaults = isRecord(document.EngineDefaults) ? document.EngineDefaults : {};
       return {
@@ -285,13 +296,14 @@ function revive(value: unknown, key: string | undefined): unknown {
  * e.g. `aws rds describe-db-parameters --db-parameter-group-name pg15-secure
  * > describe-db-parameters.pg15-secure.json`. Group names may contain dots
  * (`default.postgres15`); everything between the command and `.json` is the
- * name. Other files are ignored.
+ * name. An optional `capture-info.json` may give `capturedAt` (ISO 8601);
+ * without it the files' modification times date the data. Files with other
+ * names are not read and are listed in the provenance as ignored.
  */
 export async function loadSnapshotDirectory(directory: string): Promise<RdsSnapshot> {
   const snapshot: RdsSnapshot = {};
-  const names = (await listSnapshotFolder(directory))
-    .filter((name) => name.endsWith('.json'))
-    .sort();
+  const everything = (await listSnapshotFolder(directory)).sort();
+  const names = everything.filter((name) => name.endsWith('.json'));
   const listings = names.filter((name) => LISTING_FILES.includes(name));
   if (listings.length === 0) {
     const present = names.length
@@ -301,10 +313,21 @@ export async function loadSnapshotDirectory(directory: string): Promise<RdsSnaps
       `snapshot folder ${directory} has neither ${LISTING_FILES.join(' nor ')} (${present}); save \`aws rds describe-db-instances > ${join(directory, LISTING_FILES[0] ?? '')}\` first`,
     );
   }
-  for (const fileName of names) {
-    const placed = placeFile(fileName);
-    if (!placed) continue;
+  const provenance: SnapshotProvenance = { folder: directory, filesRead: [], ignoredFiles: [] };
+  for (const fileName of everything) {
+    if (fileName === CAPTURE_INFO) {
+      const capturedAt = captureTime(await readJsonObject(join(directory, fileName), fileName));
+      if (capturedAt) provenance.capturedAt = capturedAt;
+      continue;
+    }
+    const placed = fileName.endsWith('.json') ? placeFile(fileName) : undefined;
+    if (!placed) {
+      provenance.ignoredFiles.push(fileName);
+      continue;
+    }
     const document = await readJsonObject(join(directory, fileName), fileName);
+    provenance.filesRead.push(fileName);
+    noteFileTime(provenance, (await stat(join(directory, fileName))).mtime);
     if (placed.key === undefined) {
       snapshot[placed.field] = document;
     } else {
@@ -313,7 +336,23 @@ export async function loadSnapshotDirectory(directory: string): Promise<RdsSnaps
       snapshot[placed.keyedField] = map;
     }
   }
+  snapshot.provenance = provenance;
   return snapshot;
+}
+
+/** Optional file naming when the snapshot was taken: `{ "capturedAt": "2025-01-15T10:00:00Z" }`. */
+const CAPTURE_INFO = 'capture-info.json';
+
+function captureTime(document: JsonObject): Date | undefined {
+  const value = document.capturedAt;
+  if (typeof value !== 'string') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function noteFileTime(provenance: SnapshotProvenance, time: Date): void {
+  if (!provenance.oldestFileAt || time < provenance.oldestFileAt) provenance.oldestFileAt = time;
+  if (!provenance.newestFileAt || time > provenance.newestFileAt) provenance.newestFileAt = time;
 }
 
 type SingleField =

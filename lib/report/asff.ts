@@ -5,8 +5,8 @@
  * Id is stable (account, region, resource id), so each scan updates the same
  * finding instead of adding one.
  */
-import type { ResourceEvaluation, ScanResult, Verdict } from '../types.js';
-import { accountIdOf, partitionOf, sortedEvaluations, truncate } from './model.js';
+import type { ResourceEvaluation, ScanResult, SnapshotProvenance, Verdict } from '../types.js';
+import { accountIdOf, partitionOf, snapshotSource, sortedEvaluations, truncate } from './model.js';
 
 /** The part of the ASFF this tool fills in (the SDK's AwsSecurityFinding is not a dependency). */
 export interface AsffFinding {
@@ -84,7 +84,7 @@ export function buildAsffFindings(result: ScanResult, options: AsffOptions = {})
       skipped.push(evaluation.resource.identifier);
       continue;
     }
-    findings.push(asffFinding(evaluation, accountId));
+    findings.push(asffFinding(evaluation, accountId, result.snapshot));
   }
   return { findings, skipped };
 }
@@ -94,7 +94,11 @@ export function renderAsff(result: ScanResult, options: AsffOptions = {}): strin
   return `${JSON.stringify(buildAsffFindings(result, options).findings, null, 2)}\n`;
 }
 
-function asffFinding(evaluation: ResourceEvaluation, accountId: string): AsffFinding {
+function asffFinding(
+  evaluation: ResourceEvaluation,
+  accountId: string,
+  snapshot: SnapshotProvenance | undefined,
+): AsffFinding {
   const { resource, finding } = evaluation;
   const partition = partitionOf(resource);
   const timestamp = evaluation.orderingTimestamp.toISOString();
@@ -135,6 +139,7 @@ function asffFinding(evaluation: ResourceEvaluation, accountId: string): AsffFin
       'rds-tls-guard/Identifier': resource.identifier,
       'rds-tls-guard/ResourceId': resource.resourceId,
       'rds-tls-guard/Engine': `${resource.engine} ${resource.engineVersion}`,
+      ...(snapshot ? { 'rds-tls-guard/Source': snapshotSource(snapshot) } : {}),
     },
     Resources: [
       {

@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ResourceEvaluation, ScanResult } from '../types.js';
-import { accountIdOf, sortedEvaluations } from './model.js';
+import { accountIdOf, snapshotSource, sortedEvaluations } from './model.js';
 
 interface CsvColumn {
   header: string;
@@ -40,14 +40,19 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
 ];
 
 export function renderCsv(result: ScanResult): string {
+  // An offline audit appends where its data came from to every row.
+  const snapshot = result.snapshot;
+  const columns: readonly CsvColumn[] = snapshot
+    ? [...CSV_COLUMNS, { header: 'source', value: () => snapshotSource(snapshot) }]
+    : CSV_COLUMNS;
   const records = sortedEvaluations(result).map((evaluation) =>
     Object.fromEntries(
-      CSV_COLUMNS.map((column) => [column.header, neutralizeFormula(column.value(evaluation))]),
+      columns.map((column) => [column.header, neutralizeFormula(column.value(evaluation))]),
     ),
   );
   return stringify(records, {
     header: true,
-    columns: CSV_COLUMNS.map((column) => column.header),
+    columns: columns.map((column) => column.header),
     record_delimiter: 'unix',
   });
 }

@@ -7,10 +7,10 @@
  * databases. Every string from AWS, a server or a rule passes through
  * `escapeHtml` here, or `textContent` in the script.
  */
-import { type ScanResult, VERDICTS, type Verdict } from '../types.js';
+import { type ScanResult, type SnapshotProvenance, VERDICTS, type Verdict } from '../types.js';
 import { databaseRecord, embeddableJson } from './html-data.js';
 import { REPORT_SCRIPT } from './html-script.js';
-import { sortedEvaluations } from './model.js';
+import { snapshotIgnored, snapshotSource, sortedEvaluations } from './model.js';
 import { summarize } from './summary.js';
 
 export interface HtmlOptions {
@@ -113,6 +113,7 @@ export function renderHtml(result: ScanResult, options: HtmlOptions = {}): strin
     '<header>',
     `<h1>${escapeHtml(title)}</h1>`,
     `<p class="meta">Scan from ${time(result.startedAt)} to ${time(result.finishedAt)}; regions: ${escapeHtml(result.regions.join(', ') || 'none')}</p>`,
+    ...(result.snapshot ? [snapshotParagraph(result.snapshot)] : []),
     '</header>',
     summarySection(result),
     ruleParametersSection(result),
@@ -135,6 +136,12 @@ export function renderHtml(result: ScanResult, options: HtmlOptions = {}): strin
     '</html>',
     '',
   ].join('\n');
+}
+
+/** Where an offline audit's data came from, and the files it did not read. */
+function snapshotParagraph(snapshot: SnapshotProvenance): string {
+  const ignored = snapshotIgnored(snapshot);
+  return `<p class="meta">Source: ${escapeHtml(snapshotSource(snapshot))}${ignored ? `; ${escapeHtml(ignored)}` : ''}</p>`;
 }
 
 function time(date: Date): string {

@@ -83,6 +83,19 @@ export const databaseReportSchema = z.strictObject({
   problems: z.array(problemSchema),
 });
 
+/** Where an offline audit's data came from; null in the report of a scan of the live APIs. */
+export const snapshotSchema = z.strictObject({
+  folder: z.string(),
+  /** From capture-info.json; null when the folder does not say. */
+  capturedAt: isoDate.nullable(),
+  /** Modification times of the files read: the data's age when no capture time is given. */
+  oldestFileAt: isoDate.nullable(),
+  newestFileAt: isoDate.nullable(),
+  filesRead: z.array(z.string()),
+  /** Files with names the tool does not know: not read. */
+  ignoredFiles: z.array(z.string()),
+});
+
 export const jsonReportSchema = z.strictObject({
   schemaVersion: z.literal(1),
   tool: z.literal('rds-tls-guard'),
@@ -99,6 +112,7 @@ export const jsonReportSchema = z.strictObject({
       secretTagKey: z.string(),
       secretArns: z.record(z.string(), z.string()),
     }),
+    snapshot: snapshotSchema.nullable(),
   }),
   summary: z.strictObject({
     total: z.number().int().nonnegative(),

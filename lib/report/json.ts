@@ -26,6 +26,16 @@ export function buildJsonReport(result: ScanResult): JsonReport {
         secretTagKey: ruleParameters.secretTagKey,
         secretArns: sortedRecord(ruleParameters.secretArns),
       },
+      snapshot: result.snapshot
+        ? {
+            folder: result.snapshot.folder,
+            capturedAt: result.snapshot.capturedAt?.toISOString() ?? null,
+            oldestFileAt: result.snapshot.oldestFileAt?.toISOString() ?? null,
+            newestFileAt: result.snapshot.newestFileAt?.toISOString() ?? null,
+            filesRead: [...result.snapshot.filesRead],
+            ignoredFiles: [...result.snapshot.ignoredFiles],
+          }
+        : null,
     },
     summary: {
       total: summary.total,

@@ -3,7 +3,13 @@
  * which scan problems belong to which database, and how free text from
  * servers and APIs is made safe to show on one line.
  */
-import type { DatabaseResource, ResourceEvaluation, ScanProblem, ScanResult } from '../types.js';
+import type {
+  DatabaseResource,
+  ResourceEvaluation,
+  ScanProblem,
+  ScanResult,
+  SnapshotProvenance,
+} from '../types.js';
 
 /** Code-unit order, so a report reads the same whatever the machine's locale. */
 function compareText(a: string, b: string): number {
@@ -65,6 +71,34 @@ export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 0) return '';
   return `${text.slice(0, max - 1)}…`;
+}
+
+/**
+ * How every report says where an offline audit's data came from, in one
+ * line: `offline snapshot audit/, captured 2025-01-15T10:00:00.000Z
+ * (capture-info.json)` or `…, files modified 2025-01-14T… to 2025-01-15T…`.
+ */
+export function snapshotSource(snapshot: SnapshotProvenance): string {
+  return `offline snapshot ${snapshot.folder}, ${snapshotAge(snapshot)}`;
+}
+
+/** The capture time when the folder states one, else the age of the files read. */
+export function snapshotAge(snapshot: SnapshotProvenance): string {
+  if (snapshot.capturedAt)
+    return `captured ${snapshot.capturedAt.toISOString()} (capture-info.json)`;
+  if (snapshot.oldestFileAt && snapshot.newestFileAt) {
+    const oldest = snapshot.oldestFileAt.toISOString();
+    const newest = snapshot.newestFileAt.toISOString();
+    return oldest === newest ? `files modified ${newest}` : `files modified ${oldest} to ${newest}`;
+  }
+  return 'capture time unknown';
+}
+
+/** `ignored (names not known): notes.txt, old.json`, or '' when nothing was ignored. */
+export function snapshotIgnored(snapshot: SnapshotProvenance): string {
+  return snapshot.ignoredFiles.length > 0
+    ? `ignored (names not known): ${snapshot.ignoredFiles.join(', ')}`
+    : '';
 }
 
 export function engineLabel(resource: DatabaseResource): string {

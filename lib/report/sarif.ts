@@ -6,7 +6,7 @@
  * unknown.
  */
 import type { ResourceEvaluation, ScanResult, Verdict } from '../types.js';
-import { accountIdOf, sortedEvaluations } from './model.js';
+import { accountIdOf, snapshotSource, sortedEvaluations } from './model.js';
 import { summarize } from './summary.js';
 
 export type SarifLevel = 'error' | 'warning' | 'note' | 'none';
@@ -52,7 +52,7 @@ export interface SarifLog {
       }[];
     }[];
     results: SarifResult[];
-    properties: Record<string, number>;
+    properties: Record<string, number | string | string[]>;
   }[];
 }
 
@@ -119,6 +119,13 @@ export function buildSarif(result: ScanResult): SarifLog {
         ],
         results: reported.map((evaluation) => sarifResult(evaluation, reasons)),
         properties: {
+          ...(result.snapshot
+            ? {
+                source: snapshotSource(result.snapshot),
+                snapshotFolder: result.snapshot.folder,
+                snapshotIgnoredFiles: [...result.snapshot.ignoredFiles],
+              }
+            : {}),
           databases: summary.total,
           compliant: summary.verdicts.COMPLIANT,
           nonCompliant: summary.verdicts.NON_COMPLIANT,

@@ -3,7 +3,14 @@
  * shrunk (annotation first) until the table fits the terminal width.
  */
 import { type ScanResult, VERDICTS, type Verdict } from '../types.js';
-import { engineLabel, oneLine, sortedEvaluations, truncate } from './model.js';
+import {
+  engineLabel,
+  oneLine,
+  snapshotIgnored,
+  snapshotSource,
+  sortedEvaluations,
+  truncate,
+} from './model.js';
 import { summarize } from './summary.js';
 
 export interface TableOptions {
@@ -90,6 +97,11 @@ export function renderTable(result: ScanResult, options: TableOptions = {}): str
   }
 
   lines.push('');
+  if (result.snapshot) {
+    lines.push(oneLine(`source: ${snapshotSource(result.snapshot)}`));
+    const ignored = snapshotIgnored(result.snapshot);
+    if (ignored) lines.push(oneLine(ignored));
+  }
   lines.push(...summaryLines(result, paint, width));
   for (const problem of result.problems) {
     lines.push(

@@ -52,7 +52,7 @@ export function selectGroup(input: StaticRuleInput, family: EngineFamily): Group
         verdict: 'INSUFFICIENT_DATA',
         reason: 'PARAMETER_GROUP_UNREADABLE',
         summary: `${kind} ${name} (${engineLabel}) not read: ${describeGaps(input.gaps)}`,
-        remediation: unreadableGroupRemediation(scope),
+        remediation: unreadableGroupRemediation(scope, name, input.gaps),
         evidence: [{ source: 'rds-api', label: kind, value: `${name} (not read)` }],
       },
     };

@@ -81,7 +81,19 @@ export function rebootCommand(
   return `aws rds reboot-db-cluster --db-cluster-identifier ${resource.identifier}`;
 }
 
-export function unreadableGroupRemediation(scope: 'instance' | 'cluster'): string {
+export function unreadableGroupRemediation(
+  scope: 'instance' | 'cluster',
+  name: string,
+  gaps: readonly string[],
+): string {
+  // An offline audit lacks a file, not a permission: name the file and the command that writes it.
+  if (gaps.some((gap) => gap.includes('not in snapshot'))) {
+    const command =
+      scope === 'cluster'
+        ? `aws rds describe-db-cluster-parameters --db-cluster-parameter-group-name ${name} > describe-db-cluster-parameters.${name}.json`
+        : `aws rds describe-db-parameters --db-parameter-group-name ${name} > describe-db-parameters.${name}.json`;
+    return `Add the group to the snapshot folder (${command}), then rescan.`;
+  }
   const action =
     scope === 'cluster' ? 'rds:DescribeDBClusterParameters' : 'rds:DescribeDBParameters';
   return `Allow the scanner role ${action} (and rds:DescribeEngineDefaultParameters) on the group, then rescan.`;

@@ -29,6 +29,7 @@ describe('loadSnapshotDirectory', () => {
       'instances',
       'parameterGroups',
       'parameters',
+      'provenance',
     ]);
     expect(Object.keys(snapshot.parameters ?? {}).sort()).toEqual([
       'default.aurora-postgresql15',
@@ -200,7 +201,7 @@ describe('an offline audit of a CLI snapshot', () => {
 
     expect(byId.get('ledger')?.resource.resourceId).toBe('cluster-LEDGERQ2W4E6R8T0Y1U3I5O7P9');
     expect(byId.get('shop-mysql')?.gaps).toEqual([
-      'parameter group mysql80-shop unreadable: DBParameterGroupNotFoundFault',
+      'parameter group mysql80-shop unreadable: DBParameterGroupNotFoundFault: not in snapshot: add describe-db-parameters.mysql80-shop.json',
     ]);
     expect(inventory.problems).toEqual([
       {
@@ -247,5 +248,37 @@ describe('an offline audit of a CLI snapshot', () => {
       rdsSource: 'engine-default',
     });
     expect(inventory.problems).toEqual([]);
+  });
+});
+
+describe('snapshot provenance', () => {
+  it('lists the files read, names unknown files as ignored, and dates the data by file age without a capture time', async () => {
+    const snapshot = await loadSnapshotDirectory(fixtureDirectory);
+    expect(snapshot.provenance?.folder).toBe(fixtureDirectory);
+    expect(snapshot.provenance?.filesRead).toContain('describe-db-instances.json');
+    expect(snapshot.provenance?.ignoredFiles).toEqual([]);
+    expect(snapshot.provenance?.capturedAt).toBeUndefined();
+    expect(snapshot.provenance?.newestFileAt).toBeInstanceOf(Date);
+  });
+
+  it('takes capturedAt from capture-info.json and lists what it does not read', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'rds-tls-guard-provenance-'));
+    try {
+      await writeFile(join(directory, 'describe-db-instances.json'), '{"DBInstances":[]}');
+      await writeFile(
+        join(directory, 'capture-info.json'),
+        '{"capturedAt":"2025-01-15T10:00:00Z"}',
+      );
+      await writeFile(join(directory, 'describe-db-snapshots.json'), '{}');
+      await writeFile(join(directory, 'notes.txt'), 'taken by the audit team');
+      const { provenance } = await loadSnapshotDirectory(directory);
+      expect(provenance).toMatchObject({
+        capturedAt: new Date('2025-01-15T10:00:00Z'),
+        filesRead: ['describe-db-instances.json'],
+        ignoredFiles: ['describe-db-snapshots.json', 'notes.txt'],
+      });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
