@@ -22,7 +22,10 @@ import { combineFindings } from './verdict.js';
 export interface ScanProgress {
   done: number;
   total: number;
+  /** The database that just started or finished. */
   identifier: string;
+  /** Databases being evaluated right now, in the order they started. */
+  inFlight: readonly string[];
 }
 
 export interface ScanOptions {
@@ -61,13 +64,27 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
   const total = inventory.items.length;
   let done = 0;
+  // Items, not identifiers: the same identifier may exist in two regions.
+  const inFlight = new Set<InventoryItem>();
+  const report = (identifier: string) =>
+    options.onProgress?.({
+      done,
+      total,
+      identifier,
+      inFlight: [...inFlight].map((entry) => entry.resource.identifier),
+    });
   const evaluations = await Promise.all(
     inventory.items.map((item) =>
       limit(async () => {
-        const evaluation = await evaluateItem(item, options, now, startedAt);
-        done += 1;
-        options.onProgress?.({ done, total, identifier: item.resource.identifier });
-        return evaluation;
+        inFlight.add(item);
+        report(item.resource.identifier);
+        try {
+          return await evaluateItem(item, options, now, startedAt);
+        } finally {
+          inFlight.delete(item);
+          done += 1;
+          report(item.resource.identifier);
+        }
       }),
     ),
   );

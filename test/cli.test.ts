@@ -114,7 +114,7 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
 
   it('prints plain progress lines, not a bar, when standard error is not a terminal', async () => {
     const { stderr } = await run({});
-    expect(stderr).toContain('scanned 4/4\n');
+    expect(stderr).toMatch(/^scanned 4\/4 \| \d+s elapsed$/m);
     expect(stderr).not.toContain('\u001b[');
   });
 });

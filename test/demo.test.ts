@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../lib/cli/demo.js';
+import { privateTempFolder, projectTempEntries } from './fixtures/temp-folder.js';
 
 class Capture extends Writable {
   text = '';
@@ -19,16 +20,25 @@ const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-demo-test-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the demo', () => {
-  it('proves two local databases TLS-only, catches the two that are not, and writes the HTML report', async () => {
+  it('proves two local databases TLS-only, catches the two that are not, writes the HTML report, and leaves the temp folder as it found it', async () => {
     const stdout = new Capture();
     const stderr = new Capture();
     const html = join(dir, 'demo.html');
+    // Its own temp folder: what the demo leaves behind is then all that is in it.
+    const restoreTemp = await privateTempFolder();
+    const before = await projectTempEntries();
 
-    const code = await runDemo(
-      { html },
-      stdout as unknown as NodeJS.WriteStream,
-      stderr as unknown as NodeJS.WriteStream,
-    );
+    let code: number;
+    try {
+      code = await runDemo(
+        { html },
+        stdout as unknown as NodeJS.WriteStream,
+        stderr as unknown as NodeJS.WriteStream,
+      );
+    } finally {
+      expect(await projectTempEntries()).toEqual(before);
+      expect(await restoreTemp()).toEqual([]);
+    }
 
     expect(code).toBe(0);
     const rows = new Map(
