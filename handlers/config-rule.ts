@@ -3,14 +3,17 @@
  * changes of RDS instances and clusters and on its periodic schedule; the
  * evaluations go back through PutEvaluations. With QUEUE_URL set, periodic
  * runs hand the probing to the SQS workers, the result token travelling with
- * each batch.
+ * each batch. An organization rule's events from member accounts are
+ * evaluated and reported in the member account, through its role.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createConfigClients } from '../lib/accounts/config-clients.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
+import { evaluationAccount } from '../lib/config/organization.js';
 import { handleConfigRuleEvent } from '../lib/config-rule.js';
 import { createConfigRuleFanOut } from '../lib/fanout/index.js';
 import {
@@ -24,26 +27,40 @@ import {
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const queueUrl = process.env.QUEUE_URL;
-const config = new ConfigServiceClient({ region, retryMode: 'adaptive', maxAttempts: 8 });
+const configFor = createConfigClients(region);
 const toolkit = createAccountToolkit({
   stsRegion: region,
   useIamAuth: process.env.USE_IAM_AUTH === 'true',
 });
-const ownAccount = {};
-const fanOut = queueUrl
-  ? createConfigRuleFanOut({ sqs: new SQSClient({ region }), queueUrl })
-  : undefined;
+const sqs = queueUrl ? new SQSClient({ region }) : undefined;
 
 export const handler = middy()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event: unknown) => {
+  .handler(async (event: unknown, context: Context) => {
+    const functionArn = context.invokedFunctionArn?.split(':') ?? [];
+    const account = evaluationAccount(event, {
+      ...(functionArn[4] ? { ownAccountId: functionArn[4] } : {}),
+      memberRoleName: process.env.ORGANIZATION_MEMBER_ROLE_NAME,
+      partition: functionArn[1] || 'aws',
+    });
+    if (!account.ok) {
+      log.error('config event rejected', { code: account.code, reason: account.message });
+      recordEventRejected(metrics);
+      return { status: 'rejected' };
+    }
+    // Our own account keeps the function's own role; a member account, its role.
+    const target = account.member ? account.target : {};
+    if (account.member)
+      log.info('organization rule event', { accountId: account.target.accountId });
     const outcome = await handleConfigRuleEvent(event, {
-      config,
-      rdsClientFor: toolkit.rdsClientFor(ownAccount),
+      config: configFor(target),
+      rdsClientFor: toolkit.rdsClientFor(target),
       region,
-      prober: toolkit.proberFor(ownAccount),
-      ...(fanOut ? { fanOut } : {}),
+      prober: toolkit.proberFor(target),
+      ...(sqs && queueUrl
+        ? { fanOut: createConfigRuleFanOut({ sqs, queueUrl, account: target }) }
+        : {}),
       log,
     });
     if (outcome.status === 'rejected' && !outcome.put) recordEventRejected(metrics);

@@ -7,9 +7,9 @@
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
+import { createConfigClients } from '../lib/accounts/config-clients.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { handleWorkerRecords } from '../lib/fanout/index.js';
 import { enrichResources } from '../lib/inventory/index.js';
@@ -24,7 +24,8 @@ import {
 import { accountOfArn, createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
-const config = new ConfigServiceClient({ region, retryMode: 'adaptive', maxAttempts: 8 });
+const configFor = createConfigClients(region);
+const config = configFor({});
 const toolkit = createAccountToolkit({
   stsRegion: region,
   useIamAuth: process.env.USE_IAM_AUTH === 'true',
@@ -46,6 +47,7 @@ export const handler = middy<SQSEvent>()
         enrichResources(resources, { clientFor: toolkit.rdsClientFor(location) }),
       proberFor: (location) => toolkit.proberFor(location),
       config,
+      configFor: (location) => configFor(location),
       log,
       onScan: (result) => recordScanMetrics(metrics, result),
       onEvaluationsFailed: (count) => recordEvaluationsFailed(metrics, count),

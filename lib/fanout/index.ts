@@ -114,12 +114,17 @@ export function createConfigRuleFanOut(options: {
   sqs: SQSClient;
   queueUrl: string;
   enqueue?: EnqueueOptions;
+  /** An organization rule's member account: the workers report through its role. */
+  account?: { accountId?: string; roleArn?: string };
 }): (request: FanOutRequest) => Promise<FanOutResult> {
+  const account = options.account ?? {};
   return (request) =>
     fanOutResources(
       options.sqs,
       options.queueUrl,
       {
+        ...(account.accountId ? { accountId: account.accountId } : {}),
+        ...(account.roleArn ? { roleArn: account.roleArn } : {}),
         resultToken: request.resultToken,
         configRuleName: request.configRuleName,
         ...(request.testMode ? { testMode: true } : {}),

@@ -39,6 +39,11 @@ export interface WorkerDeps {
   proberFor?: (location: BatchLocation) => LiveProber | undefined;
   /** Needed for batches that carry a result token. */
   config?: ConfigServiceClient;
+  /**
+   * Config of a member account, for batches of an organization rule run: the
+   * result token belongs to that account and only it may report under it.
+   */
+  configFor?: (location: BatchLocation) => ConfigServiceClient;
   log: WorkerLog;
   /** Called with every finished scan (metrics). */
   onScan?: (result: ScanResult, message: FanoutMessage) => void;
@@ -89,7 +94,8 @@ export async function handleWorkerMessage(
     ...(batch.roleArn ? { roleArn: batch.roleArn } : {}),
   };
 
-  if (batch.resultToken && !deps.config) {
+  const config = batch.roleArn && deps.configFor ? deps.configFor(location) : deps.config;
+  if (batch.resultToken && !config) {
     return {
       status: 'failed',
       code: 'NO_CONFIG_CLIENT',
@@ -147,9 +153,9 @@ export async function handleWorkerMessage(
     }
     return { status: 'done', databases: result.evaluations.length, nonCompliant };
   }
-  if (!deps.config) return { status: 'done', databases: result.evaluations.length, nonCompliant };
+  if (!config) return { status: 'done', databases: result.evaluations.length, nonCompliant };
 
-  const summary = await putEvaluations(deps.config, result.evaluations.map(toEvaluation), {
+  const summary = await putEvaluations(config, result.evaluations.map(toEvaluation), {
     resultToken: batch.resultToken,
     ...(batch.testMode ? { testMode: true } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -134,6 +134,32 @@ describe('handleWorkerMessage', () => {
     ]);
   });
 
+  it('reports an organization rule’s member batch through that member account’s Config', async () => {
+    const memberConfig = new ConfigServiceClient({ region: 'eu-west-1' });
+    const memberMock = mockClient(memberConfig);
+    memberMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const roleArn = 'arn:aws:iam::210987654321:role/rds-tls-guard-member';
+    const configFor = vi.fn((_location: BatchLocation) => memberConfig);
+    const outcome = await handleWorkerMessage(
+      {
+        messageId: 'msg-org',
+        body: body({ resultToken: 'member-token', accountId: '210987654321', roleArn }),
+      },
+      deps({ configFor }),
+    );
+    expect(outcome).toMatchObject({ status: 'done', reported: { accepted: 2, failed: 0 } });
+    expect(configFor).toHaveBeenCalledWith({
+      region: 'eu-west-1',
+      accountId: '210987654321',
+      roleArn,
+    });
+    expect(memberMock.commandCalls(PutEvaluationsCommand)[0]?.args[0].input.ResultToken).toBe(
+      'member-token',
+    );
+    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+    memberMock.restore();
+  });
+
   it('passes TestMode through', async () => {
     configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
     await handleWorkerMessage(
