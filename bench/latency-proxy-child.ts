@@ -30,6 +30,8 @@ export interface ProxyConnectionLog {
   closedMs?: number;
   /** Direction changes + 1 (0 when nothing was sent). */
   flights: number;
+  /** Each flight as the proxy received its first bytes: direction, ms since the log began, bytes. */
+  flightLog: { direction: 'up' | 'down'; atMs: number; bytes: number }[];
   clientBytes: number;
   serverBytes: number;
 }
@@ -108,6 +110,7 @@ function proxyConnection(client: Socket, upstream: number, port: number, roundTr
     upstream,
     openedMs: since(),
     flights: 0,
+    flightLog: [],
     clientBytes: 0,
     serverBytes: 0,
   };
@@ -134,8 +137,13 @@ function proxyConnection(client: Socket, upstream: number, port: number, roundTr
   down.open();
 
   const arrived = (direction: 'up' | 'down', chunk: Buffer): void => {
-    if (direction !== lastDirection) entry.flights += 1;
+    if (direction !== lastDirection) {
+      entry.flights += 1;
+      entry.flightLog.push({ direction, atMs: since(), bytes: 0 });
+    }
     lastDirection = direction;
+    const flight = entry.flightLog[entry.flightLog.length - 1];
+    if (flight) flight.bytes += chunk.length;
     if (direction === 'up') entry.clientBytes += chunk.length;
     else entry.serverBytes += chunk.length;
     (direction === 'up' ? up : down).push({ due: performance.now() + oneWay, chunk });

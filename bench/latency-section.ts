@@ -150,9 +150,14 @@ function printCriticalPath(results: LatencyResult[]): void {
       `  ${label}: ${log
         .map(
           (c, index) =>
-            `#${index + 1} ${(c.openedMs / rtt).toFixed(1)}–${c.closedMs !== undefined ? (c.closedMs / rtt).toFixed(1) : 'open'} RTT, ${c.flights} flights`,
+            `\n    #${index + 1} ${(c.openedMs / rtt).toFixed(1)}–${c.closedMs !== undefined ? (c.closedMs / rtt).toFixed(1) : 'open'} RTT, ${c.flights} flights: ${c.flightLog
+              .map((f) => `${f.direction === 'up' ? '>' : '<'}${(f.atMs / rtt).toFixed(1)}`)
+              .join(' ')}`,
         )
-        .join('; ')}`;
+        .join('')}`;
+    console.log(
+      `  (each flight: > client to server, < server to client, at the round trip it reached the proxy)`,
+    );
     console.log(timeline(`probe connections at ${ms(rtt)} RTT`, slow.probeConnections));
     console.log(timeline(`raw connections at ${ms(rtt)} RTT`, slow.rawConnections));
   }
