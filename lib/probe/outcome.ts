@@ -186,12 +186,13 @@ export function certificateProblem(error: unknown): { reason: string; detail: st
 /** The server and this client share no protocol version at or above the minimum. */
 export function isProtocolVersionFailure(error: unknown): boolean {
   const code = errorCode(error) ?? '';
+  // OpenSSL's "wrong version number" is a record that is not TLS at all (a
+  // server answering the ClientHello with anything else): garbage, not a version.
   return (
     code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
     code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
-    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
     // Over an upgraded socket Node reports the alert as EPROTO with OpenSSL's text.
-    /alert protocol version|unsupported protocol|wrong version number/i.test(errorMessage(error))
+    /alert protocol version|unsupported protocol/i.test(errorMessage(error))
   );
 }
 
