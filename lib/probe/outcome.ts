@@ -4,7 +4,7 @@
  * Pure: no sockets here.
  */
 import type { SecretValue } from '../secret-value.js';
-import { clampAnnotation } from '../text.js';
+import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, TlsVersion } from '../types.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
@@ -241,7 +241,7 @@ export function scrubFinding<T extends Finding>(finding: T, secrets: readonly st
   return {
     ...finding,
     reason: scrubText(finding.reason, secrets),
-    annotation: clampAnnotation(scrubText(finding.annotation, secrets)),
+    annotation: clampAnnotation(scrubText(finding.annotation, secrets), MAX_FINDING_TEXT),
     remediation: scrubText(finding.remediation, secrets),
     evidence: finding.evidence.map((item) => ({
       ...item,
@@ -329,7 +329,7 @@ export function decide(observation: ProtocolObservation): Finding {
   const finding = (verdict: Finding['verdict'], reason: string, text: string): Finding => ({
     verdict,
     reason,
-    annotation: clampAnnotation(text),
+    annotation: clampAnnotation(text, MAX_FINDING_TEXT),
     remediation: remediationFor(reason),
     evidence,
   });

@@ -7,6 +7,7 @@ import {
 } from '../../lib/probe/mysql.js';
 import { decide, highestVersionBelow, scrubFinding } from '../../lib/probe/outcome.js';
 import { classifyPlaintextAnswer, classifyTlsError } from '../../lib/probe/postgres.js';
+import { MAX_FINDING_TEXT } from '../../lib/text.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { databaseItem, fixedCredentials } from '../fixtures/servers.js';
 
@@ -217,14 +218,32 @@ describe('joining the steps', () => {
       {
         verdict: 'INSUFFICIENT_DATA',
         reason: 'X',
-        annotation: `a ${secret} ${'x'.repeat(300)}`,
+        annotation: `a ${secret} ${'x'.repeat(2000)}`,
         remediation: secret,
         evidence: [{ source: 'server', label: secret, value: secret }],
       },
       [secret],
     );
     expect(JSON.stringify(scrubbed)).not.toContain(secret);
-    expect(scrubbed.annotation.length).toBeLessThanOrEqual(256);
+    // Bounded, but not to Config's 256: reports show the probe's words whole.
+    expect(scrubbed.annotation.length).toBe(MAX_FINDING_TEXT);
+  });
+});
+
+describe('probe annotations', () => {
+  it('keep text longer than the Config limit whole: only the Config sink cuts to 256', () => {
+    const long = `server said: ${'y'.repeat(400)}`;
+    const kept = scrubFinding(
+      {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'X',
+        annotation: long,
+        remediation: '',
+        evidence: [],
+      },
+      [],
+    );
+    expect(kept.annotation).toBe(long);
   });
 });
 
