@@ -44,6 +44,26 @@ describe('the published package', () => {
   });
 });
 
+describe('the AWS SDK', () => {
+  it('is installed once: one version of every @aws-sdk and @smithy package, so one shared runtime', () => {
+    // v3 clients are versioned one by one (a release publishes only the
+    // clients that changed), so each is pinned at its latest release; what
+    // must be single is what they share: @aws-sdk/core and the @smithy runtime.
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
+    const versions = new Map<string, Set<string>>();
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      const name = path.split('node_modules/').at(-1) ?? '';
+      if (!/^@(aws-sdk|smithy)\//.test(name) || !entry.version) continue;
+      versions.set(name, (versions.get(name) ?? new Set()).add(entry.version));
+    }
+    expect(versions.get('@aws-sdk/core')?.size).toBe(1);
+    const duplicated = [...versions].filter(([, found]) => found.size > 1).map(([name]) => name);
+    expect(duplicated).toEqual([]);
+  });
+});
+
 describe('install scripts', () => {
   it('are all reviewed in allowScripts', async () => {
     const { stdout } = await run('npm', ['install-scripts', 'ls'], { cwd: ROOT });
