@@ -223,6 +223,25 @@ describe('offline audit provenance and gaps', () => {
     }
   });
 
+  it('says whether a value was read (group, engine defaults file) or assumed from built-in knowledge', async () => {
+    const { stdout } = await run({ format: 'json' });
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    const sources = (identifier: string) =>
+      report.databases
+        .find((db) => db.identifier === identifier)
+        ?.static.evidence.filter((entry) => /ssl|transport/.test(entry.label))
+        .map((entry) => `${entry.source} ${entry.label}`);
+    expect(sources('billing-pg')).toEqual([
+      'engine-default rds.force_ssl (read from engine defaults postgres14)',
+      'parameter-group ssl_min_protocol_version (read from group pg14-app)',
+    ]);
+    // No describe-engine-default-cluster-parameters file: the documented default, named as assumed.
+    expect(sources('ledger')).toEqual([
+      'parameter-group rds.force_ssl (read from group apg15-tls)',
+      'built-in ssl_min_protocol_version (assumed from built-in knowledge: documented default for this version)',
+    ]);
+  });
+
   it('names the missing file, not a permission, when a group is not in the folder', async () => {
     const { stdout } = await run({ id: ['shop-mysql'], format: 'json' });
     const report = jsonReportSchema.parse(JSON.parse(stdout));
