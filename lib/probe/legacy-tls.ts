@@ -259,16 +259,4 @@ function classifyHandshakeError(error: unknown, offered: TlsVersion): LegacyTlsS
   return { kind: 'inconclusive', offered, detail: code ?? errorMessage(error) };
 }
 
-/** One line for the evidence list. */
-export function legacyEvidence(legacy: LegacyTlsStep): string {
-  switch (legacy.kind) {
-    case 'accepted':
-      return `accepted ${legacy.protocol}`;
-    case 'skipped':
-      return `skipped: ${legacy.detail}`;
-    case 'failed':
-      return `did not run: ${legacy.detail}`;
-    default:
-      return `${legacy.kind} (≤${legacy.offered}): ${legacy.detail}`;
-  }
-}
+export { legacyEvidence } from './outcome.js';

@@ -302,17 +302,20 @@ function legacyChecked(legacy: LegacyTlsStep): boolean {
 }
 
 function legacyNote(legacy: LegacyTlsStep): string {
+  return legacy.kind === 'refused' ? `; ≤${legacy.offered} refused` : '';
+}
+
+/** One line for the evidence list and the annotation. */
+export function legacyEvidence(legacy: LegacyTlsStep): string {
   switch (legacy.kind) {
-    case 'refused':
-      return `; ≤${legacy.offered} refused`;
-    case 'untestable':
-      return `; ≤${legacy.offered} check did not run: untestable here`;
-    case 'inconclusive':
-      return `; ≤${legacy.offered} check inconclusive: ${legacy.detail}`;
+    case 'accepted':
+      return `accepted ${legacy.protocol}`;
+    case 'skipped':
+      return `skipped: ${legacy.detail}`;
     case 'failed':
-      return `; legacy TLS check did not run: ${legacy.detail}`;
+      return `did not run: ${legacy.detail}`;
     default:
-      return '';
+      return `${legacy.kind} (≤${legacy.offered}): ${legacy.detail}`;
   }
 }
 
@@ -348,12 +351,16 @@ export function decide(observation: ProtocolObservation): Finding {
     );
   }
   if (plaintext.kind === 'refused' && tls.kind === 'verified') {
-    if (!legacyChecked(legacy) && observation.requireLiveProbe) {
-      return finding(
-        'INSUFFICIENT_DATA',
-        'LEGACY_TLS_UNCHECKED',
-        `downgrade check below ${observation.minTlsVersion} did not run${legacyNote(legacy)}; ${plaintext.detail}; ${tlsNote}`,
-      );
+    if (!legacyChecked(legacy)) {
+      // First in the text, so no later cut to the Config limit can drop it.
+      const unchecked = `TLS downgrade check below ${observation.minTlsVersion} did not run (${legacyEvidence(legacy)})`;
+      return observation.requireLiveProbe
+        ? finding(
+            'INSUFFICIENT_DATA',
+            'LEGACY_TLS_UNCHECKED',
+            `${unchecked}; ${plaintext.detail}; ${tlsNote}`,
+          )
+        : finding('COMPLIANT', plaintext.reason, `${unchecked}; ${plaintext.detail}; ${tlsNote}`);
     }
     return finding(
       'COMPLIANT',
