@@ -175,7 +175,7 @@ describe(`HTML report of ${DATABASES} databases in chromium`, () => {
     }
   });
 
-  it('sorts by name, and the other way round', async () => {
+  it('sorts by name, region, account and engine, and the other way round', async () => {
     await page.selectOption('#sort', 'name');
     const names = (await visibleRows()).map((row) => row.name);
     const all = result.evaluations.map((evaluation) => evaluation.resource.identifier).sort();
@@ -186,6 +186,15 @@ describe(`HTML report of ${DATABASES} databases in chromium`, () => {
     await page.selectOption('#sort', 'region');
     const regions = (await visibleRows()).map((row) => row.cells[4]);
     expect(new Set(regions)).toEqual(new Set(['ap-southeast-2']));
+    await page.selectOption('#sort', 'account');
+    const accounts = (await visibleRows()).map((row) => row.cells[3]);
+    expect(new Set(accounts)).toEqual(new Set(['111122223333']));
+    await page.selectOption('#sort', 'engine');
+    const engines = (await visibleRows()).map((row) => row.cells[2]);
+    expect(new Set(engines)).toEqual(new Set(['aurora-postgresql 16.4']));
+    await page.click('#sort-direction');
+    expect((await visibleRows())[0]?.cells[2]).toBe('sqlserver-se 15.00.4385.2.v1');
+    await page.click('#sort-direction');
     await page.selectOption('#sort', 'severity');
   });
 
