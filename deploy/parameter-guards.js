@@ -63,6 +63,13 @@ export function parameterProblems(params) {
         'memberOrgId=o-… (your organization) and/or memberAccountIds=111111111111,222222222222.',
     );
   }
+  if (String(params.organizationConfigRule ?? '').trim() === 'true' && orgId.length === 0) {
+    problems.push(
+      'organizationConfigRule is true but memberOrgId is empty: the Config rule function may ' +
+        'assume member roles only inside one organization. Set memberOrgId=o-…, or clear ' +
+        'organizationConfigRule.',
+    );
+  }
   return problems;
 }
 

@@ -183,6 +183,7 @@ beforeAll(async () => {
     // securityGroupIds left at its default, empty.
     subnetIds: 'subnet-0aaa1111',
     memberRoleArnPattern: 'arn:aws:iam::*:role/rds-tls-guard-member',
+    organizationConfigRule: 'true',
   }).then(
     () => ({ code: 0, output: '' }),
     (error: { code?: number; stdout?: string; stderr?: string }) => ({
@@ -484,6 +485,7 @@ describe('parameter guards at package time', () => {
     expect(rejected.output).toContain(
       'memberRoleArnPattern is set but neither memberOrgId nor memberAccountIds is',
     );
+    expect(rejected.output).toContain('organizationConfigRule is true but memberOrgId is empty');
   });
 });
 
