@@ -197,6 +197,15 @@ export function parameterMissing(
       remediation: upgradeRemediation(group.resource, name),
       evidence: [
         { source: 'built-in', label: `${name} (built-in knowledge)`, value: 'does not exist' },
+        ...(group.resource.pendingModifiedValues?.engineVersion
+          ? [
+              {
+                source: 'rds-api' as const,
+                label: 'pending engine version (PendingModifiedValues)',
+                value: group.resource.pendingModifiedValues.engineVersion,
+              },
+            ]
+          : []),
       ],
     };
   }

@@ -143,6 +143,14 @@ export function upgradeRemediation(resource: DatabaseResource, parameter: string
     resource.resourceType === 'AWS::RDS::DBCluster'
       ? `aws rds modify-db-cluster --db-cluster-identifier ${resource.identifier}`
       : `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`;
+  const pending = resource.pendingModifiedValues?.engineVersion;
+  if (pending !== undefined) {
+    return (
+      `${resource.engine} ${resource.engineVersion} has no ${parameter}; an upgrade to ${pending} is already pending: ` +
+      `apply it now (test it first): ${target} --engine-version ${pending} --allow-major-version-upgrade --apply-immediately; ` +
+      `then set ${parameter} in its parameter group`
+    );
+  }
   return (
     `${resource.engine} ${resource.engineVersion} has no ${parameter}: upgrade to a supported major version ` +
     `(test the upgrade first), e.g. ${target} --engine-version <version> --allow-major-version-upgrade --apply-immediately; ` +

@@ -111,3 +111,30 @@ describe('the table', () => {
     }
   });
 });
+
+describe('a pending upgrade shapes the MySQL 5.6 remediation', () => {
+  it('names the pending engine version in evidence and applies it, instead of a placeholder', () => {
+    const finding = evaluateStatic(
+      instanceInput({
+        engine: 'mysql',
+        engineVersion: '5.6.51',
+        group: 'mysql56-app',
+        parameters: {},
+        resource: {
+          identifier: 'legacy-mysql',
+          pendingModifiedValues: { engineVersion: '8.0.39' },
+        },
+      }),
+    );
+    expect(finding.reason).toBe('TLS_ENFORCEMENT_UNSUPPORTED');
+    expect(finding.remediation).toContain('an upgrade to 8.0.39 is already pending');
+    expect(finding.remediation).toContain(
+      'aws rds modify-db-instance --db-instance-identifier legacy-mysql --engine-version 8.0.39 --allow-major-version-upgrade --apply-immediately',
+    );
+    expect(finding.evidence).toContainEqual({
+      source: 'rds-api',
+      label: 'pending engine version (PendingModifiedValues)',
+      value: '8.0.39',
+    });
+  });
+});
