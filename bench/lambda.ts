@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { esbuildOptions } from '../scripts/lambda-build.js';
 import { median } from './print.js';
 
@@ -27,6 +27,10 @@ export interface FunctionPackage {
   /** Why nothing was measured, when nothing was. */
   skipped?: string;
   bundleBytes?: number;
+  /** The entry file and every chunk it imports statically: what module initialisation loads. */
+  initBytes?: number;
+  /** The largest packages in those chunks, by bytes of output. */
+  initPackages?: { name: string; bytes: number }[];
   zipBytes?: number;
   zipSource?: 'sls package' | 'deflate estimate' | 'deflate estimate (.serverless zip is stale)';
   initMs?: number[];
@@ -84,13 +88,16 @@ async function measureOne(
   }
   const functionDir = join(outDir, fn.name);
   const outfile = join(functionDir, `${basename(fn.file, '.ts')}.mjs`);
+  let loadedAtInit: Pick<FunctionPackage, 'initBytes' | 'initPackages'>;
   try {
-    await build({
+    const { metafile } = await build({
       ...esbuildOptions(),
       entryPoints: [join(root, fn.file)],
       outdir: functionDir,
+      metafile: true,
       logLevel: 'silent',
     });
+    loadedAtInit = staticClosure(metafile, fn.file);
   } catch (error) {
     return { ...base, skipped: `esbuild failed: ${(error as Error).message.split('\n')[0]}` };
   }
@@ -132,12 +139,61 @@ async function measureOne(
   for (let run = 0; run < initRuns; run += 1) {
     const measured = coldImport(outfile);
     if (typeof measured === 'string') {
-      return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, skipped: measured };
+      return {
+        ...base,
+        bundleBytes: bundle.length,
+        ...loadedAtInit,
+        zipBytes,
+        zipSource,
+        skipped: measured,
+      };
     }
     initMs.push(measured.wallMs);
     initCpuMs.push(measured.cpuMs);
   }
-  return { ...base, bundleBytes: bundle.length, zipBytes, zipSource, initMs, initCpuMs };
+  return {
+    ...base,
+    bundleBytes: bundle.length,
+    ...loadedAtInit,
+    zipBytes,
+    zipSource,
+    initMs,
+    initCpuMs,
+  };
+}
+
+/** Output files reachable from the entry through static imports, and what fills them. */
+function staticClosure(
+  metafile: Metafile,
+  entryFile: string,
+): Pick<FunctionPackage, 'initBytes' | 'initPackages'> {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]?.entryPoint?.endsWith(entryFile));
+  const seen = new Set<string>();
+  const pending = entry ? [entry] : [];
+  while (pending.length > 0) {
+    const output = pending.pop() as string;
+    if (seen.has(output)) continue;
+    seen.add(output);
+    for (const imported of outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
+    }
+  }
+  const byPackage = new Map<string, number>();
+  let initBytes = 0;
+  for (const output of seen) {
+    initBytes += outputs[output]?.bytes ?? 0;
+    for (const [input, { bytesInOutput }] of Object.entries(outputs[output]?.inputs ?? {})) {
+      const name =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/')[0] ?? input;
+      byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+    }
+  }
+  const initPackages = [...byPackage]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 6);
+  return { initBytes, initPackages };
 }
 
 /** What a package is built from: the product's code, the build settings and the locked dependencies. */

@@ -395,6 +395,7 @@ async function lambdaSection(): Promise<void> {
       'function',
       'handler',
       'entry file',
+      'loaded at init',
       'zip',
       'zip source',
       'init median',
@@ -408,6 +409,7 @@ async function lambdaSection(): Promise<void> {
         fn.name,
         fn.handlerFile,
         fn.bundleBytes !== undefined ? kb(fn.bundleBytes) : '-',
+        fn.initBytes !== undefined ? kb(fn.initBytes) : '-',
         fn.zipBytes !== undefined ? kb(fn.zipBytes) : '-',
         fn.skipped ? `skipped: ${fn.skipped}` : (fn.zipSource ?? '-'),
         init !== undefined ? ms(init) : '-',
@@ -420,6 +422,14 @@ async function lambdaSection(): Promise<void> {
       ];
     }),
   );
+  console.log('');
+  console.log('Largest packages loaded at init (bytes of bundled output):');
+  for (const fn of functions) {
+    if (!fn.initPackages) continue;
+    console.log(
+      `  ${fn.name}: ${fn.initPackages.map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')}`,
+    );
+  }
   for (const fn of functions) {
     if (fn.zipBytes === undefined) {
       skipped(`5. lambda ${fn.name}`, fn.skipped ?? 'not measured', false);
