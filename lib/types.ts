@@ -27,6 +27,7 @@ export type EvidenceSource =
   | 'built-in'
   | 'option-group'
   | 'certificate'
+  | 'security-group'
   | 'server'
   | 'probe';
 
@@ -70,6 +71,8 @@ export interface DatabaseResource {
   masterUserSecretArn?: string;
   iamDatabaseAuthenticationEnabled: boolean;
   publiclyAccessible?: boolean;
+  /** VpcSecurityGroups[].VpcSecurityGroupId: the groups that decide who reaches the endpoint. */
+  vpcSecurityGroupIds?: string[];
   tags: Record<string, string>;
 }
 
@@ -123,6 +126,52 @@ export interface OptionGroupSettings {
   options: OptionSettings[];
 }
 
+/** Where an ingress rule admits traffic from, one source per entry. */
+export type IngressSource =
+  | { kind: 'ipv4'; cidr: string }
+  | { kind: 'ipv6'; cidr: string }
+  | { kind: 'prefix-list'; prefixListId: string }
+  | { kind: 'security-group'; groupId: string; userId?: string };
+
+/**
+ * One source of one inbound rule (an EC2 IpPermission flattened per source),
+ * exact enough to revoke it with revoke-security-group-ingress.
+ */
+export interface IngressPermission {
+  /** IpProtocol as EC2 reports it: `tcp`, `6`, `-1` (all traffic), `udp`, … */
+  protocol: string;
+  /** Absent for all-traffic rules. */
+  fromPort?: number;
+  toPort?: number;
+  source: IngressSource;
+}
+
+export interface SecurityGroupSettings {
+  groupId: string;
+  groupName?: string;
+  vpcId?: string;
+  ingress: IngressPermission[];
+}
+
+/** What DescribeSecurityGroups said about the groups one database uses. */
+export interface SecurityGroupReading {
+  /** The database's groups that were read. */
+  groups: SecurityGroupSettings[];
+  /** Groups that could not be read, and why (an error name or a plain cause); absent when all were read. */
+  unread?: { groupIds: string[]; cause: string; accessDenied: boolean };
+}
+
+/** A TCP connect to a listener from where the probe runs: opened and closed, no bytes sent. */
+export interface ListenerReachability {
+  host: string;
+  port: number;
+  /** `open`: the connection was accepted; anything else: not reachable from here, or unknown. */
+  outcome: 'open' | 'refused' | 'timeout' | 'unreachable' | 'error';
+  durationMs: number;
+  /** The socket error code (ECONNREFUSED, EHOSTUNREACH, …) when there was one. */
+  code?: string;
+}
+
 export interface CertificateAuthority {
   identifier: string;
   validFrom?: Date;
@@ -150,6 +199,11 @@ export interface RuleParameters {
    * attack it offline and a hostile server chooses the salt. Absent means false.
    */
   mysqlPlaintextLogin?: boolean;
+  /**
+   * Oracle: when true, native network encryption with SQLNET.ENCRYPTION_SERVER=REQUIRED
+   * counts as compliant although it is not TLS. Absent means false: the rule is about TLS.
+   */
+  acceptNativeNetworkEncryption?: boolean;
 }
 
 export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
@@ -160,6 +214,7 @@ export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
   secretTagKey: 'rds-tls-guard:secret-arn',
   secretArns: {},
   mysqlPlaintextLogin: false,
+  acceptNativeNetworkEncryption: false,
 };
 
 /** Everything the static rules need for one database; pure data. */
@@ -172,6 +227,10 @@ export interface StaticRuleInput {
   optionGroups: OptionGroupSettings[];
   /** The CA named by CACertificateIdentifier, as DescribeCertificates reports it. */
   certificateAuthority?: CertificateAuthority;
+  /** The database's VPC security groups; absent when no read was attempted. */
+  securityGroups?: SecurityGroupReading;
+  /** Oracle: a live TCP connect to the plaintext listener port, where the probe ran. */
+  plaintextListener?: ListenerReachability;
   /** Why a piece of input is missing (a group that could not be read, …). */
   gaps: string[];
   ruleParameters: RuleParameters;

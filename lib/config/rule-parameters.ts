@@ -130,6 +130,7 @@ const KEY_PARSERS: { [K in keyof RuleParameters]-?: KeyParser<NonNullable<RulePa
   secretTagKey: parseSecretTagKey,
   secretArns: parseSecretArns,
   mysqlPlaintextLogin: parseBoolean,
+  acceptNativeNetworkEncryption: parseBoolean,
 };
 
 function isRuleParameterKey(key: string): key is keyof RuleParameters {

@@ -36,6 +36,7 @@ export const databaseResourceSchema = z.object({
   masterUserSecretArn: z.string().optional(),
   iamDatabaseAuthenticationEnabled: z.boolean(),
   publiclyAccessible: z.boolean().optional(),
+  vpcSecurityGroupIds: z.array(z.string().min(1)).optional(),
   tags: z.record(z.string(), z.string()),
 });
 
@@ -47,6 +48,8 @@ export const ruleParametersSchema = z.object({
   secretTagKey: z.string().min(1),
   secretArns: z.record(z.string(), z.string()),
   mysqlPlaintextLogin: z.boolean().default(false),
+  // Messages queued before this key existed carry no value: the rule's default.
+  acceptNativeNetworkEncryption: z.boolean().default(false),
 });
 
 export const fanoutMessageSchema = z.object({

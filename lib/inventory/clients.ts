@@ -1,8 +1,9 @@
 /**
- * RDS clients for live scans: one per region, reused for the whole process,
- * with adaptive retries so a large account's burst of Describe calls slows
- * down under throttling instead of failing.
+ * RDS and EC2 clients for live scans: one per region, reused for the whole
+ * process, with adaptive retries so a large account's burst of Describe calls
+ * slows down under throttling instead of failing.
  */
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 
 export interface RdsClientFactoryOptions {
@@ -12,23 +13,50 @@ export interface RdsClientFactoryOptions {
   clientConfig?: Omit<RDSClientConfig, 'region'>;
 }
 
+export interface Ec2ClientFactoryOptions {
+  maxAttempts?: number;
+  clientConfig?: Omit<EC2ClientConfig, 'region'>;
+}
+
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export function createRdsClientFactory(
-  options: RdsClientFactoryOptions = {},
-): (region: string) => RDSClient {
-  const clients = new Map<string, RDSClient>();
+function perRegion<C>(create: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
   return (region) => {
     let client = clients.get(region);
     if (!client) {
-      client = new RDSClient({
-        retryMode: 'adaptive',
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        ...options.clientConfig,
-        region,
-      });
+      client = create(region);
       clients.set(region, client);
     }
     return client;
   };
+}
+
+export function createRdsClientFactory(
+  options: RdsClientFactoryOptions = {},
+): (region: string) => RDSClient {
+  return perRegion(
+    (region) =>
+      new RDSClient({
+        retryMode: 'adaptive',
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        ...options.clientConfig,
+        region,
+      }),
+  );
+}
+
+/** EC2 clients for DescribeSecurityGroups, with the same retry policy. */
+export function createEc2ClientFactory(
+  options: Ec2ClientFactoryOptions = {},
+): (region: string) => EC2Client {
+  return perRegion(
+    (region) =>
+      new EC2Client({
+        retryMode: 'adaptive',
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        ...options.clientConfig,
+        region,
+      }),
+  );
 }

@@ -8,6 +8,8 @@
  * clusterIdentifier, from DescribeDBInstances) and as their cluster (from
  * DescribeDBClusters), because Config records both resource types.
  */
+
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type DBCluster,
   type DBInstance,
@@ -29,6 +31,8 @@ export interface CollectOptions {
   /** Set on every resource; otherwise taken from each resource's ARN. */
   accountId?: string;
   clientFor: (region: string) => RDSClient;
+  /** EC2 clients for the databases' security groups; absent: not read. */
+  ec2ClientFor?: (region: string) => EC2Client;
   filters?: InventoryFilters;
   /** RDS requests in flight at once. Default 8. */
   concurrency?: number;
@@ -56,6 +60,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
   const enriched = await enrichResources(resources, {
     clientFor: options.clientFor,
     clusters: listings.flatMap((listing) => listing.clusters),
+    ...(options.ec2ClientFor ? { ec2ClientFor: options.ec2ClientFor } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });
   return {

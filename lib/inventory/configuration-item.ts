@@ -167,6 +167,7 @@ export function resourceFromConfigurationItem(item: unknown): ConfigurationItemR
   const status = text(configuration, isInstance ? 'dBInstanceStatus' : 'status');
   const publiclyAccessible = flag(configuration, 'publiclyAccessible');
   const clusterIdentifier = isInstance ? text(configuration, 'dBClusterIdentifier') : undefined;
+  const vpcSecurityGroupIds = securityGroupIdsOf(configuration);
 
   const resource: DatabaseResource = {
     resourceType: type,
@@ -193,6 +194,7 @@ export function resourceFromConfigurationItem(item: unknown): ConfigurationItemR
     iamDatabaseAuthenticationEnabled:
       flag(configuration, 'iAMDatabaseAuthenticationEnabled') === true,
     ...(publiclyAccessible !== undefined ? { publiclyAccessible } : {}),
+    ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
     tags: tagsOf(item, configuration),
   };
   return { ok: true, resource };
@@ -248,4 +250,14 @@ function optionGroupsOf(configuration: JsonRecord, isInstance: boolean): OptionG
     const status = text(membership, 'status');
     return [{ name, ...(status ? { status } : {}) }];
   });
+}
+
+/** `vpcSecurityGroups[].vpcSecurityGroupId`; absent when the item has no such list. */
+function securityGroupIdsOf(configuration: JsonRecord): string[] | undefined {
+  if (!Array.isArray(field(configuration, 'vpcSecurityGroups'))) return undefined;
+  const ids = records(configuration, 'vpcSecurityGroups').flatMap((membership) => {
+    const id = text(membership, 'vpcSecurityGroupId');
+    return id ? [id] : [];
+  });
+  return [...new Set(ids)];
 }

@@ -18,7 +18,9 @@
  *   group holds no options, so it is reported empty without a call;
  * - DescribeCertificates: one sweep per region that has a CA to look up;
  * - DescribeDBClusters by identifier: only for a cluster member whose
- *   cluster was not already listed.
+ *   cluster was not already listed;
+ * - EC2 DescribeSecurityGroups: the groups of every database in a region
+ *   together (security-groups.ts), when an EC2 client is given.
  * Concurrent requests for the same thing share one promise. Every request
  * passes one p-limit, per page, so nested reads cannot starve each other.
  *
@@ -26,6 +28,8 @@
  * needed it; the other items are unaffected. Nothing here throws for an AWS
  * error.
  */
+
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type Certificate,
   type DBCluster,
@@ -56,6 +60,7 @@ import type {
 import { classifyReadFailure, describeAwsFailure, readFailureReason } from './errors.js';
 import { clusterParameterGroupOf } from './mappers.js';
 import { type PagedResult, readAllPages } from './pagination.js';
+import { readSecurityGroups } from './security-groups.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -73,6 +78,11 @@ export interface EnrichOptions {
   concurrency?: number;
   /** Clusters already listed, so their members need no DescribeDBClusters call. */
   clusters?: KnownCluster[];
+  /**
+   * EC2 clients for reading the databases' VPC security groups. Absent: no
+   * group is read, and Oracle's plaintext listener stays unproven.
+   */
+  ec2ClientFor?: (region: string) => EC2Client;
 }
 
 type GroupKind = 'instance' | 'cluster';
@@ -94,7 +104,22 @@ export async function enrichResources(
   options: EnrichOptions,
 ): Promise<Inventory> {
   const reader = new ScanReader(options);
-  const items = await Promise.all(resources.map((resource) => reader.item(resource)));
+  const securityGroups = options.ec2ClientFor
+    ? readSecurityGroups(resources, {
+        clientFor: options.ec2ClientFor,
+        limit: reader.limit,
+        problems: reader.problems,
+      })
+    : undefined;
+  const items = await Promise.all(
+    resources.map(async (resource) => {
+      const [item, reading] = await Promise.all([
+        reader.item(resource),
+        securityGroups?.forResource(resource),
+      ]);
+      return reading ? { ...item, securityGroups: reading } : item;
+    }),
+  );
   const regions = [...new Set(resources.map((resource) => resource.region))];
   return { items, problems: reader.problems, regions };
 }
@@ -102,7 +127,7 @@ export async function enrichResources(
 /** One scan's reads, each made once and shared by every item that needs it. */
 class ScanReader {
   readonly problems: ScanProblem[] = [];
-  private readonly limit: LimitFunction;
+  readonly limit: LimitFunction;
   private readonly cache = new Map<string, Promise<unknown>>();
   private readonly clusters = new Map<string, DBCluster>();
 

@@ -3,8 +3,10 @@
  * the RDS API, an AWS Config configuration item, or a saved CLI snapshot.
  */
 export {
+  createEc2ClientFactory,
   createRdsClientFactory,
   DEFAULT_MAX_ATTEMPTS,
+  type Ec2ClientFactoryOptions,
   type RdsClientFactoryOptions,
 } from './clients.js';
 export { type CollectOptions, collectInventory } from './collect.js';
@@ -32,10 +34,19 @@ export {
   regionFromArn,
   resourceFromCluster,
   resourceFromInstance,
+  securityGroupIdsOf,
   tagsFromTagList,
 } from './mappers.js';
 export { type Page, type PagedResult, readAllPages } from './pagination.js';
 export {
+  DESCRIBE_SECURITY_GROUPS_ACTION,
+  readSecurityGroups,
+  SECURITY_GROUP_IDS_PER_REQUEST,
+  type SecurityGroupReads,
+  securityGroupSettings,
+} from './security-groups.js';
+export {
+  createSnapshotEc2Client,
   createSnapshotRdsClient,
   type JsonObject,
   loadSnapshotDirectory,

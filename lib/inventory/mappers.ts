@@ -6,7 +6,7 @@
  * its dashboard on those, and an evaluation under the identifier would show
  * up as a separate, unknown resource.
  */
-import type { DBCluster, DBInstance, Tag } from '@aws-sdk/client-rds';
+import type { DBCluster, DBInstance, Tag, VpcSecurityGroupMembership } from '@aws-sdk/client-rds';
 import type {
   DatabaseResource,
   OptionGroupMembership,
@@ -52,6 +52,17 @@ export function pendingTlsChanges(
   };
 }
 
+/** The group ids, in the order RDS lists them; a membership still being removed still admits traffic. */
+export function securityGroupIdsOf(
+  memberships: VpcSecurityGroupMembership[] | undefined,
+): string[] | undefined {
+  if (memberships === undefined) return undefined;
+  const ids = memberships.flatMap((membership) =>
+    membership.VpcSecurityGroupId ? [membership.VpcSecurityGroupId] : [],
+  );
+  return [...new Set(ids)];
+}
+
 export function resourceFromInstance(
   instance: DBInstance,
   region: string,
@@ -75,6 +86,7 @@ export function resourceFromInstance(
   const port = instance.Endpoint?.Port ?? instance.DbInstancePort;
   const caCertificateIdentifier =
     instance.CACertificateIdentifier ?? instance.CertificateDetails?.CAIdentifier;
+  const vpcSecurityGroupIds = securityGroupIdsOf(instance.VpcSecurityGroups);
   const optionGroups: OptionGroupMembership[] = (instance.OptionGroupMemberships ?? []).flatMap(
     (membership) =>
       membership.OptionGroupName
@@ -117,6 +129,7 @@ export function resourceFromInstance(
     ...(instance.PubliclyAccessible !== undefined
       ? { publiclyAccessible: instance.PubliclyAccessible }
       : {}),
+    ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
     tags: tagsFromTagList(instance.TagList),
   };
 }
@@ -154,6 +167,7 @@ export function resourceFromCluster(
   const account = accountId ?? accountIdFromArn(cluster.DBClusterArn);
   const clusterParameterGroup = clusterParameterGroupOf(cluster);
   const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
+  const vpcSecurityGroupIds = securityGroupIdsOf(cluster.VpcSecurityGroups);
   const optionGroups: OptionGroupMembership[] = (cluster.DBClusterOptionGroupMemberships ?? [])
     .filter((membership) => membership.DBClusterOptionGroupName)
     .map((membership) => ({
@@ -188,6 +202,7 @@ export function resourceFromCluster(
     ...(cluster.PubliclyAccessible !== undefined
       ? { publiclyAccessible: cluster.PubliclyAccessible }
       : {}),
+    ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
     tags: tagsFromTagList(cluster.TagList),
   };
 }

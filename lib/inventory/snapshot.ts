@@ -10,6 +10,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   CertificateNotFoundFault,
   DBClusterNotFoundFault,
@@ -48,6 +49,8 @@ export interface RdsSnapshot {
   clusterParameterGroups?: JsonObject;
   /** Set by loadSnapshotDirectory: where the files came from and which were not read. */
   provenance?: SnapshotProvenance;
+  /** `aws ec2 describe-security-groups` (optional: without it no group is known) */
+  securityGroups?: JsonObject;
 }
 
 /** The snapshot has no answer for a request RDS would have answered. */
@@ -76,6 +79,55 @@ export function createSnapshotRdsClient(snapshot: RdsSnapshot, region: string): 
     reviveDates(answer(snapshot, region, commandName, isRecord(input) ? input : {})),
   );
   return client;
+}
+
+/**
+ * An EC2Client answering DescribeSecurityGroups from the snapshot's
+ * describe-security-groups.json. A snapshot without that file answers with
+ * SnapshotDataNotFound, so every database's groups show as not read.
+ */
+export function createSnapshotEc2Client(snapshot: RdsSnapshot, region: string): EC2Client {
+  const client = new EC2Client({
+    region,
+    credentials: { accessKeyId: 'snapshot', secretAccessKey: 'snapshot' },
+    maxAttempts: 1,
+  });
+  serveInProcess(client, (commandName, input) => {
+    if (commandName !== 'DescribeSecurityGroupsCommand') {
+      throw new SnapshotOperationUnsupported(
+        `${commandName || 'this operation'} is not served from a snapshot`,
+      );
+    }
+    if (!snapshot.securityGroups) {
+      throw new SnapshotDataNotFound(
+        `${SECURITY_GROUPS_FILE} not in snapshot: security groups unknown`,
+      );
+    }
+    const wanted = wantedGroupIds(isRecord(input) ? input : {});
+    const groups = listOf(snapshot.securityGroups, 'SecurityGroups').filter(
+      (group) => wanted === undefined || wanted.has(String(group.GroupId)),
+    );
+    return { SecurityGroups: groups };
+  });
+  return client;
+}
+
+const SECURITY_GROUPS_FILE = 'describe-security-groups.json';
+
+/** The ids asked for, through GroupIds or a `group-id` filter; undefined: all groups. */
+function wantedGroupIds(input: JsonObject): Set<string> | undefined {
+  const ids: string[] = [];
+  let filtered = false;
+  if (Array.isArray(input.GroupIds)) {
+    filtered = true;
+    ids.push(...input.GroupIds.filter((id): id is string => typeof id === 'string'));
+  }
+  for (const filter of Array.isArray(input.Filters) ? input.Filters.filter(isRecord) : []) {
+    if (filter.Name !== 'group-id' || !Array.isArray(filter.Values)) continue;
+    filtered = true;
+    ids.push(...filter.Values.filter((id): id is string => typeof id === 'string'));
+  }
+  return filtered ? new Set(ids) : undefined;
 }
 
 function answer(
@@ -292,6 +344,7 @@ function revive(value: unknown, key: string | undefined): unknown {
  *   describe-db-cluster-parameter-groups.json
  *   describe-option-groups.json
  *   describe-certificates.json
+ *   describe-security-groups.json  (aws ec2 describe-security-groups; optional)
  *
  * e.g. `aws rds describe-db-parameters --db-parameter-group-name pg15-secure
  * > describe-db-parameters.pg15-secure.json`. Group names may contain dots
@@ -361,7 +414,8 @@ type SingleField =
   | 'optionGroups'
   | 'certificates'
   | 'parameterGroups'
-  | 'clusterParameterGroups';
+  | 'clusterParameterGroups'
+  | 'securityGroups';
 type KeyedField = 'parameters' | 'clusterParameters' | 'engineDefaults' | 'clusterEngineDefaults';
 
 const SINGLE_FILES: Record<string, SingleField> = {
@@ -371,6 +425,7 @@ const SINGLE_FILES: Record<string, SingleField> = {
   'describe-certificates': 'certificates',
   'describe-db-parameter-groups': 'parameterGroups',
   'describe-db-cluster-parameter-groups': 'clusterParameterGroups',
+  'describe-security-groups': 'securityGroups',
 };
 
 const KEYED_PREFIXES: [string, KeyedField][] = [

@@ -16,7 +16,8 @@ export const evidenceSchema = z.strictObject({
   /**
    * Who said it: `rds-api`, `parameter-group`, `engine-default` (read from the
    * engine defaults), `built-in` (read nowhere: assumed from the documented
-   * default for the engine version), `option-group`, `certificate`, `server`, `probe`.
+   * default for the engine version), `option-group`, `certificate`,
+   * `security-group`, `server`, `probe`.
    */
   source: z.enum([
     'rds-api',
@@ -25,6 +26,7 @@ export const evidenceSchema = z.strictObject({
     'built-in',
     'option-group',
     'certificate',
+    'security-group',
     'server',
     'probe',
   ]),

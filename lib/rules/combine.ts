@@ -22,9 +22,12 @@ export function combineChecks(checks: readonly CheckResult[]): Finding {
 
   if (!primary) {
     const summaries = checks.map((check) => check.summary).filter((summary) => summary !== '');
+    // A check that passes on its own terms (native encryption accepted) names the reason.
+    const reason =
+      checks.find((check) => check.reason !== 'TLS_ENFORCED')?.reason ?? 'TLS_ENFORCED';
     return {
       verdict: 'COMPLIANT',
-      reason: 'TLS_ENFORCED',
+      reason,
       annotation: summaries.join('; ') || 'TLS enforced',
       remediation: unique(checks.map((check) => check.remediation)).join('\n'),
       evidence,

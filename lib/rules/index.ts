@@ -14,6 +14,7 @@ import { selectGroup } from './group.js';
 import { evaluateMysql } from './mysql.js';
 import { evaluateOracle } from './oracle.js';
 import { evaluatePostgres } from './postgres.js';
+import { networkExposureNote } from './security-groups.js';
 import { evaluateSqlServer } from './sqlserver.js';
 
 export { isDeprecatedCa } from './certificate.js';
@@ -53,7 +54,14 @@ export function evaluateStatic(input: StaticRuleInput): Finding {
     };
   }
 
-  return combineChecks([...evaluateEngine(input, family), ...evaluateCertificate(input)]);
+  // Oracle's engine check already judges its listener port; every other engine gets a note.
+  const note =
+    family === 'oracle' ? undefined : networkExposureNote(resource, input.securityGroups);
+  return combineChecks([
+    ...evaluateEngine(input, family),
+    ...evaluateCertificate(input),
+    ...(note ? [note] : []),
+  ]);
 }
 
 /**

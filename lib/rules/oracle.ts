@@ -2,19 +2,24 @@
  * Oracle: TLS exists only through the `SSL` option of an option group, with
  * `SQLNET.SSL_VERSION` limited to versions at or above the rule's minimum.
  *
- * The SSL option adds a second (TLS) listener; the plaintext listener stays
- * open and only a security group can close it. The rules see option groups,
- * not security groups, so a correct SSL option is reported COMPLIANT with
- * that caveat in the annotation and remediation rather than failing every
- * Oracle database on something the rule cannot observe.
+ * The SSL option adds a second (TLS) listener; the plaintext listener on the
+ * endpoint port stays open and only the security groups can close it, so a
+ * correct SSL option is COMPLIANT only when no inbound rule admits that port
+ * (oracle-listener.ts). Native network encryption (NATIVE_NETWORK_ENCRYPTION
+ * with SQLNET.ENCRYPTION_SERVER=REQUIRED) encrypts the plaintext listener
+ * without TLS: its own reason, compliant only when the rule parameter
+ * acceptNativeNetworkEncryption says so.
  */
 import type { OptionGroupSettings, StaticRuleInput, TlsVersion } from '../types.js';
 import { type CheckResult, passed } from './check.js';
+import { evaluatePlaintextListener } from './oracle-listener.js';
 import { describeGaps } from './remediation.js';
 import { isBelow, parseOracleSslVersion } from './values.js';
 
 const SSL_VERSION = 'SQLNET.SSL_VERSION';
-const CAVEAT = 'plaintext listener remains open unless blocked by security group';
+const ENCRYPTION_SERVER = 'SQLNET.ENCRYPTION_SERVER';
+/** The SSL option's default port, when the option does not report one. */
+const DEFAULT_SSL_PORT = 2484;
 
 export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
   const { resource } = input;
@@ -31,6 +36,8 @@ export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
   const engineLabel = `${resource.engine} ${resource.engineVersion}`;
 
   const withSsl = findSslOption(groups);
+  const nativeEncryption = nativeEncryptionCheck(input, groups);
+  if (!withSsl && nativeEncryption) return [nativeEncryption];
   if (!withSsl) {
     if (unread.length > 0) {
       const names = unread.map((membership) => membership.name).join(', ');
@@ -139,13 +146,58 @@ export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
     ];
   }
 
+  // RDS allows NNE or SSL, not both; should both appear, NNE is what guards the plaintext listener.
   return [
-    passed(
-      `${described}; ${CAVEAT}`,
-      evidence,
-      `Block the plaintext listener port (${resource.endpoint?.port ?? 1521}) in the DB security groups so only the SSL port is reachable.`,
-    ),
+    passed(described, evidence),
+    nativeEncryption ?? evaluatePlaintextListener(input, option.port ?? DEFAULT_SSL_PORT),
   ];
+}
+
+/**
+ * The NATIVE_NETWORK_ENCRYPTION option with SQLNET.ENCRYPTION_SERVER=REQUIRED,
+ * as a check; undefined when the option is absent or does not require it
+ * (ACCEPTED, REQUESTED — the default — or REJECTED let plaintext through).
+ */
+function nativeEncryptionCheck(
+  input: StaticRuleInput,
+  groups: OptionGroupSettings[],
+): CheckResult | undefined {
+  for (const group of groups) {
+    const option = group.options.find(
+      (candidate) => candidate.name.toUpperCase() === 'NATIVE_NETWORK_ENCRYPTION',
+    );
+    const value = option?.settings[ENCRYPTION_SERVER]?.trim();
+    if (!option || value?.toUpperCase() !== 'REQUIRED') continue;
+    const accepted = input.ruleParameters.acceptNativeNetworkEncryption === true;
+    const evidence = [
+      {
+        source: 'option-group' as const,
+        label: `${ENCRYPTION_SERVER} (${group.name})`,
+        value: `${value} (NATIVE_NETWORK_ENCRYPTION)`,
+      },
+    ];
+    const summary = `native network encryption required by option group ${group.name} (${ENCRYPTION_SERVER}=${value}): encrypted, but not TLS`;
+    return accepted
+      ? {
+          verdict: 'COMPLIANT',
+          reason: 'ORACLE_NATIVE_NETWORK_ENCRYPTION',
+          summary: `${summary}; accepted by rule parameter acceptNativeNetworkEncryption`,
+          remediation: '',
+          evidence,
+        }
+      : {
+          verdict: 'NON_COMPLIANT',
+          reason: 'ORACLE_NATIVE_NETWORK_ENCRYPTION',
+          summary,
+          remediation:
+            `Replace NATIVE_NETWORK_ENCRYPTION with the SSL option (RDS allows one or the other): ` +
+            `aws rds remove-option-from-option-group --option-group-name ${group.name} --options NATIVE_NETWORK_ENCRYPTION --apply-immediately; ` +
+            `${addSslOptionRemediation(group.name, input.ruleParameters.minTlsVersion)} ` +
+            'Or, if native network encryption meets your policy, set the rule parameter acceptNativeNetworkEncryption=true.',
+          evidence,
+        };
+  }
+  return undefined;
 }
 
 function findSslOption(
@@ -171,7 +223,7 @@ function addSslOptionRemediation(optionGroup: string, minimum: TlsVersion): stri
   const options = [
     {
       OptionName: 'SSL',
-      Port: 2484,
+      Port: DEFAULT_SSL_PORT,
       VpcSecurityGroupMemberships: ['<sg-id>'],
       OptionSettings: [{ Name: SSL_VERSION, Value: BEST_SSL_VERSION }],
     },
@@ -191,7 +243,7 @@ function modifySslOptionRemediation(
   const options = [
     {
       OptionName: 'SSL',
-      Port: port ?? 2484,
+      Port: port ?? DEFAULT_SSL_PORT,
       VpcSecurityGroupMemberships: ['<sg-id>'],
       OptionSettings: [{ Name: SSL_VERSION, Value: BEST_SSL_VERSION }],
     },

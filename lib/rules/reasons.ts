@@ -31,6 +31,16 @@ export const STATIC_REASONS = [
   'OPTION_GROUP_UNREADABLE',
   /** Oracle: no `SSL` option in any option group. */
   'ORACLE_SSL_OPTION_MISSING',
+  /** Oracle: a security-group rule admits the plaintext listener port from any address (0.0.0.0/0, ::/0). */
+  'ORACLE_PLAINTEXT_OPEN_TO_ANYWHERE',
+  /** Oracle: the plaintext listener port is admitted from some sources, or a live TCP connect reached it. */
+  'ORACLE_PLAINTEXT_LISTENER_REACHABLE',
+  /** Oracle: the instance has no endpoint port, so its plaintext listener cannot be assessed. */
+  'ORACLE_PLAINTEXT_PORT_UNKNOWN',
+  /** Oracle: native network encryption is required instead of TLS; the rule parameter decides. */
+  'ORACLE_NATIVE_NETWORK_ENCRYPTION',
+  /** The security groups that decide who reaches a listener could not be read. */
+  'SECURITY_GROUPS_UNREADABLE',
   /** The certificate authority is one AWS has retired. */
   'CA_DEPRECATED',
   /** The CA or server certificate expires within the rule's window. */
@@ -76,6 +86,15 @@ export const STATIC_REASON_TEXT: Record<StaticReason, string> = {
   OPTION_GROUP_UNREADABLE: 'Allow the scanner to read the option group (rds:DescribeOptionGroups).',
   ORACLE_SSL_OPTION_MISSING:
     'Add the SSL option with SQLNET.SSL_VERSION=1.2 to the option group and block the plaintext port.',
+  ORACLE_PLAINTEXT_OPEN_TO_ANYWHERE:
+    'Revoke the inbound rule that admits the plaintext listener port from any address; clients use the SSL port.',
+  ORACLE_PLAINTEXT_LISTENER_REACHABLE:
+    'Move the allowed sources from the plaintext listener port to the SSL port (revoke, then authorize).',
+  ORACLE_PLAINTEXT_PORT_UNKNOWN: 'Rescan once the instance has an endpoint.',
+  ORACLE_NATIVE_NETWORK_ENCRYPTION:
+    'Use the SSL option instead of native network encryption, or accept NNE with acceptNativeNetworkEncryption=true.',
+  SECURITY_GROUPS_UNREADABLE:
+    'Allow the scanner to read the security groups (ec2:DescribeSecurityGroups).',
   CA_DEPRECATED: 'Rotate the database to a current CA such as rds-ca-rsa2048-g1.',
   CA_EXPIRING: 'Rotate the certificate authority before it expires.',
   CA_EXPIRED: 'Rotate to a current certificate authority now: verify-full clients fail.',

@@ -261,6 +261,7 @@ export function fixtureScanResult(): ScanResult {
       liveProbe: true,
       secretTagKey: 'rds-tls-guard:secret-arn',
       secretArns: {},
+      acceptNativeNetworkEncryption: false,
     },
     evaluations: [
       auroraWithoutSecret,

@@ -6,10 +6,12 @@
 import {
   type DatabaseResource,
   DEFAULT_RULE_PARAMETERS,
+  type ListenerReachability,
   type OptionGroupSettings,
   type ParameterGroupSettings,
   type ResolvedParameter,
   type RuleParameters,
+  type SecurityGroupReading,
   type StaticRuleInput,
 } from '../../lib/types.js';
 
@@ -189,10 +191,16 @@ export function oracleInput(
     memberships?: DatabaseResource['optionGroups'];
     rule?: Partial<RuleParameters>;
     gaps?: string[];
+    securityGroups?: SecurityGroupReading;
+    plaintextListener?: ListenerReachability;
+    vpcSecurityGroupIds?: string[];
   } = {},
 ): StaticRuleInput {
   return ruleInput({
+    ...(options.securityGroups ? { securityGroups: options.securityGroups } : {}),
+    ...(options.plaintextListener ? { plaintextListener: options.plaintextListener } : {}),
     resource: resource({
+      vpcSecurityGroupIds: options.vpcSecurityGroupIds ?? ['sg-0db1a2b3c4d5e6f70'],
       engine: 'oracle-ee',
       engineVersion: '19.0.0.0.ru-2024-01.rur-2024-01.r1',
       endpoint: { address: 'ora.c9akciq32.eu-west-1.rds.amazonaws.com', port: 1521 },

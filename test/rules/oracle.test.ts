@@ -18,20 +18,51 @@ describe('Oracle SSL option', () => {
     expect(finding.remediation).toContain('"Name":"SQLNET.SSL_VERSION","Value":"1.2"');
   });
 
-  it('is compliant with SQLNET.SSL_VERSION=1.2 and says the plaintext listener stays open', () => {
+  it('is never COMPLIANT on the SSL option alone: unread security groups leave the plaintext listener unknown', () => {
     const finding = evaluateStatic(
       oracleInput([optionGroup('ora-tls', [TIMEZONE, sslOption('1.2')])]),
     );
-    expect(finding.verdict).toBe('COMPLIANT');
-    expect(finding.reason).toBe('TLS_ENFORCED');
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('SECURITY_GROUPS_UNREADABLE');
     expect(finding.annotation).toBe(
-      'SSL option in option group ora-tls (oracle-ee 19.0.0.0.ru-2024-01.rur-2024-01.r1), SQLNET.SSL_VERSION=1.2; plaintext listener remains open unless blocked by security group',
+      'plaintext listener port 1521: security groups sg-0db1a2b3c4d5e6f70 not read (no read was made; needs ec2:DescribeSecurityGroups)',
     );
-    expect(finding.remediation).toContain('Block the plaintext listener port (1521)');
     expect(finding.evidence).toContainEqual({
       source: 'option-group',
       label: 'SQLNET.SSL_VERSION (ora-tls)',
       value: '1.2',
+    });
+  });
+
+  it('is compliant with SQLNET.SSL_VERSION=1.2 when no inbound rule admits the plaintext port', () => {
+    const finding = evaluateStatic(
+      oracleInput([optionGroup('ora-tls', [TIMEZONE, sslOption('1.2')])], {
+        securityGroups: {
+          groups: [
+            {
+              groupId: 'sg-0db1a2b3c4d5e6f70',
+              ingress: [
+                {
+                  protocol: 'tcp',
+                  fromPort: 2484,
+                  toPort: 2484,
+                  source: { kind: 'ipv4', cidr: '10.0.0.0/16' },
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    expect(finding.verdict).toBe('COMPLIANT');
+    expect(finding.reason).toBe('TLS_ENFORCED');
+    expect(finding.annotation).toBe(
+      'SSL option in option group ora-tls (oracle-ee 19.0.0.0.ru-2024-01.rur-2024-01.r1), SQLNET.SSL_VERSION=1.2; no inbound rule in sg-0db1a2b3c4d5e6f70 admits plaintext port 1521',
+    );
+    expect(finding.evidence).toContainEqual({
+      source: 'security-group',
+      label: 'plaintext listener 1521 decided by',
+      value: 'security groups',
     });
   });
 
