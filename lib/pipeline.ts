@@ -6,6 +6,7 @@
 import type { SecretValue } from './secret-value.js';
 import type {
   DatabaseResource,
+  ListenerReachability,
   LiveFinding,
   RuleParameters,
   ScanProblem,
@@ -53,6 +54,15 @@ export interface LiveProber {
   /** Returns undefined when the engine has no live probe (SQL Server, Oracle, …). */
   probe(item: InventoryItem, ruleParameters: RuleParameters): Promise<LiveFinding | undefined>;
 }
+
+/**
+ * Whether a listener accepts TCP connections from where the scan runs (one
+ * connect, no bytes sent). Never throws.
+ */
+export type ReachabilityCheck = (target: {
+  host: string;
+  port: number;
+}) => Promise<ListenerReachability>;
 
 /** A scheduled Config run's databases handed to probe workers, with the result token they report under. */
 export interface FanOutRequest {

@@ -6,8 +6,13 @@
  */
 import pLimit from 'p-limit';
 import { describeError } from './config/safe-text.js';
-import type { Inventory, InventoryItem, LiveProber } from './pipeline.js';
-import { certificateFindings, evaluateStatic, probeProtocol } from './rules/index.js';
+import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from './pipeline.js';
+import {
+  certificateFindings,
+  classifyEngine,
+  evaluateStatic,
+  probeProtocol,
+} from './rules/index.js';
 import { clampAnnotation } from './text.js';
 import type {
   Finding,
@@ -34,6 +39,12 @@ export interface ScanOptions {
   ruleParameters: RuleParameters;
   /** Absent, or ruleParameters.liveProbe false: configuration only. */
   prober?: LiveProber;
+  /**
+   * Live evidence for Oracle's plaintext listener: a TCP connect from where
+   * the scan runs. Give it where the prober runs (inside the VPC); it is
+   * skipped when ruleParameters.liveProbe is false.
+   */
+  reachability?: ReachabilityCheck;
   /** Databases evaluated at once (probes are the slow part). Default 8. */
   concurrency?: number;
   /** The clock, for certificate expiry and timestamps. */
@@ -102,13 +113,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 /** Evaluates one database; whatever goes wrong here stays with this database. */
 export async function evaluateItem(
   item: InventoryItem,
-  options: Pick<ScanOptions, 'ruleParameters' | 'prober' | 'orderingTimestamp'>,
+  options: Pick<ScanOptions, 'ruleParameters' | 'prober' | 'reachability' | 'orderingTimestamp'>,
   now: () => Date,
   startedAt: Date,
 ): Promise<ResourceEvaluation> {
   const { ruleParameters } = options;
   const orderingTimestamp = options.orderingTimestamp ?? startedAt;
-  const ruleInput = { ...item, ruleParameters, now: now() };
+  const plaintextListener = await checkPlaintextListener(item, options);
+  const ruleInput = {
+    ...item,
+    ...(plaintextListener ? { plaintextListener } : {}),
+    ruleParameters,
+    now: now(),
+  };
   let staticFinding: Finding;
   let certificates: Finding[] = [];
   try {
@@ -148,6 +165,30 @@ export async function evaluateItem(
     finding,
     orderingTimestamp,
   };
+}
+
+/**
+ * Oracle only: its plaintext listener is the endpoint port, and no driver
+ * here speaks its protocol, so a bare TCP connect is the live evidence.
+ */
+async function checkPlaintextListener(
+  item: InventoryItem,
+  options: Pick<ScanOptions, 'ruleParameters' | 'reachability'>,
+) {
+  const endpoint = item.resource.endpoint;
+  if (
+    !options.reachability ||
+    !options.ruleParameters.liveProbe ||
+    !endpoint ||
+    classifyEngine(item.resource.engine) !== 'oracle'
+  ) {
+    return undefined;
+  }
+  try {
+    return await options.reachability({ host: endpoint.address, port: endpoint.port });
+  } catch {
+    return undefined;
+  }
 }
 
 function internalError(stage: string, error: unknown): Finding {
