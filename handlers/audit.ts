@@ -47,6 +47,7 @@ export const handler = middy<unknown>()
           ...(filters ? { filters } : {}),
         }),
       proberFor: (targets) => accountsProber(toolkit, targets),
+      reachability: toolkit.reachability,
     });
     const delivered = await deliverAuditResponse(response, reportStore, {
       id: context.awsRequestId,

@@ -56,6 +56,8 @@ export const handler = middy()
     const outcome = await handleConfigRuleEvent(event, {
       config: configFor(target),
       rdsClientFor: toolkit.rdsClientFor(target),
+      ec2ClientFor: toolkit.ec2ClientFor(target),
+      reachability: toolkit.reachability,
       region,
       prober: toolkit.proberFor(target),
       ...(sqs && queueUrl

@@ -44,8 +44,12 @@ export const handler = middy<SQSEvent>()
     const ownAccountId = accountOfArn(context.invokedFunctionArn);
     return handleWorkerRecords(event.Records, {
       enrich: (resources, location) =>
-        enrichResources(resources, { clientFor: toolkit.rdsClientFor(location) }),
+        enrichResources(resources, {
+          clientFor: toolkit.rdsClientFor(location),
+          ec2ClientFor: toolkit.ec2ClientFor(location),
+        }),
       proberFor: (location) => toolkit.proberFor(location),
+      reachability: toolkit.reachability,
       config,
       configFor: (location) => configFor(location),
       log,

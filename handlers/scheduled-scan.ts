@@ -70,6 +70,7 @@ export const handler = middy<Partial<ScheduledEvent>>()
           regions,
           ...(target.accountId ? { accountId: target.accountId } : {}),
           clientFor: toolkit.rdsClientFor(target),
+          ec2ClientFor: toolkit.ec2ClientFor(target),
         }),
       ...(sqs && queueUrl ? { queue: { sqs, queueUrl } } : {}),
       orderingTimestamp,

@@ -6,6 +6,7 @@
  * databases that no longer exist.
  */
 import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import {
   assessApplicability,
@@ -20,7 +21,7 @@ import {
   enrichResources,
   resourceFromConfigurationItem,
 } from './inventory/index.js';
-import type { FanOutRequest, Inventory, LiveProber } from './pipeline.js';
+import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from './pipeline.js';
 import {
   notApplicableEvaluation,
   type PutEvaluationsSummary,
@@ -50,6 +51,10 @@ export type FanOut = (request: FanOutRequest) => Promise<{
 export interface ConfigRuleDeps {
   config: ConfigServiceClient;
   rdsClientFor: (region: string) => RDSClient;
+  /** EC2 clients for the databases' security groups; absent: not read. */
+  ec2ClientFor?: (region: string) => EC2Client;
+  /** The TCP connect to Oracle's plaintext listener; used only where a prober is. */
+  reachability?: ReachabilityCheck;
   /** The Lambda's own region: where a scheduled run looks for databases. */
   region: string;
   prober?: LiveProber;
@@ -196,9 +201,15 @@ async function evaluateItem(
     return evaluated(event, await send(deps, event.resultToken, [evaluation]));
   }
   const result = await scan({
-    inventory: () => enrichResources([mapped.resource], { clientFor: deps.rdsClientFor }),
+    inventory: () =>
+      enrichResources([mapped.resource], {
+        clientFor: deps.rdsClientFor,
+        ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
+        ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
+      }),
     ruleParameters: event.ruleParameters,
     ...(deps.prober ? { prober: deps.prober } : {}),
+    ...(deps.prober && deps.reachability ? { reachability: deps.reachability } : {}),
     orderingTimestamp,
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -271,6 +282,7 @@ async function scanHere(
     inventory: async () => inventory,
     ruleParameters: event.ruleParameters,
     ...(deps.prober ? { prober: deps.prober } : {}),
+    ...(deps.prober && deps.reachability ? { reachability: deps.reachability } : {}),
     orderingTimestamp,
     ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
     ...(deps.now ? { now: deps.now } : {}),

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { parseRuleParameters } from '../config/rule-parameters.js';
 import type { InventoryFilters } from '../inventory/index.js';
-import type { Inventory, LiveProber } from '../pipeline.js';
+import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import {
   buildJsonReport,
   isReportFormat,
@@ -60,6 +60,8 @@ export interface AuditDeps {
     filters: InventoryFilters | undefined,
   ) => Promise<Inventory>;
   proberFor: (targets: readonly ScanTarget[]) => LiveProber;
+  /** The TCP connect to Oracle's plaintext listener; used when the audit probes. */
+  reachability?: ReachabilityCheck;
   now?: () => Date;
 }
 
@@ -98,6 +100,7 @@ export async function runAudit(event: unknown, deps: AuditDeps): Promise<AuditRe
     },
     ruleParameters,
     ...(ruleParameters.liveProbe ? { prober: deps.proberFor(plan.targets) } : {}),
+    ...(ruleParameters.liveProbe && deps.reachability ? { reachability: deps.reachability } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
 

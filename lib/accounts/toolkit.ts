@@ -4,9 +4,11 @@
  * can then cover several accounts with a single inventory and a single
  * prober that picks the right account for each database.
  */
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { collectInventory, type InventoryFilters } from '../inventory/index.js';
-import type { Inventory, InventoryItem, LiveProber } from '../pipeline.js';
+import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from '../pipeline.js';
+import { tcpReachability } from '../probe/reachability.js';
 import type { RuleParameters } from '../types.js';
 import { collectTargets, credentialsConfigFor, type ScanTarget } from './index.js';
 
@@ -22,7 +24,11 @@ export interface AccountToolkitOptions {
 
 export interface AccountToolkit {
   rdsClientFor(target: ScanTarget): (region: string) => RDSClient;
+  /** EC2 clients for the databases' security groups, in the target's account. */
+  ec2ClientFor(target: ScanTarget): (region: string) => EC2Client;
   proberFor(target: ScanTarget): LiveProber;
+  /** The live TCP connect to Oracle's plaintext listener, from where this function runs. */
+  reachability: ReachabilityCheck;
 }
 
 function targetKey(target: ScanTarget): string {
@@ -31,6 +37,7 @@ function targetKey(target: ScanTarget): string {
 
 export function createAccountToolkit(options: AccountToolkitOptions = {}): AccountToolkit {
   const rdsClients = new Map<string, RDSClient>();
+  const ec2Clients = new Map<string, EC2Client>();
   const probers = new Map<string, LiveProber>();
   const credentialsOptions = options.stsRegion ? { region: options.stsRegion } : {};
 
@@ -45,6 +52,21 @@ export function createAccountToolkit(options: AccountToolkitOptions = {}): Accou
         ...credentialsConfigFor(target, credentialsOptions),
       });
       rdsClients.set(key, client);
+    }
+    return client;
+  };
+
+  const ec2ClientFor = (target: ScanTarget) => (region: string) => {
+    const key = `${targetKey(target)}|${region}`;
+    let client = ec2Clients.get(key);
+    if (!client) {
+      client = new EC2Client({
+        region,
+        retryMode: 'adaptive',
+        maxAttempts: RDS_MAX_ATTEMPTS,
+        ...credentialsConfigFor(target, credentialsOptions),
+      });
+      ec2Clients.set(key, client);
     }
     return client;
   };
@@ -72,7 +94,7 @@ export function createAccountToolkit(options: AccountToolkitOptions = {}): Accou
     return prober;
   };
 
-  return { rdsClientFor, proberFor };
+  return { rdsClientFor, ec2ClientFor, proberFor, reachability: tcpReachability() };
 }
 
 /**
@@ -91,6 +113,7 @@ export function collectAccountsInventory(options: {
       regions: [...options.regions],
       ...(target.accountId ? { accountId: target.accountId } : {}),
       clientFor: options.toolkit.rdsClientFor(target),
+      ec2ClientFor: options.toolkit.ec2ClientFor(target),
       ...(options.filters ? { filters: options.filters } : {}),
     }),
   );

@@ -81,6 +81,10 @@ export function buildProgram(
     .option('--ca-bundle <file>', 'PEM bundle to verify servers with (default: the RDS CA bundle)')
     .option('--secret <id=arn>', 'secret to probe a database with (repeatable)', collect)
     .option('--iam-auth', 'use IAM database authentication where the database enables it')
+    .option(
+      '--accept-native-encryption',
+      'Oracle: count native network encryption (SQLNET.ENCRYPTION_SERVER=REQUIRED) as compliant',
+    )
     .option('-c, --concurrency <n>', 'databases evaluated at once', positiveInteger, 8)
     .addOption(
       new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'),

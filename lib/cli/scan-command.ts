@@ -4,15 +4,19 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseRuleParameters } from '../config/rule-parameters.js';
 import {
   collectInventory,
+  createEc2ClientFactory,
   createRdsClientFactory,
+  createSnapshotEc2Client,
   createSnapshotRdsClient,
   loadSnapshotDirectory,
   type RdsSnapshot,
   SnapshotLoadError,
   snapshotRegions,
+  snapshotSecurityGroupGap,
 } from '../inventory/index.js';
 import type { Inventory } from '../pipeline.js';
 import { createLiveProber } from '../probe/index.js';
+import { tcpReachability } from '../probe/reachability.js';
 import { type ReportFormat, renderReport } from '../report/index.js';
 import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js';
 import { scan } from '../scan.js';
@@ -37,6 +41,7 @@ export interface ScanCommandOptions {
   caBundle?: string;
   secret?: string[];
   iamAuth?: boolean;
+  acceptNativeEncryption?: boolean;
   concurrency: number;
   format: ReportFormat;
   output?: string;
@@ -61,6 +66,7 @@ export async function runScanCommand(
     requireLiveProbe: options.requireProbe === true,
     mysqlPlaintextLogin: options.mysqlPlaintextLogin === true,
     liveProbe: options.probe,
+    acceptNativeNetworkEncryption: options.acceptNativeEncryption === true,
     ...(options.secret ? { secretArns: options.secret.join(',') } : {}),
   });
   if (!parsed.ok) throw new UsageError(parsed.error.message);
@@ -83,6 +89,7 @@ export async function runScanCommand(
 
   let inventory: () => Promise<Inventory>;
   let provenance: ScanResult['snapshot'];
+  let snapshotGaps: (result: ScanResult) => ScanProblem[] = () => [];
   if (options.snapshot) {
     let snapshot: RdsSnapshot;
     try {
@@ -109,14 +116,26 @@ export async function runScanCommand(
       collectInventory({
         regions,
         clientFor: (region) => createSnapshotRdsClient(snapshot, region),
+        // Security groups are optional in a snapshot; without them none is read.
+        ...(snapshot.securityGroups
+          ? { ec2ClientFor: (region: string) => createSnapshotEc2Client(snapshot, region) }
+          : {}),
         filters,
       });
+    snapshotGaps = (result) => {
+      const gap = snapshotSecurityGroupGap(
+        snapshot,
+        result.evaluations.map((evaluation) => evaluation.resource),
+      );
+      return gap ? [gap] : [];
+    };
   } else {
     const clientFor = createRdsClientFactory();
+    const ec2ClientFor = createEc2ClientFactory();
     const regions = options.region?.length
       ? options.region
       : [(await defaultRegion(stderr)).region];
-    inventory = () => collectInventory({ regions, clientFor, filters });
+    inventory = () => collectInventory({ regions, clientFor, ec2ClientFor, filters });
   }
 
   let caBundle: string | undefined;
@@ -152,7 +171,7 @@ export async function runScanCommand(
   const scanned = await scan({
     inventory,
     ruleParameters,
-    ...(prober ? { prober } : {}),
+    ...(prober ? { prober, reachability: tcpReachability() } : {}),
     concurrency: options.concurrency,
     onProgress: (event) => progress.update(event),
   });
@@ -160,7 +179,11 @@ export async function runScanCommand(
   const result: ScanResult = {
     ...(provenance ? { snapshot: provenance } : {}),
     ...scanned,
-    problems: [...scanned.problems, ...unmatchedIdentifiers(scanned, options.id ?? [])],
+    problems: [
+      ...scanned.problems,
+      ...snapshotGaps(scanned),
+      ...unmatchedIdentifiers(scanned, options.id ?? []),
+    ],
   };
 
   const report = renderReport(result, options.format, {

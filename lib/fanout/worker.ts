@@ -12,7 +12,7 @@
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../config/safe-text.js';
-import type { Inventory, LiveProber } from '../pipeline.js';
+import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import { putEvaluations, toEvaluation } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
 import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
@@ -37,6 +37,8 @@ export interface WorkerDeps {
   enrich: (resources: DatabaseResource[], location: BatchLocation) => Promise<Inventory>;
   /** The prober for the batch's account; undefined: configuration only. */
   proberFor?: (location: BatchLocation) => LiveProber | undefined;
+  /** The TCP connect to Oracle's plaintext listener; used only where a prober is. */
+  reachability?: ReachabilityCheck;
   /** Needed for batches that carry a result token. */
   config?: ConfigServiceClient;
   /**
@@ -110,6 +112,7 @@ export async function handleWorkerMessage(
       inventory: () => deps.enrich(batch.resources, location),
       ruleParameters: batch.ruleParameters,
       ...(prober ? { prober } : {}),
+      ...(prober && deps.reachability ? { reachability: deps.reachability } : {}),
       orderingTimestamp: batch.orderingTimestamp,
       ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
       ...(deps.now ? { now: deps.now } : {}),

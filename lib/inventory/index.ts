@@ -56,4 +56,5 @@ export {
   SnapshotLoadError,
   SnapshotOperationUnsupported,
   snapshotRegions,
+  snapshotSecurityGroupGap,
 } from './snapshot.js';

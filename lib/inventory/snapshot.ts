@@ -20,7 +20,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { serveInProcess } from '../aws/in-process.js';
-import type { SnapshotProvenance } from '../types.js';
+import type { DatabaseResource, ScanProblem, SnapshotProvenance } from '../types.js';
 import { regionFromArn } from './mappers.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -113,6 +113,24 @@ export function createSnapshotEc2Client(snapshot: RdsSnapshot, region: string): 
 }
 
 const SECURITY_GROUPS_FILE = 'describe-security-groups.json';
+
+/**
+ * The snapshot's missing security groups, said once: without them no Oracle
+ * plaintext listener can be judged (other engines only lose a network note).
+ */
+export function snapshotSecurityGroupGap(
+  snapshot: RdsSnapshot,
+  resources: readonly DatabaseResource[],
+): ScanProblem | undefined {
+  if (snapshot.securityGroups) return undefined;
+  const oracle = resources.filter((resource) => resource.engine.startsWith('oracle'));
+  if (oracle.length === 0) return undefined;
+  return {
+    scope: 'snapshot',
+    code: 'SNAPSHOT_SECURITY_GROUPS_MISSING',
+    message: `${SECURITY_GROUPS_FILE} is not in the snapshot: the plaintext listener of ${oracle.length} Oracle database(s) cannot be judged; add the output of aws ec2 describe-security-groups --group-ids <their VpcSecurityGroups>`,
+  };
+}
 
 /** The ids asked for, through GroupIds or a `group-id` filter; undefined: all groups. */
 function wantedGroupIds(input: JsonObject): Set<string> | undefined {
