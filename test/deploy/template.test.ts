@@ -238,6 +238,7 @@ describe('AWS Config rule', () => {
       minTlsVersion: 'TLSv1.2',
       caExpiryDays: '30',
       requireLiveProbe: 'false',
+      acceptNativeNetworkEncryption: 'false',
     });
   });
 
@@ -500,6 +501,7 @@ describe('IAM least privilege', () => {
     'rds:DescribeDBParameterGroups',
     'rds:DescribeOptionGroups',
     'rds:DescribeCertificates',
+    'ec2:DescribeSecurityGroups',
     'ec2:CreateNetworkInterface',
     'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeSubnets',
@@ -510,6 +512,14 @@ describe('IAM least privilege', () => {
     'config:GetResourceConfigHistory',
     'config:GetComplianceDetailsByConfigRule',
   ]);
+
+  it("lets every role that reads the inventory read the databases' security groups", () => {
+    for (const role of Object.values(ROLES)) {
+      const actions = roleStatements(role).flatMap(actionsOf);
+      expect(actions).toContain('rds:DescribeDBInstances');
+      expect(actions).toContain('ec2:DescribeSecurityGroups');
+    }
+  });
 
   it('grants no wildcard actions, and Resource "*" only to APIs without resource-level permissions', () => {
     for (const role of Object.values(ROLES)) {
