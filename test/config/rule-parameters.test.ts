@@ -143,6 +143,7 @@ describe('parseRuleParameters', () => {
       secretTagKey: 'db-probe-secret',
       secretArns: `app-pg=${PG_SECRET}`,
       mysqlPlaintextLogin: 'true',
+      acceptNativeNetworkEncryption: 'true',
     });
     expect(parseRuleParameters(raw)).toEqual({
       ok: true,
@@ -154,6 +155,7 @@ describe('parseRuleParameters', () => {
         secretTagKey: 'db-probe-secret',
         secretArns: { 'app-pg': PG_SECRET },
         mysqlPlaintextLogin: true,
+        acceptNativeNetworkEncryption: true,
       },
       warnings: [],
     });
