@@ -8,7 +8,6 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { collectInventory, type InventoryFilters } from '../inventory/index.js';
 import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from '../pipeline.js';
-import { tcpReachability } from '../probe/reachability.js';
 import type { RuleParameters } from '../types.js';
 import { collectTargets, credentialsConfigFor, type ScanTarget } from './index.js';
 
@@ -94,7 +93,11 @@ export function createAccountToolkit(options: AccountToolkitOptions = {}): Accou
     return prober;
   };
 
-  return { rdsClientFor, ec2ClientFor, proberFor, reachability: tcpReachability() };
+  // Live-only, like the prober: loaded on the first check.
+  const reachability: ReachabilityCheck = (target) =>
+    import('../probe/reachability.js').then(({ checkTcpListener }) => checkTcpListener(target));
+
+  return { rdsClientFor, ec2ClientFor, proberFor, reachability };
 }
 
 /**
