@@ -129,6 +129,28 @@ async function cli(...args: string[]) {
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
+describe('rds-tls-guard scan --mysql-plaintext-login', () => {
+  it('sets the mysqlPlaintextLogin rule parameter, and the JSON report says so', async () => {
+    const { stdout } = await cli(
+      'scan',
+      '--snapshot',
+      SNAPSHOT,
+      '--no-probe',
+      '--mysql-plaintext-login',
+      '-f',
+      'json',
+    );
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    expect(report.scan.ruleParameters.mysqlPlaintextLogin).toBe(true);
+  });
+
+  it('leaves it off, and out of the report, by default', async () => {
+    const { stdout } = await cli('scan', '--snapshot', SNAPSHOT, '--no-probe', '-f', 'json');
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    expect(report.scan.ruleParameters.mysqlPlaintextLogin).toBeUndefined();
+  });
+});
+
 describe('rds-tls-guard usage errors', () => {
   it('prints the version from package.json with --version', async () => {
     const { code, stdout } = await cli('--version');

@@ -181,6 +181,15 @@ function ruleParametersSection(result: ScanResult): string {
         ? secretArns.map(([identifier, arn]) => `${identifier} = ${arn}`).join('; ')
         : 'none',
     ],
+    // Shown only when on: it is the one setting that sends a password scramble unencrypted.
+    ...(parameters.mysqlPlaintextLogin === true
+      ? [
+          ['mysqlPlaintextLogin', 'true (a password scramble crossed plaintext)'] as [
+            string,
+            string,
+          ],
+        ]
+      : []),
   ];
   return [
     '<section id="rule-parameters">',

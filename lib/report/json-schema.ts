@@ -113,6 +113,7 @@ export const jsonReportSchema = z.strictObject({
       liveProbe: z.boolean(),
       secretTagKey: z.string(),
       secretArns: z.record(z.string(), z.string()),
+      mysqlPlaintextLogin: z.literal(true).optional(),
     }),
     snapshot: snapshotSchema.nullable(),
   }),

@@ -25,6 +25,8 @@ export function buildJsonReport(result: ScanResult): JsonReport {
         liveProbe: ruleParameters.liveProbe,
         secretTagKey: ruleParameters.secretTagKey,
         secretArns: sortedRecord(ruleParameters.secretArns),
+        // Shown only when on: it is the one setting that sends a password scramble unencrypted.
+        ...(ruleParameters.mysqlPlaintextLogin === true ? { mysqlPlaintextLogin: true } : {}),
       },
       snapshot: result.snapshot
         ? {
