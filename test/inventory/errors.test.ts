@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeAwsFailure, regionProblem } from '../../lib/inventory/errors.js';
+import { collectInventory, createRdsClientFactory } from '../../lib/inventory/index.js';
+import { refusedPort } from '../reliability/hostile.js';
 
 /** Service errors as the SDK raises them: the error code as `name`, the HTTP status in `$metadata`. */
 function serviceError(name: string, status: number, message: string): Error {
@@ -76,5 +78,24 @@ describe('regionProblem', () => {
       message:
         'DescribeDBInstances failed in eu-west-1: Error (ENOTFOUND); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
     });
+  });
+});
+
+describe('a real RDS client whose endpoint refuses connections', () => {
+  it('keeps ECONNREFUSED in the region problem, with the next step', async () => {
+    const port = await refusedPort();
+    const clientFor = createRdsClientFactory({
+      maxAttempts: 1,
+      clientConfig: {
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' },
+      },
+    });
+    const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor });
+    expect(inventory.items).toEqual([]);
+    expect(inventory.problems.map((problem) => problem.message).sort()).toEqual([
+      'DescribeDBClusters failed in eu-west-1: Error (ECONNREFUSED); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
+      'DescribeDBInstances failed in eu-west-1: Error (ECONNREFUSED); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
+    ]);
   });
 });
