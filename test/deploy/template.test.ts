@@ -689,6 +689,32 @@ describe('bundles', () => {
     });
   });
 
+  it('config rule bundle refuses an event whose account id is not an account, without AWS', async () => {
+    const file = join(unzipDir, 'configRule', HANDLER_FILES.configRule);
+    const { handler } = (await import(pathToFileURL(file).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
+    const response = await handler(
+      {
+        // A well-formed scheduled event, but for no account: refused before any AWS call.
+        version: '1.0',
+        invokingEvent: JSON.stringify({
+          awsAccountId: '123456789012',
+          notificationCreationTime: '2026-01-01T00:00:00.000Z',
+          messageType: 'ScheduledNotification',
+          recordVersion: '1.0',
+        }),
+        ruleParameters: '{}',
+        resultToken: 'token',
+        eventLeftScope: false,
+        configRuleName: 'rds-tls-only',
+        accountId: '12/../x',
+      },
+      lambdaContext('configRule'),
+    );
+    expect(response).toEqual({ status: 'rejected' });
+  });
+
   it('worker bundle reports an unreadable message as a batch item failure, without AWS', async () => {
     const file = join(unzipDir, 'probeWorker', HANDLER_FILES.probeWorker);
     const { handler } = (await import(pathToFileURL(file).href)) as {

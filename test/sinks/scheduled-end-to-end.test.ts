@@ -306,3 +306,55 @@ describe('a probe batch whose sinks fail', () => {
     bucket.mock.restore();
   });
 });
+
+describe('the scheduled path without a queue', () => {
+  it('evaluates both accounts in one invocation and still reaches Security Hub and the archive', async () => {
+    const rds = rdsAccounts();
+    const { hubs, imported } = securityHubs();
+    const bucket = memoryBucket();
+    const sinks: ScheduledSinks = {
+      archive: { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports' },
+      securityHubFor: (place) => ({
+        client: hubs.get(place.accountId)!,
+        accountId: place.accountId,
+        region: place.region,
+      }),
+      log: quiet,
+      retry: { sleep: async () => {} },
+      now: () => STARTED,
+    };
+    const outcome = await runScheduledScan({
+      targets: [{ accountId: OWN }, { accountId: MEMBER, roleArn: MEMBER_ROLE }],
+      ruleParameters: DEFAULT_RULE_PARAMETERS,
+      collect: (target) =>
+        collectInventory({
+          regions: ['eu-west-1'],
+          ...(target.accountId ? { accountId: target.accountId } : {}),
+          clientFor: () => rds.get(target.accountId ?? OWN)!,
+        }),
+      orderingTimestamp: STARTED,
+      run: RUN,
+      sinks,
+    });
+    expect(outcome.mode).toBe('in-process');
+    const states = (account: string) =>
+      imported.get(account)!.map((finding) => [finding.Id?.split('/').at(-1), finding.RecordState]);
+    expect(states(OWN)).toEqual([
+      ['db-LEGACYLEGACYLEGACYLEGACY0', 'ACTIVE'],
+      ['db-ORDERSORDERSORDERSORDERS0', 'ACTIVE'],
+    ]);
+    expect(states(MEMBER)).toEqual([
+      [GONE_ID, 'ARCHIVED'],
+      ['db-PAYMENTSPAYMENTSPAYMENTS0', 'ACTIVE'],
+    ]);
+    const report = jsonReportSchema.parse(bucket.json(reportKeys(RUN).json));
+    expect(report.databases.map((database) => database.identifier)).toEqual([
+      'legacy',
+      'orders',
+      'payments',
+    ]);
+    // Nothing of a fanned-out run's work in progress.
+    expect(bucket.keys('runs/')).toEqual([]);
+    bucket.mock.restore();
+  });
+});
