@@ -184,7 +184,8 @@ export function networkExposureNote(
   return {
     verdict: 'COMPLIANT',
     reason: 'TLS_ENFORCED',
-    summary: `note: port ${port} open to anywhere (${describeExposure(first)})`,
+    // Short: it trails the TLS summary in a 256-character annotation; the evidence has the rest.
+    summary: `note: port ${port} open to ${describeSource(first.permission.source)} in ${first.group.groupId}`,
     remediation: `Network note (no verdict change): port ${port} admits any address. To narrow it: ${revokeCommand(first, resource.region)}`,
     evidence: exposureEvidence(open),
   };

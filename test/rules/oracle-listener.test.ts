@@ -376,9 +376,7 @@ describe('security groups as evidence for every engine', () => {
     );
     expect(finding.verdict).toBe('COMPLIANT');
     expect(finding.reason).toBe('TLS_ENFORCED');
-    expect(finding.annotation).toContain(
-      `note: port 5432 open to anywhere (${DB_SG} tcp 5432 from 0.0.0.0/0)`,
-    );
+    expect(finding.annotation).toContain(`note: port 5432 open to 0.0.0.0/0 in ${DB_SG}`);
     expect(finding.evidence).toContainEqual({
       source: 'security-group',
       label: `${DB_SG} (oracle-db) inbound`,
