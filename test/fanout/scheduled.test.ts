@@ -128,6 +128,13 @@ describe('environment', () => {
     });
   });
 
+  it('reads the opt-in MYSQL_PLAINTEXT_LOGIN, off when unset', () => {
+    const on = ruleParametersFromEnvironment({ MYSQL_PLAINTEXT_LOGIN: 'true' });
+    expect(on.ok && on.value.mysqlPlaintextLogin).toBe(true);
+    const unset = ruleParametersFromEnvironment({});
+    expect(unset.ok && unset.value.mysqlPlaintextLogin).toBe(false);
+  });
+
   it('rejects an invalid value by name', () => {
     const parsed = ruleParametersFromEnvironment({ CA_EXPIRY_DAYS: 'soon' });
     expect(parsed.ok).toBe(false);
