@@ -6,6 +6,7 @@
  */
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runFanoutCalls } from './fanout.js';
 import { FAMILIES, PARAMETERS_PER_GROUP } from './fleet.js';
 import { initCpuMedian, initMedian, measureFunctions } from './lambda.js';
 import { latencySection } from './latency-section.js';
@@ -73,6 +74,7 @@ const benchStarted = performance.now();
 machine();
 await staticSection();
 await scaleSection();
+await fanoutSection();
 await liveSections();
 await lambdaSection();
 summary();
@@ -294,6 +296,36 @@ async function scaleSection(): Promise<void> {
     target: `peak RSS ≤ 256 MB at ${count(r.instances)} instances (heap limit ${HEAP_LIMIT_MB} MB)`,
     measured: `${mb(r.maxRssBytes)} in ${ms(r.wallMs)}`,
     met: r.maxRssBytes <= 256 * 1024 * 1024,
+  });
+}
+
+async function fanoutSection(): Promise<void> {
+  const instances = quick ? 1000 : 10_000;
+  heading(
+    `Fan-out: RDS calls of a scheduled run over ${count(instances)} DB instances, scanner plus every probe worker (RDS and SQS answered in process)`,
+  );
+  if (skip.has('fanout')) return skipped('fan-out', 'skipped by --skip=fanout');
+  const r = await runFanoutCalls(instances);
+  const ratio = (r.scanner + r.workers) / r.minimum;
+  const legacyRatio = (r.scanner + r.legacyWorkers) / r.minimum;
+  table(
+    ['', ''],
+    [
+      ['single-process minimum (each group read once)', count(r.minimum)],
+      ['scanner (list, read settings, queue)', count(r.scanner)],
+      [`probe workers (${count(r.messages)} messages, ${r.failed} failed)`, count(r.workers)],
+      ['largest message', kb(r.largestMessageBytes)],
+      [
+        'workers reading their own batch (version 1 messages, for comparison)',
+        `${count(r.legacyWorkers)} (run total ${legacyRatio.toFixed(2)}x the minimum)`,
+      ],
+    ],
+  );
+  targets.push({
+    section: 'fan-out',
+    target: `RDS calls ≤ 1.1x the single-process minimum at ${count(instances)} instances`,
+    measured: `${ratio.toFixed(2)}x (${count(r.scanner + r.workers)} vs ${count(r.minimum)})`,
+    met: ratio <= 1.1 && r.failed === 0,
   });
 }
 

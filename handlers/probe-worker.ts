@@ -1,6 +1,6 @@
 /**
- * Probe worker (SQS, batch size 1): reads, probes and reports one batch of
- * databases queued by the scheduled scan or the Config rule. Failed messages
+ * Probe worker (SQS, batch size 1): probes and reports one batch of
+ * databases queued, with their settings, by the scheduled scan or the Config rule. Failed messages
  * are returned as batch item failures; SQS retries them, then parks them on
  * the dead-letter queue.
  */
@@ -43,6 +43,7 @@ export const handler = middy<SQSEvent>()
   .handler((event, context) => {
     const ownAccountId = accountOfArn(context.invokedFunctionArn);
     return handleWorkerRecords(event.Records, {
+      // Only for version 1 messages (bare databases) queued by an earlier release.
       enrich: (resources, location) =>
         enrichResources(resources, {
           clientFor: toolkit.rdsClientFor(location),

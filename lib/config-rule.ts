@@ -205,7 +205,6 @@ async function evaluateItem(
       enrichResources([mapped.resource], {
         clientFor: deps.rdsClientFor,
         ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
-        ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
       }),
     ruleParameters: event.ruleParameters,
     ...(deps.prober ? { prober: deps.prober } : {}),
@@ -227,6 +226,8 @@ async function evaluateAccount(
     regions: [deps.region],
     accountId: event.accountId,
     clientFor: deps.rdsClientFor,
+    // Read here, once: the settings travel to the probe workers in the messages.
+    ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
   });
   const currentIds = new Set(inventory.items.map((item) => item.resource.resourceId));
   const withdrawn = await withdrawStale(event, inventory, currentIds, orderingTimestamp, deps);

@@ -398,10 +398,17 @@ describe('Config rule: scheduled notifications', () => {
     rds.on(DescribeDBParametersCommand).resolves({
       Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
     });
-    const requests: { resultToken: string; ids: string[] }[] = [];
+    const requests: { resultToken: string; ids: string[]; forceSsl: (string | undefined)[] }[] = [];
     const fanOut: ConfigRuleDeps['fanOut'] = async (request) => {
       const resources = request.inventory.items.map((item) => item.resource);
-      requests.push({ resultToken: request.resultToken, ids: resources.map((r) => r.resourceId) });
+      requests.push({
+        resultToken: request.resultToken,
+        ids: resources.map((r) => r.resourceId),
+        // The settings go with the databases: workers read no group again.
+        forceSsl: request.inventory.items.map(
+          (item) => item.parameters?.parameters['rds.force_ssl']?.value,
+        ),
+      });
       return { batches: 1, databases: 2, notSent: resources.slice(2) };
     };
 
@@ -419,8 +426,10 @@ describe('Config rule: scheduled notifications', () => {
           'db-B2B2B2B2B2B2B2B2B2B2B2B2B2',
           'db-C3C3C3C3C3C3C3C3C3C3C3C3C3',
         ],
+        forceSsl: ['1', '1', '1'],
       },
     ]);
+    expect(rds.commandCalls(DescribeDBParametersCommand)).toHaveLength(1);
     expect(sentEvaluations().map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([
       ['db-C3C3C3C3C3C3C3C3C3C3C3C3C3', 'COMPLIANT'],
     ]);

@@ -145,5 +145,5 @@ function unsentOf(
   code: string,
   batches: readonly FanoutMessage[],
 ): UnsentMessage {
-  return { index: entry.index, code, databases: batches[entry.index]?.resources.length ?? 0 };
+  return { index: entry.index, code, databases: batches[entry.index]?.items.length ?? 0 };
 }

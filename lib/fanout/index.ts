@@ -1,12 +1,14 @@
 /**
- * Fan-out: a scanner lists databases and sends them in batches over SQS; probe
- * workers inside the VPC enrich, probe and report each batch. This spreads
- * a large fleet's probes over many short invocations.
+ * Fan-out: a scanner lists databases and reads their settings once for the
+ * whole run, then sends them in batches over SQS; probe workers inside the
+ * VPC probe and report each batch. This spreads a large fleet's probes over
+ * many short invocations without reading a shared group once per batch.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { FanOutRequest } from '../pipeline.js';
+import type { FanOutRequest, InventoryItem } from '../pipeline.js';
 import type { DatabaseResource } from '../types.js';
 import { type EnqueueOptions, enqueueBatches, type UnsentMessage } from './enqueue.js';
+import { databasesOf } from './message.js';
 import { buildMessages, type MessageEnvelope } from './plan.js';
 
 export {
@@ -19,10 +21,15 @@ export {
 } from './enqueue.js';
 export {
   databaseResourceSchema,
+  databasesOf,
   FANOUT_MESSAGE_VERSION,
   type FanoutMessage,
   type FanoutMessageParseResult,
   fanoutMessageSchema,
+  inventoryItemSchema,
+  LEGACY_FANOUT_MESSAGE_VERSION,
+  type LegacyFanoutMessage,
+  type MessageHeader,
   parseMessage,
   type RunPart,
   ruleParametersSchema,
@@ -60,12 +67,12 @@ export interface FanOutResult {
   unsent: UnsentMessage[];
 }
 
-/** Plans and sends the messages for one account's databases. */
-export async function fanOutResources(
+/** Plans and sends the messages for one account's databases, with their settings. */
+export async function fanOutItems(
   sqs: SQSClient,
   queueUrl: string,
   envelope: MessageEnvelope,
-  resources: readonly DatabaseResource[],
+  items: readonly InventoryItem[],
   options: EnqueueOptions & {
     maxPerBatch?: number;
     maxBytes?: number;
@@ -82,7 +89,7 @@ export async function fanOutResources(
           run: { id: run.id, startedAt: run.startedAt, part: `${run.partPrefix}-00000` },
         }
       : envelope,
-    resources,
+    items,
     options,
   );
   const messages = run
@@ -94,12 +101,12 @@ export async function fanOutResources(
   const summary = await enqueueBatches(sqs, queueUrl, messages, options);
   const unsentIndexes = new Set(summary.unsent.map((entry) => entry.index));
   let databases = 0;
-  const notSent = [...plan.oversized];
+  const notSent = plan.oversized.map((item) => item.resource);
   const parts: string[] = [];
   messages.forEach((message, index) => {
-    if (unsentIndexes.has(index)) notSent.push(...message.resources);
+    if (unsentIndexes.has(index)) notSent.push(...databasesOf(message));
     else {
-      databases += message.resources.length;
+      databases += message.items.length;
       if (message.run) parts.push(message.run.part);
     }
   });
@@ -119,7 +126,7 @@ export function createConfigRuleFanOut(options: {
 }): (request: FanOutRequest) => Promise<FanOutResult> {
   const account = options.account ?? {};
   return (request) =>
-    fanOutResources(
+    fanOutItems(
       options.sqs,
       options.queueUrl,
       {
@@ -131,7 +138,7 @@ export function createConfigRuleFanOut(options: {
         orderingTimestamp: request.orderingTimestamp,
         ruleParameters: request.ruleParameters,
       },
-      request.inventory.items.map((item) => item.resource),
+      request.inventory.items,
       options.enqueue,
     );
 }

@@ -1,12 +1,23 @@
 /**
- * The SQS message a scanner sends a probe worker: one batch of databases,
- * the rule parameters, and where the results go (a Config result token, or
- * metrics and logs only). Dates travel as ISO strings.
+ * The SQS message a scanner sends a probe worker: one batch of databases
+ * with the settings already read for them (parameter groups merged with
+ * engine defaults, option groups, CA, security groups), the rule parameters,
+ * and where the results go (a Config result token, or the scheduled run's
+ * sinks). Dates travel as ISO strings.
+ *
+ * The scanner reads every group once for the whole run and the worker makes
+ * no RDS read of its own: a fanned-out run costs the same RDS calls as one
+ * process scanning everything. Version 1 messages (bare databases, read by
+ * the worker) are still accepted, so batches queued before an upgrade are
+ * not lost.
  */
 import * as z from 'zod';
+import type { InventoryItem } from '../pipeline.js';
 import type { DatabaseResource, RuleParameters } from '../types.js';
 
-export const FANOUT_MESSAGE_VERSION = 1;
+export const FANOUT_MESSAGE_VERSION = 2;
+/** Bare databases; the worker reads their settings. */
+export const LEGACY_FANOUT_MESSAGE_VERSION = 1;
 
 const isoDate = z.iso
   .datetime({ offset: true })
@@ -32,12 +43,95 @@ export const databaseResourceSchema = z.object({
   optionGroups: z.array(z.object({ name: z.string(), status: z.string().optional() })),
   caCertificateIdentifier: z.string().optional(),
   certificateValidTill: isoDate.optional(),
+  pendingModifiedValues: z
+    .object({
+      caCertificateIdentifier: z.string().optional(),
+      engineVersion: z.string().optional(),
+    })
+    .optional(),
   masterUsername: z.string().optional(),
   masterUserSecretArn: z.string().optional(),
   iamDatabaseAuthenticationEnabled: z.boolean(),
   publiclyAccessible: z.boolean().optional(),
   vpcSecurityGroupIds: z.array(z.string().min(1)).optional(),
   tags: z.record(z.string(), z.string()),
+});
+
+const resolvedParameter = z.object({
+  name: z.string(),
+  value: z.string().optional(),
+  origin: z.enum(['parameter-group', 'engine-default']),
+  applyType: z.string().optional(),
+  rdsSource: z.string().optional(),
+});
+
+const parameterGroupSettings = z.object({
+  groupName: z.string(),
+  kind: z.enum(['instance', 'cluster']),
+  family: z.string().optional(),
+  parameters: z.record(z.string(), resolvedParameter),
+});
+
+const optionGroupSettings = z.object({
+  name: z.string(),
+  engineName: z.string().optional(),
+  majorEngineVersion: z.string().optional(),
+  options: z.array(
+    z.object({
+      name: z.string(),
+      port: z.number().int().optional(),
+      settings: z.record(z.string(), z.string()),
+    }),
+  ),
+});
+
+const ingressSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ipv4'), cidr: z.string() }),
+  z.object({ kind: z.literal('ipv6'), cidr: z.string() }),
+  z.object({ kind: z.literal('prefix-list'), prefixListId: z.string() }),
+  z.object({
+    kind: z.literal('security-group'),
+    groupId: z.string(),
+    userId: z.string().optional(),
+  }),
+]);
+
+const securityGroupReading = z.object({
+  groups: z.array(
+    z.object({
+      groupId: z.string(),
+      groupName: z.string().optional(),
+      vpcId: z.string().optional(),
+      ingress: z.array(
+        z.object({
+          protocol: z.string(),
+          fromPort: z.number().int().optional(),
+          toPort: z.number().int().optional(),
+          source: ingressSource,
+        }),
+      ),
+    }),
+  ),
+  unread: z
+    .object({ groupIds: z.array(z.string()), cause: z.string(), accessDenied: z.boolean() })
+    .optional(),
+});
+
+/** One database with its settings as the scanner read them. */
+export const inventoryItemSchema = z.object({
+  resource: databaseResourceSchema,
+  parameters: parameterGroupSettings.optional(),
+  clusterParameters: parameterGroupSettings.optional(),
+  optionGroups: z.array(optionGroupSettings),
+  certificateAuthority: z
+    .object({
+      identifier: z.string(),
+      validFrom: isoDate.optional(),
+      validTill: isoDate.optional(),
+    })
+    .optional(),
+  securityGroups: securityGroupReading.optional(),
+  gaps: z.array(z.string()),
 });
 
 export const ruleParametersSchema = z.object({
@@ -52,8 +146,7 @@ export const ruleParametersSchema = z.object({
   acceptNativeNetworkEncryption: z.boolean().default(false),
 });
 
-export const fanoutMessageSchema = z.object({
-  version: z.literal(FANOUT_MESSAGE_VERSION),
+const envelopeSchema = z.object({
   /** Present when the batch belongs to a Config rule run: the worker reports to Config. */
   resultToken: z.string().min(1).optional(),
   configRuleName: z.string().min(1).optional(),
@@ -76,8 +169,18 @@ export const fanoutMessageSchema = z.object({
       part: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/),
     })
     .optional(),
-  resources: z.array(databaseResourceSchema).min(1),
 });
+
+export const fanoutMessageSchema = z.discriminatedUnion('version', [
+  envelopeSchema.extend({
+    version: z.literal(FANOUT_MESSAGE_VERSION),
+    items: z.array(inventoryItemSchema).min(1),
+  }),
+  envelopeSchema.extend({
+    version: z.literal(LEGACY_FANOUT_MESSAGE_VERSION),
+    resources: z.array(databaseResourceSchema).min(1),
+  }),
+]);
 
 /** Which scheduled run a batch belongs to, and its part of it. */
 export interface RunPart {
@@ -86,9 +189,8 @@ export interface RunPart {
   part: string;
 }
 
-/** A fan-out message as the code handles it (real Dates). */
-export interface FanoutMessage {
-  version: typeof FANOUT_MESSAGE_VERSION;
+/** Everything in a message except its databases. */
+export interface MessageHeader {
   resultToken?: string;
   configRuleName?: string;
   testMode?: boolean;
@@ -98,15 +200,33 @@ export interface FanoutMessage {
   accountId?: string;
   roleArn?: string;
   run?: RunPart;
+}
+
+/** A fan-out message as the code handles it (real Dates). */
+export interface FanoutMessage extends MessageHeader {
+  version: typeof FANOUT_MESSAGE_VERSION;
+  items: InventoryItem[];
+}
+
+/** A message an earlier release queued: databases without their settings. */
+export interface LegacyFanoutMessage extends MessageHeader {
+  version: typeof LEGACY_FANOUT_MESSAGE_VERSION;
   resources: DatabaseResource[];
 }
 
+/** The databases a message carries, whichever version it is. */
+export function databasesOf(message: FanoutMessage | LegacyFanoutMessage): DatabaseResource[] {
+  return message.version === FANOUT_MESSAGE_VERSION
+    ? message.items.map((item) => item.resource)
+    : message.resources;
+}
+
 export type FanoutMessageParseResult =
-  | { ok: true; message: FanoutMessage }
+  | { ok: true; message: FanoutMessage | LegacyFanoutMessage }
   | { ok: false; code: 'MESSAGE_NOT_JSON' | 'MESSAGE_INVALID'; message: string };
 
 /** JSON.stringify turns the Dates into ISO strings, the form the schema reads back. */
-export function serializeMessage(message: FanoutMessage): string {
+export function serializeMessage(message: FanoutMessage | LegacyFanoutMessage): string {
   return JSON.stringify(message);
 }
 

@@ -1,13 +1,18 @@
 /**
  * Splitting a scan into SQS messages. Pure: sizes are measured on the JSON
- * the message will carry.
+ * the message will carry, settings included.
  *
  * SQS refuses a message over 256 KiB (262 144 bytes). Batches stay under a
  * lower budget so the envelope (rule parameters, result token) always fits,
  * and under a count that one worker invocation can probe within its timeout.
  */
-import type { DatabaseResource } from '../types.js';
-import { FANOUT_MESSAGE_VERSION, type FanoutMessage, serializeMessage } from './message.js';
+import type { InventoryItem } from '../pipeline.js';
+import {
+  FANOUT_MESSAGE_VERSION,
+  type FanoutMessage,
+  type MessageHeader,
+  serializeMessage,
+} from './message.js';
 
 export const SQS_MAX_MESSAGE_BYTES = 262_144;
 export const DEFAULT_MAX_PER_BATCH = 25;
@@ -60,11 +65,11 @@ export function planBatches<T>(
 }
 
 /** Everything in a message except its databases. */
-export type MessageEnvelope = Omit<FanoutMessage, 'version' | 'resources' | 'region'>;
+export type MessageEnvelope = Omit<MessageHeader, 'region'>;
 
 export interface MessagePlan {
   messages: FanoutMessage[];
-  oversized: DatabaseResource[];
+  oversized: InventoryItem[];
 }
 
 /**
@@ -73,35 +78,35 @@ export interface MessagePlan {
  */
 export function buildMessages(
   envelope: MessageEnvelope,
-  resources: readonly DatabaseResource[],
+  items: readonly InventoryItem[],
   options: { maxPerBatch?: number; maxBytes?: number } = {},
 ): MessagePlan {
   const maxBytes = Math.min(options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES, SQS_MAX_MESSAGE_BYTES);
-  const byRegion = new Map<string, DatabaseResource[]>();
-  for (const resource of resources) {
-    const list = byRegion.get(resource.region) ?? [];
-    list.push(resource);
-    byRegion.set(resource.region, list);
+  const byRegion = new Map<string, InventoryItem[]>();
+  for (const item of items) {
+    const list = byRegion.get(item.resource.region) ?? [];
+    list.push(item);
+    byRegion.set(item.resource.region, list);
   }
 
   const messages: FanoutMessage[] = [];
-  const oversized: DatabaseResource[] = [];
-  for (const [region, regionResources] of byRegion) {
+  const oversized: InventoryItem[] = [];
+  for (const [region, regionItems] of byRegion) {
     const shell: FanoutMessage = {
       version: FANOUT_MESSAGE_VERSION,
       ...envelope,
       region,
-      resources: [],
+      items: [],
     };
     // The envelope's own bytes come off the budget; `[]` is counted by planBatches.
     const envelopeBytes = Buffer.byteLength(serializeMessage(shell), 'utf8') - 2;
     const plan = planBatches(
-      regionResources,
+      regionItems,
       options.maxPerBatch ?? DEFAULT_MAX_PER_BATCH,
       maxBytes - envelopeBytes,
     );
     oversized.push(...plan.oversized);
-    for (const batch of plan.batches) messages.push({ ...shell, resources: batch });
+    for (const batch of plan.batches) messages.push({ ...shell, items: batch });
   }
   return { messages, oversized };
 }

@@ -17,7 +17,7 @@ import {
   type ScheduledSinks,
 } from '../sinks/index.js';
 import type { RuleParameters, ScanProblem, ScanResult } from '../types.js';
-import { type EnqueueOptions, fanOutResources } from './index.js';
+import { type EnqueueOptions, fanOutItems } from './index.js';
 
 export interface ScheduledScanDeps {
   targets: readonly ScanTarget[];
@@ -80,7 +80,7 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
     if (sinks && target.accountId) {
       await archiveVanishedFindings(sinks, accountOf(target, target.accountId), inventory);
     }
-    const fanned = await fanOutResources(
+    const fanned = await fanOutItems(
       queue.sqs,
       queue.queueUrl,
       {
@@ -89,7 +89,7 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
         ...(target.accountId ? { accountId: target.accountId } : {}),
         ...(target.roleArn ? { roleArn: target.roleArn } : {}),
       },
-      inventory.items.map((item) => item.resource),
+      inventory.items,
       {
         ...queue.enqueue,
         ...(run ? { run: { ...run, partPrefix: target.accountId ?? 'own' } } : {}),

@@ -1,6 +1,7 @@
 /**
  * The probe worker's unit of work: one SQS message, one batch of databases.
- * Validate the message, read the databases' settings, run the pipeline, and,
+ * Validate the message, take the settings the scanner read (or, for a
+ * message an earlier release queued, read them), run the pipeline, and,
  * for batches of a Config rule run, report the evaluations to Config.
  *
  * A message "fails" (SQS redelivers it, then parks it on the dead-letter
@@ -17,7 +18,13 @@ import { putEvaluations, toEvaluation } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
 import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
 import type { DatabaseResource, ScanResult } from '../types.js';
-import { type FanoutMessage, parseMessage } from './message.js';
+import {
+  databasesOf,
+  FANOUT_MESSAGE_VERSION,
+  type FanoutMessage,
+  type LegacyFanoutMessage,
+  parseMessage,
+} from './message.js';
 
 /** Where a batch's databases live: a region, and a member account role when not our own. */
 export interface BatchLocation {
@@ -33,8 +40,12 @@ export interface WorkerLog {
 }
 
 export interface WorkerDeps {
-  /** Reads parameter groups, option groups and CAs for the batch (lib/inventory enrichResources). */
-  enrich: (resources: DatabaseResource[], location: BatchLocation) => Promise<Inventory>;
+  /**
+   * Reads parameter groups, option groups and CAs (lib/inventory
+   * enrichResources), only for version 1 messages, which carry bare
+   * databases. Absent: such a message fails with LEGACY_MESSAGE_UNREADABLE.
+   */
+  enrich?: (resources: DatabaseResource[], location: BatchLocation) => Promise<Inventory>;
   /** The prober for the batch's account; undefined: configuration only. */
   proberFor?: (location: BatchLocation) => LiveProber | undefined;
   /** The TCP connect to Oracle's plaintext listener; used only where a prober is. */
@@ -48,7 +59,7 @@ export interface WorkerDeps {
   configFor?: (location: BatchLocation) => ConfigServiceClient;
   log: WorkerLog;
   /** Called with every finished scan (metrics). */
-  onScan?: (result: ScanResult, message: FanoutMessage) => void;
+  onScan?: (result: ScanResult, message: FanoutMessage | LegacyFanoutMessage) => void;
   /** Security Hub and the report archive, for batches of a scheduled run (no result token). */
   sinks?: ScheduledSinks;
   /** The worker's own account: where findings of a batch without an account id go. */
@@ -71,7 +82,7 @@ export type WorkerOutcome =
     }
   | {
       status: 'failed';
-      /** MESSAGE_NOT_JSON, MESSAGE_INVALID, NO_CONFIG_CLIENT, SCAN_FAILED, INVENTORY_FAILED, EVALUATIONS_NOT_ACCEPTED, REPORT_PART_NOT_WRITTEN. */
+      /** MESSAGE_NOT_JSON, MESSAGE_INVALID, LEGACY_MESSAGE_UNREADABLE, NO_CONFIG_CLIENT, SCAN_FAILED, INVENTORY_FAILED, EVALUATIONS_NOT_ACCEPTED, REPORT_PART_NOT_WRITTEN. */
       code: string;
       message: string;
     };
@@ -105,11 +116,26 @@ export async function handleWorkerMessage(
     };
   }
 
+  let inventory: () => Promise<Inventory>;
+  if (batch.version === FANOUT_MESSAGE_VERSION) {
+    const items = batch.items;
+    inventory = async () => ({ items, problems: [], regions: [batch.region] });
+  } else if (deps.enrich) {
+    const { enrich } = deps;
+    inventory = () => enrich(batch.resources, location);
+  } else {
+    return {
+      status: 'failed',
+      code: 'LEGACY_MESSAGE_UNREADABLE',
+      message: 'a version 1 message needs the settings read, but the worker has no RDS reader',
+    };
+  }
+
   let result: ScanResult;
   try {
     const prober = deps.proberFor?.(location);
     result = await scan({
-      inventory: () => deps.enrich(batch.resources, location),
+      inventory,
       ruleParameters: batch.ruleParameters,
       ...(prober ? { prober } : {}),
       ...(prober && deps.reachability ? { reachability: deps.reachability } : {}),
@@ -139,7 +165,7 @@ export async function handleWorkerMessage(
     return {
       status: 'failed',
       code: 'INVENTORY_FAILED',
-      message: `none of ${batch.resources.length} databases could be read (${code})`,
+      message: `none of ${databasesOf(batch).length} databases could be read (${code})`,
     };
   }
 

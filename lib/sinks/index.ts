@@ -11,7 +11,7 @@
  * because SQS redelivery is what completes the run's archive.
  */
 import type { BackoffOptions } from '../aws/retry.js';
-import type { FanoutMessage } from '../fanout/message.js';
+import type { MessageHeader } from '../fanout/message.js';
 import type { Inventory } from '../pipeline.js';
 import type { ScanProblem, ScanResult } from '../types.js';
 import {
@@ -58,7 +58,7 @@ export type BatchDelivery =
 /** The probe worker's sinks for one batch of a scheduled run. */
 export async function deliverBatch(
   sinks: ScheduledSinks,
-  batch: FanoutMessage,
+  batch: MessageHeader,
   result: ScanResult,
   ownAccountId?: string,
 ): Promise<BatchDelivery> {
@@ -210,7 +210,7 @@ function logArchive(sinks: ScheduledSinks, runId: string, outcome: ArchiveOutcom
   }
 }
 
-function roleOf(batch: FanoutMessage): { roleArn?: string } {
+function roleOf(batch: MessageHeader): { roleArn?: string } {
   return batch.roleArn ? { roleArn: batch.roleArn } : {};
 }
 

@@ -5,13 +5,13 @@ import {
   buildMessages,
   enqueueBatches,
   type FanoutMessage,
-  fanOutResources,
+  fanOutItems,
   parseMessage,
   planCalls,
   SQS_MAX_MESSAGE_BYTES,
 } from '../../lib/fanout/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { database } from './helpers.js';
+import { database, settled } from './helpers.js';
 
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/rds-tls-guard-test-probe';
 const sqsMock = mockClient(SQSClient);
@@ -24,7 +24,7 @@ function messages(count: number): FanoutMessage[] {
       orderingTimestamp: new Date('2025-01-15T13:00:00.000Z'),
       ruleParameters: DEFAULT_RULE_PARAMETERS,
     },
-    Array.from({ length: count }, (_, index) => database(index)),
+    Array.from({ length: count }, (_, index) => settled(database(index))),
     { maxPerBatch: 1 },
   ).messages;
 }
@@ -149,14 +149,14 @@ describe('fanOutResources', () => {
         SenderFault: true,
       })),
     }));
-    const result = await fanOutResources(
+    const result = await fanOutItems(
       sqs,
       QUEUE_URL,
       {
         orderingTimestamp: new Date('2025-01-15T13:00:00.000Z'),
         ruleParameters: DEFAULT_RULE_PARAMETERS,
       },
-      [database(1), database(2), database(3)],
+      [database(1), database(2), database(3)].map((resource) => settled(resource)),
       { maxPerBatch: 2, sleep: noSleep },
     );
     expect(result.batches).toBe(1);

@@ -1,3 +1,4 @@
+import type { InventoryItem } from '../../lib/pipeline.js';
 import type { DatabaseResource } from '../../lib/types.js';
 
 export function database(
@@ -25,5 +26,36 @@ export function database(
     publiclyAccessible: false,
     tags: { team: 'payments' },
     ...overrides,
+  };
+}
+
+/**
+ * A database with the settings the scanner read for it: a parameter group
+ * merged with engine defaults and the CA from DescribeCertificates.
+ */
+export function settled(resource: DatabaseResource, forceSsl: '0' | '1' = '1'): InventoryItem {
+  return {
+    resource,
+    parameters: {
+      groupName: 'pg16-secure',
+      kind: 'instance',
+      family: 'postgres16',
+      parameters: {
+        'rds.force_ssl': {
+          name: 'rds.force_ssl',
+          value: forceSsl,
+          origin: 'parameter-group',
+          applyType: 'dynamic',
+          rdsSource: 'user',
+        },
+      },
+    },
+    optionGroups: [],
+    certificateAuthority: {
+      identifier: 'rds-ca-rsa2048-g1',
+      validFrom: new Date('2021-05-25T23:34:57.000Z'),
+      validTill: new Date('2061-05-25T23:34:57.000Z'),
+    },
+    gaps: [],
   };
 }

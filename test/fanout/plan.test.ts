@@ -9,7 +9,7 @@ import {
   serializeMessage,
 } from '../../lib/fanout/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { database } from './helpers.js';
+import { database, settled } from './helpers.js';
 
 const envelope = {
   orderingTimestamp: new Date('2025-01-15T13:00:00.000Z'),
@@ -57,7 +57,10 @@ describe('buildMessages', () => {
         ),
       }),
     );
-    const plan = buildMessages({ ...envelope, resultToken: 'r'.repeat(5_000) }, bulky);
+    const plan = buildMessages(
+      { ...envelope, resultToken: 'r'.repeat(5_000) },
+      bulky.map((resource) => settled(resource)),
+    );
     expect(plan.oversized).toEqual([]);
     expect(plan.messages.length).toBeGreaterThan(40 / 25);
     for (const message of plan.messages) {
@@ -65,18 +68,21 @@ describe('buildMessages', () => {
       expect(bytes).toBeLessThanOrEqual(240_000);
       expect(bytes).toBeLessThan(SQS_MAX_MESSAGE_BYTES);
     }
-    expect(plan.messages.flatMap((m) => m.resources.map((r) => r.identifier))).toEqual(
+    expect(plan.messages.flatMap((m) => m.items.map((item) => item.resource.identifier))).toEqual(
       bulky.map((r) => r.identifier),
     );
   });
 
   it('puts databases of different regions in different messages', () => {
-    const plan = buildMessages(envelope, [
-      database(1),
-      database(2, { region: 'us-east-1' }),
-      database(3),
-    ]);
-    expect(plan.messages.map((m) => [m.region, m.resources.map((r) => r.identifier)])).toEqual([
+    const plan = buildMessages(
+      envelope,
+      [database(1), database(2, { region: 'us-east-1' }), database(3)].map((resource) =>
+        settled(resource),
+      ),
+    );
+    expect(
+      plan.messages.map((m) => [m.region, m.items.map((item) => item.resource.identifier)]),
+    ).toEqual([
       ['eu-west-1', ['orders-1', 'orders-3']],
       ['us-east-1', ['orders-2']],
     ]);
@@ -85,9 +91,12 @@ describe('buildMessages', () => {
 
   it('reports a database too large for any message as oversized', () => {
     const huge = database(9, { tags: { blob: 'z'.repeat(300_000) } });
-    const plan = buildMessages(envelope, [database(1), huge]);
-    expect(plan.oversized.map((r) => r.identifier)).toEqual(['orders-9']);
-    expect(plan.messages.flatMap((m) => m.resources.map((r) => r.identifier))).toEqual([
+    const plan = buildMessages(
+      envelope,
+      [database(1), huge].map((resource) => settled(resource)),
+    );
+    expect(plan.oversized.map((item) => item.resource.identifier)).toEqual(['orders-9']);
+    expect(plan.messages.flatMap((m) => m.items.map((item) => item.resource.identifier))).toEqual([
       'orders-1',
     ]);
   });
@@ -97,15 +106,52 @@ describe('message schema', () => {
   it('round-trips a message, turning ISO strings back into dates', () => {
     const [message] = buildMessages(
       { ...envelope, resultToken: 'token-1', configRuleName: 'rds-tls-only', testMode: true },
-      [database(1)],
+      [settled(database(1))],
     ).messages;
     const parsed = parseMessage(serializeMessage(message!));
     expect(parsed).toEqual({ ok: true, message });
-    if (!parsed.ok) return;
+    if (!parsed.ok || parsed.message.version !== FANOUT_MESSAGE_VERSION) return;
     expect(parsed.message.orderingTimestamp).toBeInstanceOf(Date);
-    expect(parsed.message.resources[0]?.certificateValidTill).toEqual(
+    expect(parsed.message.items[0]?.resource.certificateValidTill).toEqual(
       new Date('2026-03-01T00:00:00.000Z'),
     );
+    expect(parsed.message.items[0]?.certificateAuthority?.validTill).toEqual(
+      new Date('2061-05-25T23:34:57.000Z'),
+    );
+  });
+
+  it('carries the settings the scanner read, so the worker reads no group again', () => {
+    const [message] = buildMessages(envelope, [settled(database(1))]).messages;
+    const parsed = parseMessage(serializeMessage(message!));
+    if (!parsed.ok || parsed.message.version !== FANOUT_MESSAGE_VERSION) {
+      throw new Error('expected a current message');
+    }
+    expect(parsed.message.items[0]?.parameters?.parameters['rds.force_ssl']).toEqual({
+      name: 'rds.force_ssl',
+      value: '1',
+      origin: 'parameter-group',
+      applyType: 'dynamic',
+      rdsSource: 'user',
+    });
+  });
+
+  it('still reads a version 1 message of bare databases, queued by an earlier release', () => {
+    const [message] = buildMessages(envelope, [settled(database(1))]).messages;
+    const { items: _items, ...header } = message!;
+    const legacy = { ...header, version: 1, resources: [database(1)] };
+    const parsed = parseMessage(JSON.stringify(legacy));
+    expect(parsed.ok && parsed.message.version).toBe(1);
+    if (!parsed.ok || parsed.message.version !== 1) return;
+    expect(parsed.message.resources[0]?.identifier).toBe('orders-1');
+  });
+
+  it('rejects an unknown version, naming the field', () => {
+    const [message] = buildMessages(envelope, [settled(database(1))]).messages;
+    const parsed = parseMessage(JSON.stringify({ ...message!, version: 3 }));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.code).toBe('MESSAGE_INVALID');
+    expect(parsed.message).toContain('version');
   });
 
   it('rejects a body that is not JSON', () => {
@@ -116,25 +162,23 @@ describe('message schema', () => {
     });
   });
 
-  it('rejects another version or a missing field, naming the fields only', () => {
-    const [message] = buildMessages(envelope, [database(1)]).messages;
+  it('rejects a missing or invalid field, naming the fields only', () => {
+    const [message] = buildMessages(envelope, [settled(database(1))]).messages;
     const body = JSON.parse(serializeMessage(message!));
-    body.version = 2;
-    delete body.resources[0].resourceId;
+    delete body.items[0].resource.resourceId;
     body.ruleParameters.minTlsVersion = 'SSLv3-secret-looking-value';
     const parsed = parseMessage(JSON.stringify(body));
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.code).toBe('MESSAGE_INVALID');
-    expect(parsed.message).toContain('version');
-    expect(parsed.message).toContain('resources.0.resourceId');
+    expect(parsed.message).toContain('items.0.resource.resourceId');
     expect(parsed.message).toContain('ruleParameters.minTlsVersion');
     expect(parsed.message).not.toContain('SSLv3-secret-looking-value');
   });
 
   it('rejects an empty batch', () => {
-    const [message] = buildMessages(envelope, [database(1)]).messages;
-    const parsed = parseMessage(serializeMessage({ ...message!, resources: [] }));
+    const [message] = buildMessages(envelope, [settled(database(1))]).messages;
+    const parsed = parseMessage(serializeMessage({ ...message!, items: [] }));
     expect(parsed.ok).toBe(false);
   });
 });

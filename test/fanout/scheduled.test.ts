@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScanTarget } from '../../lib/accounts/index.js';
-import { parseMessage } from '../../lib/fanout/index.js';
+import { databasesOf, parseMessage } from '../../lib/fanout/index.js';
 import {
   ruleParametersFromEnvironment,
   runScheduledScan,
@@ -66,7 +66,7 @@ describe('runScheduledScan with a queue', () => {
       .flatMap((call) => call.args[0].input.Entries ?? [])
       .map((entry) => parseMessage(entry.MessageBody ?? ''));
     const messages = bodies.map((parsed) => (parsed.ok ? parsed.message : undefined));
-    expect(messages.map((m) => [m?.accountId, m?.roleArn, m?.resources.length])).toEqual([
+    expect(messages.map((m) => [m?.accountId, m?.roleArn, m && databasesOf(m).length])).toEqual([
       ['111111111111', undefined, 2],
       ['222222222222', MEMBER.roleArn, 25],
       ['222222222222', MEMBER.roleArn, 5],

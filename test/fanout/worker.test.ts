@@ -13,26 +13,15 @@ import {
 import type { Inventory, InventoryItem } from '../../lib/pipeline.js';
 import type { DatabaseResource } from '../../lib/types.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { database } from './helpers.js';
+import { database, settled } from './helpers.js';
 
 const configMock = mockClient(ConfigServiceClient);
 const config = new ConfigServiceClient({ region: 'eu-west-1' });
 const ORDERING = new Date('2025-01-15T13:00:00.000Z');
 
-function item(resource: DatabaseResource, forceSsl: '0' | '1'): InventoryItem {
-  return {
-    resource,
-    parameters: {
-      groupName: 'pg16-secure',
-      kind: 'instance',
-      family: 'postgres16',
-      parameters: {
-        'rds.force_ssl': { name: 'rds.force_ssl', value: forceSsl, origin: 'parameter-group' },
-      },
-    },
-    optionGroups: [],
-    gaps: [],
-  };
+/** orders-2's group leaves rds.force_ssl off: one finding per batch. */
+function settledItem(resource: DatabaseResource): InventoryItem {
+  return settled(resource, resource.identifier.endsWith('2') ? '0' : '1');
 }
 
 function body(overrides: Partial<FanoutMessage> = {}, resources = [database(1), database(2)]) {
@@ -41,9 +30,19 @@ function body(overrides: Partial<FanoutMessage> = {}, resources = [database(1), 
       orderingTimestamp: ORDERING,
       ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
     },
-    resources,
+    resources.map(settledItem),
   ).messages;
   return serializeMessage({ ...message!, ...overrides });
+}
+
+/** A version 1 message, as an earlier release queued it: bare databases. */
+function legacyBody(overrides: Partial<FanoutMessage> = {}): string {
+  const { items, ...header } = JSON.parse(body(overrides));
+  return JSON.stringify({
+    ...header,
+    version: 1,
+    resources: items.map((entry: { resource: unknown }) => entry.resource),
+  });
 }
 
 function deps(overrides: Partial<WorkerDeps> = {}): WorkerDeps & {
@@ -56,9 +55,7 @@ function deps(overrides: Partial<WorkerDeps> = {}): WorkerDeps & {
 } {
   const enrich = vi.fn(
     async (resources: DatabaseResource[], _location: BatchLocation): Promise<Inventory> => ({
-      items: resources.map((resource) =>
-        item(resource, resource.identifier.endsWith('2') ? '0' : '1'),
-      ),
+      items: resources.map(settledItem),
       problems: [],
       regions: ['eu-west-1'],
     }),
@@ -78,12 +75,19 @@ beforeEach(() => {
 });
 
 describe('handleWorkerMessage', () => {
-  it('enriches the batch in its region and account, then scans it', async () => {
+  it('scans the settings the message carries, reading nothing itself', async () => {
+    const d = deps();
+    const outcome = await handleWorkerMessage({ messageId: 'msg-1', body: body() }, d);
+    expect(outcome).toEqual({ status: 'done', databases: 2, nonCompliant: 1 });
+    expect(d.enrich).not.toHaveBeenCalled();
+  });
+
+  it('reads the settings of a version 1 message in its region and account, then scans it', async () => {
     const d = deps();
     const outcome = await handleWorkerMessage(
       {
         messageId: 'msg-1',
-        body: body({
+        body: legacyBody({
           accountId: '210987654321',
           roleArn: 'arn:aws:iam::210987654321:role/rds-tls-guard-member',
         }),
@@ -199,13 +203,26 @@ describe('handleWorkerMessage', () => {
     expect(d.enrich).not.toHaveBeenCalled();
   });
 
+  it('fails a version 1 message when the worker has no RDS reader', async () => {
+    const { enrich: _enrich, ...withoutReader } = deps();
+    const outcome = await handleWorkerMessage(
+      { messageId: 'm', body: legacyBody() },
+      withoutReader,
+    );
+    expect(outcome).toEqual({
+      status: 'failed',
+      code: 'LEGACY_MESSAGE_UNREADABLE',
+      message: 'a version 1 message needs the settings read, but the worker has no RDS reader',
+    });
+  });
+
   it('fails the message when the batch could not be read at all, so it is retried', async () => {
     const d = deps({
       enrich: vi.fn(async () => {
         throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
       }),
     });
-    const outcome = await handleWorkerMessage({ messageId: 'm', body: body() }, d);
+    const outcome = await handleWorkerMessage({ messageId: 'm', body: legacyBody() }, d);
     expect(outcome).toEqual({
       status: 'failed',
       code: 'INVENTORY_FAILED',

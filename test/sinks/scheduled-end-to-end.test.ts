@@ -26,7 +26,7 @@ import {
   type WorkerLog,
 } from '../../lib/fanout/index.js';
 import { runScheduledScan } from '../../lib/fanout/scheduled.js';
-import { collectInventory, enrichResources } from '../../lib/inventory/index.js';
+import { collectInventory } from '../../lib/inventory/index.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
 import { reportKeys } from '../../lib/sinks/report-archive.js';
@@ -203,12 +203,11 @@ describe('the scheduled path for two accounts', () => {
       'runs/year=2026/month=02/day=03/20260203T040506Z-e2e/manifest.json',
     ]);
 
-    // Workers: each queued message, as SQS would deliver it.
+    // Workers: each queued message, as SQS would deliver it. They get no RDS
+    // reader: the settings the scanner read travel in the messages.
     const response = await handleWorkerRecords(
       queued.map((body, index) => ({ messageId: `m-${index}`, body })),
       {
-        enrich: (resources, location) =>
-          enrichResources(resources, { clientFor: () => rdsFor(location.accountId) }),
         log: quiet,
         sinks,
         ownAccountId: OWN,
@@ -291,12 +290,11 @@ describe('a probe batch whose sinks fail', () => {
           accountId: OWN,
           clientFor: () => rds.get(OWN)!,
         })
-      ).items.map((item) => item.resource),
+      ).items,
     ).messages;
     const response = await handleWorkerRecords(
       [{ messageId: 'm-1', body: serializeMessage(message!) }],
       {
-        enrich: (resources) => enrichResources(resources, { clientFor: () => rds.get(OWN)! }),
         log: quiet,
         sinks,
       },
