@@ -42,11 +42,6 @@ async function run(withProber: boolean) {
   const prober: LiveProber = { probe: async () => undefined };
   const onScan = vi.fn();
   const deps: WorkerDeps = {
-    enrich: async (resources) => ({
-      items: resources.map(oracleItem),
-      problems: [],
-      regions: ['eu-west-1'],
-    }),
     ...(withProber ? { proberFor: () => prober } : {}),
     reachability,
     log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
@@ -58,7 +53,7 @@ async function run(withProber: boolean) {
       orderingTimestamp: new Date('2025-01-15T13:00:00Z'),
       ruleParameters: DEFAULT_RULE_PARAMETERS,
     },
-    [oracle],
+    [oracleItem(oracle)],
   ).messages;
   if (!message) throw new Error('no message');
   await handleWorkerMessage({ messageId: 'm-1', body: serializeMessage(message) }, deps);
