@@ -196,24 +196,40 @@ function text(value: unknown, max = 80): string | undefined {
   return undefined;
 }
 
-async function readUserRequirement(
+const VARIABLES_SQL =
+  "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('require_secure_transport', 'tls_version', 'have_ssl', 'version')";
+const STATUS_SQL = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
+const USER_SQL = "SELECT ssl_type FROM mysql.user WHERE CONCAT(user, '@', host) = CURRENT_USER()";
+
+function applyVariables(facts: MysqlSessionFacts, variables: Row[]): void {
+  facts.variablesRead = true;
+  for (const row of variables) {
+    const value = text(row.Value);
+    if (row.Variable_name === 'require_secure_transport') facts.requireSecureTransport = value;
+    if (row.Variable_name === 'tls_version') facts.tlsVersion = value;
+    if (row.Variable_name === 'have_ssl') facts.haveSsl = value;
+    if (row.Variable_name === 'version') facts.version = value;
+  }
+}
+
+function applyStatus(facts: MysqlSessionFacts, status: Row[]): void {
+  for (const row of status) {
+    if (row.Variable_name === 'Ssl_version') facts.sslVersion = text(row.Value, 20);
+    if (row.Variable_name === 'Ssl_cipher') facts.sslCipher = text(row.Value);
+  }
+}
+
+function applyUser(facts: MysqlSessionFacts, users: Row[]): void {
+  facts.userSslType = text(users[0]?.ssl_type, 20) ?? '';
+  facts.userSslTypeSource = 'mysql.user.ssl_type';
+}
+
+/** A user without SELECT on mysql.user may still show its own account. */
+async function readUserFromCreateUser(
   connection: Connection,
   timeout: number,
   facts: MysqlSessionFacts,
 ): Promise<void> {
-  try {
-    const users = await query<Row>(
-      connection,
-      "SELECT ssl_type FROM mysql.user WHERE CONCAT(user, '@', host) = CURRENT_USER()",
-      timeout,
-    );
-    facts.userSslType = text(users[0]?.ssl_type, 20) ?? '';
-    facts.userSslTypeSource = 'mysql.user.ssl_type';
-    return;
-  } catch (error) {
-    facts.userSslTypeUnreadable = asMysqlError(error).code ?? 'unreadable';
-  }
-  // A user without SELECT on mysql.user may still show its own account.
   try {
     const rows = await query<Row>(connection, 'SHOW CREATE USER CURRENT_USER()', timeout);
     const statement = rows[0] ? text(Object.values(rows[0])[0], 2_048) : undefined;
@@ -228,43 +244,85 @@ async function readUserRequirement(
   }
 }
 
-/** Each read stands alone: one the user may not make loses only its own fact. */
+/**
+ * Several statements in one round trip (the connection allows multiple
+ * statements). The server answers them in order and stops at the first it
+ * refuses: the rows of each statement that answered, and that statement's
+ * index and error.
+ */
+function queryBatch(
+  connection: Connection,
+  statements: readonly string[],
+  timeout: number,
+): Promise<{ rows: Row[][]; failed?: { index: number; error: unknown } }> {
+  return new Promise((resolve) => {
+    const rows: Row[][] = [];
+    const running = connection.query({ sql: statements.join(';\n'), timeout });
+    // Each statement that answers sends its column definitions first, rows or not.
+    running.on('fields', () => rows.push([]));
+    running.on('result', (row: unknown) => {
+      if (typeof row === 'object' && row !== null) rows[rows.length - 1]?.push(row as Row);
+    });
+    running.on('error', (error: unknown) =>
+      resolve({ rows, failed: { index: rows.length, error } }),
+    );
+    running.on('end', () => resolve({ rows }));
+  });
+}
+
+/**
+ * Each read stands alone: one the user may not make loses only its own fact.
+ * All three go in one round trip; after a refusal, those the server did not
+ * reach are asked one by one.
+ */
 async function readSessionFacts(
   connection: Connection,
   timeout: number,
 ): Promise<MysqlSessionFacts> {
   const facts: MysqlSessionFacts = {};
-  try {
-    const variables = await query<Row>(
-      connection,
-      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('require_secure_transport', 'tls_version', 'have_ssl', 'version')",
-      timeout,
-    );
-    facts.variablesRead = true;
-    for (const row of variables) {
-      const value = text(row.Value);
-      if (row.Variable_name === 'require_secure_transport') facts.requireSecureTransport = value;
-      if (row.Variable_name === 'tls_version') facts.tlsVersion = value;
-      if (row.Variable_name === 'have_ssl') facts.haveSsl = value;
-      if (row.Variable_name === 'version') facts.version = value;
+  const reads = [
+    {
+      sql: VARIABLES_SQL,
+      apply: (rows: Row[]) => applyVariables(facts, rows),
+      refused: (error: unknown) => {
+        facts.variablesUnreadable = asMysqlError(error).code ?? 'unreadable';
+      },
+    },
+    {
+      sql: STATUS_SQL,
+      apply: (rows: Row[]) => applyStatus(facts, rows),
+      refused: (error: unknown) => {
+        facts.statusUnreadable = asMysqlError(error).code ?? 'unreadable';
+      },
+    },
+    {
+      sql: USER_SQL,
+      apply: (rows: Row[]) => applyUser(facts, rows),
+      refused: async (error: unknown) => {
+        facts.userSslTypeUnreadable = asMysqlError(error).code ?? 'unreadable';
+        await readUserFromCreateUser(connection, timeout, facts);
+      },
+    },
+  ];
+  const batch = await queryBatch(
+    connection,
+    reads.map((read) => read.sql),
+    timeout,
+  );
+  for (const [index, read] of reads.entries()) {
+    const answered = batch.rows[index];
+    if (!batch.failed || index < batch.failed.index) {
+      read.apply(answered ?? []);
+    } else if (index === batch.failed.index) {
+      await read.refused(batch.failed.error);
+    } else {
+      try {
+        read.apply(await query<Row>(connection, read.sql, timeout));
+      } catch (error) {
+        await read.refused(error);
+      }
     }
-  } catch (error) {
-    facts.variablesUnreadable = asMysqlError(error).code ?? 'unreadable';
   }
-  try {
-    const status = await query<Row>(
-      connection,
-      "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')",
-      timeout,
-    );
-    for (const row of status) {
-      if (row.Variable_name === 'Ssl_version') facts.sslVersion = text(row.Value, 20);
-      if (row.Variable_name === 'Ssl_cipher') facts.sslCipher = text(row.Value);
-    }
-  } catch (error) {
-    facts.statusUnreadable = asMysqlError(error).code ?? 'unreadable';
-  }
-  await readUserRequirement(connection, timeout, facts);
   return facts;
 }
 
@@ -284,6 +342,8 @@ async function verifiedSession(
     },
     // IAM tokens travel as cleartext passwords; allowed here only because TLS was verified first.
     enableCleartextPlugin: true,
+    // The session facts are read in one round trip (constant statements, no input in them).
+    multipleStatements: true,
   });
   if ('error' in opened) return { step: classifyMysqlTlsError(opened.error) };
   const { connection, readLimitExceeded } = opened;

@@ -16,7 +16,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { type ConnectionOptions, checkServerIdentity, TLSSocket } from 'node:tls';
+import {
+  type ConnectionOptions,
+  checkServerIdentity,
+  createSecureContext,
+  TLSSocket,
+} from 'node:tls';
 import pg from 'pg';
 import type { Evidence } from '../types.js';
 import { checkLegacyTls, legacyEvidence, postgresPreamble } from './legacy-tls.js';
@@ -309,11 +314,36 @@ async function plaintextAttempt(
   }
 }
 
+/**
+ * Key shares the ClientHello carries up front. PostgreSQL up to 17 accepts
+ * only its `ssl_ecdh_curve` (prime256v1 by default), and Node's default hello
+ * offers X25519MLKEM768 and X25519 shares only, so every handshake took an
+ * extra round trip (a HelloRetryRequest for P-256). Offering all three keeps
+ * the post-quantum hybrid where the server has it. The `*` syntax needs
+ * OpenSSL 3.5; with an older one, Node's default stays.
+ */
+const KEY_SHARE_GROUPS = '*X25519MLKEM768:*X25519:*P-256:P-384';
+
+let keyShares: { ecdhCurve?: string } | undefined;
+
+function keyShareOptions(): { ecdhCurve?: string } {
+  if (keyShares === undefined) {
+    try {
+      createSecureContext({ ecdhCurve: KEY_SHARE_GROUPS });
+      keyShares = { ecdhCurve: KEY_SHARE_GROUPS };
+    } catch {
+      keyShares = {};
+    }
+  }
+  return keyShares;
+}
+
 export function tlsOptions(target: ProbeTarget): ConnectionOptions {
   return {
     ca: target.ca,
     rejectUnauthorized: true,
     minVersion: target.minTlsVersion,
+    ...keyShareOptions(),
     ...(isIP(target.servername) === 0 ? { servername: target.servername } : {}),
     // Always against the endpoint name, even when the socket goes to another address.
     checkServerIdentity: (_host, certificate) =>
@@ -435,7 +465,11 @@ async function verifiedSession(
       ? { step: ownView, facts: { unavailable: reason } }
       : { step: unverifiable(reason), facts: { unavailable: reason } };
   } finally {
-    await client.end().catch(() => closeClient(client));
+    // Terminate is sent; the server's close is not waited for, a round trip
+    // the proof does not need. A server that never closes loses the socket
+    // a second later.
+    client.end().catch(() => closeClient(client));
+    setTimeout(() => closeClient(client), 1_000).unref();
   }
 }
 
@@ -501,8 +535,23 @@ export async function probePostgres(
     evidence,
   });
 
-  const own = await plaintextAttempt(target, ownIdentity);
+  // The probe user's plaintext attempt, the verified session and the legacy
+  // handshake are independent: all start at once. The stand-in logins only
+  // matter once the probe user was refused; they start then, beside the
+  // session, which takes longer than both plaintext rounds together.
+  const ownAttempt = plaintextAttempt(target, ownIdentity);
+  const session = verifiedSession(target, credentials).catch((error: unknown) => ({
+    step: classifyTlsError(error),
+    facts: undefined,
+  }));
+  const legacyAttempt = checkLegacyTls(target, postgresPreamble);
+  const own = await ownAttempt;
   evidence.push(attemptEvidence(ownIdentity, own));
+  const standInSteps =
+    own.kind === 'refused'
+      ? await Promise.all(standIns.map((identity) => plaintextAttempt(target, identity)))
+      : [];
+  const [{ step: tls, facts }, legacy] = await Promise.all([session, legacyAttempt]);
   const unreachable =
     own.kind === 'inconclusive' && ['UNREACHABLE', 'TIMEOUT'].includes(own.reason);
   if (unreachable) {
@@ -512,21 +561,12 @@ export async function probePostgres(
         {
           kind: 'inconclusive',
           reason: own.reason,
-          detail: 'not attempted: the endpoint did not answer the plaintext attempt',
+          detail: 'not judged: the endpoint did not answer the plaintext attempt',
         },
         { kind: 'skipped', detail: 'endpoint not reachable' },
       ),
     );
   }
-  // The stand-in logins, the verified session and the legacy handshake are
-  // independent: run them side by side.
-  const [standInSteps, { step: tls, facts }, legacy] = await Promise.all([
-    own.kind === 'refused'
-      ? Promise.all(standIns.map((identity) => plaintextAttempt(target, identity)))
-      : Promise.resolve([]),
-    verifiedSession(target, credentials),
-    checkLegacyTls(target, postgresPreamble),
-  ]);
   const attempts = [
     { identity: ownIdentity, step: own },
     ...standInSteps.map((step, index) => ({
