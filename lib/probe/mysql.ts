@@ -334,6 +334,9 @@ async function verifiedSession(
 ): Promise<{ step: TlsStep; facts?: MysqlSessionFacts }> {
   const opened = await open({
     ...baseOptions(target, credentials),
+    // A fresh object per connection on purpose: mysql2 keys both its secure
+    // context cache and TLS session resumption on it, and a resumed session
+    // skips the certificate check this proof rests on.
     ssl: {
       ca: target.ca,
       rejectUnauthorized: true,

@@ -16,12 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import {
-  type ConnectionOptions,
-  checkServerIdentity,
-  createSecureContext,
-  TLSSocket,
-} from 'node:tls';
+import { type ConnectionOptions, checkServerIdentity, TLSSocket } from 'node:tls';
 import pg from 'pg';
 import type { Evidence } from '../types.js';
 import { checkLegacyTls, legacyEvidence, postgresPreamble } from './legacy-tls.js';
@@ -42,6 +37,7 @@ import {
   type TlsStep,
 } from './outcome.js';
 import { limitReads, READ_LIMIT_EXCEEDED, type ReadBudget, readLimitError } from './read-limit.js';
+import { verifiedSecureContext } from './tls-context.js';
 
 /** What the server did with one plaintext login, before it is judged. */
 export type PlaintextAnswer =
@@ -314,36 +310,11 @@ async function plaintextAttempt(
   }
 }
 
-/**
- * Key shares the ClientHello carries up front. PostgreSQL up to 17 accepts
- * only its `ssl_ecdh_curve` (prime256v1 by default), and Node's default hello
- * offers X25519MLKEM768 and X25519 shares only, so every handshake took an
- * extra round trip (a HelloRetryRequest for P-256). Offering all three keeps
- * the post-quantum hybrid where the server has it. The `*` syntax needs
- * OpenSSL 3.5; with an older one, Node's default stays.
- */
-const KEY_SHARE_GROUPS = '*X25519MLKEM768:*X25519:*P-256:P-384';
-
-let keyShares: { ecdhCurve?: string } | undefined;
-
-function keyShareOptions(): { ecdhCurve?: string } {
-  if (keyShares === undefined) {
-    try {
-      createSecureContext({ ecdhCurve: KEY_SHARE_GROUPS });
-      keyShares = { ecdhCurve: KEY_SHARE_GROUPS };
-    } catch {
-      keyShares = {};
-    }
-  }
-  return keyShares;
-}
-
 export function tlsOptions(target: ProbeTarget): ConnectionOptions {
   return {
-    ca: target.ca,
+    // The CA bundle, minimum version and key shares, parsed once per bundle.
+    secureContext: verifiedSecureContext(target),
     rejectUnauthorized: true,
-    minVersion: target.minTlsVersion,
-    ...keyShareOptions(),
     ...(isIP(target.servername) === 0 ? { servername: target.servername } : {}),
     // Always against the endpoint name, even when the socket goes to another address.
     checkServerIdentity: (_host, certificate) =>

@@ -1,0 +1,65 @@
+/**
+ * TLS settings the PostgreSQL verified sessions share, built once per CA
+ * bundle and minimum version instead of once per connection. Parsing the RDS
+ * CA bundle (about 120 certificates) into a secure context costs about 6 ms
+ * of CPU: more than a whole probe of a nearby MariaDB server. node:tls never
+ * resumes a session it was not handed, so every handshake is still verified
+ * in full. (mysql2 builds its own context per `ssl` object and resumes
+ * sessions per object, so the MySQL probe keeps a fresh object each time.)
+ */
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { TlsVersion } from '../types.js';
+import type { ProbeTarget } from './outcome.js';
+
+/**
+ * Key shares the ClientHello carries up front. PostgreSQL up to 17 accepts
+ * only its `ssl_ecdh_curve` (prime256v1 by default), and Node's default hello
+ * offers X25519MLKEM768 and X25519 shares only, so every handshake took an
+ * extra round trip (a HelloRetryRequest for P-256). Offering all three keeps
+ * the post-quantum hybrid where the server has it. The `*` syntax needs
+ * OpenSSL 3.5; with an older one, OpenSSL's default groups stay.
+ */
+const KEY_SHARE_GROUPS = '*X25519MLKEM768:*X25519:*P-256:P-384';
+
+let keyShares: { ecdhCurve?: string } | undefined;
+
+export function keyShareOptions(): { ecdhCurve?: string } {
+  if (keyShares === undefined) {
+    try {
+      createSecureContext({ ecdhCurve: KEY_SHARE_GROUPS });
+      keyShares = { ecdhCurve: KEY_SHARE_GROUPS };
+    } catch {
+      keyShares = {};
+    }
+  }
+  return keyShares;
+}
+
+/** A few CA bundles at most are in use at once (normally one); older entries are dropped. */
+const MAX_ENTRIES = 4;
+
+/** The prober passes the same bundle (one array, or one PEM string) for every target. */
+type CaBundle = ProbeTarget['ca'];
+
+function cached<T>(
+  cache: Map<string, { ca: CaBundle; value: T }[]>,
+  target: ProbeTarget,
+  build: () => T,
+): T {
+  const key = target.minTlsVersion;
+  const entries = cache.get(key) ?? [];
+  const hit = entries.find((entry) => entry.ca === target.ca);
+  if (hit) return hit.value;
+  const value = build();
+  cache.set(key, [{ ca: target.ca, value }, ...entries].slice(0, MAX_ENTRIES));
+  return value;
+}
+
+const contexts = new Map<TlsVersion, { ca: CaBundle; value: SecureContext }[]>();
+
+/** For node:tls clients (pg): the CA bundle, minimum version and key shares, parsed once. */
+export function verifiedSecureContext(target: ProbeTarget): SecureContext {
+  return cached(contexts, target, () =>
+    createSecureContext({ ca: target.ca, minVersion: target.minTlsVersion, ...keyShareOptions() }),
+  );
+}
