@@ -143,6 +143,8 @@ interface Expected {
   live: string;
   /** With requireLiveProbe=true: what Config hears. */
   combined: string;
+  /** An outcome that is just as right, when timing decides between the two. */
+  or?: { live: string; combined: string };
 }
 
 const NETWORK: Record<string, Expected> = {
@@ -154,6 +156,12 @@ const NETWORK: Record<string, Expected> = {
   close: {
     live: 'INSUFFICIENT_DATA CONNECTION_CLOSED',
     combined: 'INSUFFICIENT_DATA CONNECTION_CLOSED',
+    // The probe's connections start together: a connection whose first bytes
+    // reached the server before it closed is answered with a reset.
+    or: {
+      live: 'INSUFFICIENT_DATA CONNECTION_RESET',
+      combined: 'INSUFFICIENT_DATA CONNECTION_RESET',
+    },
   },
   garbage: { live: 'INSUFFICIENT_DATA TIMEOUT', combined: 'INSUFFICIENT_DATA TIMEOUT' },
   'dies-in-handshake': {
@@ -228,8 +236,13 @@ describe('one scan, one healthy PostgreSQL and one database per fault (requireLi
   for (const [fault, expected] of Object.entries({ ...NETWORK, ...CERTIFICATE })) {
     it(`${fault}: live ${expected.live}, reported ${expected.combined}`, () => {
       const evaluation = byIdentifier(result)[fault];
-      expect(outcome(evaluation?.liveFinding)).toBe(expected.live);
-      expect(outcome(evaluation?.finding)).toBe(expected.combined);
+      const seen = {
+        live: outcome(evaluation?.liveFinding),
+        combined: outcome(evaluation?.finding),
+      };
+      expect([{ live: expected.live, combined: expected.combined }, expected.or]).toContainEqual(
+        seen,
+      );
       // Reports carry the whole text; the copy for AWS Config is cut to its limit.
       expect(evaluation?.finding.annotation.length).toBeLessThan(1024);
       expect(clampAnnotation(evaluation?.finding.annotation ?? '').length).toBeLessThanOrEqual(256);
