@@ -34,6 +34,7 @@ import {
 import { createLiveProber } from '../lib/probe/index.js';
 import { SecretValue } from '../lib/secret-value.js';
 import { createCredentialResolver } from '../lib/secrets/index.js';
+import { REAL_SERVER_CONNECT_TIMEOUT_MS } from './fixtures/servers.js';
 
 const CANARY = 'canary-Pa55-live-9d2f41c7';
 
@@ -104,7 +105,7 @@ function deps(logLines: string[]): ConfigRuleDeps {
         secretsClientFor: (region) => new SecretsManagerClient({ region }),
       }),
       caBundle: caPem,
-      connectTimeoutMs: 3_000,
+      connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
     }),
     log: { info: log, warn: log, error: log },
     sleep: async () => {},

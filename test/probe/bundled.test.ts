@@ -13,7 +13,12 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RULE_PARAMETERS, type LiveFinding } from '../../lib/types.js';
 import { esbuildOptions } from '../../scripts/lambda-build.js';
-import { databaseItem, useMariadb, usePostgres } from '../fixtures/servers.js';
+import {
+  databaseItem,
+  REAL_SERVER_CONNECT_TIMEOUT_MS,
+  useMariadb,
+  usePostgres,
+} from '../fixtures/servers.js';
 
 let outDir: string;
 
@@ -44,7 +49,7 @@ const prober = createLiveProber({
     }),
   },
   caBundle: input.ca,
-  connectTimeoutMs: 3000,
+  connectTimeoutMs: ${REAL_SERVER_CONNECT_TIMEOUT_MS},
 });
 const finding = await prober.probe(input.item, input.ruleParameters);
 process.stdout.write(JSON.stringify(finding));

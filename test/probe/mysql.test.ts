@@ -9,7 +9,12 @@ import { SecretValue } from '../../lib/secret-value.js';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../lib/types.js';
 import { credentialDerivedBytes } from '../fixtures/credential-bytes.js';
 import { mysqlGreetingNonce, recordingRelay } from '../fixtures/hostile.js';
-import { databaseItem, fixedCredentials, useMariadb } from '../fixtures/servers.js';
+import {
+  databaseItem,
+  fixedCredentials,
+  REAL_SERVER_CONNECT_TIMEOUT_MS,
+  useMariadb,
+} from '../fixtures/servers.js';
 
 let server: LocalMariadb;
 const usageUser = { username: 'guard_usage_only', password: new SecretValue('usage-Only-pw-4d2') };
@@ -48,7 +53,7 @@ function probe(
     credentials: fixedCredentials(username, password),
     caBundle: server.ca,
     hostOverride: server.host,
-    connectTimeoutMs: 2_000,
+    connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
   });
   return prober.probe(databaseItem('mariadb', port), {
     ...DEFAULT_RULE_PARAMETERS,

@@ -10,7 +10,7 @@ import type { CredentialResolver } from '../../lib/pipeline.js';
 import { createLiveProber } from '../../lib/probe/index.js';
 import { SecretValue } from '../../lib/secret-value.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { databaseItem } from '../fixtures/servers.js';
+import { databaseItem, REAL_SERVER_CONNECT_TIMEOUT_MS } from '../fixtures/servers.js';
 
 let server: LocalPostgres;
 const probeUser = 'guard_probe';
@@ -102,7 +102,7 @@ function probe(
     credentials: resolver,
     caBundle: server.ca,
     hostOverride: server.host,
-    connectTimeoutMs: 2_000,
+    connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
   });
   return prober.probe(databaseItem('postgres', server.port), parameters);
 }

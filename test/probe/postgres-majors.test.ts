@@ -20,7 +20,12 @@ import {
 import { createLiveProber } from '../../lib/probe/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { postgresMajors } from '../fixtures/postgres-majors.js';
-import { databaseItem, ENDPOINT_HOST, fixedCredentials } from '../fixtures/servers.js';
+import {
+  databaseItem,
+  ENDPOINT_HOST,
+  fixedCredentials,
+  REAL_SERVER_CONNECT_TIMEOUT_MS,
+} from '../fixtures/servers.js';
 
 let workDir: string;
 let certificates: CertificateSet;
@@ -39,7 +44,7 @@ function probe(server: LocalPostgres) {
     credentials: fixedCredentials(server.masterUser, server.masterPassword),
     caBundle: server.ca,
     hostOverride: server.host,
-    connectTimeoutMs: 3_000,
+    connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
   });
   return prober.probe(databaseItem('postgres', server.port), DEFAULT_RULE_PARAMETERS);
 }

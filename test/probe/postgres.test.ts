@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPostgres } from '../../lib/local/index.js';
 import { createLiveProber } from '../../lib/probe/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { databaseItem, fixedCredentials, usePostgres } from '../fixtures/servers.js';
+import {
+  databaseItem,
+  fixedCredentials,
+  REAL_SERVER_CONNECT_TIMEOUT_MS,
+  usePostgres,
+} from '../fixtures/servers.js';
 
 let server: LocalPostgres;
 
@@ -23,7 +28,7 @@ function probe(password = server.masterPassword) {
     credentials: fixedCredentials(server.masterUser, password),
     caBundle: server.ca,
     hostOverride: server.host,
-    connectTimeoutMs: 2_000,
+    connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
   });
   return prober.probe(databaseItem('postgres', server.port), DEFAULT_RULE_PARAMETERS);
 }
