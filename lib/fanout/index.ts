@@ -60,6 +60,8 @@ export interface FanOutResult {
   batches: number;
   /** The run parts of the messages SQS accepted (only with `run`). */
   parts: string[];
+  /** The databases of each of those parts: a part that never reports is reported lost for them. */
+  partDatabases: Record<string, DatabaseResource[]>;
   /** Databases in those messages. */
   databases: number;
   /** Databases that are not on the queue (too large, or SQS kept refusing): evaluate or report them. */
@@ -103,14 +105,25 @@ export async function fanOutItems(
   let databases = 0;
   const notSent = plan.oversized.map((item) => item.resource);
   const parts: string[] = [];
+  const partDatabases: Record<string, DatabaseResource[]> = {};
   messages.forEach((message, index) => {
     if (unsentIndexes.has(index)) notSent.push(...databasesOf(message));
     else {
       databases += message.items.length;
-      if (message.run) parts.push(message.run.part);
+      if (message.run) {
+        parts.push(message.run.part);
+        partDatabases[message.run.part] = databasesOf(message);
+      }
     }
   });
-  return { batches: summary.sent, parts, databases, notSent, unsent: summary.unsent };
+  return {
+    batches: summary.sent,
+    parts,
+    partDatabases,
+    databases,
+    notSent,
+    unsent: summary.unsent,
+  };
 }
 
 /**

@@ -11,12 +11,13 @@ import type { Inventory } from '../pipeline.js';
 import { scan } from '../scan.js';
 import {
   archiveVanishedFindings,
+  assembleOverdue,
   deliverRun,
   type RunRef,
   recordRunManifest,
   type ScheduledSinks,
 } from '../sinks/index.js';
-import type { RuleParameters, ScanProblem, ScanResult } from '../types.js';
+import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
 import { type EnqueueOptions, fanOutItems } from './index.js';
 
 export interface ScheduledScanDeps {
@@ -31,6 +32,8 @@ export interface ScheduledScanDeps {
   run?: RunRef;
   /** Security Hub and the report archive. */
   sinks?: ScheduledSinks;
+  /** How long a run's batches may still arrive (default: the queue's redelivery window plus margin). */
+  overdueRunAfterMs?: number;
 }
 
 export interface AccountFanOut {
@@ -65,9 +68,16 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
     return { mode: 'in-process', result };
   }
 
+  if (sinks) {
+    await assembleOverdue(
+      sinks,
+      deps.overdueRunAfterMs !== undefined ? { overdueAfterMs: deps.overdueRunAfterMs } : {},
+    );
+  }
   const accounts: AccountFanOut[] = [];
   const problems: ScanProblem[] = [];
   const parts: string[] = [];
+  const partDatabases: Record<string, DatabaseResource[]> = {};
   for (const target of deps.targets) {
     let inventory: Inventory;
     try {
@@ -96,6 +106,7 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       },
     );
     parts.push(...fanned.parts);
+    Object.assign(partDatabases, fanned.partDatabases);
     if (fanned.notSent.length > 0) {
       problems.push({
         scope: `account:${target.accountId ?? 'own'}`,
@@ -114,7 +125,12 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
     });
   }
   if (sinks && run) {
-    await recordRunManifest(sinks, run, { ruleParameters: deps.ruleParameters, parts, problems });
+    await recordRunManifest(sinks, run, {
+      ruleParameters: deps.ruleParameters,
+      parts,
+      problems,
+      partDatabases,
+    });
   }
   return { mode: 'fanned-out', accounts, problems };
 }

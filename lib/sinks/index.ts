@@ -13,7 +13,8 @@
 import type { BackoffOptions } from '../aws/retry.js';
 import type { MessageHeader } from '../fanout/message.js';
 import type { Inventory } from '../pipeline.js';
-import type { ScanProblem, ScanResult } from '../types.js';
+import type { DatabaseResource, ScanProblem, ScanResult } from '../types.js';
+import { assembleOverdueRuns, type OverdueSweepOptions } from './overdue-runs.js';
 import {
   type ArchiveOutcome,
   type ArchiveTarget,
@@ -143,6 +144,7 @@ export async function recordRunManifest(
     ruleParameters: ScanResult['ruleParameters'];
     parts: string[];
     problems: ScanProblem[];
+    partDatabases?: Record<string, DatabaseResource[]>;
   },
 ): Promise<ArchiveOutcome | undefined> {
   if (!sinks.archive) return undefined;
@@ -153,6 +155,36 @@ export async function recordRunManifest(
   });
   logArchive(sinks, run.id, outcome);
   return outcome;
+}
+
+/**
+ * The scanner's first step: earlier runs that will get no more batches
+ * (lib/sinks/overdue-runs.ts) get their reports, lost batches named.
+ */
+export async function assembleOverdue(
+  sinks: ScheduledSinks,
+  options: Omit<OverdueSweepOptions, 'now'> = {},
+): Promise<void> {
+  if (!sinks.archive) return;
+  const summary = await assembleOverdueRuns(sinks.archive, {
+    now: (sinks.now ?? (() => new Date()))(),
+    ...options,
+  });
+  for (const { runId, outcome } of summary.assembled) {
+    if (outcome.status === 'written' && outcome.lostParts) {
+      sinks.log.warn('overdue run assembled without its lost batches', {
+        runId,
+        lostParts: outcome.lostParts.slice(0, 20),
+        keys: outcome.keys,
+      });
+    } else logArchive(sinks, runId, outcome);
+  }
+  for (const failed of summary.failed) {
+    sinks.onSinkFailure?.('ReportArchive', 1);
+    sinks.log.error('overdue run not assembled', { ...failed });
+  }
+  if (summary.truncated)
+    sinks.log.warn('more overdue runs than one sweep takes; the next run continues');
 }
 
 /**

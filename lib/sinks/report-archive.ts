@@ -15,6 +15,15 @@
  * the last writer always sees the others' objects. Assembling twice writes
  * the same reports twice, which is harmless.
  *
+ * A batch that ends on the dead-letter queue, or whose worker never
+ * finishes, leaves nobody last. The next scheduled run assembles such a run
+ * once its manifest is overdue (lib/sinks/overdue-runs.ts): the missing
+ * batches' databases are INSUFFICIENT_DATA (PROBE_BATCH_LOST) and the report
+ * says it is incomplete. That fallback writes only where no report exists
+ * (a conditional PUT, If-None-Match: *), so it never replaces a complete
+ * report; a late batch (a redriven dead letter) still completes the run
+ * and overwrites the incomplete report with the complete one.
+ *
  * Everything read back from S3 is bounded (object size, part count) and
  * validated. Nothing here throws; outcomes are named.
  */
@@ -27,13 +36,14 @@ import {
 import * as z from 'zod';
 import { type BackoffOptions, backoff, errorName, THROTTLING_ERRORS } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
-import { ruleParametersSchema } from '../fanout/message.js';
+import { databaseResourceSchema, ruleParametersSchema } from '../fanout/message.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
-import type { RuleParameters, ScanProblem, ScanResult } from '../types.js';
+import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
 import {
   decodeScanResult,
   encodeScanResult,
+  markLostParts,
   mergeScanResults,
   scanProblemSchema,
 } from './scan-result-codec.js';
@@ -94,6 +104,8 @@ export interface RunManifest {
   parts: string[];
   /** Problems the scanner saw: listing failures, databases it could not queue. */
   problems: ScanProblem[];
+  /** The databases of each part, reported lost if the part never arrives (absent in older manifests). */
+  partDatabases?: Record<string, DatabaseResource[]>;
 }
 
 const manifestSchema = z.object({
@@ -102,10 +114,20 @@ const manifestSchema = z.object({
   ruleParameters: ruleParametersSchema,
   parts: z.array(z.string().regex(PART_ID_PATTERN)).max(MAX_PARTS),
   problems: z.array(scanProblemSchema),
+  partDatabases: z
+    .record(z.string().regex(PART_ID_PATTERN), z.array(databaseResourceSchema))
+    .optional(),
 });
 
 export type ArchiveOutcome =
-  | { status: 'written'; keys: string[] }
+  | {
+      status: 'written';
+      keys: string[];
+      /** Parts reported lost: the report is incomplete. */
+      lostParts?: string[];
+      /** Reports a concurrent writer had already written, left as they were. */
+      kept?: string[];
+    }
   | { status: 'waiting'; missingParts: number }
   | {
       status: 'failed';
@@ -151,18 +173,30 @@ export async function writeRunReports(
   target: ArchiveTarget,
   run: RunRef,
   result: ScanResult,
+  options: { onlyIfAbsent?: boolean; lostParts?: string[] } = {},
 ): Promise<ArchiveOutcome> {
   if (!RUN_ID_PATTERN.test(run.id)) return invalidRun();
   const keys = reportKeys(run);
-  const written = await putAll(target, [
-    { key: keys.json, body: renderJson(result), contentType: 'application/json' },
-    {
-      key: keys.html,
-      body: renderHtml(result, { title: `rds-tls-guard run ${run.id}` }),
-      contentType: 'text/html; charset=utf-8',
-    },
-  ]);
-  return written ?? { status: 'written', keys: [keys.json, keys.html] };
+  const kept: string[] = [];
+  const failed = await putAll(
+    target,
+    [
+      { key: keys.json, body: renderJson(result), contentType: 'application/json' },
+      {
+        key: keys.html,
+        body: renderHtml(result, { title: `rds-tls-guard run ${run.id}` }),
+        contentType: 'text/html; charset=utf-8',
+      },
+    ],
+    options.onlyIfAbsent ? kept : undefined,
+  );
+  if (failed) return failed;
+  return {
+    status: 'written',
+    keys: [keys.json, keys.html].filter((key) => !kept.includes(key)),
+    ...(options.lostParts && options.lostParts.length > 0 ? { lostParts: options.lostParts } : {}),
+    ...(kept.length > 0 ? { kept } : {}),
+  };
 }
 
 /** One probe batch's result, then the run's reports if this was the last piece. */
@@ -206,31 +240,63 @@ export async function assembleIfComplete(
   target: ArchiveTarget,
   run: RunRef,
 ): Promise<ArchiveOutcome> {
-  const keys = workKeys(run);
-  const manifestText = await readObject(target, keys.manifest);
-  if (manifestText.status === 'missing') return { status: 'waiting', missingParts: -1 };
-  if (manifestText.status !== 'read') return manifestText.outcome;
-  let manifest: RunManifest;
-  try {
-    const parsed = manifestSchema.safeParse(JSON.parse(manifestText.text));
-    if (!parsed.success) return objectInvalid(keys.manifest);
-    manifest = parsed.data;
-  } catch {
-    return objectInvalid(keys.manifest);
-  }
+  const read = await readManifest(target, run);
+  if (read.status === 'missing') return { status: 'waiting', missingParts: -1 };
+  if (read.status === 'failed') return read.outcome;
+  return assembleRun(target, run, read.manifest, 'complete');
+}
 
-  const listed = await listParts(target, keys.parts);
+export type ManifestRead =
+  | { status: 'read'; manifest: RunManifest; lastModified?: Date }
+  | { status: 'missing' }
+  | { status: 'failed'; outcome: ArchiveOutcome };
+
+/** The run's manifest, validated, and when S3 stored it. */
+export async function readManifest(target: ArchiveTarget, run: RunRef): Promise<ManifestRead> {
+  const key = workKeys(run).manifest;
+  const text = await readObject(target, key);
+  if (text.status !== 'read') return text;
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(text.text));
+    if (parsed.success && parsed.data.runId === run.id) {
+      return {
+        status: 'read',
+        manifest: parsed.data,
+        ...(text.lastModified ? { lastModified: text.lastModified } : {}),
+      };
+    }
+  } catch {
+    // Not JSON: the same named outcome as a schema mismatch.
+  }
+  return { status: 'failed', outcome: objectInvalid(key) };
+}
+
+/**
+ * Merges the manifest's parts into the run's reports. `complete` waits for
+ * every part. `fallback` (an overdue run) reports the parts that are
+ * missing or unreadable as lost and writes only reports that do not exist.
+ */
+export async function assembleRun(
+  target: ArchiveTarget,
+  run: RunRef,
+  manifest: RunManifest,
+  mode: 'complete' | 'fallback',
+): Promise<ArchiveOutcome> {
+  const keys = workKeys(run);
+  const listed = await listObjects(target, keys.parts, { maxKeys: MAX_PARTS });
   if (!listed.ok) return listed.outcome;
-  const present = listed.parts;
-  const missing = manifest.parts.filter((part) => !present.has(`${keys.parts}${part}.json`));
-  if (missing.length > 0) return { status: 'waiting', missingParts: missing.length };
+  const present = listed.objects;
+  const lost = manifest.parts.filter((part) => !present.has(partKey(run, part)));
+  if (mode === 'complete' && lost.length > 0) {
+    return { status: 'waiting', missingParts: lost.length };
+  }
 
   const results: ScanResult[] = [];
   let total = 0;
   for (const part of manifest.parts) {
+    if (lost.includes(part)) continue;
     const key = partKey(run, part);
-    const size = present.get(key) ?? 0;
-    total += size;
+    total += present.get(key) ?? 0;
     if (total > MAX_RUN_BYTES) {
       return {
         status: 'failed',
@@ -239,18 +305,36 @@ export async function assembleIfComplete(
       };
     }
     const text = await readObject(target, key);
+    const decoded = text.status === 'read' ? decodeScanResult(text.text) : undefined;
+    if (decoded?.ok) {
+      results.push(decoded.result);
+      continue;
+    }
+    // An overdue run cannot wait for a part to become readable: it is lost.
+    const unreadable =
+      text.status === 'missing' ||
+      decoded !== undefined ||
+      (text.status === 'failed' &&
+        text.outcome.status === 'failed' &&
+        text.outcome.code === 'OBJECT_TOO_LARGE');
+    if (mode === 'fallback' && unreadable) {
+      lost.push(part);
+      continue;
+    }
     if (text.status === 'missing') return { status: 'waiting', missingParts: 1 };
-    if (text.status !== 'read') return text.outcome;
-    const decoded = decodeScanResult(text.text);
-    if (!decoded.ok) return objectInvalid(key);
-    results.push(decoded.result);
+    if (text.status === 'failed') return text.outcome;
+    return objectInvalid(key);
   }
   const merged = mergeScanResults(results, manifest);
-  return writeRunReports(target, run, merged);
+  if (lost.length === 0) return writeRunReports(target, run, merged);
+  return writeRunReports(target, run, markLostParts(merged, manifest, lost), {
+    onlyIfAbsent: true,
+    lostParts: lost,
+  });
 }
 
 type ReadResult =
-  | { status: 'read'; text: string }
+  | { status: 'read'; text: string; lastModified?: Date }
   | { status: 'missing' }
   | { status: 'failed'; outcome: ArchiveOutcome };
 
@@ -266,7 +350,11 @@ async function readObject(target: ArchiveTarget, key: string): Promise<ReadResul
     if (Buffer.byteLength(text, 'utf8') > MAX_OBJECT_BYTES) {
       return { status: 'failed', outcome: tooLarge(key) };
     }
-    return { status: 'read', text };
+    return {
+      status: 'read',
+      text,
+      ...(response.LastModified ? { lastModified: response.LastModified } : {}),
+    };
   } catch (error) {
     if (error instanceof Error && error.name === 'NoSuchKey') return { status: 'missing' };
     return {
@@ -280,26 +368,44 @@ async function readObject(target: ArchiveTarget, key: string): Promise<ReadResul
   }
 }
 
-/** Keys and sizes under the parts prefix, at most MAX_PARTS of them. */
-async function listParts(
+export type Listing =
+  | { ok: true; objects: Map<string, number>; folders: string[] }
+  | { ok: false; outcome: ArchiveOutcome };
+
+/**
+ * Keys and sizes under a prefix (and, with a delimiter, the folders below
+ * it), at most `maxKeys` of them and `maxPages` pages.
+ */
+export async function listObjects(
   target: ArchiveTarget,
   prefix: string,
-): Promise<{ ok: true; parts: Map<string, number> } | { ok: false; outcome: ArchiveOutcome }> {
-  const found = new Map<string, number>();
+  options: { maxKeys: number; maxPages?: number; delimiter?: string },
+): Promise<Listing> {
+  const objects = new Map<string, number>();
+  const folders: string[] = [];
+  // S3 may return short pages; a page with no key at all still ends the walk here.
+  const maxPages = options.maxPages ?? options.maxKeys + 1;
   let token: string | undefined;
+  let pages = 0;
   do {
+    if (pages >= maxPages) return tooMany(prefix, `${maxPages} pages`);
+    pages += 1;
     try {
       const page = await withRetries(target, () =>
         target.s3.send(
           new ListObjectsV2Command({
             Bucket: target.bucket,
             Prefix: prefix,
+            ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
             ...(token ? { ContinuationToken: token } : {}),
           }),
         ),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key) found.set(object.Key, object.Size ?? 0);
+        if (object.Key) objects.set(object.Key, object.Size ?? 0);
+      }
+      for (const folder of page.CommonPrefixes ?? []) {
+        if (folder.Prefix) folders.push(folder.Prefix);
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } catch (error) {
@@ -312,23 +418,28 @@ async function listParts(
         },
       };
     }
-    if (found.size > MAX_PARTS) {
-      return {
-        ok: false,
-        outcome: {
-          status: 'failed',
-          code: 'RUN_TOO_LARGE',
-          message: `more than ${MAX_PARTS} parts`,
-        },
-      };
+    if (objects.size + folders.length > options.maxKeys) {
+      return tooMany(prefix, `${options.maxKeys} keys`);
     }
   } while (token);
-  return { ok: true, parts: found };
+  return { ok: true, objects, folders };
 }
 
+function tooMany(prefix: string, limit: string): Listing {
+  return {
+    ok: false,
+    outcome: { status: 'failed', code: 'RUN_TOO_LARGE', message: `${prefix}: more than ${limit}` },
+  };
+}
+
+/** S3's answers to a conditional PUT whose key another writer took first. */
+const ALREADY_WRITTEN = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
+
+/** Writes each object; with `kept`, only where the key is free, listing the keys left alone. */
 async function putAll(
   target: ArchiveTarget,
   objects: { key: string; body: string; contentType: string }[],
+  kept?: string[],
 ): Promise<ArchiveOutcome | undefined> {
   for (const object of objects) {
     try {
@@ -339,10 +450,15 @@ async function putAll(
             Key: object.key,
             Body: object.body,
             ContentType: object.contentType,
+            ...(kept ? { IfNoneMatch: '*' } : {}),
           }),
         ),
       );
     } catch (error) {
+      if (kept && ALREADY_WRITTEN.has(errorName(error))) {
+        kept.push(object.key);
+        continue;
+      }
       return {
         status: 'failed',
         code: 'WRITE_FAILED',

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { databaseResourceSchema, ruleParametersSchema } from '../fanout/message.js';
 import { evidenceSchema, problemSchema } from '../report/json-schema.js';
-import type { ScanProblem, ScanResult } from '../types.js';
+import type { DatabaseResource, ResourceEvaluation, ScanProblem, ScanResult } from '../types.js';
 
 const isoDate = z.iso
   .datetime({ offset: true })
@@ -82,4 +82,59 @@ export function mergeScanResults(
     evaluations: parts.flatMap((part) => part.evaluations),
     problems: [...run.problems, ...parts.flatMap((part) => part.problems)],
   };
+}
+
+export const PROBE_BATCH_LOST = 'PROBE_BATCH_LOST';
+export const REPORT_INCOMPLETE = 'REPORT_INCOMPLETE';
+
+/**
+ * An overdue run's result with its lost parts in it: each database of a
+ * lost part is INSUFFICIENT_DATA (PROBE_BATCH_LOST), never left out, and
+ * the problems say which parts were lost and that the report is incomplete.
+ */
+export function markLostParts(
+  result: ScanResult,
+  run: { startedAt: Date; parts: string[]; partDatabases?: Record<string, DatabaseResource[]> },
+  lost: readonly string[],
+): ScanResult {
+  const evaluated = new Set(result.evaluations.map((evaluation) => evaluation.resource.resourceId));
+  const evaluations: ResourceEvaluation[] = [];
+  const problems: ScanProblem[] = [
+    {
+      scope: 'run',
+      code: REPORT_INCOMPLETE,
+      message: `${lost.length} of ${run.parts.length} probe batches did not report before the run was assembled; their databases are INSUFFICIENT_DATA (${PROBE_BATCH_LOST})`,
+    },
+  ];
+  for (const part of lost) {
+    const databases = (run.partDatabases?.[part] ?? []).filter(
+      (resource) => !evaluated.has(resource.resourceId),
+    );
+    problems.push({
+      scope: `part:${part}`,
+      code: PROBE_BATCH_LOST,
+      message: run.partDatabases
+        ? `probe batch ${part} (${databases.length} database(s)) never reported: dead-letter queue or an unfinished worker`
+        : `probe batch ${part} never reported; the manifest does not name its databases`,
+    });
+    for (const resource of databases) evaluations.push(lostEvaluation(resource, run.startedAt));
+  }
+  return {
+    ...result,
+    evaluations: [...result.evaluations, ...evaluations],
+    problems: [...problems, ...result.problems],
+  };
+}
+
+function lostEvaluation(resource: DatabaseResource, at: Date): ResourceEvaluation {
+  const finding = {
+    verdict: 'INSUFFICIENT_DATA' as const,
+    reason: PROBE_BATCH_LOST,
+    annotation:
+      'The probe batch holding this database never reported (dead-letter queue or a worker that did not finish); not evaluated in this run.',
+    remediation:
+      "Inspect the probe queue's dead-letter queue; redriving the message completes this run's report.",
+    evidence: [],
+  };
+  return { resource, staticFinding: finding, finding, orderingTimestamp: at };
 }

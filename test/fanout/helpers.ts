@@ -1,3 +1,5 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { InventoryItem } from '../../lib/pipeline.js';
 import type { DatabaseResource } from '../../lib/types.js';
 
@@ -58,4 +60,23 @@ export function settled(resource: DatabaseResource, forceSsl: '0' | '1' = '1'): 
     },
     gaps: [],
   };
+}
+
+/** An SQS client whose SendMessageBatch accepts every entry (its documented shape) and keeps the bodies. */
+export function capturingQueue(): { sqs: SQSClient; queued: string[] } {
+  const sqs = new SQSClient({ region: 'eu-west-1' });
+  const queued: string[] = [];
+  mockClient(sqs)
+    .on(SendMessageBatchCommand)
+    .callsFake(async (input) => {
+      queued.push(...input.Entries.map((entry: { MessageBody: string }) => entry.MessageBody));
+      return {
+        Successful: input.Entries.map((entry: { Id: string }) => ({
+          Id: entry.Id,
+          MessageId: entry.Id,
+        })),
+        Failed: [],
+      };
+    });
+  return { sqs, queued };
 }

@@ -15,7 +15,6 @@ import {
   GetFindingsCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { ScanTarget } from '../../lib/accounts/index.js';
@@ -31,6 +30,7 @@ import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
 import { reportKeys } from '../../lib/sinks/report-archive.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { capturingQueue } from '../fanout/helpers.js';
 import { serveAccount } from '../inventory/rds-mock.js';
 import { parameter, postgresInstance } from '../inventory/rds-samples.js';
 import { memoryBucket } from './memory-bucket.js';
@@ -144,20 +144,7 @@ describe('the scheduled path for two accounts', () => {
     const rds = rdsAccounts();
     const { hubs, imported } = securityHubs();
     const bucket = memoryBucket();
-    const sqs = new SQSClient({ region: 'eu-west-1' });
-    const queued: string[] = [];
-    mockClient(sqs)
-      .on(SendMessageBatchCommand)
-      .callsFake(async (input) => {
-        queued.push(...input.Entries.map((entry: { MessageBody: string }) => entry.MessageBody));
-        return {
-          Successful: input.Entries.map((entry: { Id: string }) => ({
-            Id: entry.Id,
-            MessageId: entry.Id,
-          })),
-          Failed: [],
-        };
-      });
+    const { sqs, queued } = capturingQueue();
     const sinkFailures: string[] = [];
     const sinks: ScheduledSinks = {
       archive: { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports' },
