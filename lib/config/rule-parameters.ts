@@ -6,8 +6,10 @@
  * invoke pass real JSON numbers and booleans; both forms are accepted. An
  * empty string means "not set" because templates often pass an empty
  * parameter through. Unknown keys are ignored with a warning so a rule
- * deployed with a newer parameter set keeps working.
+ * deployed with a newer parameter set keeps working. Each key is read by its
+ * zod schema (z.stringbool for the string booleans, z.coerce for numbers).
  */
+import * as z from 'zod';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters, type TlsVersion } from '../types.js';
 import { capMessage, quoteFragment } from './safe-text.js';
 
@@ -28,8 +30,6 @@ export const MAX_CA_EXPIRY_DAYS = 3650;
 /** AWS tag keys are at most 128 characters. */
 const MAX_TAG_KEY_LENGTH = 128;
 
-type KeyParser<T> = (value: unknown) => { ok: true; value: T } | { ok: false; expected: string };
-
 const TLS_VERSIONS: Record<string, TlsVersion> = {
   tlsv1: 'TLSv1',
   'tlsv1.0': 'TLSv1',
@@ -43,98 +43,106 @@ const TLS_VERSIONS: Record<string, TlsVersion> = {
   '1.3': 'TLSv1.3',
 };
 
-const parseMinTlsVersion: KeyParser<TlsVersion> = (value) => {
-  const version = typeof value === 'string' ? TLS_VERSIONS[value.trim().toLowerCase()] : undefined;
-  return version
-    ? { ok: true, value: version }
-    : { ok: false, expected: 'one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (or 1.0 to 1.3)' };
-};
-
-const parseCaExpiryDays: KeyParser<number> = (value) => {
-  let days: number | undefined;
-  if (typeof value === 'number') days = value;
-  else if (typeof value === 'string' && /^\s*\d{1,6}\s*$/.test(value)) days = Number(value);
-  return days !== undefined && Number.isInteger(days) && days >= 1 && days <= MAX_CA_EXPIRY_DAYS
-    ? { ok: true, value: days }
-    : { ok: false, expected: `a whole number of days from 1 to ${MAX_CA_EXPIRY_DAYS}` };
-};
-
-const parseBoolean: KeyParser<boolean> = (value) => {
-  if (typeof value === 'boolean') return { ok: true, value };
-  if (typeof value === 'string') {
-    const text = value.trim().toLowerCase();
-    if (text === 'true') return { ok: true, value: true };
-    if (text === 'false') return { ok: true, value: false };
-  }
-  return { ok: false, expected: 'true or false' };
-};
-
-const parseSecretTagKey: KeyParser<string> = (value) => {
-  const key = typeof value === 'string' ? value.trim() : '';
-  return key.length > 0 && key.length <= MAX_TAG_KEY_LENGTH
-    ? { ok: true, value: key }
-    : { ok: false, expected: `a tag key of 1 to ${MAX_TAG_KEY_LENGTH} characters` };
-};
+/** `true` / `false` as JSON booleans or as the strings Config passes, in any case. */
+const booleanParameter = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .pipe(z.stringbool({ truthy: ['true'], falsy: ['false'] })),
+]);
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^\s,]+$/;
 const DB_IDENTIFIER = /^[A-Za-z0-9-]{1,63}$/;
-const SECRET_ARNS_EXPECTED =
-  'a JSON object or "id=arn,id=arn" mapping DB identifiers to Secrets Manager secret ARNs';
 
-const parseSecretArns: KeyParser<Record<string, string>> = (value) => {
-  let pairs: [string, unknown][];
-  if (typeof value === 'string') {
-    const text = value.trim();
-    if (text.startsWith('{')) {
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (!isPlainObject(parsed)) return { ok: false, expected: SECRET_ARNS_EXPECTED };
-        pairs = Object.entries(parsed);
-      } catch {
-        return { ok: false, expected: SECRET_ARNS_EXPECTED };
-      }
-    } else {
-      pairs = [];
-      for (const entry of text.split(',')) {
-        if (entry.trim() === '') continue;
-        const cut = entry.indexOf('=');
-        if (cut < 0) return { ok: false, expected: SECRET_ARNS_EXPECTED };
-        pairs.push([entry.slice(0, cut).trim(), entry.slice(cut + 1).trim()]);
-      }
+/** `id=arn,id=arn` (or JSON text) → the pairs, in order; repeats kept so they can be refused. */
+function secretArnPairs(text: string): [string, unknown][] | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      return isPlainObject(parsed) ? Object.entries(parsed) : undefined;
+    } catch {
+      return undefined;
     }
-  } else if (isPlainObject(value)) {
-    pairs = Object.entries(value);
-  } else {
-    return { ok: false, expected: SECRET_ARNS_EXPECTED };
   }
-
-  const arns: Record<string, string> = {};
-  for (const [id, arn] of pairs) {
-    // A repeated identifier would silently pick one secret over another.
-    if (!DB_IDENTIFIER.test(id) || Object.hasOwn(arns, id)) {
-      return { ok: false, expected: SECRET_ARNS_EXPECTED };
-    }
-    if (typeof arn !== 'string' || !SECRET_ARN.test(arn)) {
-      return { ok: false, expected: SECRET_ARNS_EXPECTED };
-    }
-    arns[id] = arn;
+  const pairs: [string, unknown][] = [];
+  for (const entry of trimmed.split(',')) {
+    if (entry.trim() === '') continue;
+    const cut = entry.indexOf('=');
+    if (cut < 0) return undefined;
+    pairs.push([entry.slice(0, cut).trim(), entry.slice(cut + 1).trim()]);
   }
-  return { ok: true, value: arns };
-};
+  return pairs;
+}
 
-const KEY_PARSERS: { [K in keyof RuleParameters]-?: KeyParser<NonNullable<RuleParameters[K]>> } = {
-  minTlsVersion: parseMinTlsVersion,
-  caExpiryDays: parseCaExpiryDays,
-  requireLiveProbe: parseBoolean,
-  liveProbe: parseBoolean,
-  secretTagKey: parseSecretTagKey,
-  secretArns: parseSecretArns,
-  mysqlPlaintextLogin: parseBoolean,
-  acceptNativeNetworkEncryption: parseBoolean,
+const secretArnsParameter = z
+  .union([
+    z.string().transform(secretArnPairs),
+    z.record(z.string(), z.unknown()).transform(Object.entries),
+  ])
+  .transform((pairs, context) => {
+    if (!pairs) {
+      context.addIssue({ code: 'custom', message: 'not a secret mapping' });
+      return z.NEVER;
+    }
+    const arns: Record<string, string> = {};
+    for (const [id, arn] of pairs) {
+      // A repeated identifier would silently pick one secret over another.
+      const valid =
+        DB_IDENTIFIER.test(id) &&
+        !Object.hasOwn(arns, id) &&
+        typeof arn === 'string' &&
+        SECRET_ARN.test(arn);
+      if (!valid) {
+        context.addIssue({ code: 'custom', message: 'invalid secret mapping' });
+        return z.NEVER;
+      }
+      arns[id] = arn;
+    }
+    return arns;
+  });
+
+/**
+ * One schema per key, with what it accepts in words: the error names the key
+ * and this text, never the value given.
+ */
+const KEYS: {
+  [K in keyof RuleParameters]-?: {
+    schema: z.ZodType<NonNullable<RuleParameters[K]>>;
+    expected: string;
+  };
+} = {
+  minTlsVersion: {
+    schema: z
+      .string()
+      .transform((value) => TLS_VERSIONS[value.trim().toLowerCase()])
+      .pipe(z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])),
+    expected: 'one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (or 1.0 to 1.3)',
+  },
+  caExpiryDays: {
+    schema: z
+      .union([z.number(), z.string().regex(/^\s*\d{1,6}\s*$/)])
+      .pipe(z.coerce.number<string | number>().int().min(1).max(MAX_CA_EXPIRY_DAYS)),
+    expected: `a whole number of days from 1 to ${MAX_CA_EXPIRY_DAYS}`,
+  },
+  requireLiveProbe: { schema: booleanParameter, expected: 'true or false' },
+  liveProbe: { schema: booleanParameter, expected: 'true or false' },
+  secretTagKey: {
+    schema: z.string().trim().min(1).max(MAX_TAG_KEY_LENGTH),
+    expected: `a tag key of 1 to ${MAX_TAG_KEY_LENGTH} characters`,
+  },
+  secretArns: {
+    schema: secretArnsParameter,
+    expected:
+      'a JSON object or "id=arn,id=arn" mapping DB identifiers to Secrets Manager secret ARNs',
+  },
+  mysqlPlaintextLogin: { schema: booleanParameter, expected: 'true or false' },
+  acceptNativeNetworkEncryption: { schema: booleanParameter, expected: 'true or false' },
 };
 
 function isRuleParameterKey(key: string): key is keyof RuleParameters {
-  return Object.hasOwn(KEY_PARSERS, key);
+  return Object.hasOwn(KEYS, key);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -169,9 +177,9 @@ export function parseRuleParameters(raw: unknown): RuleParametersResult {
       continue;
     }
     if (given === null || (typeof given === 'string' && given.trim() === '')) continue;
-    const parsed = parseKey(key, given);
-    if (parsed.ok) Object.assign(value, { [key]: parsed.value });
-    else problems.push({ key, expected: parsed.expected });
+    const parsed = KEYS[key].schema.safeParse(given);
+    if (parsed.success) Object.assign(value, { [key]: parsed.data });
+    else problems.push({ key, expected: KEYS[key].expected });
   }
 
   if (problems.length > 0) {
@@ -183,13 +191,6 @@ export function parseRuleParameters(raw: unknown): RuleParametersResult {
     );
   }
   return { ok: true, value, warnings };
-}
-
-function parseKey(
-  key: keyof RuleParameters,
-  given: unknown,
-): { ok: true; value: unknown } | { ok: false; expected: string } {
-  return KEY_PARSERS[key](given);
 }
 
 function defaults(): RuleParametersResult {
