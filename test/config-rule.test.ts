@@ -127,6 +127,28 @@ describe('Config rule: change notifications', () => {
     expect(evaluation?.Annotation?.length).toBeLessThanOrEqual(256);
   });
 
+  it('reads the CA through Config’s cACertificateIdentifier spelling: a retired CA there makes the verdict NON_COMPLIANT', async () => {
+    rds.on(DescribeDBParametersCommand, { DBParameterGroupName: 'pg15-force-ssl' }).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+    const withCa = (ca: string): Record<string, unknown> => {
+      const event = loadEvent('config-change-instance-postgres.json');
+      const invoking = JSON.parse(event.invokingEvent as string);
+      // Only the top-level spelling names the CA: no certificateDetails to fall back on.
+      delete invoking.configurationItem.configuration.certificateDetails;
+      invoking.configurationItem.configuration.cACertificateIdentifier = ca;
+      return { ...event, invokingEvent: JSON.stringify(invoking) };
+    };
+
+    await handleConfigRuleEvent(withCa('rds-ca-rsa2048-g1'), deps());
+    await handleConfigRuleEvent(withCa('rds-ca-2019'), deps());
+
+    const [current, retired] = sentEvaluations();
+    expect(current?.ComplianceType).toBe('COMPLIANT');
+    expect(retired?.ComplianceType).toBe('NON_COMPLIANT');
+    expect(retired?.Annotation).toContain('rds-ca-2019');
+  });
+
   it('evaluates an Aurora MySQL cluster from its cluster parameter group, keyed by DbClusterResourceId', async () => {
     rds
       .on(DescribeDBClusterParametersCommand, {

@@ -2,11 +2,13 @@
  * DatabaseResource from an AWS Config configuration item.
  *
  * Config writes the RDS object under `configuration` with lower camel case
- * keys of the API names (`dBInstanceIdentifier`, `dbiResourceId`, …). Whether
- * every key follows that rule has not been checked against a live account, so
- * keys are matched case-insensitively: `dBInstanceIdentifier`,
- * `dbInstanceIdentifier` and the API's `DBInstanceIdentifier` all read the
- * same field.
+ * keys of the API names (`dBInstanceIdentifier`, `dbiResourceId`,
+ * `cACertificateIdentifier`, …); older items spell them all lower case after
+ * the first word (`dbclusterParameterGroup`, `iamdatabaseAuthenticationEnabled`,
+ * as in the AWS Config RDK's example cluster item), and hand-made events copy
+ * the API's PascalCase. Keys are therefore matched case-insensitively:
+ * `dBInstanceIdentifier`, `dbinstanceIdentifier` and `DBInstanceIdentifier`
+ * all read the same field.
  */
 import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
 import { accountIdFromArn, pendingTlsChanges } from './mappers.js';

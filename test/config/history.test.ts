@@ -33,7 +33,7 @@ const rdsConfiguration = {
   dbiResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
   endpoint: { address: 'app-pg.c1abcdefghij.eu-west-1.rds.amazonaws.com', port: 5432 },
   dBParameterGroups: [{ dBParameterGroupName: 'pg15-force-ssl', parameterApplyStatus: 'in-sync' }],
-  caCertificateIdentifier: 'rds-ca-rsa2048-g1',
+  cACertificateIdentifier: 'rds-ca-rsa2048-g1',
 };
 
 describe('fetchOversizedItem', () => {
