@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { accountProblem, collectTargets, type ScanTarget } from '../accounts/index.js';
 import { parseRuleParameters, type RuleParametersResult } from '../config/rule-parameters.js';
 import type { Inventory } from '../pipeline.js';
+import type { FindingFirstSeen } from '../report/asff.js';
 import { scan } from '../scan.js';
 import {
   archiveVanishedFindings,
@@ -51,12 +52,18 @@ export type ScheduledScanOutcome =
 export async function runScheduledScan(deps: ScheduledScanDeps): Promise<ScheduledScanOutcome> {
   const { queue, sinks, run } = deps;
   if (!queue) {
+    const firstSeen = new Map<string, FindingFirstSeen>();
     const result = await scan({
       inventory: () =>
         collectTargets(deps.targets, async (target) => {
           const inventory = await deps.collect(target);
           if (sinks && target.accountId) {
-            await archiveVanishedFindings(sinks, accountOf(target, target.accountId), inventory);
+            const held = await archiveVanishedFindings(
+              sinks,
+              accountOf(target, target.accountId),
+              inventory,
+            );
+            for (const [id, dates] of held) firstSeen.set(id, dates);
           }
           return inventory;
         }),
@@ -64,7 +71,9 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       orderingTimestamp: deps.orderingTimestamp,
       ...(deps.now ? { now: deps.now } : {}),
     });
-    if (sinks && run) await deliverRun(sinks, run, result, rolesByAccount(deps.targets));
+    if (sinks && run) {
+      await deliverRun(sinks, run, result, rolesByAccount(deps.targets), firstSeen);
+    }
     return { mode: 'in-process', result };
   }
 

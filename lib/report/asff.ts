@@ -16,8 +16,12 @@ export interface AsffFinding {
   GeneratorId: string;
   AwsAccountId: string;
   Types: string[];
+  /** When the finding was first created: kept from Security Hub across runs. */
   CreatedAt: string;
+  /** This run. */
   UpdatedAt: string;
+  FirstObservedAt: string;
+  LastObservedAt: string;
   Severity: { Label: AsffSeverityLabel };
   /**
    * Where a finding provider states severity and types: after a finding is
@@ -48,6 +52,23 @@ export type AsffComplianceStatus = 'PASSED' | 'FAILED' | 'NOT_AVAILABLE' | 'WARN
 export interface AsffOptions {
   /** Used when a resource carries neither an account id nor an ARN. */
   accountId?: string;
+  /**
+   * The dates Security Hub already holds for a finding, by finding Id: an
+   * update keeps CreatedAt and FirstObservedAt, and only UpdatedAt and
+   * LastObservedAt move to this run.
+   */
+  firstSeen?: ReadonlyMap<string, FindingFirstSeen>;
+}
+
+/** When a finding was created and first observed, as Security Hub holds it. */
+export interface FindingFirstSeen {
+  createdAt: string;
+  firstObservedAt: string;
+}
+
+/** The stable finding Id of one database: one finding per database and rule. */
+export function findingId(accountId: string, region: string, resourceId: string): string {
+  return `rds-tls-guard/${accountId}/${region}/${resourceId}`;
 }
 
 /** ASFF field limits: longer values are rejected by BatchImportFindings. */
@@ -84,7 +105,7 @@ export function buildAsffFindings(result: ScanResult, options: AsffOptions = {})
       skipped.push(evaluation.resource.identifier);
       continue;
     }
-    findings.push(asffFinding(evaluation, accountId, result.snapshot));
+    findings.push(asffFinding(evaluation, accountId, result.snapshot, options.firstSeen));
   }
   return { findings, skipped };
 }
@@ -98,10 +119,16 @@ function asffFinding(
   evaluation: ResourceEvaluation,
   accountId: string,
   snapshot: SnapshotProvenance | undefined,
+  firstSeen: ReadonlyMap<string, FindingFirstSeen> | undefined,
 ): AsffFinding {
   const { resource, finding } = evaluation;
   const partition = partitionOf(resource);
   const timestamp = evaluation.orderingTimestamp.toISOString();
+  const id = findingId(accountId, resource.region, resource.resourceId);
+  const prior = firstSeen?.get(id);
+  const createdAt = prior?.createdAt ?? timestamp;
+  // UpdatedAt may not precede CreatedAt; a clock behind Security Hub's keeps the created date.
+  const updatedAt = [createdAt, timestamp].sort()[1] ?? timestamp;
   const resourceArn = resource.arn ?? resource.resourceId;
   const kind = resource.resourceType === 'AWS::RDS::DBCluster' ? 'DB cluster' : 'DB instance';
   const types = ['Software and Configuration Checks/AWS Security Best Practices'];
@@ -113,13 +140,15 @@ function asffFinding(
       : 'No action available from rds-tls-guard for this database.');
   return {
     SchemaVersion: '2018-10-08',
-    Id: `rds-tls-guard/${accountId}/${resource.region}/${resource.resourceId}`,
+    Id: id,
     ProductArn: `arn:${partition}:securityhub:${resource.region}:${accountId}:product/${accountId}/default`,
     GeneratorId: `rds-tls-guard/${finding.reason}`,
     AwsAccountId: accountId,
     Types: types,
-    CreatedAt: timestamp,
-    UpdatedAt: timestamp,
+    CreatedAt: createdAt,
+    UpdatedAt: updatedAt,
+    FirstObservedAt: prior?.firstObservedAt ?? createdAt,
+    LastObservedAt: updatedAt,
     Severity: { Label: label },
     FindingProviderFields: { Severity: { Label: label, Original: finding.verdict }, Types: types },
     Title: truncate(

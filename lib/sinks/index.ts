@@ -13,6 +13,7 @@
 import type { BackoffOptions } from '../aws/retry.js';
 import type { MessageHeader } from '../fanout/message.js';
 import type { Inventory } from '../pipeline.js';
+import type { FindingFirstSeen } from '../report/asff.js';
 import type { DatabaseResource, ScanProblem, ScanResult } from '../types.js';
 import { assembleOverdueRuns, type OverdueSweepOptions } from './overdue-runs.js';
 import {
@@ -84,14 +85,16 @@ export async function deliverBatch(
 /**
  * Archives the Security Hub findings of databases gone from one account's
  * listing, region by region; a region whose listing was incomplete is left
- * alone.
+ * alone. Returns the dates Security Hub holds for the account's active
+ * findings (the same lookup), so their next import keeps them.
  */
 export async function archiveVanishedFindings(
   sinks: ScheduledSinks,
   account: { accountId: string; roleArn?: string },
   inventory: Inventory,
-): Promise<void> {
-  if (!sinks.securityHubFor) return;
+): Promise<Map<string, FindingFirstSeen>> {
+  const firstSeen = new Map<string, FindingFirstSeen>();
+  if (!sinks.securityHubFor) return firstSeen;
   for (const region of inventory.regions) {
     if (inventory.problems.some((problem) => problem.scope === `region:${region}`)) {
       sinks.log.warn('listing incomplete: Security Hub findings kept', {
@@ -111,6 +114,7 @@ export async function archiveVanishedFindings(
       now: (sinks.now ?? (() => new Date()))(),
       ...(sinks.retry ?? {}),
     });
+    for (const [id, dates] of summary.firstSeen) firstSeen.set(id, dates);
     if (!summary.ok) {
       sinks.onSinkFailure?.('SecurityHub', 1);
       sinks.log.error('vanished findings not archived', {
@@ -134,6 +138,7 @@ export async function archiveVanishedFindings(
       });
     }
   }
+  return firstSeen;
 }
 
 /** The scanner's part of a fanned-out run's archive. */
@@ -196,6 +201,7 @@ export async function deliverRun(
   run: RunRef,
   result: ScanResult,
   roles: ReadonlyMap<string, string>,
+  firstSeen?: ReadonlyMap<string, FindingFirstSeen>,
 ): Promise<void> {
   const places = new Map<string, SinkPlace>();
   for (const evaluation of result.evaluations) {
@@ -204,13 +210,21 @@ export async function deliverRun(
     const role = roles.get(accountId);
     places.set(`${accountId}|${region}`, { accountId, region, ...(role ? { roleArn: role } : {}) });
   }
-  for (const place of places.values()) await publishTo(sinks, place, result);
+  for (const place of places.values()) await publishTo(sinks, place, result, firstSeen);
   if (sinks.archive) logArchive(sinks, run.id, await writeRunReports(sinks.archive, run, result));
 }
 
-async function publishTo(sinks: ScheduledSinks, place: SinkPlace, result: ScanResult) {
+async function publishTo(
+  sinks: ScheduledSinks,
+  place: SinkPlace,
+  result: ScanResult,
+  firstSeen?: ReadonlyMap<string, FindingFirstSeen>,
+) {
   if (!sinks.securityHubFor) return;
-  const summary = await publishFindings(sinks.securityHubFor(place), result, sinks.retry ?? {});
+  const summary = await publishFindings(sinks.securityHubFor(place), result, {
+    ...(sinks.retry ?? {}),
+    ...(firstSeen ? { firstSeen } : {}),
+  });
   if (summary.failed.length > 0) {
     sinks.onSinkFailure?.('SecurityHub', summary.failed.length);
     sinks.log.error('findings not imported into Security Hub', {

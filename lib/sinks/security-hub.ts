@@ -26,7 +26,7 @@ import {
 import { type BackoffOptions, backoff, errorName } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
 import { planCalls } from '../fanout/enqueue.js';
-import { type AsffFinding, buildAsffFindings } from '../report/asff.js';
+import { type AsffFinding, buildAsffFindings, type FindingFirstSeen } from '../report/asff.js';
 import type { ScanResult } from '../types.js';
 
 export const MAX_FINDINGS_PER_CALL = 100;
@@ -175,9 +175,12 @@ export interface PublishSummary extends ImportSummary {
 export async function publishFindings(
   target: SecurityHubTarget,
   result: ScanResult,
-  options: BackoffOptions = {},
+  options: BackoffOptions & { firstSeen?: ReadonlyMap<string, FindingFirstSeen> } = {},
 ): Promise<PublishSummary> {
-  const built = buildAsffFindings(result, { accountId: target.accountId });
+  const built = buildAsffFindings(result, {
+    accountId: target.accountId,
+    ...(options.firstSeen ? { firstSeen: options.firstSeen } : {}),
+  });
   const mine: AsffFinding[] = [];
   const skipped = [...built.skipped];
   for (const finding of built.findings) {
@@ -195,14 +198,22 @@ export interface ArchiveOptions extends BackoffOptions {
   maxPages?: number;
 }
 
-export type ArchiveSummary =
+export type ArchiveSummary = (
   | (ImportSummary & { ok: true; archived: string[] })
   | {
       ok: false;
       code: 'FINDINGS_LOOKUP_FAILED' | 'FINDINGS_LOOKUP_TRUNCATED';
       message: string;
       archived: string[];
-    };
+    }
+) & {
+  /**
+   * CreatedAt and FirstObservedAt of every ACTIVE finding the lookup read,
+   * by finding Id (what it read before a failure, too): the next import of
+   * the same finding carries them forward.
+   */
+  firstSeen: Map<string, FindingFirstSeen>;
+};
 
 /**
  * Archives the ACTIVE findings of databases that are no longer there. The
@@ -222,6 +233,7 @@ export async function archiveVanished(
     RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
   };
   const vanished: AwsSecurityFinding[] = [];
+  const firstSeen = new Map<string, FindingFirstSeen>();
   const maxPages = options.maxPages ?? MAX_FINDING_PAGES;
   let nextToken: string | undefined;
   let pages = 0;
@@ -232,6 +244,7 @@ export async function archiveVanished(
         code: 'FINDINGS_LOOKUP_TRUNCATED',
         message: `more than ${maxPages} pages of active findings; nothing archived`,
         archived: [],
+        firstSeen,
       };
     }
     pages += 1;
@@ -245,7 +258,10 @@ export async function archiveVanished(
       );
       for (const finding of response.Findings ?? []) {
         const resourceId = resourceIdOf(finding, target);
-        if (resourceId && !options.currentResourceIds.has(resourceId)) vanished.push(finding);
+        if (!resourceId) continue;
+        const dates = firstSeenOf(finding);
+        if (dates && finding.Id) firstSeen.set(finding.Id, dates);
+        if (!options.currentResourceIds.has(resourceId)) vanished.push(finding);
       }
       nextToken = response.NextToken || undefined;
     } catch (error) {
@@ -254,6 +270,7 @@ export async function archiveVanished(
         code: 'FINDINGS_LOOKUP_FAILED',
         message: `GetFindings failed: ${describeError(error)}`,
         archived: [],
+        firstSeen,
       };
     }
   } while (nextToken !== undefined);
@@ -265,7 +282,22 @@ export async function archiveVanished(
     ok: true,
     ...summary,
     archived: archived.map((finding) => finding.Id ?? '').filter((id) => !failedIds.has(id)),
+    firstSeen,
   };
+}
+
+/** A finding's dates from Security Hub, in one form (untrusted text: parsed, never compared raw). */
+function firstSeenOf(finding: AwsSecurityFinding): FindingFirstSeen | undefined {
+  const created = isoTime(finding.CreatedAt);
+  if (!created) return undefined;
+  const observed = isoTime(finding.FirstObservedAt);
+  return { createdAt: created, firstObservedAt: observed ?? created };
+}
+
+function isoTime(value: string | undefined): string | undefined {
+  if (!value || value.length > 64) return undefined;
+  const time = new Date(value);
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
 
 /** Our finding's database id: the last segment of an Id we wrote, nothing else. */
@@ -294,6 +326,9 @@ function archivedFinding(finding: AwsSecurityFinding, now: Date): AwsSecurityFin
     AwsAccountId: finding.AwsAccountId,
     CreatedAt: finding.CreatedAt,
     UpdatedAt: now.toISOString(),
+    // Archiving is not an observation: both dates stay as they were.
+    ...(finding.FirstObservedAt ? { FirstObservedAt: finding.FirstObservedAt } : {}),
+    ...(finding.LastObservedAt ? { LastObservedAt: finding.LastObservedAt } : {}),
     // Required by BatchImportFindings; sent back unchanged, so not an update of them.
     Types: finding.Types,
     Severity: finding.Severity,

@@ -189,6 +189,92 @@ describe('importFindings', () => {
   });
 });
 
+describe('finding dates across runs', () => {
+  it('keeps CreatedAt and FirstObservedAt from the lookup that finds vanished databases, and moves UpdatedAt and LastObservedAt to this run', async () => {
+    const firstRun = scanResultOf([evaluationFor(1), evaluationFor(2)]);
+    const [kept, odd] = buildAsffFindings(firstRun).findings;
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [
+        {
+          ...kept!,
+          CreatedAt: '2025-11-01T08:00:00.000Z',
+          FirstObservedAt: '2025-11-01T08:00:00.000Z',
+          LastObservedAt: '2025-11-20T08:00:00.000Z',
+        },
+        // Security Hub accepts other ISO 8601 forms; an unparseable date is not carried.
+        { ...odd!, CreatedAt: '2025-10-01T10:00:00+02:00', FirstObservedAt: 'yesterday' },
+      ] as AwsSecurityFinding[],
+    });
+    hubMock.on(BatchImportFindingsCommand).resolves({ SuccessCount: 2, FailedCount: 0 });
+    const lookup = await archiveVanished(target, {
+      currentResourceIds: new Set([resourceIdFor(1), resourceIdFor(2)]),
+      now: new Date('2026-01-02T00:00:00.000Z'),
+      ...noWait,
+    });
+    expect([...lookup.firstSeen]).toEqual([
+      [
+        kept!.Id,
+        { createdAt: '2025-11-01T08:00:00.000Z', firstObservedAt: '2025-11-01T08:00:00.000Z' },
+      ],
+      [
+        odd!.Id,
+        { createdAt: '2025-10-01T08:00:00.000Z', firstObservedAt: '2025-10-01T08:00:00.000Z' },
+      ],
+    ]);
+    expect(hubMock.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
+
+    const run = new Date('2026-01-02T00:00:00.000Z');
+    const thisRun = {
+      ...scanResultOf([evaluationFor(1), evaluationFor(2), evaluationFor(3)]),
+    };
+    thisRun.evaluations = thisRun.evaluations.map((evaluation) => ({
+      ...evaluation,
+      orderingTimestamp: run,
+    }));
+    await publishFindings(target, thisRun, { ...noWait, firstSeen: lookup.firstSeen });
+    const dates = sentFindings()[0]!.map((finding) => [
+      finding.CreatedAt,
+      finding.FirstObservedAt,
+      finding.UpdatedAt,
+      finding.LastObservedAt,
+    ]);
+    expect(dates).toEqual([
+      [
+        '2025-11-01T08:00:00.000Z',
+        '2025-11-01T08:00:00.000Z',
+        run.toISOString(),
+        run.toISOString(),
+      ],
+      [
+        '2025-10-01T08:00:00.000Z',
+        '2025-10-01T08:00:00.000Z',
+        run.toISOString(),
+        run.toISOString(),
+      ],
+      // A database seen for the first time: all four are this run.
+      [run.toISOString(), run.toISOString(), run.toISOString(), run.toISOString()],
+    ]);
+  });
+
+  it('keeps the dates it read when the lookup fails part way', async () => {
+    const [finding] = buildAsffFindings(scanResultOf([evaluationFor(1)])).findings;
+    hubMock
+      .on(GetFindingsCommand)
+      .resolvesOnce({
+        Findings: [{ ...finding!, CreatedAt: '2025-11-01T08:00:00.000Z' }] as AwsSecurityFinding[],
+        NextToken: 'p2',
+      })
+      .rejectsOnce(throttled());
+    const lookup = await archiveVanished(target, {
+      currentResourceIds: new Set([resourceIdFor(1)]),
+      now: new Date('2026-01-02T00:00:00.000Z'),
+      ...noWait,
+    });
+    expect(lookup.ok).toBe(false);
+    expect(lookup.firstSeen.get(finding!.Id)?.createdAt).toBe('2025-11-01T08:00:00.000Z');
+  });
+});
+
 describe('archiveVanished', () => {
   /** A finding as GetFindings returns it: ours plus what Security Hub adds. */
   function stored(index: number): AwsSecurityFinding {
