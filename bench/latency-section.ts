@@ -72,6 +72,8 @@ export async function latencySection(
       'probes/s',
       'c / probe latency',
       'share',
+      'client CPU per probe',
+      'verdicts',
     ],
     results.flatMap((r) =>
       r.concurrent.map((c) => {

@@ -366,7 +366,7 @@ async function liveSection(servers: LiveServer[]): Promise<void> {
     `Sequential: median of ${settings.runs} probes vs ${settings.runs} raw baselines (a plaintext attempt + a verify-full TLS login, pg / mysql2 directly).`,
   );
   console.log(
-    'The probe also reads two session facts over TLS and tries a handshake below the minimum TLS version (a third connection).',
+    'The probe does more: PostgreSQL adds plaintext attempts as a random role and database (server-wide refusal), MySQL a throwaway-identity plaintext login; both read session facts over TLS and try a handshake below the minimum TLS version.',
   );
   console.log('');
   table(
