@@ -20,14 +20,15 @@ import {
   collectInventory,
   enrichResources,
   resourceFromConfigurationItem,
+  withFrontingProxies,
 } from './inventory/index.js';
 import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from './pipeline.js';
 import {
+  configEvaluations,
   notApplicableEvaluation,
   type PutEvaluationsSummary,
   putEvaluations,
   staleEvaluations,
-  toEvaluation,
 } from './report/config-evaluations.js';
 import { scan } from './scan.js';
 import { clampAnnotation } from './text.js';
@@ -201,11 +202,15 @@ async function evaluateItem(
     return evaluated(event, await send(deps, event.resultToken, [evaluation]));
   }
   const result = await scan({
-    inventory: () =>
-      enrichResources([mapped.resource], {
+    inventory: async () => {
+      // A database behind a plaintext proxy is not TLS-only for its clients: look for proxies too.
+      const linked = await withFrontingProxies([mapped.resource], deps.rdsClientFor);
+      const inventory = await enrichResources(linked.resources, {
         clientFor: deps.rdsClientFor,
         ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
-      }),
+      });
+      return { ...inventory, problems: [...linked.problems, ...inventory.problems] };
+    },
     ruleParameters: event.ruleParameters,
     ...(deps.prober ? { prober: deps.prober } : {}),
     ...(deps.prober && deps.reachability ? { reachability: deps.reachability } : {}),
@@ -213,7 +218,7 @@ async function evaluateItem(
     ...(deps.now ? { now: deps.now } : {}),
   });
   logProblems(result, deps.log);
-  const evaluations = result.evaluations.map(toEvaluation);
+  const evaluations = configEvaluations(result.evaluations);
   return evaluated(event, await send(deps, event.resultToken, evaluations), result);
 }
 
@@ -255,7 +260,7 @@ async function evaluateAccount(
         orderingTimestamp,
         deps,
       );
-      evaluations = [...result.evaluations.map(toEvaluation), ...withdrawn];
+      evaluations = [...configEvaluations(result.evaluations), ...withdrawn];
     }
     const put =
       evaluations.length > 0 ? await send(deps, event.resultToken, evaluations) : undefined;
@@ -269,7 +274,7 @@ async function evaluateAccount(
   }
 
   const result = await scanHere(inventory, event, orderingTimestamp, deps);
-  const evaluations = [...result.evaluations.map(toEvaluation), ...withdrawn];
+  const evaluations = [...configEvaluations(result.evaluations), ...withdrawn];
   return evaluated(event, await send(deps, event.resultToken, evaluations), result);
 }
 

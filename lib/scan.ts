@@ -12,6 +12,7 @@ import {
   classifyEngine,
   evaluateStatic,
   probeProtocol,
+  provenEndpointEvidence,
 } from './rules/index.js';
 import { clampAnnotation } from './text.js';
 import type {
@@ -137,17 +138,27 @@ export async function evaluateItem(
 
   const probeApplies = probeProtocol(item.resource.engine) !== undefined;
   let liveFinding: LiveFinding | undefined;
+  const { prober } = options;
   if (
-    options.prober &&
+    prober &&
     ruleParameters.liveProbe &&
     probeApplies &&
     staticFinding.verdict !== 'NOT_APPLICABLE'
   ) {
     const started = Date.now();
     try {
-      liveFinding = await options.prober.probe(item, ruleParameters);
+      // Loaded on first use, like the rest of the probe stack.
+      liveFinding = item.resource.proxy
+        ? await import('./probe/proxy-endpoints.js').then(({ probeProxyEndpoints }) =>
+            probeProxyEndpoints(item, prober, ruleParameters),
+          )
+        : await prober.probe(item, ruleParameters);
     } catch (error) {
       liveFinding = { ...internalError('live probe', error), durationMs: Date.now() - started };
+    }
+    const proven = provenEndpointEvidence(item.resource);
+    if (liveFinding && proven.length > 0) {
+      liveFinding = { ...liveFinding, evidence: [...proven, ...liveFinding.evidence] };
     }
   }
 

@@ -14,7 +14,66 @@ export const VERDICTS: readonly Verdict[] = [
   'INSUFFICIENT_DATA',
 ];
 
-export type ResourceType = 'AWS::RDS::DBInstance' | 'AWS::RDS::DBCluster';
+export type ResourceType = 'AWS::RDS::DBInstance' | 'AWS::RDS::DBCluster' | 'AWS::RDS::DBProxy';
+
+/** Where clients connect to an RDS Proxy: its default endpoint or a custom one (DescribeDBProxyEndpoints). */
+export interface ProxyEndpoint {
+  name: string;
+  address: string;
+  port: number;
+  /** `READ_WRITE` or `READ_ONLY`; the default endpoint is always read/write. */
+  role: string;
+  isDefault: boolean;
+  status?: string;
+}
+
+/** One `Auth` entry of a proxy: how clients log in to it (UserAuthConfigInfo). */
+export interface ProxyAuthEntry {
+  userName?: string;
+  /** `SECRETS`: the secret whose credentials clients present to the proxy. */
+  authScheme?: string;
+  secretArn?: string;
+  /** `DISABLED`, `REQUIRED`, `ENABLED`. */
+  iamAuth?: string;
+}
+
+/** A database a proxy connects to (DescribeDBProxyTargets). */
+export interface ProxyTarget {
+  /** `RDS_INSTANCE`, `TRACKED_CLUSTER`, `RDS_SERVERLESS_ENDPOINT`. */
+  type: string;
+  /** DB instance or cluster identifier (RdsResourceId). */
+  identifier: string;
+  /** For a cluster member: the cluster it belongs to. */
+  trackedClusterId?: string;
+  role?: string;
+}
+
+/** RDS allows 20 endpoints per proxy; lists beyond these bounds are cut, never held whole. */
+export const MAX_PROXY_ENDPOINTS = 20;
+export const MAX_PROXY_AUTH_ENTRIES = 50;
+export const MAX_PROXY_TARGETS = 200;
+
+/** The TLS-relevant part of an RDS Proxy, and nothing else. */
+export interface ProxySettings {
+  /** DescribeDBProxies `RequireTLS`; absent when RDS did not say. */
+  requireTls?: boolean;
+  /** `POSTGRESQL`, `MYSQL`, `SQLSERVER`. */
+  engineFamily: string;
+  /** `NONE` or `IAM_AUTH` (end-to-end IAM authentication). */
+  defaultAuthScheme?: string;
+  endpoints: ProxyEndpoint[];
+  auth: ProxyAuthEntry[];
+  targets: ProxyTarget[];
+  /** Set when the listing was cut to its bound (endpoints, auth entries, targets). */
+  truncated?: boolean;
+}
+
+/** A proxy in front of a database, as the database's evaluation sees it. */
+export interface FrontingProxy {
+  name: string;
+  arn?: string;
+  requireTls?: boolean;
+}
 
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
@@ -40,7 +99,9 @@ export interface Evidence {
 
 /**
  * One database as the pipeline sees it, built from DescribeDBInstances /
- * DescribeDBClusters or from an AWS Config configuration item.
+ * DescribeDBClusters or from an AWS Config configuration item. An RDS Proxy
+ * is a door to a database and goes through the same pipeline as one, with
+ * `proxy` set.
  */
 export interface DatabaseResource {
   resourceType: ResourceType;
@@ -74,6 +135,10 @@ export interface DatabaseResource {
   /** VpcSecurityGroups[].VpcSecurityGroupId: the groups that decide who reaches the endpoint. */
   vpcSecurityGroupIds?: string[];
   tags: Record<string, string>;
+  /** Set on an RDS Proxy (resourceType AWS::RDS::DBProxy): its endpoints, auth and targets. */
+  proxy?: ProxySettings;
+  /** On a database: the RDS Proxies that connect to it, so clients can reach it through them. */
+  frontingProxies?: FrontingProxy[];
 }
 
 export interface PendingTlsChanges {

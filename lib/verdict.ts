@@ -7,9 +7,9 @@
 import { labelled } from './text.js';
 import type { Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
 
-/** Static reasons the live probe cannot speak to. */
+/** Static reasons a live probe of the database's own endpoint cannot speak to. */
 function isCertificateReason(reason: string): boolean {
-  return reason.startsWith('CA_');
+  return reason.startsWith('CA_') || reason === 'PROXY_PLAINTEXT_PATH';
 }
 
 /** Live reasons that mean no connection to the database was attempted. */

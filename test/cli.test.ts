@@ -66,7 +66,8 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     expect(typo.stderr).toContain('--id biling-pg matched no DB instance or cluster in eu-west-1');
     expect(typo.stderr).toContain('exit 4: an --id matched no database');
     const report = jsonReportSchema.parse(JSON.parse(typo.stdout));
-    expect(report.databases.map((db) => db.identifier)).toEqual(['ledger-1']);
+    // The RDS Proxy in front of ledger-1 is a door to it, so it comes along.
+    expect(report.databases.map((db) => db.identifier)).toEqual(['ledger-1', 'ledger-proxy']);
     expect(report.problems).toContainEqual({
       scope: 'filter:--id',
       code: 'ID_NOT_FOUND',
@@ -108,13 +109,19 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
       ['billing-pg', 'NON_COMPLIANT'],
       ['ledger', 'COMPLIANT'],
       ['ledger-1', 'COMPLIANT'],
+      ['ledger-proxy', 'COMPLIANT'],
       ['shop-mysql', 'INSUFFICIENT_DATA'],
     ]);
+    expect(report.databases.find((db) => db.identifier === 'ledger-proxy')).toMatchObject({
+      resourceType: 'AWS::RDS::DBProxy',
+      reason: 'TLS_ENFORCED',
+      annotation: 'proxy ledger-proxy RequireTLS=true',
+    });
   });
 
   it('prints plain progress lines, not a bar, when standard error is not a terminal', async () => {
     const { stderr } = await run({});
-    expect(stderr).toMatch(/^scanned 4\/4 \| \d+s elapsed$/m);
+    expect(stderr).toMatch(/^scanned 5\/5 \| \d+s elapsed$/m);
     expect(stderr).not.toContain('\u001b[');
   });
 });

@@ -12,6 +12,8 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBParametersCommand,
+  DescribeDBProxiesCommand,
+  DescribeDBProxyEndpointsCommand,
   DescribeEngineDefaultClusterParametersCommand,
   DescribeEngineDefaultParametersCommand,
   RDSClient,
@@ -74,6 +76,8 @@ beforeEach(() => {
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   rds.on(DescribeCertificatesCommand).resolves(certificates);
+  rds.on(DescribeDBProxiesCommand).resolves({ DBProxies: [] });
+  rds.on(DescribeDBProxyEndpointsCommand).resolves({ DBProxyEndpoints: [] });
   rds.on(DescribeEngineDefaultParametersCommand).resolves({
     EngineDefaults: { DBParameterGroupFamily: 'postgres15', Parameters: [] },
   });

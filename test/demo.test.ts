@@ -20,7 +20,7 @@ const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-demo-test-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('the demo', () => {
-  it('proves two local databases TLS-only, catches the two that are not, writes the HTML report, and leaves the temp folder as it found it', async () => {
+  it('proves a local database TLS-only, catches the ones that are not and the plaintext proxy in front of one, writes the HTML report, and leaves the temp folder as it found it', async () => {
     const stdout = new Capture();
     const stderr = new Capture();
     const html = join(dir, 'demo.html');
@@ -48,7 +48,9 @@ describe('the demo', () => {
         .filter((cells) => cells.length > 4)
         .map((cells) => [cells[0], cells]),
     );
-    expect(rows.get('orders-pg')?.slice(3, 5)).toEqual(['COMPLIANT', 'TLS_PROVEN']);
+    // orders-pg enforces TLS itself, but its RDS Proxy (a real PgBouncer) lets plaintext in.
+    expect(rows.get('orders-pg')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PROXY_PLAINTEXT_PATH']);
+    expect(rows.get('orders-proxy')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PLAINTEXT_ACCEPTED']);
     expect(rows.get('billing-mariadb')?.slice(3, 5)).toEqual(['COMPLIANT', 'TLS_PROVEN']);
     expect(rows.get('legacy-pg')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PLAINTEXT_ACCEPTED']);
     expect(rows.get('crm-mariadb')?.slice(3, 5)).toEqual(['NON_COMPLIANT', 'PLAINTEXT_ACCEPTED']);
@@ -58,6 +60,9 @@ describe('the demo', () => {
     expect(report).toMatch(/^<!DOCTYPE html>/i);
     expect(report).toContain('legacy-pg');
     expect(report).toContain('pg_hba');
+    // The proxy's own words, from the plaintext attempt through it.
+    expect(report).toContain('08P01 SASL authentication failed');
+    expect(report).toContain('aws rds modify-db-proxy --db-proxy-name orders-proxy --require-tls');
     expect(stderr.text).toContain(`HTML report: ${html}`);
   }, 120_000);
 });

@@ -1,14 +1,16 @@
 /**
  * `rds-tls-guard demo`: the whole product on this machine, no AWS account.
  * Starts four real servers configured like RDS (PostgreSQL and MariaDB, each
- * once with TLS enforced and once without), scans an RDS-shaped inventory
- * that points at them through the same pipeline the Lambdas run, prints the
- * table, writes the HTML report and stops the servers it started.
+ * once with TLS enforced and once without) and a PgBouncer standing in for an
+ * RDS Proxy without RequireTLS in front of the PostgreSQL that enforces TLS,
+ * scans an RDS-shaped inventory that points at them through the same
+ * pipeline the Lambdas run, prints the table, writes the HTML report and
+ * stops the servers it started.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDemoFleet, DEMO_REGION, type DemoDatabase } from '../demo/fleet.js';
+import { buildDemoFleet, DEMO_REGION, type DemoDatabase, type DemoProxy } from '../demo/fleet.js';
 import { collectInventory, createSnapshotRdsClient } from '../inventory/index.js';
 import {
   type CertificateSet,
@@ -18,7 +20,9 @@ import {
   startMariadb,
   startPostgres,
 } from '../local/index.js';
-import { createLiveProber } from '../probe/index.js';
+import { type LocalPgbouncer, startPgbouncer } from '../local/pgbouncer.js';
+import type { LiveProber } from '../pipeline.js';
+import { createLiveProber, type LiveProberOptions } from '../probe/index.js';
 import { renderReport } from '../report/index.js';
 import { summarize } from '../report/summary.js';
 import { scan } from '../scan.js';
@@ -35,7 +39,10 @@ export interface DemoOptions {
 /** The host name the demo's endpoints use; the local server certificates are issued for it. */
 export const DEMO_ENDPOINT_HOST = 'localhost';
 
-type LocalServer = LocalPostgres | LocalMariadb;
+type LocalServer = LocalPostgres | LocalMariadb | LocalPgbouncer;
+
+/** The demo's RDS Proxy: RequireTLS off, in front of the PostgreSQL that enforces TLS. */
+const DEMO_PROXY = { name: 'orders-proxy', target: 'orders-pg', requireTls: false } as const;
 
 export async function runDemo(
   options: DemoOptions,
@@ -49,18 +56,30 @@ export async function runDemo(
   try {
     stderr.write('starting local PostgreSQL and MariaDB servers configured like RDS…\n');
     const certificates = await generateCertificates(join(workDir, 'certs'));
-    const databases = await startServers(certificates, servers);
+    const { databases, proxied } = await startServers(certificates, servers);
+    const bouncer = await startPgbouncer({ backend: proxied, clientTlsMode: 'allow' });
+    servers.push(bouncer);
     stderr.write(
       `started ${servers.length} servers on 127.0.0.1 (ports ${servers.map((s) => s.port).join(', ')})\n`,
     );
 
-    const fleet = buildDemoFleet(databases, DEMO_ENDPOINT_HOST);
+    const proxy: DemoProxy = {
+      ...DEMO_PROXY,
+      user: proxied.masterUser,
+      password: proxied.masterPassword,
+    };
+    const fleet = buildDemoFleet(databases, DEMO_ENDPOINT_HOST, [proxy]);
     const rds = createSnapshotRdsClient(fleet.snapshot, DEMO_REGION);
-    const prober = createLiveProber({
+    const proberOptions: LiveProberOptions = {
       credentials: createCredentialResolver({ secretsClientFor: () => fleet.secretsClient }),
       // The local CA stands in for the RDS CA bundle.
       caBundle: certificates.caPem,
-    });
+    };
+    const prober = demoProber(
+      createLiveProber(proberOptions),
+      // RDS Proxy listens on the engine's standard port; locally PgBouncer's own port stands in, like a port forward.
+      createLiveProber({ ...proberOptions, portOverride: bouncer.port }),
+    );
     const progress = createProgressReporter(stderr);
     const result = await scan({
       inventory: () => collectInventory({ regions: [DEMO_REGION], clientFor: () => rds }),
@@ -90,10 +109,18 @@ export async function runDemo(
   }
 }
 
+/** Databases through their own endpoints; the proxy through the local PgBouncer. */
+function demoProber(databases: LiveProber, proxies: LiveProber): LiveProber {
+  return {
+    probe: (item, ruleParameters) =>
+      (item.resource.proxy ? proxies : databases).probe(item, ruleParameters),
+  };
+}
+
 async function startServers(
   certificates: CertificateSet,
   started: LocalServer[],
-): Promise<DemoDatabase[]> {
+): Promise<{ databases: DemoDatabase[]; proxied: LocalPostgres }> {
   // allSettled, not all: a server that failed to start must not leave the others running.
   const settled = await Promise.allSettled([
     startPostgres({ certificates, forceSsl: true }),
@@ -127,10 +154,13 @@ async function startServers(
     masterPassword: server.masterPassword,
     enforcesTls,
   });
-  return [
-    pg(pgTls, 'orders-pg', true),
-    pg(pgOpen, 'legacy-pg', false),
-    maria(mariaTls, 'billing-mariadb', true),
-    maria(mariaOpen, 'crm-mariadb', false),
-  ];
+  return {
+    databases: [
+      pg(pgTls, DEMO_PROXY.target, true),
+      pg(pgOpen, 'legacy-pg', false),
+      maria(mariaTls, 'billing-mariadb', true),
+      maria(mariaOpen, 'crm-mariadb', false),
+    ],
+    proxied: pgTls,
+  };
 }

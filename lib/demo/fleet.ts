@@ -24,6 +24,17 @@ export interface DemoDatabase {
   enforcesTls: boolean;
 }
 
+/** A local PgBouncer standing in for one RDS Proxy in front of a demo database. */
+export interface DemoProxy {
+  name: string;
+  /** The demo database it connects to. */
+  target: string;
+  requireTls: boolean;
+  /** The login its clients use (its Secrets Manager auth entry). */
+  user: string;
+  password: SecretValue;
+}
+
 export interface DemoFleet {
   snapshot: RdsSnapshot;
   /** Secrets Manager, answered from the demo's secrets. */
@@ -35,10 +46,15 @@ const CA_VALID_TILL = '2061-05-21T22:23:00Z';
 /**
  * Builds the fleet: the local databases, plus two configuration-only
  * instances (SQL Server waiting for a reboot, Oracle without the SSL option)
- * that show the static rules for engines no local server stands in for.
+ * that show the static rules for engines no local server stands in for, and
+ * the RDS Proxies (local PgBouncers) in front of some of the databases.
  */
-export function buildDemoFleet(databases: DemoDatabase[], endpointHost: string): DemoFleet {
-  const secrets = new Map<string, DemoDatabase>();
+export function buildDemoFleet(
+  databases: DemoDatabase[],
+  endpointHost: string,
+  proxies: DemoProxy[] = [],
+): DemoFleet {
+  const secrets = new Map<string, { masterUser: string; masterPassword: SecretValue }>();
   const instances: JsonObject[] = [];
   const parameters: Record<string, JsonObject> = {};
 
@@ -101,9 +117,20 @@ export function buildDemoFleet(databases: DemoDatabase[], endpointHost: string):
   };
   parameters['default.oracle-ee-19'] = { Parameters: [] };
 
+  const proxyRecords = proxies.map((proxy, index) => {
+    const secretArn = `arn:aws:secretsmanager:${DEMO_REGION}:${DEMO_ACCOUNT}:secret:${proxy.name}-app-${index}`;
+    secrets.set(secretArn, { masterUser: proxy.user, masterPassword: proxy.password });
+    return proxyShape(proxy, secretArn, endpointHost, index);
+  });
+
   const snapshot: RdsSnapshot = {
     instances: { DBInstances: instances },
     clusters: { DBClusters: [] },
+    proxies: { DBProxies: proxyRecords.map((record) => record.proxy) },
+    proxyEndpoints: { DBProxyEndpoints: proxyRecords.flatMap((record) => record.endpoints) },
+    proxyTargets: Object.fromEntries(
+      proxyRecords.map((record, index) => [proxies[index]?.name ?? '', record.targets]),
+    ),
     parameters,
     engineDefaults: {
       postgres16: engineDefaults('postgres16', [parameter('rds.force_ssl', '1', 'engine-default')]),
@@ -161,6 +188,58 @@ export function buildDemoFleet(databases: DemoDatabase[], endpointHost: string):
   );
 
   return { snapshot, secretsClient };
+}
+
+/** DescribeDBProxies / DescribeDBProxyEndpoints / DescribeDBProxyTargets records for one proxy. */
+function proxyShape(
+  proxy: DemoProxy,
+  secretArn: string,
+  endpointHost: string,
+  index: number,
+): { proxy: JsonObject; endpoints: JsonObject[]; targets: JsonObject } {
+  const id = `prx-0demo${String(index).padStart(2, '0')}${proxy.name.replace(/[^a-z0-9]/gi, '')}`;
+  return {
+    proxy: {
+      DBProxyName: proxy.name,
+      DBProxyArn: `arn:aws:rds:${DEMO_REGION}:${DEMO_ACCOUNT}:db-proxy:${id}`,
+      Status: 'available',
+      EngineFamily: 'POSTGRESQL',
+      Auth: [
+        {
+          AuthScheme: 'SECRETS',
+          SecretArn: secretArn,
+          IAMAuth: 'DISABLED',
+          ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
+        },
+      ],
+      Endpoint: endpointHost,
+      RequireTLS: proxy.requireTls,
+      IdleClientTimeout: 1800,
+    },
+    endpoints: [
+      {
+        DBProxyEndpointName: `${proxy.name}-reports`,
+        DBProxyEndpointArn: `arn:aws:rds:${DEMO_REGION}:${DEMO_ACCOUNT}:db-proxy-endpoint:prx-endpoint-demo${index}`,
+        DBProxyName: proxy.name,
+        Status: 'available',
+        Endpoint: endpointHost,
+        TargetRole: 'READ_ONLY',
+        IsDefault: false,
+      },
+    ],
+    targets: {
+      Targets: [
+        {
+          TargetArn: `arn:aws:rds:${DEMO_REGION}:${DEMO_ACCOUNT}:db:${proxy.target}`,
+          Endpoint: endpointHost,
+          RdsResourceId: proxy.target,
+          Type: 'RDS_INSTANCE',
+          Role: 'READ_WRITE',
+          TargetHealth: { State: 'AVAILABLE' },
+        },
+      ],
+    },
+  };
 }
 
 function parameter(name: string, value: string, source = 'user'): JsonObject {

@@ -13,7 +13,13 @@
  */
 import * as z from 'zod';
 import type { InventoryItem } from '../pipeline.js';
-import type { DatabaseResource, RuleParameters } from '../types.js';
+import {
+  type DatabaseResource,
+  MAX_PROXY_AUTH_ENTRIES,
+  MAX_PROXY_ENDPOINTS,
+  MAX_PROXY_TARGETS,
+  type RuleParameters,
+} from '../types.js';
 
 export const FANOUT_MESSAGE_VERSION = 2;
 /** Bare databases; the worker reads their settings. */
@@ -26,8 +32,56 @@ const isoDate = z.iso
 
 const membership = z.object({ name: z.string().min(1), applyStatus: z.string().optional() });
 
+const text = z.string().max(1024);
+
+/** A proxy's TLS-relevant settings, with the inventory's own bounds. */
+const proxySettingsSchema = z.object({
+  requireTls: z.boolean().optional(),
+  engineFamily: text,
+  defaultAuthScheme: text.optional(),
+  endpoints: z
+    .array(
+      z.object({
+        name: text,
+        address: text,
+        port: z.number().int(),
+        role: text,
+        isDefault: z.boolean(),
+        status: text.optional(),
+      }),
+    )
+    .max(MAX_PROXY_ENDPOINTS),
+  auth: z
+    .array(
+      z.object({
+        userName: text.optional(),
+        authScheme: text.optional(),
+        secretArn: text.optional(),
+        iamAuth: text.optional(),
+      }),
+    )
+    .max(MAX_PROXY_AUTH_ENTRIES),
+  targets: z
+    .array(
+      z.object({
+        type: text,
+        identifier: text,
+        trackedClusterId: text.optional(),
+        role: text.optional(),
+      }),
+    )
+    .max(MAX_PROXY_TARGETS),
+  truncated: z.boolean().optional(),
+});
+
+const frontingProxySchema = z.object({
+  name: text,
+  arn: text.optional(),
+  requireTls: z.boolean().optional(),
+});
+
 export const databaseResourceSchema = z.object({
-  resourceType: z.enum(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster']),
+  resourceType: z.enum(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::DBProxy']),
   resourceId: z.string().min(1),
   identifier: z.string().min(1),
   arn: z.string().optional(),
@@ -55,6 +109,8 @@ export const databaseResourceSchema = z.object({
   publiclyAccessible: z.boolean().optional(),
   vpcSecurityGroupIds: z.array(z.string().min(1)).optional(),
   tags: z.record(z.string(), z.string()),
+  proxy: proxySettingsSchema.optional(),
+  frontingProxies: z.array(frontingProxySchema).max(50).optional(),
 });
 
 const resolvedParameter = z.object({

@@ -14,7 +14,7 @@ import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../config/safe-text.js';
 import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
-import { putEvaluations, toEvaluation } from '../report/config-evaluations.js';
+import { configEvaluations, putEvaluations } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
 import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
 import type { DatabaseResource, ScanResult } from '../types.js';
@@ -184,7 +184,7 @@ export async function handleWorkerMessage(
   }
   if (!config) return { status: 'done', databases: result.evaluations.length, nonCompliant };
 
-  const summary = await putEvaluations(config, result.evaluations.map(toEvaluation), {
+  const summary = await putEvaluations(config, configEvaluations(result.evaluations), {
     resultToken: batch.resultToken,
     ...(batch.testMode ? { testMode: true } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),

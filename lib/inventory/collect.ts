@@ -7,6 +7,8 @@
  * returned. Aurora members come back twice on purpose: as instances (with
  * clusterIdentifier, from DescribeDBInstances) and as their cluster (from
  * DescribeDBClusters), because Config records both resource types.
+ * RDS Proxies are listed alongside (lib/inventory/proxies.ts): each becomes an
+ * item of its own, and every database a proxy connects to is marked with it.
  */
 
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -18,13 +20,14 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import pLimit from 'p-limit';
-import type { Inventory } from '../pipeline.js';
+import type { Inventory, InventoryItem } from '../pipeline.js';
 import type { DatabaseResource, ScanProblem } from '../types.js';
 import { DEFAULT_CONCURRENCY, enrichResources, type KnownCluster } from './enrich.js';
 import { regionProblem } from './errors.js';
-import { applyFilters, type InventoryFilters } from './filters.js';
+import { applyFilters, type InventoryFilters, matchesFilters } from './filters.js';
 import { resourceFromCluster, resourceFromInstance } from './mappers.js';
 import { type Page, readAllPages } from './pagination.js';
+import { linkProxies, listProxies, proxiesFronting } from './proxies.js';
 
 export interface CollectOptions {
   regions: string[];
@@ -40,6 +43,7 @@ export interface CollectOptions {
 
 interface RegionListing {
   resources: DatabaseResource[];
+  proxies: InventoryItem[];
   clusters: KnownCluster[];
   problems: ScanProblem[];
 }
@@ -53,10 +57,23 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     regions.map((region) => listRegion(region, options, (read) => limit(read))),
   );
 
+  const proxies = listings.flatMap((listing) => listing.proxies);
   const resources = applyFilters(
-    listings.flatMap((listing) => listing.resources),
+    linkProxies(
+      listings.flatMap((listing) => listing.resources),
+      proxies.map((item) => item.resource),
+    ),
     options.filters,
   );
+  const { filters } = options;
+  const keptProxies = filters
+    ? [
+        ...new Set([
+          ...proxiesFronting(proxies, resources),
+          ...proxies.filter((item) => matchesFilters(item.resource, filters)),
+        ]),
+      ]
+    : proxies;
   const enriched = await enrichResources(resources, {
     clientFor: options.clientFor,
     clusters: listings.flatMap((listing) => listing.clusters),
@@ -64,7 +81,7 @@ export async function collectInventory(options: CollectOptions): Promise<Invento
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });
   return {
-    items: enriched.items,
+    items: [...enriched.items, ...keptProxies],
     problems: [...listings.flatMap((listing) => listing.problems), ...enriched.problems],
     regions,
   };
@@ -80,10 +97,15 @@ async function listRegion(
   try {
     client = options.clientFor(region);
   } catch (error) {
-    return { resources: [], clusters: [], problems: [regionProblem(region, 'client', error)] };
+    return {
+      resources: [],
+      proxies: [],
+      clusters: [],
+      problems: [regionProblem(region, 'client', error)],
+    };
   }
 
-  const [instances, clusters] = await Promise.all([
+  const [instances, clusters, proxyListing] = await Promise.all([
     listAll<DBInstance>(region, 'DescribeDBInstances', problems, async (marker) => {
       const page = await limited(() =>
         client.send(new DescribeDBInstancesCommand({ MaxRecords: PAGE_SIZE, Marker: marker })),
@@ -96,7 +118,9 @@ async function listRegion(
       );
       return { items: page.DBClusters, marker: page.Marker };
     }),
+    listProxies(region, client, limited, options.accountId),
   ]);
+  problems.push(...proxyListing.problems);
 
   const resources: DatabaseResource[] = [];
   for (const instance of instances) {
@@ -115,6 +139,7 @@ async function listRegion(
   }
   return {
     resources,
+    proxies: proxyListing.proxies,
     clusters: clusters.map((cluster) => ({ region, cluster })),
     problems,
   };

@@ -141,6 +141,8 @@ class ScanReader {
   }
 
   async item(resource: DatabaseResource): Promise<InventoryItem> {
+    // A proxy has no parameter, option group or CA of its own: its settings came with it.
+    if (resource.proxy) return { resource, optionGroups: [], gaps: [] };
     const gaps: string[] = [];
     let current = resource;
 

@@ -39,6 +39,15 @@ export {
 } from './mappers.js';
 export { type Page, type PagedResult, readAllPages } from './pagination.js';
 export {
+  linkProxies,
+  listProxies,
+  type ProxyListing,
+  proxiesFronting,
+  proxyResourceId,
+  resourceFromProxy,
+  withFrontingProxies,
+} from './proxies.js';
+export {
   DESCRIBE_SECURITY_GROUPS_ACTION,
   readSecurityGroups,
   SECURITY_GROUP_IDS_PER_REQUEST,

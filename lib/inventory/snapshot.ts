@@ -47,6 +47,12 @@ export interface RdsSnapshot {
   parameterGroups?: JsonObject;
   /** describe-db-cluster-parameter-groups */
   clusterParameterGroups?: JsonObject;
+  /** describe-db-proxies */
+  proxies?: JsonObject;
+  /** describe-db-proxy-endpoints */
+  proxyEndpoints?: JsonObject;
+  /** describe-db-proxy-targets --db-proxy-name <key> */
+  proxyTargets?: Record<string, JsonObject>;
   /** Set by loadSnapshotDirectory: where the files came from and which were not read. */
   provenance?: SnapshotProvenance;
   /** `aws ec2 describe-security-groups` (optional: without it no group is known) */
@@ -271,6 +277,28 @@ function answer(
       }
       return { Certificates: list };
     }
+    case 'DescribeDBProxiesCommand':
+      // Without the file the snapshot cannot say there are no proxies.
+      if (!snapshot.proxies)
+        throw new SnapshotDataNotFound('describe-db-proxies.json not in snapshot');
+      return { DBProxies: inRegion(listOf(snapshot.proxies, 'DBProxies'), region, 'DBProxyArn') };
+    case 'DescribeDBProxyEndpointsCommand':
+      if (!snapshot.proxyEndpoints) {
+        throw new SnapshotDataNotFound('describe-db-proxy-endpoints.json not in snapshot');
+      }
+      return {
+        DBProxyEndpoints: inRegion(
+          listOf(snapshot.proxyEndpoints, 'DBProxyEndpoints'),
+          region,
+          'DBProxyEndpointArn',
+        ),
+      };
+    case 'DescribeDBProxyTargetsCommand': {
+      const name = stringInput(input, 'DBProxyName') ?? '';
+      const document = snapshot.proxyTargets?.[name];
+      if (!document) throw new SnapshotDataNotFound(`targets of proxy ${name} not in snapshot`);
+      return { Targets: listOf(document, 'Targets') };
+    }
     default:
       throw new SnapshotOperationUnsupported(
         `${command || 'this operation'} is not served from a snapshot`,
@@ -363,6 +391,9 @@ function revive(value: unknown, key: string | undefined): unknown {
  *   describe-option-groups.json
  *   describe-certificates.json
  *   describe-security-groups.json  (aws ec2 describe-security-groups; optional)
+ *   describe-db-proxies.json
+ *   describe-db-proxy-endpoints.json
+ *   describe-db-proxy-targets.<proxy name>.json
  *
  * e.g. `aws rds describe-db-parameters --db-parameter-group-name pg15-secure
  * > describe-db-parameters.pg15-secure.json`. Group names may contain dots
@@ -433,8 +464,15 @@ type SingleField =
   | 'certificates'
   | 'parameterGroups'
   | 'clusterParameterGroups'
-  | 'securityGroups';
-type KeyedField = 'parameters' | 'clusterParameters' | 'engineDefaults' | 'clusterEngineDefaults';
+  | 'securityGroups'
+  | 'proxies'
+  | 'proxyEndpoints';
+type KeyedField =
+  | 'parameters'
+  | 'clusterParameters'
+  | 'engineDefaults'
+  | 'clusterEngineDefaults'
+  | 'proxyTargets';
 
 const SINGLE_FILES: Record<string, SingleField> = {
   'describe-db-instances': 'instances',
@@ -444,6 +482,8 @@ const SINGLE_FILES: Record<string, SingleField> = {
   'describe-db-parameter-groups': 'parameterGroups',
   'describe-db-cluster-parameter-groups': 'clusterParameterGroups',
   'describe-security-groups': 'securityGroups',
+  'describe-db-proxies': 'proxies',
+  'describe-db-proxy-endpoints': 'proxyEndpoints',
 };
 
 const KEYED_PREFIXES: [string, KeyedField][] = [
@@ -451,6 +491,7 @@ const KEYED_PREFIXES: [string, KeyedField][] = [
   ['describe-db-cluster-parameters.', 'clusterParameters'],
   ['describe-engine-default-parameters.', 'engineDefaults'],
   ['describe-engine-default-cluster-parameters.', 'clusterEngineDefaults'],
+  ['describe-db-proxy-targets.', 'proxyTargets'],
 ];
 
 function placeFile(

@@ -48,6 +48,9 @@ export type PlaintextAnswer =
       authenticationRequested: boolean;
     };
 
+/** PgBouncer's answer to a plaintext client when client TLS is required; it has no translations. */
+const PGBOUNCER_REQUIRES_TLS = 'SSL required';
+
 /** Words of the English server text worth quoting; matched on a clipped copy, never required. */
 function hbaHint(message: string): string {
   const text = clipServerText(message);
@@ -75,7 +78,8 @@ export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep 
     return {
       kind: 'accepted',
       reason: 'PLAINTEXT_ACCEPTED',
-      detail: `plaintext accepted by server: it went on to authentication${sqlState ? ` (${sqlState})` : ''} instead of refusing`,
+      // The server's own words are quoted (never matched): for a proxy they are the only trace.
+      detail: `plaintext accepted by server: it went on to authentication${sqlState ? ` (${sqlState} ${shortServerText(errorMessage(error), 60)})` : ''} instead of refusing`,
     };
   }
   if (sqlState === '28000') {
@@ -83,6 +87,15 @@ export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep 
       kind: 'refused',
       reason: 'PLAINTEXT_REFUSED',
       detail: `plaintext refused by server before authentication (28000 pg_hba${hbaHint(errorMessage(error))})`,
+    };
+  }
+  // PgBouncer with client_tls_sslmode=require, standing in for RDS Proxy: its
+  // fixed English refusal, under a SQLSTATE (08P01) that alone says nothing.
+  if (sqlState === '08P01' && clipServerText(errorMessage(error)) === PGBOUNCER_REQUIRES_TLS) {
+    return {
+      kind: 'refused',
+      reason: 'PLAINTEXT_REFUSED',
+      detail: `plaintext refused by proxy before authentication (08P01 ${PGBOUNCER_REQUIRES_TLS})`,
     };
   }
   const network = networkProblem(error);

@@ -5,7 +5,13 @@
  * Id is stable (account, region, resource id), so each scan updates the same
  * finding instead of adding one.
  */
-import type { ResourceEvaluation, ScanResult, SnapshotProvenance, Verdict } from '../types.js';
+import type {
+  ResourceEvaluation,
+  ResourceType,
+  ScanResult,
+  SnapshotProvenance,
+  Verdict,
+} from '../types.js';
 import { accountIdOf, partitionOf, snapshotSource, sortedEvaluations, truncate } from './model.js';
 
 /** The part of the ASFF this tool fills in (the SDK's AwsSecurityFinding is not a dependency). */
@@ -37,7 +43,7 @@ export interface AsffFinding {
   Remediation: { Recommendation: { Text: string } };
   ProductFields: Record<string, string>;
   Resources: {
-    Type: 'AwsRdsDbInstance' | 'AwsRdsDbCluster';
+    Type: 'AwsRdsDbInstance' | 'AwsRdsDbCluster' | 'Other';
     Id: string;
     Partition: string;
     Region: string;
@@ -115,6 +121,19 @@ export function renderAsff(result: ScanResult, options: AsffOptions = {}): strin
   return `${JSON.stringify(buildAsffFindings(result, options).findings, null, 2)}\n`;
 }
 
+const RESOURCE_KIND: Record<ResourceType, string> = {
+  'AWS::RDS::DBInstance': 'DB instance',
+  'AWS::RDS::DBCluster': 'DB cluster',
+  'AWS::RDS::DBProxy': 'Proxy',
+};
+
+/** ASFF has no RDS Proxy resource type; `Other` is its documented value for the rest. */
+const ASFF_RESOURCE_TYPE: Record<ResourceType, AsffFinding['Resources'][number]['Type']> = {
+  'AWS::RDS::DBInstance': 'AwsRdsDbInstance',
+  'AWS::RDS::DBCluster': 'AwsRdsDbCluster',
+  'AWS::RDS::DBProxy': 'Other',
+};
+
 function asffFinding(
   evaluation: ResourceEvaluation,
   accountId: string,
@@ -130,7 +149,7 @@ function asffFinding(
   // UpdatedAt may not precede CreatedAt; a clock behind Security Hub's keeps the created date.
   const updatedAt = [createdAt, timestamp].sort()[1] ?? timestamp;
   const resourceArn = resource.arn ?? resource.resourceId;
-  const kind = resource.resourceType === 'AWS::RDS::DBCluster' ? 'DB cluster' : 'DB instance';
+  const kind = RESOURCE_KIND[resource.resourceType];
   const types = ['Software and Configuration Checks/AWS Security Best Practices'];
   const label = severity(evaluation);
   const remediation =
@@ -172,8 +191,7 @@ function asffFinding(
     },
     Resources: [
       {
-        Type:
-          resource.resourceType === 'AWS::RDS::DBCluster' ? 'AwsRdsDbCluster' : 'AwsRdsDbInstance',
+        Type: ASFF_RESOURCE_TYPE[resource.resourceType],
         Id: resourceArn,
         Partition: partition,
         Region: resource.region,

@@ -29,6 +29,18 @@ export const RULE_RESOURCE_TYPES: readonly ResourceType[] = [
 ];
 
 /**
+ * The evaluations Config can show. AWS Config does not record
+ * AWS::RDS::DBProxy (it is not in Config's resource type list), so proxy
+ * findings stay in the scan result, the reports, metrics and Security Hub;
+ * the databases behind a plaintext proxy carry the finding to Config.
+ */
+export function configEvaluations(evaluations: readonly ResourceEvaluation[]): Evaluation[] {
+  return evaluations
+    .filter((e) => RULE_RESOURCE_TYPES.includes(e.resource.resourceType))
+    .map(toEvaluation);
+}
+
+/**
  * One pipeline result as a Config evaluation. The resource id is the
  * DbiResourceId / DbClusterResourceId Config keys on, never the identifier.
  */

@@ -59,7 +59,7 @@ export const liveFindingSchema = z.strictObject({
 });
 
 export const databaseReportSchema = z.strictObject({
-  resourceType: z.enum(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster']),
+  resourceType: z.enum(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::DBProxy']),
   /** DbiResourceId or DbClusterResourceId: the id AWS Config keys on. */
   resourceId: z.string(),
   arn: z.string().nullable(),

@@ -20,6 +20,8 @@ export function classifyEngine(engine: string): EngineFamily {
   const name = engine.trim().toLowerCase();
   switch (name) {
     case 'postgres':
+    // An RDS Proxy's EngineFamily (POSTGRESQL, MYSQL) names its wire protocol.
+    case 'postgresql':
       return 'postgres';
     case 'aurora-postgresql':
       return 'aurora-postgresql';

@@ -7,19 +7,22 @@
 import { clampAnnotation } from '../text.js';
 import type { Finding, StaticRuleInput } from '../types.js';
 import { evaluateCertificate } from './certificate.js';
-import type { CheckResult } from './check.js';
+import { type CheckResult, passed } from './check.js';
 import { combineChecks } from './combine.js';
+import { clusterMemberEvidence } from './endpoints.js';
 import { classifyEngine, type EngineFamily, isOtherService } from './engines.js';
 import { selectGroup } from './group.js';
 import { evaluateMysql } from './mysql.js';
 import { evaluateOracle } from './oracle.js';
 import { evaluatePostgres } from './postgres.js';
+import { evaluateFrontingProxies, evaluateProxy } from './proxy.js';
 import { networkExposureNote } from './security-groups.js';
 import { evaluateSqlServer } from './sqlserver.js';
 
 export { isDeprecatedCa } from './certificate.js';
 export type { CheckResult, CheckVerdict } from './check.js';
 export { combineChecks } from './combine.js';
+export { clusterMemberEvidence, provenEndpointEvidence } from './endpoints.js';
 export {
   classifyEngine,
   type EngineFamily,
@@ -28,6 +31,7 @@ export {
   probeProtocol,
 } from './engines.js';
 export { readsClusterGroup } from './group.js';
+export { evaluateFrontingProxies, evaluateProxy, requireTlsCommand } from './proxy.js';
 export {
   isStaticReason,
   STATIC_REASON_TEXT,
@@ -37,6 +41,7 @@ export {
 
 export function evaluateStatic(input: StaticRuleInput): Finding {
   const { resource } = input;
+  if (resource.resourceType === 'AWS::RDS::DBProxy') return combineChecks(evaluateProxy(input));
   const family = classifyEngine(resource.engine);
   const engineLabel = `${resource.engine} ${resource.engineVersion}`;
 
@@ -57,19 +62,25 @@ export function evaluateStatic(input: StaticRuleInput): Finding {
   // Oracle's engine check already judges its listener port; every other engine gets a note.
   const note =
     family === 'oracle' ? undefined : networkExposureNote(resource, input.securityGroups);
+  const memberNote = clusterMemberEvidence(resource);
   return combineChecks([
     ...evaluateEngine(input, family),
     ...evaluateCertificate(input),
     ...(note ? [note] : []),
+    ...evaluateFrontingProxies(resource),
+    ...(memberNote.length > 0 ? [passed('', memberNote)] : []),
   ]);
 }
 
 /**
- * Certificate findings alone, for the verdict stage: a live TLS proof says
- * nothing about the CA's lifetime, so these stand whatever the probe finds.
+ * Findings a live proof of the database's own endpoint cannot speak to, for
+ * the verdict stage: the CA's lifetime, and the proxies in front of it (a
+ * plaintext door the database's endpoint does not show). These stand
+ * whatever the probe finds.
  */
 export function certificateFindings(input: StaticRuleInput): Finding[] {
-  const checks = evaluateCertificate(input);
+  if (input.resource.resourceType === 'AWS::RDS::DBProxy') return [];
+  const checks = [...evaluateCertificate(input), ...evaluateFrontingProxies(input.resource)];
   return checks.length > 0 ? [combineChecks(checks)] : [];
 }
 

@@ -51,6 +51,12 @@ export const STATIC_REASONS = [
   'ENGINE_NOT_ASSESSED',
   /** An engine name the rules do not know. */
   'ENGINE_UNKNOWN',
+  /** An RDS Proxy with RequireTLS false: clients may connect to it in plaintext. */
+  'PROXY_TLS_NOT_REQUIRED',
+  /** RDS did not say whether a proxy requires TLS; never read as compliant. */
+  'PROXY_REQUIRE_TLS_UNKNOWN',
+  /** A database an RDS Proxy with RequireTLS false connects to: clients reach it in plaintext through the proxy. */
+  'PROXY_PLAINTEXT_PATH',
 ] as const;
 
 export type StaticReason = (typeof STATIC_REASONS)[number];
@@ -100,4 +106,8 @@ export const STATIC_REASON_TEXT: Record<StaticReason, string> = {
   CA_EXPIRED: 'Rotate to a current certificate authority now: verify-full clients fail.',
   ENGINE_NOT_ASSESSED: 'This engine is outside what the rules assess; review it by hand.',
   ENGINE_UNKNOWN: 'The engine is not known to the rules; review it by hand or extend the rules.',
+  PROXY_TLS_NOT_REQUIRED: 'Require TLS on the proxy: aws rds modify-db-proxy --require-tls.',
+  PROXY_REQUIRE_TLS_UNKNOWN: 'Check the proxy with aws rds describe-db-proxies and rescan.',
+  PROXY_PLAINTEXT_PATH:
+    'Require TLS on every RDS Proxy in front of the database: aws rds modify-db-proxy --require-tls.',
 };

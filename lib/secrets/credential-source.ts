@@ -4,7 +4,10 @@
  *
  * Precedence, most explicit first: the `secretArns` rule parameter, the
  * secret tag, the RDS-managed master secret, then IAM database
- * authentication when enabled on both sides.
+ * authentication when enabled on both sides. An RDS Proxy has its own path
+ * after the rule parameter and tag: IAM authentication when the proxy
+ * requires it, else the secret of its first `SECRETS` auth entry (the
+ * credentials its clients log in with).
  */
 import type { DatabaseResource, RuleParameters } from '../types.js';
 import { regionOfArn } from './secret-document.js';
@@ -19,7 +22,7 @@ export type CredentialSource =
       secretId: string;
       /** Region whose Secrets Manager holds the secret. */
       region: string;
-      origin: 'rule-parameter' | 'tag' | 'MasterUserSecret';
+      origin: 'rule-parameter' | 'tag' | 'MasterUserSecret' | 'proxy-auth';
     }
   | { kind: 'iam'; username: string }
   | { kind: 'none'; message: string };
@@ -34,6 +37,8 @@ export function selectCredentialSource(
 
   const tagged = nonEmpty(resource.tags[ruleParameters.secretTagKey]);
   if (tagged !== undefined) return secretSource(tagged, resource, 'tag');
+
+  if (resource.proxy) return proxySource(resource, useIamAuth);
 
   const master = nonEmpty(resource.masterUserSecretArn);
   if (master !== undefined) return secretSource(master, resource, 'MasterUserSecret');
@@ -71,10 +76,42 @@ function mappedSecret(secretArns: Record<string, string>, identifier: string): s
   return undefined;
 }
 
+function proxySource(resource: DatabaseResource, useIamAuth: boolean): CredentialSource {
+  const auth = resource.proxy?.auth ?? [];
+  const iamRequired =
+    resource.proxy?.defaultAuthScheme === 'IAM_AUTH' ||
+    auth.some((entry) => entry.iamAuth === 'REQUIRED');
+  if (iamRequired) {
+    const username =
+      nonEmpty(resource.tags[IAM_USER_TAG]) ??
+      auth.map((entry) => nonEmpty(entry.userName)).find((name) => name !== undefined);
+    if (!useIamAuth) {
+      return {
+        kind: 'none',
+        message: `proxy ${resource.identifier} requires IAM authentication: enable IAM authentication for the probe`,
+      };
+    }
+    if (username !== undefined) return { kind: 'iam', username };
+    return {
+      kind: 'none',
+      message: `proxy ${resource.identifier} requires IAM authentication but names no user to sign for`,
+    };
+  }
+  const secret = auth
+    .filter((entry) => entry.authScheme === undefined || entry.authScheme === 'SECRETS')
+    .map((entry) => nonEmpty(entry.secretArn))
+    .find((arn) => arn !== undefined);
+  if (secret !== undefined) return secretSource(secret, resource, 'proxy-auth');
+  return {
+    kind: 'none',
+    message: `no credentials for proxy ${resource.identifier}: it has no Secrets Manager auth entry; map it in secretArns`,
+  };
+}
+
 function secretSource(
   secretId: string,
   resource: DatabaseResource,
-  origin: 'rule-parameter' | 'tag' | 'MasterUserSecret',
+  origin: 'rule-parameter' | 'tag' | 'MasterUserSecret' | 'proxy-auth',
 ): CredentialSource {
   return { kind: 'secret', secretId, region: regionOfArn(secretId) ?? resource.region, origin };
 }

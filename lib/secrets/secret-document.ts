@@ -91,6 +91,15 @@ export function checkSecretTarget(
   const named = secret.dbInstanceIdentifier;
   const namedCluster = secret.dbClusterIdentifier;
 
+  if (resource.proxy) {
+    // A proxy's clients log in as a user of a database behind it: the secret
+    // may name that database, and only that.
+    const targets = resource.proxy.targets.map((target) => target.identifier);
+    const claimed = namedCluster ?? named;
+    if (claimed === undefined || targets.some((target) => same(target, claimed))) return undefined;
+    return otherDatabase(reference, `database ${claimed}`, resource);
+  }
+
   if (resource.resourceType === 'AWS::RDS::DBCluster') {
     if (namedCluster !== undefined) {
       if (same(namedCluster, resource.identifier)) return undefined;
@@ -165,7 +174,12 @@ function otherDatabase(
   named: string,
   resource: DatabaseResource,
 ): SecretFailure {
-  const kind = resource.resourceType === 'AWS::RDS::DBCluster' ? 'DB cluster' : 'DB instance';
+  const kind =
+    resource.resourceType === 'AWS::RDS::DBCluster'
+      ? 'DB cluster'
+      : resource.resourceType === 'AWS::RDS::DBProxy'
+        ? 'a database behind proxy'
+        : 'DB instance';
   return failure(
     'SECRET_FOR_OTHER_DATABASE',
     `secret ${reference} belongs to ${named}, not ${kind} ${resource.identifier}; credentials not sent`,

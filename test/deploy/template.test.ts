@@ -502,6 +502,9 @@ describe('IAM least privilege', () => {
     'rds:DescribeOptionGroups',
     'rds:DescribeCertificates',
     'ec2:DescribeSecurityGroups',
+    'rds:DescribeDBProxies',
+    'rds:DescribeDBProxyEndpoints',
+    'rds:DescribeDBProxyTargets',
     'ec2:CreateNetworkInterface',
     'ec2:DescribeNetworkInterfaces',
     'ec2:DescribeSubnets',
@@ -530,6 +533,19 @@ describe('IAM least privilege', () => {
           if (statement.Resource === '*') expect(RESOURCE_STAR_ALLOWED).toContain(action);
         }
       }
+    }
+  });
+
+  it('lets every role that lists databases also list the RDS Proxies in front of them', () => {
+    const proxyActions = [
+      'rds:DescribeDBProxies',
+      'rds:DescribeDBProxyEndpoints',
+      'rds:DescribeDBProxyTargets',
+    ];
+    for (const role of [ROLES.configRule, ROLES.scheduledScan, ROLES.audit]) {
+      const granted = grantedActions(role);
+      expect(granted.has('rds:DescribeDBInstances')).toBe(true);
+      for (const action of proxyActions) expect(granted.has(action)).toBe(true);
     }
   });
 

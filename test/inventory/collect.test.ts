@@ -4,27 +4,17 @@ import {
   DescribeDBParameterGroupsCommand,
   DescribeDBParametersCommand,
   DescribeEngineDefaultParametersCommand,
-  RDSClient,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../lib/inventory/index.js';
-import { serveAccount, serviceError } from './rds-mock.js';
+import { rdsClients, serveAccount, serviceError } from './rds-mock.js';
 import { auroraCluster, auroraMember, parameter, postgresInstance } from './rds-samples.js';
 
-const clients: RDSClient[] = [];
-function regionClient(region: string): RDSClient {
-  const client = new RDSClient({
-    region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  clients.push(client);
-  return client;
-}
+const clients = rdsClients();
+const regionClient = clients.client;
 
-afterEach(() => {
-  for (const client of clients.splice(0)) client.destroy();
-});
+afterEach(() => clients.destroyAll());
 
 function numbered(index: number) {
   const id = `db-${String(index).padStart(4, '0')}`;

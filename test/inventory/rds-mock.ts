@@ -3,6 +3,9 @@ import {
   type Certificate,
   type DBCluster,
   type DBInstance,
+  type DBProxy,
+  type DBProxyEndpoint,
+  type DBProxyTarget,
   DescribeCertificatesCommand,
   DescribeDBClusterParameterGroupsCommand,
   DescribeDBClusterParametersCommand,
@@ -10,11 +13,15 @@ import {
   DescribeDBInstancesCommand,
   DescribeDBParameterGroupsCommand,
   DescribeDBParametersCommand,
+  DescribeDBProxiesCommand,
+  DescribeDBProxyEndpointsCommand,
+  DescribeDBProxyTargetsCommand,
   DescribeEngineDefaultClusterParametersCommand,
   DescribeEngineDefaultParametersCommand,
   DescribeOptionGroupsCommand,
   type OptionGroup,
   type Parameter,
+  RDSClient,
   type RDSClientResolvedConfig,
   RDSServiceException,
   type ServiceInputTypes,
@@ -42,6 +49,11 @@ export interface MockAccount {
   clusterEngineDefaults?: Record<string, Parameter[]>;
   optionGroups?: OptionGroup[];
   certificates?: Certificate[];
+  /** RDS Proxies; an account without them answers empty lists, as RDS does. */
+  proxies?: DBProxy[];
+  proxyEndpoints?: DBProxyEndpoint[];
+  /** proxy name → its targets. */
+  proxyTargets?: Record<string, DBProxyTarget[]>;
   /** Page size for every listing. */
   pageSize?: number;
 }
@@ -50,6 +62,24 @@ function page<T>(items: T[], marker: string | undefined, size: number, prefix: s
   const start = marker ? Number(marker.slice(prefix.length + 1)) : 0;
   const next = start + size < items.length ? `${prefix}#${start + size}` : undefined;
   return { items: items.slice(start, start + size), next };
+}
+
+/** Real RDS clients for mocking, one per call; `destroyAll` in afterEach releases them. */
+export function rdsClients(): { client: (region?: string) => RDSClient; destroyAll: () => void } {
+  const created: RDSClient[] = [];
+  return {
+    client: (region = 'eu-west-1') => {
+      const client = new RDSClient({
+        region,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      created.push(client);
+      return client;
+    },
+    destroyAll: () => {
+      for (const client of created.splice(0)) client.destroy();
+    },
+  };
 }
 
 type RdsStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, RDSClientResolvedConfig>;
@@ -135,4 +165,22 @@ export function serveAccount(rds: RdsStub, account: MockAccount): void {
     const { items, next } = page(account.certificates ?? [], input.Marker, size, 'certificates');
     return { Certificates: items, Marker: next };
   });
+  rds.on(DescribeDBProxiesCommand).callsFake((input: { Marker?: string }) => {
+    const { items, next } = page(account.proxies ?? [], input.Marker, size, 'proxies');
+    return { DBProxies: items, Marker: next };
+  });
+  rds.on(DescribeDBProxyEndpointsCommand).callsFake((input: { Marker?: string }) => {
+    const { items, next } = page(account.proxyEndpoints ?? [], input.Marker, size, 'endpoints');
+    return { DBProxyEndpoints: items, Marker: next };
+  });
+  rds
+    .on(DescribeDBProxyTargetsCommand)
+    .callsFake((input: { DBProxyName?: string; Marker?: string }) => {
+      const name = input.DBProxyName ?? '';
+      if (!(account.proxies ?? []).some((proxy) => proxy.DBProxyName === name)) {
+        throw serviceError('DBProxyNotFoundFault');
+      }
+      const { items, next } = page(account.proxyTargets?.[name] ?? [], input.Marker, size, name);
+      return { Targets: items, Marker: next };
+    });
 }

@@ -1,5 +1,12 @@
 /** SDK-shaped DescribeDBInstances / DescribeDBClusters records for inventory tests. */
-import type { DBCluster, DBInstance, Parameter } from '@aws-sdk/client-rds';
+import type {
+  DBCluster,
+  DBInstance,
+  DBProxy,
+  DBProxyEndpoint,
+  DBProxyTarget,
+  Parameter,
+} from '@aws-sdk/client-rds';
 
 export const ACCOUNT = '123456789012';
 
@@ -99,5 +106,73 @@ export function parameter(name: string, value?: string, applyType = 'dynamic'): 
     ApplyType: applyType,
     DataType: 'string',
     IsModifiable: true,
+  };
+}
+
+/**
+ * An RDS Proxy as DescribeDBProxies reports it (shape: the DBProxy type of
+ * @aws-sdk/client-rds and the DescribeDBProxies API reference).
+ */
+export function proxyRecord(overrides: Partial<DBProxy> = {}): DBProxy {
+  const name = overrides.DBProxyName ?? 'orders-proxy';
+  return {
+    DBProxyName: name,
+    DBProxyArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db-proxy:prx-${name.replace(/[^a-z0-9]/g, '')}0123`,
+    Status: 'available',
+    EngineFamily: 'POSTGRESQL',
+    VpcId: 'vpc-0f1e2d3c4b5a69788',
+    VpcSecurityGroupIds: ['sg-0a1b2c3d4e5f67890'],
+    VpcSubnetIds: ['subnet-0a1b2c3d4e5f67890'],
+    Auth: [
+      {
+        AuthScheme: 'SECRETS',
+        SecretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:${name}-app-AbCdEf`,
+        IAMAuth: 'DISABLED',
+        ClientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
+      },
+    ],
+    RoleArn: `arn:aws:iam::${ACCOUNT}:role/${name}-secrets`,
+    Endpoint: `${name}.proxy-c9akciq32.eu-west-1.rds.amazonaws.com`,
+    RequireTLS: true,
+    IdleClientTimeout: 1800,
+    DebugLogging: false,
+    ...overrides,
+  };
+}
+
+/** A custom proxy endpoint as DescribeDBProxyEndpoints reports it. */
+export function proxyEndpointRecord(
+  proxyName: string,
+  name: string,
+  role: 'READ_WRITE' | 'READ_ONLY',
+): DBProxyEndpoint {
+  return {
+    DBProxyEndpointName: name,
+    DBProxyEndpointArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db-proxy-endpoint:prx-endpoint-${name}`,
+    DBProxyName: proxyName,
+    Status: 'available',
+    VpcId: 'vpc-0f1e2d3c4b5a69788',
+    Endpoint: `${name}.endpoint.proxy-c9akciq32.eu-west-1.rds.amazonaws.com`,
+    TargetRole: role,
+    IsDefault: false,
+  };
+}
+
+/** A proxy target as DescribeDBProxyTargets reports it. */
+export function proxyTargetRecord(
+  type: 'RDS_INSTANCE' | 'TRACKED_CLUSTER',
+  identifier: string,
+  trackedClusterId?: string,
+): DBProxyTarget {
+  return {
+    ...(type === 'RDS_INSTANCE'
+      ? { TargetArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:${identifier}` }
+      : {}),
+    Endpoint: `${identifier}.c9akciq32.eu-west-1.rds.amazonaws.com`,
+    RdsResourceId: identifier,
+    ...(trackedClusterId ? { TrackedClusterId: trackedClusterId } : {}),
+    Port: 5432,
+    Type: type,
+    ...(type === 'RDS_INSTANCE' ? { Role: 'READ_WRITE' as const } : {}),
   };
 }

@@ -30,7 +30,11 @@ describe('loadSnapshotDirectory', () => {
       'parameterGroups',
       'parameters',
       'provenance',
+      'proxies',
+      'proxyEndpoints',
+      'proxyTargets',
     ]);
+    expect(Object.keys(snapshot.proxyTargets ?? {})).toEqual(['ledger-proxy']);
     expect(Object.keys(snapshot.parameters ?? {}).sort()).toEqual([
       'default.aurora-postgresql15',
       'pg14-app',
@@ -158,7 +162,13 @@ describe('an offline audit of a CLI snapshot', () => {
     });
 
     const byId = new Map(inventory.items.map((item) => [item.resource.identifier, item]));
-    expect([...byId.keys()]).toEqual(['billing-pg', 'ledger-1', 'shop-mysql', 'ledger']);
+    expect([...byId.keys()]).toEqual([
+      'billing-pg',
+      'ledger-1',
+      'shop-mysql',
+      'ledger',
+      'ledger-proxy',
+    ]);
 
     const billing = byId.get('billing-pg');
     expect(billing?.resource.resourceId).toBe('db-BILLINGPG7QXK3ZJ5RWN2LAYT4E');
@@ -200,6 +210,23 @@ describe('an offline audit of a CLI snapshot', () => {
     expect(member?.certificateAuthority?.identifier).toBe('rds-ca-ecc384-g1');
 
     expect(byId.get('ledger')?.resource.resourceId).toBe('cluster-LEDGERQ2W4E6R8T0Y1U3I5O7P9');
+
+    const proxy = byId.get('ledger-proxy');
+    expect(proxy?.resource.resourceType).toBe('AWS::RDS::DBProxy');
+    expect(proxy?.resource.resourceId).toBe('prx-0a1b2c3d4e5f67890');
+    expect(proxy?.resource.proxy?.requireTls).toBe(true);
+    expect(proxy?.resource.proxy?.endpoints.map((e) => `${e.name} ${e.role} ${e.port}`)).toEqual([
+      'ledger-proxy READ_WRITE 5432',
+      'ledger-reports READ_ONLY 5432',
+    ]);
+    const link = {
+      name: 'ledger-proxy',
+      arn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0a1b2c3d4e5f67890',
+      requireTls: true,
+    };
+    expect(byId.get('ledger')?.resource.frontingProxies).toEqual([link]);
+    expect(byId.get('ledger-1')?.resource.frontingProxies).toEqual([link]);
+    expect(byId.get('billing-pg')?.resource.frontingProxies).toBeUndefined();
     expect(byId.get('shop-mysql')?.gaps).toEqual([
       'parameter group mysql80-shop unreadable: DBParameterGroupNotFoundFault: not in snapshot: add describe-db-parameters.mysql80-shop.json',
     ]);
@@ -247,7 +274,11 @@ describe('an offline audit of a CLI snapshot', () => {
       origin: 'engine-default',
       rdsSource: 'engine-default',
     });
-    expect(inventory.problems).toEqual([]);
+    // No proxy files: the snapshot cannot say there are no proxies, so it says so.
+    expect(inventory.problems.map((problem) => problem.message)).toEqual([
+      'DescribeDBProxies failed in ap-south-1: SnapshotDataNotFound',
+      'DescribeDBProxyEndpoints failed in ap-south-1: SnapshotDataNotFound',
+    ]);
   });
 });
 

@@ -182,7 +182,10 @@ describe('access denied is contained to what it denies', () => {
       'orders-pg': 'COMPLIANT TLS_ENFORCED',
       'billing-pg': 'COMPLIANT TLS_ENFORCED',
     });
+    // DescribeDBInstances, DescribeDBClusters, DescribeDBProxies, DescribeDBProxyEndpoints.
     expect(result.problems.map((p) => `${p.scope} ${p.code}`).sort()).toEqual([
+      'region:us-east-1 ACCESS_DENIED',
+      'region:us-east-1 ACCESS_DENIED',
       'region:us-east-1 ACCESS_DENIED',
       'region:us-east-1 ACCESS_DENIED',
     ]);

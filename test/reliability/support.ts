@@ -124,7 +124,7 @@ export const CURRENT_CA = {
 
 /**
  * A small healthy account: the given instances, each parameter group
- * answered from `groups`, the current CA listed, no clusters.
+ * answered from `groups`, the current CA listed, no clusters, no proxies.
  */
 export function account(
   instances: DBInstance[],
@@ -144,6 +144,10 @@ export function account(
       }
       case 'DescribeCertificatesCommand':
         return { Certificates: [CURRENT_CA] };
+      case 'DescribeDBProxiesCommand':
+        return { DBProxies: [] };
+      case 'DescribeDBProxyEndpointsCommand':
+        return { DBProxyEndpoints: [] };
       default:
         throw serviceError('UnsupportedOperation', `${command} is not served here`);
     }

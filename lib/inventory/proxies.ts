@@ -1,0 +1,348 @@
+/**
+ * RDS Proxies: the doors to a database that its parameter group knows
+ * nothing about. Per region: DescribeDBProxies and DescribeDBProxyEndpoints
+ * (every page, all proxies at once), then DescribeDBProxyTargets per proxy
+ * (every page; a proxy has one target group, `default`, which is what the
+ * call reads when no group is named).
+ *
+ * Only TLS-relevant fields are kept, and each list is bounded: a proxy has
+ * at most 20 endpoints and a handful of auth entries in practice, so a
+ * response beyond the bounds is cut and marked `truncated`, never held whole.
+ *
+ * A failed read is a problem for the region (proxies unlisted) or a gap on
+ * the one proxy (targets unread); it never drops a database.
+ */
+import {
+  type DBProxy,
+  type DBProxyEndpoint,
+  type DBProxyTarget,
+  DescribeDBProxiesCommand,
+  DescribeDBProxyEndpointsCommand,
+  DescribeDBProxyTargetsCommand,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import type { InventoryItem } from '../pipeline.js';
+import {
+  type DatabaseResource,
+  type FrontingProxy,
+  MAX_PROXY_AUTH_ENTRIES,
+  MAX_PROXY_ENDPOINTS,
+  MAX_PROXY_TARGETS,
+  type ProxyAuthEntry,
+  type ProxyEndpoint,
+  type ProxySettings,
+  type ProxyTarget,
+  type ScanProblem,
+} from '../types.js';
+import { errorName, regionProblem } from './errors.js';
+import { accountIdFromArn } from './mappers.js';
+import { readAllPages } from './pagination.js';
+
+/** Proxies per region kept; the RDS quota is 20 by default. */
+export const MAX_PROXIES_PER_REGION = 1_000;
+const MAX_TEXT = 512;
+
+const PAGE_SIZE = 100;
+
+/** RDS Proxy listens on the engine family's standard port; the API does not return one. */
+const FAMILY_PORT: Record<string, number> = { POSTGRESQL: 5432, MYSQL: 3306, SQLSERVER: 1433 };
+
+export interface ProxyListing {
+  proxies: InventoryItem[];
+  problems: ScanProblem[];
+}
+
+type Limited = <T>(read: () => Promise<T>) => Promise<T>;
+
+function clip(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : text.slice(0, MAX_TEXT);
+}
+
+function bounded<T>(items: readonly T[], max: number): { items: T[]; cut: boolean } {
+  return { items: items.slice(0, max), cut: items.length > max };
+}
+
+/** `prx-…` from arn:aws:rds:region:account:db-proxy:prx-…; the name when the ARN is missing. */
+export function proxyResourceId(proxy: Pick<DBProxy, 'DBProxyArn' | 'DBProxyName'>): string {
+  const last = proxy.DBProxyArn?.split(':').at(-1);
+  return last?.startsWith('prx-') ? last : `db-proxy:${proxy.DBProxyName ?? ''}`;
+}
+
+function endpointOf(endpoint: DBProxyEndpoint, port: number): ProxyEndpoint[] {
+  const address = clip(endpoint.Endpoint);
+  if (!address || !endpoint.DBProxyEndpointName) return [];
+  return [
+    {
+      name: clip(endpoint.DBProxyEndpointName) ?? '',
+      address,
+      port,
+      role: endpoint.TargetRole ?? 'READ_WRITE',
+      isDefault: endpoint.IsDefault === true,
+      ...(endpoint.Status ? { status: endpoint.Status } : {}),
+    },
+  ];
+}
+
+function authEntryOf(entry: NonNullable<DBProxy['Auth']>[number]): ProxyAuthEntry {
+  return {
+    ...(entry.UserName ? { userName: clip(entry.UserName) } : {}),
+    ...(entry.AuthScheme ? { authScheme: entry.AuthScheme } : {}),
+    ...(entry.SecretArn ? { secretArn: clip(entry.SecretArn) } : {}),
+    ...(entry.IAMAuth ? { iamAuth: entry.IAMAuth } : {}),
+  };
+}
+
+function targetOf(target: DBProxyTarget): ProxyTarget[] {
+  if (!target.RdsResourceId || !target.Type) return [];
+  return [
+    {
+      type: target.Type,
+      identifier: clip(target.RdsResourceId) ?? '',
+      ...(target.TrackedClusterId ? { trackedClusterId: clip(target.TrackedClusterId) } : {}),
+      ...(target.Role ? { role: target.Role } : {}),
+    },
+  ];
+}
+
+/** Pure: one proxy with its endpoints and targets as the pipeline carries it. */
+export function resourceFromProxy(
+  proxy: DBProxy,
+  endpoints: readonly DBProxyEndpoint[],
+  targets: readonly DBProxyTarget[],
+  region: string,
+  accountId?: string,
+): DatabaseResource {
+  const name = proxy.DBProxyName ?? '';
+  const family = proxy.EngineFamily ?? 'UNKNOWN';
+  const port = FAMILY_PORT[family] ?? 0;
+  const listed = endpoints
+    .filter((endpoint) => endpoint.DBProxyName === name)
+    .flatMap((endpoint) => endpointOf(endpoint, port));
+  // The default endpoint is on the proxy itself; DescribeDBProxyEndpoints may or may not list it.
+  const defaultEndpoint: ProxyEndpoint[] =
+    proxy.Endpoint && !listed.some((endpoint) => endpoint.isDefault)
+      ? [
+          {
+            name: 'default',
+            address: clip(proxy.Endpoint) ?? '',
+            port,
+            role: 'READ_WRITE',
+            isDefault: true,
+          },
+        ]
+      : [];
+  const allEndpoints = bounded([...defaultEndpoint, ...listed], MAX_PROXY_ENDPOINTS);
+  const auth = bounded((proxy.Auth ?? []).map(authEntryOf), MAX_PROXY_AUTH_ENTRIES);
+  const allTargets = bounded(targets.flatMap(targetOf), MAX_PROXY_TARGETS);
+  const settings: ProxySettings = {
+    ...(proxy.RequireTLS !== undefined ? { requireTls: proxy.RequireTLS } : {}),
+    engineFamily: family,
+    ...(proxy.DefaultAuthScheme ? { defaultAuthScheme: proxy.DefaultAuthScheme } : {}),
+    endpoints: allEndpoints.items,
+    auth: auth.items,
+    targets: allTargets.items,
+    ...(allEndpoints.cut || auth.cut || allTargets.cut ? { truncated: true } : {}),
+  };
+  const account = accountId ?? accountIdFromArn(proxy.DBProxyArn);
+  const defaultAddress = settings.endpoints.find((endpoint) => endpoint.isDefault);
+  return {
+    resourceType: 'AWS::RDS::DBProxy',
+    resourceId: proxyResourceId(proxy),
+    identifier: name,
+    ...(proxy.DBProxyArn ? { arn: proxy.DBProxyArn } : {}),
+    ...(account ? { accountId: account } : {}),
+    region,
+    // The engine family stands in for the engine: it decides the wire protocol.
+    engine: family,
+    engineVersion: 'proxy',
+    ...(proxy.Status ? { status: proxy.Status } : {}),
+    ...(defaultAddress ? { endpoint: { address: defaultAddress.address, port } } : {}),
+    optionGroups: [],
+    iamDatabaseAuthenticationEnabled: (proxy.Auth ?? []).some(
+      (entry) => entry.IAMAuth === 'REQUIRED',
+    ),
+    tags: {},
+    proxy: settings,
+  };
+}
+
+/** Every proxy in one region with its endpoints and targets. */
+export async function listProxies(
+  region: string,
+  client: RDSClient,
+  limited: Limited,
+  accountId?: string,
+): Promise<ProxyListing> {
+  const problems: ScanProblem[] = [];
+  const pagesOf = async <T>(
+    operation: string,
+    fetch: (marker: string | undefined) => Promise<{ items: T[] | undefined; marker?: string }>,
+  ): Promise<T[] | undefined> => {
+    try {
+      const result = await readAllPages<T>(async (marker) => {
+        const page = await limited(() => fetch(marker));
+        return { items: page.items, marker: page.marker };
+      });
+      if (result.repeatedMarker !== undefined) {
+        problems.push({
+          scope: `region:${region}`,
+          code: 'PAGINATION_LOOP',
+          message: `${operation} in ${region} repeated a pagination marker after ${result.pages} pages; listing stopped`,
+        });
+      }
+      return result.items;
+    } catch (error) {
+      problems.push(regionProblem(region, operation, error));
+      return undefined;
+    }
+  };
+
+  const [proxies, endpoints] = await Promise.all([
+    pagesOf<DBProxy>('DescribeDBProxies', async (marker) => {
+      const page = await client.send(
+        new DescribeDBProxiesCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
+      );
+      return { items: page.DBProxies, marker: page.Marker };
+    }),
+    pagesOf<DBProxyEndpoint>('DescribeDBProxyEndpoints', async (marker) => {
+      const page = await client.send(
+        new DescribeDBProxyEndpointsCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
+      );
+      return { items: page.DBProxyEndpoints, marker: page.Marker };
+    }),
+  ]);
+  if (!proxies) return { proxies: [], problems };
+
+  const named = proxies.filter((proxy) => proxy.DBProxyName).slice(0, MAX_PROXIES_PER_REGION);
+  const items = await Promise.all(
+    named.map(async (proxy): Promise<InventoryItem> => {
+      const gaps: string[] = [];
+      const name = proxy.DBProxyName ?? '';
+      let targets: DBProxyTarget[] = [];
+      try {
+        const result = await readAllPages<DBProxyTarget>(async (marker) => {
+          const page = await limited(() =>
+            client.send(
+              new DescribeDBProxyTargetsCommand({
+                DBProxyName: name,
+                MaxRecords: PAGE_SIZE,
+                Marker: marker,
+              }),
+            ),
+          );
+          return { items: page.Targets, marker: page.Marker };
+        });
+        targets = result.items.slice(0, MAX_PROXY_TARGETS + 1);
+        if (result.repeatedMarker !== undefined) gaps.push('proxy targets: pagination loop');
+      } catch (error) {
+        gaps.push(`proxy targets unreadable: ${errorName(error)}`);
+      }
+      if (!endpoints) gaps.push('proxy endpoints unreadable: only the default endpoint is known');
+      return {
+        resource: resourceFromProxy(proxy, endpoints ?? [], targets, region, accountId),
+        optionGroups: [],
+        gaps,
+      };
+    }),
+  );
+  return { proxies: items, problems };
+}
+
+/** The databases a proxy target names: the instance, or the tracked cluster. */
+function targetKeys(target: ProxyTarget): string[] {
+  switch (target.type) {
+    case 'TRACKED_CLUSTER':
+      return [`cluster/${target.identifier}`];
+    case 'RDS_INSTANCE':
+      return [`instance/${target.identifier}`];
+    default:
+      return [];
+  }
+}
+
+function resourceKey(resource: DatabaseResource): string | undefined {
+  if (resource.resourceType === 'AWS::RDS::DBCluster') return `cluster/${resource.identifier}`;
+  if (resource.resourceType === 'AWS::RDS::DBInstance') return `instance/${resource.identifier}`;
+  return undefined;
+}
+
+/**
+ * Pure: marks each database with the proxies that connect to it (same
+ * account and region, by target identifier). Databases no proxy names are
+ * returned unchanged.
+ */
+export function linkProxies(
+  resources: readonly DatabaseResource[],
+  proxies: readonly DatabaseResource[],
+): DatabaseResource[] {
+  const fronting = new Map<string, FrontingProxy[]>();
+  for (const proxy of proxies) {
+    if (!proxy.proxy) continue;
+    const link: FrontingProxy = {
+      name: proxy.identifier,
+      ...(proxy.arn ? { arn: proxy.arn } : {}),
+      ...(proxy.proxy.requireTls !== undefined ? { requireTls: proxy.proxy.requireTls } : {}),
+    };
+    for (const target of proxy.proxy.targets) {
+      for (const key of targetKeys(target)) {
+        const scoped = `${proxy.accountId ?? ''}/${proxy.region}/${key}`;
+        const list = fronting.get(scoped) ?? [];
+        if (!list.some((known) => known.name === link.name)) list.push(link);
+        fronting.set(scoped, list);
+      }
+    }
+  }
+  return resources.map((resource) => {
+    const key = resourceKey(resource);
+    const links = key
+      ? fronting.get(`${resource.accountId ?? ''}/${resource.region}/${key}`)
+      : undefined;
+    return links ? { ...resource, frontingProxies: links } : resource;
+  });
+}
+
+/** A proxy stays in a filtered scan when it fronts a database the filters kept. */
+export function proxiesFronting(
+  proxies: readonly InventoryItem[],
+  kept: readonly DatabaseResource[],
+): InventoryItem[] {
+  const names = new Set(
+    kept.flatMap((resource) =>
+      (resource.frontingProxies ?? []).map(
+        (link) => `${resource.accountId ?? ''}/${resource.region}/${link.name}`,
+      ),
+    ),
+  );
+  return proxies.filter(({ resource }) =>
+    names.has(`${resource.accountId ?? ''}/${resource.region}/${resource.identifier}`),
+  );
+}
+
+/**
+ * For a scan that starts from databases alone (a Config change event): lists
+ * the proxies of their regions and marks each database with those in front
+ * of it. Proxies that cannot be listed become problems; the databases stay.
+ */
+export async function withFrontingProxies(
+  resources: readonly DatabaseResource[],
+  clientFor: (region: string) => RDSClient,
+): Promise<{ resources: DatabaseResource[]; problems: ScanProblem[] }> {
+  const regions = [...new Set(resources.map((resource) => resource.region))];
+  const listings = await Promise.all(
+    regions.map(async (region): Promise<ProxyListing> => {
+      try {
+        const accountId = resources.find((resource) => resource.region === region)?.accountId;
+        return await listProxies(region, clientFor(region), (read) => read(), accountId);
+      } catch (error) {
+        return { proxies: [], problems: [regionProblem(region, 'DescribeDBProxies', error)] };
+      }
+    }),
+  );
+  return {
+    resources: linkProxies(
+      resources,
+      listings.flatMap((listing) => listing.proxies.map((item) => item.resource)),
+    ),
+    problems: listings.flatMap((listing) => listing.problems),
+  };
+}
