@@ -42,6 +42,8 @@ async function snapshotFolder(name: string, withSecurityGroups: boolean): Promis
   const folder = join(root, name);
   const files: Record<string, unknown> = {
     'describe-db-instances.json': { DBInstances: [oracleInstance('ledger-nne', 'ora-nne')] },
+    // A complete capture: the account has no RDS Proxy.
+    'describe-db-proxies.json': { DBProxies: [] },
     'describe-option-groups.json': {
       OptionGroupsList: [
         {

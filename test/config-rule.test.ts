@@ -14,6 +14,7 @@ import {
   DescribeDBParametersCommand,
   DescribeDBProxiesCommand,
   DescribeDBProxyEndpointsCommand,
+  DescribeDBProxyTargetsCommand,
   DescribeEngineDefaultClusterParametersCommand,
   DescribeEngineDefaultParametersCommand,
   RDSClient,
@@ -567,5 +568,81 @@ describe('Config rule: bad events', () => {
       status: 'rejected',
       code: 'EVENT_INVALID',
     });
+  });
+});
+
+describe('Config rule: RDS Proxies', () => {
+  /** An RDS Proxy without RequireTLS in front of `target` (DescribeDBProxies / DescribeDBProxyTargets shapes). */
+  function plaintextProxyInFrontOf(target: string): void {
+    rds.on(DescribeDBProxiesCommand).resolves({
+      DBProxies: [
+        {
+          DBProxyName: 'app-proxy',
+          DBProxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0a1b2c3d4e5f67890',
+          Status: 'available',
+          EngineFamily: 'POSTGRESQL',
+          Endpoint: 'app-proxy.proxy-c9akciq32.eu-west-1.rds.amazonaws.com',
+          RequireTLS: false,
+          Auth: [{ AuthScheme: 'SECRETS', IAMAuth: 'DISABLED' }],
+        },
+      ],
+    });
+    rds.on(DescribeDBProxyTargetsCommand).resolves({
+      Targets: [{ RdsResourceId: target, Type: 'RDS_INSTANCE', Port: 5432, Role: 'READ_WRITE' }],
+    });
+  }
+
+  it('reports a database whose group forces SSL NON_COMPLIANT on a change event when a plaintext proxy fronts it', async () => {
+    plaintextProxyInFrontOf('app-pg');
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-change-instance-postgres.json'), deps());
+
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceType: 'AWS::RDS::DBInstance',
+        ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: 'reachable in plaintext through RDS Proxy app-proxy (RequireTLS=false)',
+      }),
+    ]);
+  });
+
+  it('sends Config no evaluation for the proxy itself on a scheduled run: Config does not record AWS::RDS::DBProxy', async () => {
+    plaintextProxyInFrontOf('a-pg');
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          DBInstanceIdentifier: 'a-pg',
+          DbiResourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1',
+          Engine: 'postgres',
+          EngineVersion: '16.3',
+          DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
+          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+        },
+      ],
+    });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+
+    const outcome = await handleConfigRuleEvent(loadEvent('config-scheduled.json'), deps());
+
+    expect(sentEvaluations().map((e) => `${e.ComplianceResourceType} ${e.ComplianceType}`)).toEqual(
+      ['AWS::RDS::DBInstance NON_COMPLIANT'],
+    );
+    // The proxy is still evaluated, for the reports, metrics and Security Hub.
+    const scanned = outcome.status === 'evaluated' ? outcome.scan?.evaluations : undefined;
+    expect(
+      scanned?.map(
+        (e) => `${e.resource.resourceType} ${e.resource.identifier} ${e.finding.reason}`,
+      ),
+    ).toEqual([
+      'AWS::RDS::DBInstance a-pg PROXY_PLAINTEXT_PATH',
+      'AWS::RDS::DBProxy app-proxy PROXY_TLS_NOT_REQUIRED',
+    ]);
   });
 });

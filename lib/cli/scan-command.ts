@@ -11,6 +11,7 @@ import {
   loadSnapshotDirectory,
   type RdsSnapshot,
   SnapshotLoadError,
+  snapshotProxyGap,
   snapshotRegions,
   snapshotSecurityGroupGap,
 } from '../inventory/index.js';
@@ -127,7 +128,8 @@ export async function runScanCommand(
         snapshot,
         result.evaluations.map((evaluation) => evaluation.resource),
       );
-      return gap ? [gap] : [];
+      const proxies = snapshotProxyGap(snapshot);
+      return [...(gap ? [gap] : []), ...(proxies ? [proxies] : [])];
     };
   } else {
     const clientFor = createRdsClientFactory();

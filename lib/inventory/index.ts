@@ -64,6 +64,7 @@ export {
   SnapshotDataNotFound,
   SnapshotLoadError,
   SnapshotOperationUnsupported,
+  snapshotProxyGap,
   snapshotRegions,
   snapshotSecurityGroupGap,
 } from './snapshot.js';

@@ -236,6 +236,12 @@ export async function listProxies(
         if (result.repeatedMarker !== undefined) gaps.push('proxy targets: pagination loop');
       } catch (error) {
         gaps.push(`proxy targets unreadable: ${errorName(error)}`);
+        // Unlinked, the databases behind it would look as if no proxy fronted them.
+        problems.push({
+          scope: `proxy:${region}:${name}`,
+          code: 'PROXY_TARGETS_UNREADABLE',
+          message: `DescribeDBProxyTargets for ${name} in ${region} failed: ${errorName(error)}; the databases behind it are not marked with it`,
+        });
       }
       if (!endpoints) gaps.push('proxy endpoints unreadable: only the default endpoint is known');
       return {

@@ -138,6 +138,20 @@ export function snapshotSecurityGroupGap(
   };
 }
 
+/**
+ * The snapshot's missing proxy listing, said once: without it the scan cannot
+ * tell whether an RDS Proxy opens a plaintext door to any of the databases.
+ */
+export function snapshotProxyGap(snapshot: RdsSnapshot): ScanProblem | undefined {
+  if (snapshot.proxies) return undefined;
+  return {
+    scope: 'snapshot',
+    code: 'SNAPSHOT_PROXIES_MISSING',
+    message:
+      'describe-db-proxies.json is not in the snapshot: RDS Proxies in front of these databases are not assessed; add the output of aws rds describe-db-proxies, describe-db-proxy-endpoints and describe-db-proxy-targets --db-proxy-name <each proxy>',
+  };
+}
+
 /** The ids asked for, through GroupIds or a `group-id` filter; undefined: all groups. */
 function wantedGroupIds(input: JsonObject): Set<string> | undefined {
   const ids: string[] = [];
@@ -278,12 +292,10 @@ function answer(
       return { Certificates: list };
     }
     case 'DescribeDBProxiesCommand':
-      // Without the file the snapshot cannot say there are no proxies.
-      if (!snapshot.proxies)
-        throw new SnapshotDataNotFound('describe-db-proxies.json not in snapshot');
+      // Optional in a snapshot: its absence is said once (snapshotProxyGap), not per region.
       return { DBProxies: inRegion(listOf(snapshot.proxies, 'DBProxies'), region, 'DBProxyArn') };
     case 'DescribeDBProxyEndpointsCommand':
-      if (!snapshot.proxyEndpoints) {
+      if (!snapshot.proxyEndpoints && listOf(snapshot.proxies, 'DBProxies').length > 0) {
         throw new SnapshotDataNotFound('describe-db-proxy-endpoints.json not in snapshot');
       }
       return {

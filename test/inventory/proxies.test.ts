@@ -172,6 +172,14 @@ describe('RDS Proxy inventory', () => {
     const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
     expect(inventory.items).toHaveLength(1);
     expect(inventory.items[0]?.gaps).toEqual(['proxy targets unreadable: ThrottlingException']);
+    expect(inventory.problems).toEqual([
+      {
+        scope: 'proxy:eu-west-1:orders-proxy',
+        code: 'PROXY_TARGETS_UNREADABLE',
+        message:
+          'DescribeDBProxyTargets for orders-proxy in eu-west-1 failed: ThrottlingException; the databases behind it are not marked with it',
+      },
+    ]);
     expect(inventory.items[0]?.resource.proxy?.requireTls).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import {
   createSnapshotRdsClient,
   loadSnapshotDirectory,
   type RdsSnapshot,
+  snapshotProxyGap,
   snapshotRegions,
 } from '../../lib/inventory/index.js';
 
@@ -211,6 +212,7 @@ describe('an offline audit of a CLI snapshot', () => {
 
     expect(byId.get('ledger')?.resource.resourceId).toBe('cluster-LEDGERQ2W4E6R8T0Y1U3I5O7P9');
 
+    expect(snapshotProxyGap(snapshot)).toBeUndefined();
     const proxy = byId.get('ledger-proxy');
     expect(proxy?.resource.resourceType).toBe('AWS::RDS::DBProxy');
     expect(proxy?.resource.resourceId).toBe('prx-0a1b2c3d4e5f67890');
@@ -274,11 +276,12 @@ describe('an offline audit of a CLI snapshot', () => {
       origin: 'engine-default',
       rdsSource: 'engine-default',
     });
-    // No proxy files: the snapshot cannot say there are no proxies, so it says so.
-    expect(inventory.problems.map((problem) => problem.message)).toEqual([
-      'DescribeDBProxies failed in ap-south-1: SnapshotDataNotFound',
-      'DescribeDBProxyEndpoints failed in ap-south-1: SnapshotDataNotFound',
-    ]);
+    expect(inventory.problems).toEqual([]);
+    // No proxy files: the snapshot cannot say there are no proxies, and says so once.
+    expect(snapshotProxyGap(snapshot)).toMatchObject({
+      scope: 'snapshot',
+      code: 'SNAPSHOT_PROXIES_MISSING',
+    });
   });
 });
 
