@@ -9,7 +9,13 @@ import type { Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
 
 /** Static reasons a live probe of the database's own endpoint cannot speak to. */
 function isCertificateReason(reason: string): boolean {
-  return reason.startsWith('CA_') || reason === 'PROXY_PLAINTEXT_PATH';
+  // A proxy's RequireTLS=false stands too: a refusal seen through it (a MySQL
+  // database behind it answering for itself) does not make the proxy require TLS.
+  return (
+    reason.startsWith('CA_') ||
+    reason === 'PROXY_PLAINTEXT_PATH' ||
+    reason === 'PROXY_TLS_NOT_REQUIRED'
+  );
 }
 
 /** Live reasons that mean no connection to the database was attempted. */

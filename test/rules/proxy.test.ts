@@ -135,3 +135,29 @@ describe('a database behind a proxy', () => {
     expect(evaluation.finding.annotation).toContain('live probe: plaintext refused by server');
   });
 });
+
+describe('a proxy whose API says RequireTLS false', () => {
+  it('stays NON_COMPLIANT when a refusal is seen through it: the database behind may be answering for itself', async () => {
+    const refused: LiveFinding = {
+      verdict: 'COMPLIANT',
+      reason: 'PLAINTEXT_REFUSED',
+      annotation: 'plaintext refused by server (3159); verify-full TLSv1.3 ok',
+      remediation: '',
+      evidence: [],
+      durationMs: 5,
+    };
+    const prober: LiveProber = { probe: async () => refused };
+    const evaluation = await evaluateItem(
+      {
+        resource: proxyResource({ requireTls: false, engineFamily: 'MYSQL' }),
+        optionGroups: [],
+        gaps: [],
+      },
+      { ruleParameters: ruleInput().ruleParameters, prober },
+      () => NOW,
+      NOW,
+    );
+    expect(evaluation.finding.verdict).toBe('NON_COMPLIANT');
+    expect(evaluation.finding.reason).toBe('PROXY_TLS_NOT_REQUIRED');
+  });
+});
