@@ -96,6 +96,8 @@ describe('a real RDS client whose endpoint refuses connections', () => {
     expect(inventory.problems.map((problem) => problem.message).sort()).toEqual([
       'DescribeDBClusters failed in eu-west-1: Error (ECONNREFUSED); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
       'DescribeDBInstances failed in eu-west-1: Error (ECONNREFUSED); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
+      'DescribeDBProxies failed in eu-west-1: Error (ECONNREFUSED); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
+      'DescribeDBProxyEndpoints failed in eu-west-1: Error (ECONNREFUSED); the RDS endpoint could not be reached: check the network, HTTPS_PROXY and the region name',
     ]);
   });
 });
