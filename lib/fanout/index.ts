@@ -4,8 +4,10 @@
  * VPC probe and report each batch. This spreads a large fleet's probes over
  * many short invocations without reading a shared group once per batch.
  */
+
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { FanOutRequest, InventoryItem } from '../pipeline.js';
+import type { FindingFirstSeen } from '../report/asff.js';
 import type { DatabaseResource } from '../types.js';
 import { type EnqueueOptions, enqueueBatches, type UnsentMessage } from './enqueue.js';
 import { databasesOf } from './message.js';
@@ -78,6 +80,7 @@ export async function fanOutItems(
   options: EnqueueOptions & {
     maxPerBatch?: number;
     maxBytes?: number;
+    firstSeen?: ReadonlyMap<string, FindingFirstSeen>;
     /** A scheduled run: each message becomes part `<partPrefix>-<n>` of it. */
     run?: { id: string; startedAt: Date; partPrefix: string };
   } = {},

@@ -11,8 +11,10 @@
  * the worker) are still accepted, so batches queued before an upgrade are
  * not lost.
  */
+
 import * as z from 'zod';
 import type { InventoryItem } from '../pipeline.js';
+import type { FindingFirstSeen } from '../report/asff.js';
 import {
   type DatabaseResource,
   MAX_PROXY_AUTH_ENTRIES,
@@ -217,6 +219,16 @@ const envelopeSchema = z.object({
     .optional(),
   /** Member account role to assume; absent: the worker's own account. */
   roleArn: z.string().min(1).optional(),
+  /**
+   * Security Hub's CreatedAt and FirstObservedAt of the batch's findings, by
+   * finding Id, from the scanner's lookup: the worker's import keeps them.
+   */
+  firstSeen: z
+    .record(
+      z.string().max(256),
+      z.object({ createdAt: z.iso.datetime(), firstObservedAt: z.iso.datetime() }),
+    )
+    .optional(),
   /** A scheduled run's batch: the worker archives its result as this part of the run. */
   run: z
     .object({
@@ -255,6 +267,7 @@ export interface MessageHeader {
   region: string;
   accountId?: string;
   roleArn?: string;
+  firstSeen?: Record<string, FindingFirstSeen>;
   run?: RunPart;
 }
 

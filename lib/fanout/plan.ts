@@ -6,7 +6,9 @@
  * lower budget so the envelope (rule parameters, result token) always fits,
  * and under a count that one worker invocation can probe within its timeout.
  */
+
 import type { InventoryItem } from '../pipeline.js';
+import { type FindingFirstSeen, findingId } from '../report/asff.js';
 import {
   FANOUT_MESSAGE_VERSION,
   type FanoutMessage,
@@ -79,8 +81,21 @@ export interface MessagePlan {
 export function buildMessages(
   envelope: MessageEnvelope,
   items: readonly InventoryItem[],
-  options: { maxPerBatch?: number; maxBytes?: number } = {},
+  options: {
+    maxPerBatch?: number;
+    maxBytes?: number;
+    /** Security Hub's dates of existing findings, by finding Id: each message carries its own. */
+    firstSeen?: ReadonlyMap<string, FindingFirstSeen>;
+  } = {},
 ): MessagePlan {
+  const { firstSeen } = options;
+  const datesOf = (item: InventoryItem): [string, FindingFirstSeen] | undefined => {
+    const accountId = item.resource.accountId ?? envelope.accountId;
+    if (!firstSeen || !accountId) return undefined;
+    const id = findingId(accountId, item.resource.region, item.resource.resourceId);
+    const dates = firstSeen.get(id);
+    return dates ? [id, dates] : undefined;
+  };
   const maxBytes = Math.min(options.maxBytes ?? DEFAULT_MAX_BATCH_BYTES, SQS_MAX_MESSAGE_BYTES);
   const byRegion = new Map<string, InventoryItem[]>();
   for (const item of items) {
@@ -96,6 +111,7 @@ export function buildMessages(
       version: FANOUT_MESSAGE_VERSION,
       ...envelope,
       region,
+      ...(firstSeen ? { firstSeen: {} } : {}),
       items: [],
     };
     // The envelope's own bytes come off the budget; `[]` is counted by planBatches.
@@ -104,9 +120,20 @@ export function buildMessages(
       regionItems,
       options.maxPerBatch ?? DEFAULT_MAX_PER_BATCH,
       maxBytes - envelopeBytes,
+      // An item's dates travel beside it: `"<id>":{…},` counts against the same budget.
+      (item) => {
+        const dates = datesOf(item);
+        return jsonBytes(item) + (dates ? jsonBytes(Object.fromEntries([dates])) : 0);
+      },
     );
     oversized.push(...plan.oversized);
-    for (const batch of plan.batches) messages.push({ ...shell, items: batch });
+    for (const batch of plan.batches) {
+      if (!firstSeen) messages.push({ ...shell, items: batch });
+      else {
+        const dates = batch.map(datesOf).filter((entry) => entry !== undefined);
+        messages.push({ ...shell, firstSeen: Object.fromEntries(dates), items: batch });
+      }
+    }
   }
   return { messages, oversized };
 }

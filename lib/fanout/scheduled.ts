@@ -96,9 +96,10 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       continue;
     }
     problems.push(...inventory.problems);
-    if (sinks && target.accountId) {
-      await archiveVanishedFindings(sinks, accountOf(target, target.accountId), inventory);
-    }
+    const firstSeen =
+      sinks && target.accountId
+        ? await archiveVanishedFindings(sinks, accountOf(target, target.accountId), inventory)
+        : undefined;
     const fanned = await fanOutItems(
       queue.sqs,
       queue.queueUrl,
@@ -112,6 +113,7 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       {
         ...queue.enqueue,
         ...(run ? { run: { ...run, partPrefix: target.accountId ?? 'own' } } : {}),
+        ...(firstSeen && firstSeen.size > 0 ? { firstSeen } : {}),
       },
     );
     parts.push(...fanned.parts);

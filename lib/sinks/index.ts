@@ -66,7 +66,12 @@ export async function deliverBatch(
 ): Promise<BatchDelivery> {
   const accountId = batch.accountId ?? ownAccountId;
   if (accountId) {
-    await publishTo(sinks, { accountId, region: batch.region, ...roleOf(batch) }, result);
+    await publishTo(
+      sinks,
+      { accountId, region: batch.region, ...roleOf(batch) },
+      result,
+      batch.firstSeen ? new Map(Object.entries(batch.firstSeen)) : undefined,
+    );
   }
   if (!batch.run || !sinks.archive) return { ok: true };
   const outcome = await writePart(

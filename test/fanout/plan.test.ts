@@ -8,6 +8,7 @@ import {
   SQS_MAX_MESSAGE_BYTES,
   serializeMessage,
 } from '../../lib/fanout/index.js';
+import { findingId } from '../../lib/report/asff.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { database, settled } from './helpers.js';
 
@@ -180,5 +181,34 @@ describe('message schema', () => {
     const [message] = buildMessages(envelope, [settled(database(1))]).messages;
     const parsed = parseMessage(serializeMessage({ ...message!, items: [] }));
     expect(parsed.ok).toBe(false);
+  });
+});
+
+describe('buildMessages with Security Hub dates', () => {
+  it('gives each message the dates of its own findings only, and counts them against the size budget', () => {
+    const items = Array.from({ length: 12 }, (_, index) =>
+      settled(database(index, { accountId: '111111111111' })),
+    );
+    const firstSeen = new Map(
+      items
+        .filter((_, index) => index % 2 === 0)
+        .map((item) => [
+          findingId('111111111111', item.resource.region, item.resource.resourceId),
+          { createdAt: '2025-11-01T08:00:00.000Z', firstObservedAt: '2025-11-01T08:00:00.000Z' },
+        ]),
+    );
+    const maxBytes = 4_000;
+    const plan = buildMessages(envelope, items, { maxBytes, firstSeen });
+    expect(plan.oversized).toEqual([]);
+    expect(plan.messages.length).toBeGreaterThan(1);
+    for (const message of plan.messages) {
+      expect(Buffer.byteLength(serializeMessage(message), 'utf8')).toBeLessThanOrEqual(maxBytes);
+      const own = message.items.map((item) =>
+        findingId('111111111111', item.resource.region, item.resource.resourceId),
+      );
+      expect(Object.keys(message.firstSeen ?? {})).toEqual(own.filter((id) => firstSeen.has(id)));
+    }
+    const parsed = parseMessage(serializeMessage(plan.messages[0]!));
+    expect(parsed.ok && parsed.message.firstSeen).toEqual(plan.messages[0]!.firstSeen);
   });
 });

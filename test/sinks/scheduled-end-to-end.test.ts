@@ -42,6 +42,27 @@ const QUEUE_URL = `https://sqs.eu-west-1.amazonaws.com/${OWN}/probe`;
 const STARTED = new Date('2026-02-03T04:05:06.000Z');
 const RUN = { id: '20260203T040506Z-e2e', startedAt: STARTED };
 const GONE_ID = 'db-GONEGONEGONEGONEGONEGONE0';
+const PAYMENTS_ID = 'db-PAYMENTSPAYMENTSPAYMENTS0';
+const PAYMENTS_CREATED = '2025-12-01T00:00:00.000Z';
+
+/** CreatedAt, FirstObservedAt, UpdatedAt, LastObservedAt of the member's payments finding as imported. */
+function paymentsDates(imported: Map<string, AwsSecurityFinding[]>): (string | undefined)[] {
+  const finding = imported
+    .get(MEMBER)!
+    .find((entry) => entry.Id?.endsWith(PAYMENTS_ID) && entry.RecordState === 'ACTIVE');
+  return [
+    finding?.CreatedAt,
+    finding?.FirstObservedAt,
+    finding?.UpdatedAt,
+    finding?.LastObservedAt,
+  ];
+}
+const PAYMENTS_DATES = [
+  PAYMENTS_CREATED,
+  PAYMENTS_CREATED,
+  '2026-02-03T04:05:06.000Z',
+  '2026-02-03T04:05:06.000Z',
+];
 
 function instance(account: string, identifier: string, resourceId: string, group: string) {
   return postgresInstance({
@@ -127,6 +148,23 @@ function securityHubs() {
               Title: 'old',
               Description: 'old',
               Resources: [{ Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:eu-west-1:x:db:gone' }],
+              RecordState: 'ACTIVE',
+            } as AwsSecurityFinding,
+            // The finding of a database still there, first created on an earlier run.
+            {
+              SchemaVersion: '2018-10-08',
+              Id: `rds-tls-guard/${MEMBER}/eu-west-1/${PAYMENTS_ID}`,
+              ProductArn: `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`,
+              GeneratorId: 'rds-tls-guard/FORCE_SSL_ON',
+              AwsAccountId: MEMBER,
+              Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+              CreatedAt: PAYMENTS_CREATED,
+              FirstObservedAt: PAYMENTS_CREATED,
+              UpdatedAt: '2026-02-02T04:05:06.000Z',
+              Severity: { Label: 'INFORMATIONAL' },
+              Title: 'earlier',
+              Description: 'earlier',
+              Resources: [{ Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:eu-west-1:x:db:payments' }],
               RecordState: 'ACTIVE',
             } as AwsSecurityFinding,
           ]
@@ -220,6 +258,8 @@ describe('the scheduled path for two accounts', () => {
     expect(active(MEMBER)).toEqual([
       ['payments', 'PASSED', `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`],
     ]);
+    // The scanner's lookup travelled in the message: the worker kept the finding's first dates.
+    expect(paymentsDates(imported)).toEqual(PAYMENTS_DATES);
 
     // Archive: one dated report per run, both accounts in it.
     const keys = reportKeys(RUN);
@@ -332,6 +372,7 @@ describe('the scheduled path without a queue', () => {
       [GONE_ID, 'ARCHIVED'],
       ['db-PAYMENTSPAYMENTSPAYMENTS0', 'ACTIVE'],
     ]);
+    expect(paymentsDates(imported)).toEqual(PAYMENTS_DATES);
     const report = jsonReportSchema.parse(bucket.json(reportKeys(RUN).json));
     expect(report.databases.map((database) => database.identifier)).toEqual([
       'legacy',
