@@ -120,6 +120,32 @@ function rdsAccounts(): Map<string, RDSClient> {
   return accounts;
 }
 
+/** An ACTIVE finding of the member's product as GetFindings returns it (ASFF required fields). */
+function memberFinding(
+  resourceId: string,
+  identifier: string,
+  created: string,
+): AwsSecurityFinding {
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: `rds-tls-guard/${MEMBER}/eu-west-1/${resourceId}`,
+    ProductArn: `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`,
+    GeneratorId: 'rds-tls-guard/FORCE_SSL_OFF',
+    AwsAccountId: MEMBER,
+    Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+    CreatedAt: created,
+    FirstObservedAt: created,
+    UpdatedAt: created,
+    Severity: { Label: 'HIGH' },
+    Title: 'earlier',
+    Description: 'earlier',
+    Resources: [
+      { Type: 'AwsRdsDbInstance', Id: `arn:aws:rds:eu-west-1:${MEMBER}:db:${identifier}` },
+    ],
+    RecordState: 'ACTIVE',
+  };
+}
+
 /** Each account's Security Hub: the member has one active finding of a database since deleted. */
 function securityHubs() {
   const hubs = new Map<string, SecurityHubClient>();
@@ -135,38 +161,9 @@ function securityHubs() {
     const stored: AwsSecurityFinding[] =
       account === MEMBER
         ? [
-            {
-              SchemaVersion: '2018-10-08',
-              Id: `rds-tls-guard/${MEMBER}/eu-west-1/${GONE_ID}`,
-              ProductArn: `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`,
-              GeneratorId: 'rds-tls-guard/FORCE_SSL_OFF',
-              AwsAccountId: MEMBER,
-              Types: ['Software and Configuration Checks/AWS Security Best Practices'],
-              CreatedAt: '2026-01-01T00:00:00.000Z',
-              UpdatedAt: '2026-01-01T00:00:00.000Z',
-              Severity: { Label: 'HIGH' },
-              Title: 'old',
-              Description: 'old',
-              Resources: [{ Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:eu-west-1:x:db:gone' }],
-              RecordState: 'ACTIVE',
-            } as AwsSecurityFinding,
+            memberFinding(GONE_ID, 'gone', '2026-01-01T00:00:00.000Z'),
             // The finding of a database still there, first created on an earlier run.
-            {
-              SchemaVersion: '2018-10-08',
-              Id: `rds-tls-guard/${MEMBER}/eu-west-1/${PAYMENTS_ID}`,
-              ProductArn: `arn:aws:securityhub:eu-west-1:${MEMBER}:product/${MEMBER}/default`,
-              GeneratorId: 'rds-tls-guard/FORCE_SSL_ON',
-              AwsAccountId: MEMBER,
-              Types: ['Software and Configuration Checks/AWS Security Best Practices'],
-              CreatedAt: PAYMENTS_CREATED,
-              FirstObservedAt: PAYMENTS_CREATED,
-              UpdatedAt: '2026-02-02T04:05:06.000Z',
-              Severity: { Label: 'INFORMATIONAL' },
-              Title: 'earlier',
-              Description: 'earlier',
-              Resources: [{ Type: 'AwsRdsDbInstance', Id: 'arn:aws:rds:eu-west-1:x:db:payments' }],
-              RecordState: 'ACTIVE',
-            } as AwsSecurityFinding,
+            memberFinding(PAYMENTS_ID, 'payments', PAYMENTS_CREATED),
           ]
         : [];
     stub.on(GetFindingsCommand).resolves({ Findings: stored });
