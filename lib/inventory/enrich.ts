@@ -29,7 +29,6 @@
  * error.
  */
 
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type Certificate,
   type DBCluster,
@@ -60,7 +59,7 @@ import type {
 import { classifyReadFailure, describeAwsFailure, readFailureReason } from './errors.js';
 import { clusterParameterGroupOf } from './mappers.js';
 import { type PagedResult, readAllPages } from './pagination.js';
-import { readSecurityGroups } from './security-groups.js';
+import { type Ec2ClientFor, readSecurityGroups } from './security-groups.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -82,7 +81,7 @@ export interface EnrichOptions {
    * EC2 clients for reading the databases' VPC security groups. Absent: no
    * group is read, and Oracle's plaintext listener stays unproven.
    */
-  ec2ClientFor?: (region: string) => EC2Client;
+  ec2ClientFor?: Ec2ClientFor;
 }
 
 type GroupKind = 'instance' | 'cluster';

@@ -21,6 +21,9 @@ const PROBE_ONLY = [
   'lib/secrets/',
 ];
 
+/** SDK clients used only on some paths (security groups): loaded on first use. */
+const ON_FIRST_USE = ['node_modules/@aws-sdk/client-ec2/'];
+
 const bundled = new Map<string, Promise<string[]>>();
 
 /** Source files in the chunks reachable from the entry through static imports only. */
@@ -66,6 +69,15 @@ describe('module initialisation of each function', () => {
     expect(inputs.some((input) => input.includes(`handlers/${handler}.ts`))).toBe(true);
     expect(inputs.filter((input) => PROBE_ONLY.some((part) => input.includes(part)))).toEqual([]);
   });
+
+  it.each(HANDLERS)(
+    '%s loads no SDK client at init that only some paths use (each on its first use)',
+    async (handler) => {
+      const inputs = await loadedAtInit(handler);
+      const loaded = ON_FIRST_USE.filter((part) => inputs.some((input) => input.includes(part)));
+      expect(loaded).toEqual([]);
+    },
+  );
 
   it.each(HANDLERS)('%s loads only the parts of zod its schemas use', async (handler) => {
     const inputs = await loadedAtInit(handler);
