@@ -10,6 +10,7 @@
  * Config did not take every evaluation. A database that could not be read or probed is an outcome
  * (INSUFFICIENT_DATA with a reason), not a failure.
  */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../config/safe-text.js';
@@ -207,24 +208,38 @@ export async function handleWorkerMessage(
   return { status: 'done', databases: result.evaluations.length, nonCompliant, reported };
 }
 
+/** A message the worker could not finish: the batch processor reports it as a batch item failure. */
+export class WorkerMessageFailed extends Error {
+  override readonly name = 'WorkerMessageFailed';
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
 /**
  * An SQS event → the partial batch response Lambda expects with
- * ReportBatchItemFailures: only the messages that failed are redelivered.
+ * ReportBatchItemFailures (Powertools' BatchProcessor): only the messages
+ * that failed are redelivered, also when every message failed.
  */
 export async function handleWorkerRecords(
   records: readonly Pick<SQSRecord, 'messageId' | 'body'>[],
   deps: WorkerDeps,
 ): Promise<SQSBatchResponse> {
-  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  for (const record of records) {
+  const processRecord = async (record: SQSRecord): Promise<void> => {
     let outcome: WorkerOutcome;
     try {
       outcome = await handleWorkerMessage(record, deps);
     } catch (error) {
       outcome = { status: 'failed', code: 'WORKER_DEFECT', message: describeError(error) };
     }
-    if (outcome.status === 'failed') batchItemFailures.push({ itemIdentifier: record.messageId });
-    else deps.log.info('probe batch done', { messageId: record.messageId, ...outcome });
-  }
-  return { batchItemFailures };
+    if (outcome.status === 'failed') throw new WorkerMessageFailed(outcome.code);
+    deps.log.info('probe batch done', { messageId: record.messageId, ...outcome });
+  };
+  return processPartialResponse(
+    { Records: records as SQSRecord[] },
+    processRecord,
+    new BatchProcessor(EventType.SQS),
+    // One batch at a time: each already probes its databases concurrently.
+    { throwOnFullBatchFailure: false, processInParallel: false },
+  );
 }
