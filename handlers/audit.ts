@@ -13,7 +13,13 @@ import {
   collectAccountsInventory,
   createAccountToolkit,
 } from '../lib/accounts/toolkit.js';
-import { logger, metrics } from '../lib/observability/index.js';
+import {
+  logger,
+  METRIC_NAMES,
+  metrics,
+  recordCount,
+  recordEventRejected,
+} from '../lib/observability/index.js';
 import { deliverAuditResponse, s3ReportStore } from '../lib/sinks/audit-delivery.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
@@ -32,7 +38,7 @@ function accountOf(context: Context): string | undefined {
 
 export const handler = middy<unknown>()
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(async (event, context) => {
     const ownAccountId = accountOf(context);
     const response = await runAudit(event, {
@@ -53,12 +59,15 @@ export const handler = middy<unknown>()
       id: context.awsRequestId,
       at: new Date(),
     });
-    if ('error' in delivered)
+    if ('error' in delivered) {
+      recordEventRejected(metrics);
       logger.warn('audit not answered with a report', { ...delivered.error });
-    else
+    } else {
+      recordCount(metrics, METRIC_NAMES.auditsAnswered, 1);
       logger.info('audit done', {
         ...('summary' in delivered ? { summary: delivered.summary } : {}),
         ...('stored' in delivered ? { stored: delivered.stored.uri } : {}),
       });
+    }
     return delivered;
   });

@@ -19,7 +19,9 @@ import { createConfigRuleFanOut } from '../lib/fanout/index.js';
 import {
   log,
   logger,
+  METRIC_NAMES,
   metrics,
+  recordCount,
   recordEvaluationsFailed,
   recordEventRejected,
   recordScanMetrics,
@@ -36,7 +38,7 @@ const sqs = queueUrl ? new SQSClient({ region }) : undefined;
 
 export const handler = middy()
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(async (event: unknown, context: Context) => {
     const functionArn = context.invokedFunctionArn?.split(':') ?? [];
     const account = evaluationAccount(event, {
@@ -67,8 +69,10 @@ export const handler = middy()
     });
     if (outcome.status === 'rejected' && !outcome.put) recordEventRejected(metrics);
     if (outcome.status !== 'rejected' && outcome.scan) recordScanMetrics(metrics, outcome.scan);
-    if (outcome.put && outcome.put.failed.length > 0) {
-      recordEvaluationsFailed(metrics, outcome.put.failed.length);
+    // Zero included: every answered event leaves a count.
+    if (outcome.put) recordEvaluationsFailed(metrics, outcome.put.failed.length);
+    if (outcome.status === 'fanned-out') {
+      recordCount(metrics, METRIC_NAMES.databasesQueued, outcome.databases);
     }
     log.info('config rule done', {
       status: outcome.status,

@@ -16,7 +16,9 @@ import { enrichResources } from '../lib/inventory/index.js';
 import {
   log,
   logger,
+  METRIC_NAMES,
   metrics,
+  recordCount,
   recordEvaluationsFailed,
   recordScanMetrics,
   recordSinkFailure,
@@ -39,10 +41,10 @@ const sinksFor = createDeployedSinks({
 
 export const handler = middy<SQSEvent>()
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
-  .handler((event, context) => {
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(async (event, context) => {
     const ownAccountId = accountOfArn(context.invokedFunctionArn);
-    return handleWorkerRecords(event.Records, {
+    const response = await handleWorkerRecords(event.Records, {
       // Only for version 1 messages (bare databases) queued by an earlier release.
       enrich: (resources, location) =>
         enrichResources(resources, {
@@ -59,4 +61,6 @@ export const handler = middy<SQSEvent>()
       sinks: sinksFor(partitionOfArn(context.invokedFunctionArn)),
       ...(ownAccountId ? { ownAccountId } : {}),
     });
+    recordCount(metrics, METRIC_NAMES.batchesFailed, response.batchItemFailures.length);
+    return response;
   });

@@ -20,7 +20,10 @@ import { collectInventory } from '../lib/inventory/index.js';
 import {
   log,
   logger,
+  METRIC_NAMES,
   metrics,
+  recordCount,
+  recordEventRejected,
   recordScanMetrics,
   recordSinkFailure,
   summarizeScan,
@@ -41,7 +44,7 @@ const sinksFor = createDeployedSinks({
 
 export const handler = middy<Partial<ScheduledEvent>>()
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(async (event: Partial<ScheduledEvent>, context) => {
     const parameters = ruleParametersFromEnvironment(process.env);
     if (!parameters.ok) {
@@ -49,6 +52,7 @@ export const handler = middy<Partial<ScheduledEvent>>()
         code: parameters.error.code,
         keys: parameters.error.keys,
       });
+      recordEventRejected(metrics);
       return { status: 'rejected', code: parameters.error.code };
     }
     const regions = scanRegionsFromEnvironment(process.env, region);
@@ -85,12 +89,14 @@ export const handler = middy<Partial<ScheduledEvent>>()
       return { status: 'scanned', databases: summary.databases };
     }
     for (const problem of outcome.problems) logger.warn('scan problem', { ...problem });
+    const queued = outcome.accounts.reduce((sum, account) => sum + account.databases, 0);
+    recordCount(metrics, METRIC_NAMES.databasesQueued, queued);
     const notSent = outcome.accounts.flatMap((account) => account.notSent);
     if (notSent.length > 0) logger.error('databases not queued', { identifiers: notSent });
     logger.info('scheduled scan queued', { mode: outcome.mode, accounts: outcome.accounts });
     return {
       status: 'fanned-out',
-      databases: outcome.accounts.reduce((sum, account) => sum + account.databases, 0),
+      databases: queued,
       batches: outcome.accounts.reduce((sum, account) => sum + account.batches, 0),
       notSent: notSent.length,
     };

@@ -25,7 +25,25 @@ export const METRIC_NAMES = {
   probeOutcomes: 'ProbeOutcomes',
   /** Findings or reports a sink did not take; dimension Sink (SecurityHub, ReportArchive). */
   sinkFailures: 'SinkFailures',
+  /** Databases handed to the probe workers by a fanned-out run. */
+  databasesQueued: 'DatabasesQueued',
+  /** Probe batches a worker invocation handed back to SQS (0 when all were done). */
+  batchesFailed: 'BatchesFailed',
+  /** Audit invocations answered with a report. */
+  auditsAnswered: 'AuditsAnswered',
 } as const;
+
+/**
+ * Every invocation records at least one of these counts (zero included), so
+ * Powertools never flushes an empty set and warns "no metrics to publish".
+ */
+export function recordCount(
+  metrics: Metrics,
+  name: (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES],
+  count: number,
+): void {
+  metrics.addMetric(name, MetricUnit.Count, count);
+}
 
 export interface LoggerOptions {
   /** Defaults to POWERTOOLS_LOG_LEVEL, then INFO. */
@@ -130,7 +148,7 @@ export function recordEvaluationsFailed(metrics: Metrics, count: number): void {
   metrics.addMetric(METRIC_NAMES.evaluationsFailed, MetricUnit.Count, count);
 }
 
-/** A Config event that named no resource: nothing could be sent for it. */
+/** An event that could not be handled at all (a Config event naming no resource, an invalid audit request, invalid settings). */
 export function recordEventRejected(metrics: Metrics): void {
   metrics.addMetric(METRIC_NAMES.eventsRejected, MetricUnit.Count, 1);
 }

@@ -736,13 +736,45 @@ describe('bundles', () => {
     const { handler } = (await import(pathToFileURL(file).href)) as {
       handler: (event: unknown, context: unknown) => Promise<unknown>;
     };
-    const response = await handler(
-      { Records: [{ messageId: 'm-1', body: 'not json' }] },
-      lambdaContext('probeWorker'),
+    const printed = await capturingOutput(() =>
+      handler({ Records: [{ messageId: 'm-1', body: 'not json' }] }, lambdaContext('probeWorker')),
     );
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(printed.result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    // Every invocation leaves a count, so Powertools has metrics to publish.
+    expect(printed.text).toContain('"BatchesFailed":1');
+    expect(printed.text).not.toContain('No application metrics to publish');
+  });
+
+  it('audit bundle counts a rejected request instead of publishing no metrics', async () => {
+    const file = join(unzipDir, 'audit', HANDLER_FILES.audit);
+    const { handler } = (await import(pathToFileURL(file).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
+    const printed = await capturingOutput(() => handler({ format: 'pdf' }, lambdaContext('audit')));
+    expect(printed.text).toContain('"EventsRejected":1');
+    expect(printed.text).not.toContain('No application metrics to publish');
   });
 });
+
+/** What a call printed to stdout and stderr (Powertools writes its EMF lines and warnings there). */
+async function capturingOutput<T>(run: () => Promise<T>): Promise<{ result: T; text: string }> {
+  const chunks: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write.bind(stream));
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof stream.write;
+  }
+  try {
+    return { result: await run(), text: chunks.join('') };
+  } finally {
+    streams.forEach((stream, index) => {
+      stream.write = originals[index] as typeof stream.write;
+    });
+  }
+}
 
 function lambdaContext(name: string): Json {
   return {
