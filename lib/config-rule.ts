@@ -6,6 +6,7 @@
  * databases that no longer exist.
  */
 import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import {
   assessApplicability,
@@ -21,7 +22,6 @@ import {
   resourceFromConfigurationItem,
   withFrontingProxies,
 } from './inventory/index.js';
-import type { Ec2ClientFor } from './inventory/security-groups.js';
 import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from './pipeline.js';
 import {
   configEvaluations,
@@ -53,7 +53,7 @@ export interface ConfigRuleDeps {
   config: ConfigServiceClient;
   rdsClientFor: (region: string) => RDSClient;
   /** EC2 clients for the databases' security groups; absent: not read. */
-  ec2ClientFor?: Ec2ClientFor;
+  ec2ClientFor?: (region: string) => EC2Client;
   /** The TCP connect to Oracle's plaintext listener; used only where a prober is. */
   reachability?: ReachabilityCheck;
   /** The Lambda's own region: where a scheduled run looks for databases. */

@@ -11,6 +11,7 @@
  * item of its own, and every database a proxy connects to is marked with it.
  */
 
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type DBCluster,
   type DBInstance,
@@ -27,7 +28,6 @@ import { applyFilters, type InventoryFilters, matchesFilters } from './filters.j
 import { resourceFromCluster, resourceFromInstance } from './mappers.js';
 import { type Page, readAllPages } from './pagination.js';
 import { linkProxies, listProxies, proxiesFronting } from './proxies.js';
-import type { Ec2ClientFor } from './security-groups.js';
 
 export interface CollectOptions {
   regions: string[];
@@ -35,7 +35,7 @@ export interface CollectOptions {
   accountId?: string;
   clientFor: (region: string) => RDSClient;
   /** EC2 clients for the databases' security groups; absent: not read. */
-  ec2ClientFor?: Ec2ClientFor;
+  ec2ClientFor?: (region: string) => EC2Client;
   filters?: InventoryFilters;
   /** RDS requests in flight at once. Default 8. */
   concurrency?: number;

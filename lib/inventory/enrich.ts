@@ -29,6 +29,7 @@
  * error.
  */
 
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type Certificate,
   type DBCluster,
@@ -59,7 +60,7 @@ import type {
 import { classifyReadFailure, describeAwsFailure, readFailureReason } from './errors.js';
 import { clusterParameterGroupOf } from './mappers.js';
 import { type PagedResult, readAllPages } from './pagination.js';
-import { type Ec2ClientFor, readSecurityGroups } from './security-groups.js';
+import { readSecurityGroups } from './security-groups.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -81,7 +82,7 @@ export interface EnrichOptions {
    * EC2 clients for reading the databases' VPC security groups. Absent: no
    * group is read, and Oracle's plaintext listener stays unproven.
    */
-  ec2ClientFor?: Ec2ClientFor;
+  ec2ClientFor?: (region: string) => EC2Client;
 }
 
 type GroupKind = 'instance' | 'cluster';

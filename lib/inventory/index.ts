@@ -49,7 +49,6 @@ export {
 } from './proxies.js';
 export {
   DESCRIBE_SECURITY_GROUPS_ACTION,
-  type Ec2ClientFor,
   readSecurityGroups,
   SECURITY_GROUP_IDS_PER_REQUEST,
   type SecurityGroupReads,

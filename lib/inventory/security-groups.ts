@@ -12,7 +12,12 @@
  * A read that fails becomes one ScanProblem and an `unread` entry on every
  * database that uses the groups; nothing here throws for an AWS error.
  */
-import type { EC2Client, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import {
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+  type IpPermission,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
 import type { LimitFunction } from 'p-limit';
 import type {
   DatabaseResource,
@@ -37,12 +42,6 @@ interface RegionGroups {
   failure?: { cause: string; accessDenied: boolean };
 }
 
-/**
- * The EC2 client for a region. A promise lets the SDK's EC2 client load on
- * the first read rather than at a function's initialisation.
- */
-export type Ec2ClientFor = (region: string) => EC2Client | Promise<EC2Client>;
-
 export interface SecurityGroupReads {
   /** The reading for one database (undefined when it names no groups to read). */
   forResource(resource: DatabaseResource): Promise<SecurityGroupReading | undefined>;
@@ -55,7 +54,7 @@ export interface SecurityGroupReads {
 export function readSecurityGroups(
   resources: readonly DatabaseResource[],
   options: {
-    clientFor: Ec2ClientFor;
+    clientFor: (region: string) => EC2Client;
     limit: LimitFunction;
     problems: ScanProblem[];
   },
@@ -115,7 +114,7 @@ async function readRegion(
   region: string,
   ids: string[],
   options: {
-    clientFor: Ec2ClientFor;
+    clientFor: (region: string) => EC2Client;
     limit: LimitFunction;
     problems: ScanProblem[];
   },
@@ -127,8 +126,7 @@ async function readRegion(
     const scope = `security-groups:${region}`;
     const operation = `DescribeSecurityGroups for ${batch.length} groups in ${region}`;
     try {
-      const client = await options.clientFor(region);
-      const { DescribeSecurityGroupsCommand } = await import('@aws-sdk/client-ec2');
+      const client = options.clientFor(region);
       const result = await readAllPages<SecurityGroup>(async (token) => {
         const page = await options.limit(() =>
           client.send(

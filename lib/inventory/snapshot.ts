@@ -10,7 +10,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   CertificateNotFoundFault,
   DBClusterNotFoundFault,
@@ -92,11 +92,7 @@ export function createSnapshotRdsClient(snapshot: RdsSnapshot, region: string): 
  * describe-security-groups.json. A snapshot without that file answers with
  * SnapshotDataNotFound, so every database's groups show as not read.
  */
-export async function createSnapshotEc2Client(
-  snapshot: RdsSnapshot,
-  region: string,
-): Promise<EC2Client> {
-  const { EC2Client } = await import('@aws-sdk/client-ec2');
+export function createSnapshotEc2Client(snapshot: RdsSnapshot, region: string): EC2Client {
   const client = new EC2Client({
     region,
     credentials: { accessKeyId: 'snapshot', secretAccessKey: 'snapshot' },

@@ -3,8 +3,8 @@
  * REPORTS_BUCKET (the report archive; empty: none) and SECURITY_HUB_FINDINGS
  * (`true` sends findings to Security Hub).
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { credentialsConfigFor } from '../accounts/index.js';
 import type { ScheduledSinks, SinkLog, SinkName, SinkPlace } from './index.js';
 
@@ -21,31 +21,40 @@ export function createDeployedSinks(
   options: DeployedSinksOptions,
 ): (partition: string) => ScheduledSinks {
   const bucket = options.env.REPORTS_BUCKET?.trim();
-  const s3 = bucket
-    ? new S3Client({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 })
-    : undefined;
+  // Each SDK client loads on its sink's first call, never at init nor when its sink is off.
+  let s3: Promise<S3Client> | undefined;
+  const s3Client = (): Promise<S3Client> => {
+    s3 ??= import('../aws/s3.js').then(
+      ({ S3Client }) =>
+        new S3Client({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 }),
+    );
+    return s3;
+  };
   const securityHub = options.env.SECURITY_HUB_FINDINGS === 'true';
-  const hubClients = new Map<string, SecurityHubClient>();
+  const hubClients = new Map<string, Promise<SecurityHubClient>>();
   // Findings must be imported by the account they name: a member's role, else our own.
-  const hubClientFor = (place: SinkPlace): SecurityHubClient => {
+  const hubClientFor = (place: SinkPlace): Promise<SecurityHubClient> => {
     const key = `${place.roleArn ?? 'own'}|${place.region}`;
     let client = hubClients.get(key);
     if (!client) {
       // Adaptive retries: BatchImportFindings allows 10 calls a second per account and region.
-      client = new SecurityHubClient({
-        region: place.region,
-        retryMode: 'adaptive',
-        maxAttempts: 6,
-        ...credentialsConfigFor(place.roleArn ? { roleArn: place.roleArn } : {}, {
-          region: options.region,
-        }),
-      });
+      client = import('../aws/security-hub.js').then(
+        ({ SecurityHubClient }) =>
+          new SecurityHubClient({
+            region: place.region,
+            retryMode: 'adaptive',
+            maxAttempts: 6,
+            ...credentialsConfigFor(place.roleArn ? { roleArn: place.roleArn } : {}, {
+              region: options.region,
+            }),
+          }),
+      );
       hubClients.set(key, client);
     }
     return client;
   };
   return (partition) => ({
-    ...(s3 && bucket ? { archive: { s3, bucket } } : {}),
+    ...(bucket ? { archive: { s3: s3Client(), bucket } } : {}),
     ...(securityHub
       ? {
           securityHubFor: (place) => ({

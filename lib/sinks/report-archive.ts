@@ -27,12 +27,7 @@
  * Everything read back from S3 is bounded (object size, part count) and
  * validated. Nothing here throws; outcomes are named.
  */
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { type BackoffOptions, backoff, errorName, THROTTLING_ERRORS } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
@@ -142,7 +137,8 @@ export type ArchiveOutcome =
     };
 
 export interface ArchiveTarget {
-  s3: S3Client;
+  /** A promise lets the SDK's S3 client load on the first archive call, not at init. */
+  s3: S3Client | Promise<S3Client>;
   bucket: string;
   /** Retries of throttled (SlowDown) and server-side failures, on top of the SDK's own. */
   retry?: BackoffOptions;
@@ -340,8 +336,10 @@ type ReadResult =
 
 async function readObject(target: ArchiveTarget, key: string): Promise<ReadResult> {
   try {
+    const { GetObjectCommand } = await import('../aws/s3.js');
+    const s3 = await target.s3;
     const response = await withRetries(target, () =>
-      target.s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: key })),
+      s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: key })),
     );
     if ((response.ContentLength ?? 0) > MAX_OBJECT_BYTES) {
       return { status: 'failed', outcome: tooLarge(key) };
@@ -391,8 +389,10 @@ export async function listObjects(
     if (pages >= maxPages) return tooMany(prefix, `${maxPages} pages`);
     pages += 1;
     try {
+      const { ListObjectsV2Command } = await import('../aws/s3.js');
+      const s3 = await target.s3;
       const page = await withRetries(target, () =>
-        target.s3.send(
+        s3.send(
           new ListObjectsV2Command({
             Bucket: target.bucket,
             Prefix: prefix,
@@ -443,8 +443,10 @@ async function putAll(
 ): Promise<ArchiveOutcome | undefined> {
   for (const object of objects) {
     try {
+      const { PutObjectCommand } = await import('../aws/s3.js');
+      const s3 = await target.s3;
       await withRetries(target, () =>
-        target.s3.send(
+        s3.send(
           new PutObjectCommand({
             Bucket: target.bucket,
             Key: object.key,

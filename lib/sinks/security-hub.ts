@@ -16,12 +16,10 @@
  *   per finding; FailedFindings are retried with backoff, as are throttled
  *   calls. Nothing here throws: what did not get in is returned.
  */
-import {
-  type AwsSecurityFinding,
-  type AwsSecurityFindingFilters,
-  BatchImportFindingsCommand,
-  GetFindingsCommand,
-  type SecurityHubClient,
+import type {
+  AwsSecurityFinding,
+  AwsSecurityFindingFilters,
+  SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { type BackoffOptions, backoff, errorName } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
@@ -47,7 +45,8 @@ export function productArn(partition: string, region: string, accountId: string)
 
 /** Where findings go: Security Hub of one account in one region, called with that account's credentials. */
 export interface SecurityHubTarget {
-  client: SecurityHubClient;
+  /** A promise lets the SDK's Security Hub client load on the first call, not at init. */
+  client: SecurityHubClient | Promise<SecurityHubClient>;
   accountId: string;
   region: string;
   partition?: string;
@@ -87,7 +86,7 @@ type Importable = AwsSecurityFinding | AsffFinding;
  * FailedFindings and throttled or failed calls with backoff.
  */
 export async function importFindings(
-  client: SecurityHubClient,
+  client: SecurityHubClient | Promise<SecurityHubClient>,
   findings: readonly Importable[],
   options: BackoffOptions = {},
 ): Promise<ImportSummary> {
@@ -126,7 +125,8 @@ export async function importFindings(
       await retry.wait(attempt);
       summary.calls += 1;
       try {
-        const response = await client.send(
+        const { BatchImportFindingsCommand } = await import('../aws/security-hub.js');
+        const response = await (await client).send(
           new BatchImportFindingsCommand({
             // The renderer's type is the ASFF subset; the SDK's is the whole format.
             Findings: pending.map((entry) => entry.finding as AwsSecurityFinding),
@@ -249,7 +249,8 @@ export async function archiveVanished(
     }
     pages += 1;
     try {
-      const response = await target.client.send(
+      const { GetFindingsCommand } = await import('../aws/security-hub.js');
+      const response = await (await target.client).send(
         new GetFindingsCommand({
           Filters: filters,
           MaxResults: 100,
