@@ -1,7 +1,8 @@
 /**
- * Backoff for the sinks' own retry loops (entries an API reported as failed,
- * calls that failed after the SDK's retries): exponential with half jitter,
- * capped, and with an injectable clock so tests never wait.
+ * The one backoff for the project's own retry loops (entries an API reported
+ * as failed, calls that failed after the SDK's retries: SQS SendMessageBatch,
+ * Config PutEvaluations, Security Hub, the report archive): exponential with
+ * half jitter, capped, and with an injectable clock so tests never wait.
  */
 export interface BackoffOptions {
   /** Calls per item, counting the first. */

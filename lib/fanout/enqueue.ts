@@ -1,7 +1,8 @@
 /**
  * Sending planned messages with SendMessageBatch: at most 10 entries and
  * 256 KiB of bodies per call. Entries SQS reports in `Failed` are retried
- * with backoff unless SQS blames the request itself (SenderFault); what is
+ * with backoff (lib/aws/retry.ts: exponential, half jitter) unless SQS
+ * blames the request itself (SenderFault); what is
  * still unsent at the end comes back to the caller, never dropped silently.
  * Nothing here throws.
  */
@@ -10,18 +11,14 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { type BackoffOptions, backoff } from '../aws/retry.js';
 import { type FanoutMessage, serializeMessage } from './message.js';
 import { SQS_MAX_MESSAGE_BYTES } from './plan.js';
 
 export const MAX_ENTRIES_PER_CALL = 10;
 
-export interface EnqueueOptions {
-  /** Calls per entry, counting the first. Default 4. */
-  maxAttempts?: number;
-  /** First retry waits about this long, doubling after. Default 200. */
-  baseDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
+/** Retries: calls per entry default 4, first wait about 200 ms. */
+export type EnqueueOptions = BackoffOptions;
 
 export interface UnsentMessage {
   /** Index of the message in the input. */
@@ -76,9 +73,8 @@ export async function enqueueBatches(
   batches: readonly FanoutMessage[],
   options: EnqueueOptions = {},
 ): Promise<EnqueueSummary> {
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 4));
-  const baseDelayMs = Math.max(0, options.baseDelayMs ?? 200);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const pacing = backoff(options, { attempts: 4, baseMs: 200 });
+  const { maxAttempts } = pacing;
 
   let pending: PendingEntry[] = batches.map((message, index) => {
     const body = serializeMessage(message);
@@ -90,7 +86,7 @@ export async function enqueueBatches(
   let calls = 0;
 
   for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt += 1) {
-    if (attempt > 1) await sleep(baseDelayMs * 2 ** (attempt - 2));
+    await pacing.wait(attempt);
     const retry: PendingEntry[] = [];
 
     for (const call of planCalls(pending)) {

@@ -6,6 +6,7 @@
  * computed must either reach Config or come back to the caller in
  * `summary.failed`; none is dropped silently, and nothing here throws.
  */
+
 import {
   type ConfigServiceClient,
   type Evaluation,
@@ -13,6 +14,7 @@ import {
   GetComplianceDetailsByConfigRuleCommand,
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
+import { type BackoffOptions, backoff } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
 import { clampAnnotation } from '../text.js';
 import type { ResourceEvaluation, ResourceType } from '../types.js';
@@ -83,20 +85,12 @@ function evaluation(
   return result;
 }
 
-export interface PutEvaluationsOptions {
+/** Retries: calls per batch default 5, first wait about 250 ms (lib/aws/retry.ts). */
+export interface PutEvaluationsOptions extends BackoffOptions {
   /** The event's resultToken; `TESTMODE` together with testMode for dry runs. */
   resultToken: string;
   /** Asks Config to validate without recording. */
   testMode?: boolean;
-  /** Calls per batch, counting the first. Default 5. */
-  maxAttempts?: number;
-  /** First retry waits about this long; each further retry doubles it. Default 250. */
-  baseDelayMs?: number;
-  /** Upper bound for one wait. Default 20 000. */
-  maxDelayMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  /** A number in [0, 1) for jitter; injectable so tests can pin the delays. */
-  random?: () => number;
 }
 
 export interface PutEvaluationsSummary {
@@ -141,11 +135,8 @@ export async function putEvaluations(
   evaluations: Evaluation[],
   options: PutEvaluationsOptions,
 ): Promise<PutEvaluationsSummary> {
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
-  const baseDelayMs = Math.max(0, options.baseDelayMs ?? 250);
-  const maxDelayMs = Math.max(baseDelayMs, options.maxDelayMs ?? 20_000);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = options.random ?? Math.random;
+  const retry = backoff(options);
+  const { maxAttempts } = retry;
 
   const unique = dedupe(evaluations.map(withValidAnnotation));
   const batches = chunk(unique, MAX_EVALUATIONS_PER_CALL);
@@ -168,10 +159,7 @@ export async function putEvaluations(
     }
     let pending = batch;
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt += 1) {
-      if (attempt > 1) {
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
-        await sleep(ceiling / 2 + (random() * ceiling) / 2);
-      }
+      await retry.wait(attempt);
       summary.calls += 1;
       try {
         const response = await client.send(

@@ -76,10 +76,12 @@ describe('enqueueBatches', () => {
         delays.push(ms);
       },
       baseDelayMs: 100,
+      random: () => 0.5,
     });
     expect(summary).toEqual({ sent: 3, calls: 2, unsent: [] });
     expect(entriesOf(1).map((entry) => entry.Id)).toEqual(['m1', 'm2']);
-    expect(delays).toEqual([100]);
+    // Half jitter around the first ceiling of 100 ms.
+    expect(delays).toEqual([75]);
   });
 
   it('does not retry an entry SQS blames on the sender, and reports it', async () => {
