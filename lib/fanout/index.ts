@@ -52,7 +52,9 @@ export {
   type BatchLocation,
   handleWorkerMessage,
   handleWorkerRecords,
+  WORKER_FAILURE_CODES,
   type WorkerDeps,
+  type WorkerFailureCode,
   type WorkerLog,
   type WorkerOutcome,
 } from './worker.js';

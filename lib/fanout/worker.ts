@@ -73,6 +73,21 @@ export interface WorkerDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Why a message goes back to SQS (redelivered, then parked on the dead-letter queue). */
+export const WORKER_FAILURE_CODES = [
+  'MESSAGE_NOT_JSON',
+  'MESSAGE_INVALID',
+  'LEGACY_MESSAGE_UNREADABLE',
+  'NO_CONFIG_CLIENT',
+  'SCAN_FAILED',
+  'INVENTORY_FAILED',
+  'EVALUATIONS_NOT_ACCEPTED',
+  'REPORT_PART_NOT_WRITTEN',
+  'WORKER_DEFECT',
+] as const;
+
+export type WorkerFailureCode = (typeof WORKER_FAILURE_CODES)[number];
+
 export type WorkerOutcome =
   | {
       status: 'done';
@@ -81,12 +96,7 @@ export type WorkerOutcome =
       /** Present for Config batches. */
       reported?: { accepted: number; failed: number };
     }
-  | {
-      status: 'failed';
-      /** MESSAGE_NOT_JSON, MESSAGE_INVALID, LEGACY_MESSAGE_UNREADABLE, NO_CONFIG_CLIENT, SCAN_FAILED, INVENTORY_FAILED, EVALUATIONS_NOT_ACCEPTED, REPORT_PART_NOT_WRITTEN. */
-      code: string;
-      message: string;
-    };
+  | { status: 'failed'; code: WorkerFailureCode; message: string };
 
 export async function handleWorkerMessage(
   message: { messageId: string; body: string },
@@ -211,7 +221,7 @@ export async function handleWorkerMessage(
 /** A message the worker could not finish: the batch processor reports it as a batch item failure. */
 export class WorkerMessageFailed extends Error {
   override readonly name = 'WorkerMessageFailed';
-  constructor(readonly code: string) {
+  constructor(readonly code: WorkerFailureCode) {
     super(code);
   }
 }
