@@ -5,6 +5,7 @@
  * (in process, or fanned out to probe workers) and withdraw results for
  * databases that no longer exist.
  */
+
 import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -22,6 +23,7 @@ import {
   resourceFromConfigurationItem,
   withFrontingProxies,
 } from './inventory/index.js';
+import type { Log } from './log.js';
 import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from './pipeline.js';
 import {
   configEvaluations,
@@ -33,13 +35,6 @@ import {
 import { scan } from './scan.js';
 import { clampAnnotation } from './text.js';
 import type { DatabaseResource, ResourceType, ScanResult } from './types.js';
-
-/** The slice of a logger the rule needs (Powertools Logger fits). */
-export interface RuleLog {
-  info(message: string, extra: Record<string, unknown>): void;
-  warn(message: string, extra: Record<string, unknown>): void;
-  error(message: string, extra: Record<string, unknown>): void;
-}
 
 /** Hands a scheduled scan's databases to probe workers, keeping the result token with each batch. */
 export type FanOut = (request: FanOutRequest) => Promise<{
@@ -60,7 +55,7 @@ export interface ConfigRuleDeps {
   region: string;
   prober?: LiveProber;
   fanOut?: FanOut;
-  log: RuleLog;
+  log: Log;
   now?: () => Date;
   concurrency?: number;
   /** PutEvaluations pacing; tests inject a no-op sleep. */
@@ -395,7 +390,7 @@ function evaluated(
   };
 }
 
-function logProblems(result: ScanResult, log: RuleLog): void {
+function logProblems(result: ScanResult, log: Log): void {
   for (const problem of result.problems) {
     log.warn('scan problem', { scope: problem.scope, code: problem.code, reason: problem.message });
   }

@@ -55,7 +55,6 @@ export {
   WORKER_FAILURE_CODES,
   type WorkerDeps,
   type WorkerFailureCode,
-  type WorkerLog,
   type WorkerOutcome,
 } from './worker.js';
 

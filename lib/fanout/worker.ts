@@ -14,6 +14,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../config/safe-text.js';
+import type { Log } from '../log.js';
 import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import { configEvaluations, putEvaluations } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
@@ -34,12 +35,6 @@ export interface BatchLocation {
   roleArn?: string;
 }
 
-export interface WorkerLog {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
 export interface WorkerDeps {
   /**
    * Reads parameter groups, option groups and CAs (lib/inventory
@@ -58,7 +53,7 @@ export interface WorkerDeps {
    * result token belongs to that account and only it may report under it.
    */
   configFor?: (location: BatchLocation) => ConfigServiceClient;
-  log: WorkerLog;
+  log: Log;
   /** Called with every finished scan (metrics). */
   onScan?: (result: ScanResult, message: FanoutMessage | LegacyFanoutMessage) => void;
   /** Security Hub and the report archive, for batches of a scheduled run (no result token). */

@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Log } from '../log.js';
 import type { ScanResult, Verdict } from '../types.js';
 import { redactingReplacer } from './redaction.js';
 
@@ -191,15 +192,8 @@ export function summarizeScan(result: ScanResult): ScanSummary {
 export const logger: Logger = createLogger();
 export const metrics: Metrics = createMetrics();
 
-/** The `(message, fields?)` logging shape lib/ modules accept, so they never depend on Powertools. */
-export interface StructuredLog {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-export function structuredLog(target: Logger = logger): StructuredLog {
+/** Powertools' Logger as lib/'s one log contract (lib/log.ts). */
+export function structuredLog(target: Logger = logger): Required<Log> {
   return {
     debug: (message, fields) => (fields ? target.debug(message, fields) : target.debug(message)),
     info: (message, fields) => (fields ? target.info(message, fields) : target.info(message)),
@@ -208,4 +202,4 @@ export function structuredLog(target: Logger = logger): StructuredLog {
   };
 }
 
-export const log: StructuredLog = structuredLog(logger);
+export const log: Required<Log> = structuredLog(logger);

@@ -6,13 +6,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { credentialsConfigFor } from '../accounts/index.js';
-import type { ScheduledSinks, SinkLog, SinkName, SinkPlace } from './index.js';
+import type { Log } from '../log.js';
+import type { ScheduledSinks, SinkName, SinkPlace } from './index.js';
 
 export interface DeployedSinksOptions {
   env: Record<string, string | undefined>;
   /** The function's own region: where the bucket is, and the STS endpoint for member roles. */
   region: string;
-  log: SinkLog;
+  log: Log;
   onSinkFailure: (sink: SinkName, count: number) => void;
 }
 

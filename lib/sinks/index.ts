@@ -10,8 +10,10 @@
  * (SinkFailures, by sink). Only a missing report part fails a probe batch,
  * because SQS redelivery is what completes the run's archive.
  */
+
 import type { BackoffOptions } from '../aws/retry.js';
 import type { MessageHeader } from '../fanout/message.js';
+import type { Log } from '../log.js';
 import type { Inventory } from '../pipeline.js';
 import type { FindingFirstSeen } from '../report/asff.js';
 import type { DatabaseResource, ScanProblem, ScanResult } from '../types.js';
@@ -28,12 +30,6 @@ import { archiveVanished, publishFindings, type SecurityHubTarget } from './secu
 
 export type SinkName = 'SecurityHub' | 'ReportArchive';
 
-export interface SinkLog {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
 /** An account and region, and the role that reaches it when it is not our own. */
 export interface SinkPlace {
   accountId: string;
@@ -46,7 +42,7 @@ export interface ScheduledSinks {
   archive?: ArchiveTarget;
   /** Security Hub of an account in a region, with that account's credentials; absent: off. */
   securityHubFor?: (place: SinkPlace) => SecurityHubTarget;
-  log: SinkLog;
+  log: Log;
   onSinkFailure?: (sink: SinkName, count: number) => void;
   /** Backoff of the Security Hub calls; tests pass a no-op sleep. */
   retry?: BackoffOptions;

@@ -5,8 +5,9 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleWorkerRecords, type WorkerLog } from '../../lib/fanout/index.js';
+import { handleWorkerRecords } from '../../lib/fanout/index.js';
 import { runScheduledScan } from '../../lib/fanout/scheduled.js';
+import type { Log } from '../../lib/log.js';
 import type { Inventory } from '../../lib/pipeline.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
@@ -20,7 +21,7 @@ const MEMBER = '222222222222';
 const QUEUE_URL = `https://sqs.eu-west-1.amazonaws.com/${OWN}/probe`;
 const FIRST = { id: '20260203T040506Z-first', startedAt: new Date('2026-02-03T04:05:06.000Z') };
 const NEXT = { id: '20260203T100506Z-next', startedAt: new Date('2026-02-03T10:05:06.000Z') };
-const quiet: WorkerLog = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet: Log = { info: () => {}, warn: () => {}, error: () => {} };
 
 function inventoryOf(accountId: string): Inventory {
   return {

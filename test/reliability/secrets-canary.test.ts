@@ -220,7 +220,7 @@ describe('a whole scan with the canary as the real password', () => {
           rdsClientFor: () => served.client,
           region: REGION,
           prober: prober(),
-          log: logger,
+          log: structuredLog(logger),
           sleep: async () => {},
         },
       );

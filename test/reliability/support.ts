@@ -6,8 +6,8 @@
 import type { DBInstance, Parameter, RDSClient } from '@aws-sdk/client-rds';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { serviceError } from '../../lib/aws/in-process.js';
-import type { RuleLog } from '../../lib/config-rule.js';
 import { createRdsClientFactory } from '../../lib/inventory/index.js';
+import type { Log } from '../../lib/log.js';
 import type { InventoryItem } from '../../lib/pipeline.js';
 import type { ParameterGroupSettings } from '../../lib/types.js';
 
@@ -154,11 +154,11 @@ export function account(
   };
 }
 
-export interface CapturedLog extends RuleLog {
+export interface CapturedLog extends Log {
   lines: string[];
 }
 
-/** A RuleLog that keeps every line as the JSON a real logger would print. */
+/** A Log that keeps every line as the JSON a real logger would print. */
 export function captureLog(): CapturedLog {
   const lines: string[] = [];
   const write =

@@ -18,14 +18,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { ScanTarget } from '../../lib/accounts/index.js';
-import {
-  buildMessages,
-  handleWorkerRecords,
-  serializeMessage,
-  type WorkerLog,
-} from '../../lib/fanout/index.js';
+import { buildMessages, handleWorkerRecords, serializeMessage } from '../../lib/fanout/index.js';
 import { runScheduledScan } from '../../lib/fanout/scheduled.js';
 import { collectInventory } from '../../lib/inventory/index.js';
+import type { Log } from '../../lib/log.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
 import { reportKeys } from '../../lib/sinks/report-archive.js';
@@ -172,7 +168,7 @@ function securityHubs() {
   return { hubs, imported };
 }
 
-const quiet: WorkerLog = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet: Log = { info: () => {}, warn: () => {}, error: () => {} };
 
 describe('the scheduled path for two accounts', () => {
   it('reaches Security Hub in each account and archives one dated JSON and HTML report', async () => {
