@@ -12,15 +12,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { serveInProcess } from '../lib/aws/in-process.js';
-import {
-  databasesOf,
-  handleWorkerRecords,
-  parseMessage,
-  type WorkerDeps,
-} from '../lib/fanout/index.js';
-import { runScheduledScan } from '../lib/fanout/scheduled.js';
+import { databasesOf, parseMessage } from '../lib/fanout/index.js';
 import { collectInventory, enrichResources } from '../lib/inventory/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../lib/types.js';
+import { handleWorkerRecords, type WorkerDeps } from '../lib/use-cases/probe-worker.js';
+import { runScheduledScan } from '../lib/use-cases/scheduled-scan.js';
 import { ACCOUNT_ID, fleetShape, REGION, SyntheticFleet } from './fleet.js';
 import { latencyRdsClient } from './latency-rds.js';
 

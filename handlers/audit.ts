@@ -7,7 +7,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { runAudit } from '../lib/accounts/audit.js';
 import {
   accountsProber,
   collectAccountsInventory,
@@ -21,6 +20,7 @@ import {
   recordEventRejected,
 } from '../lib/observability/index.js';
 import { deliverAuditResponse, s3ReportStore } from '../lib/sinks/audit-delivery.js';
+import { runAudit } from '../lib/use-cases/audit.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const toolkit = createAccountToolkit({

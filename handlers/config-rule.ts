@@ -14,7 +14,6 @@ import type { Context } from 'aws-lambda';
 import { createConfigClients } from '../lib/accounts/config-clients.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { evaluationAccount } from '../lib/config/organization.js';
-import { handleConfigRuleEvent } from '../lib/config-rule.js';
 import { createConfigRuleFanOut } from '../lib/fanout/index.js';
 import {
   log,
@@ -26,6 +25,7 @@ import {
   recordEventRejected,
   recordScanMetrics,
 } from '../lib/observability/index.js';
+import { handleConfigRuleEvent } from '../lib/use-cases/config-rule.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const queueUrl = process.env.QUEUE_URL;

@@ -11,7 +11,6 @@ import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
 import { createConfigClients } from '../lib/accounts/config-clients.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
-import { handleWorkerRecords } from '../lib/fanout/index.js';
 import { enrichResources } from '../lib/inventory/index.js';
 import {
   log,
@@ -24,6 +23,7 @@ import {
   recordSinkFailure,
 } from '../lib/observability/index.js';
 import { accountOfArn, createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
+import { handleWorkerRecords } from '../lib/use-cases/probe-worker.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const configFor = createConfigClients(region);

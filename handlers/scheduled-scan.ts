@@ -11,11 +11,6 @@ import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { planScanTargets } from '../lib/accounts/index.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
-import {
-  ruleParametersFromEnvironment,
-  runScheduledScan,
-  scanRegionsFromEnvironment,
-} from '../lib/fanout/scheduled.js';
 import { collectInventory } from '../lib/inventory/index.js';
 import {
   log,
@@ -30,6 +25,11 @@ import {
 } from '../lib/observability/index.js';
 import { createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
 import { runIdFrom } from '../lib/sinks/index.js';
+import {
+  ruleParametersFromEnvironment,
+  runScheduledScan,
+  scanRegionsFromEnvironment,
+} from '../lib/use-cases/scheduled-scan.js';
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const queueUrl = process.env.QUEUE_URL;

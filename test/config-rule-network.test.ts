@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/config-rule.js';
+import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/use-cases/config-rule.js';
 import { databaseSecurityGroup, ORACLE_TLS_OPTION_GROUP } from './inventory/ec2-samples.js';
 
 const rds = mockClient(RDSClient);

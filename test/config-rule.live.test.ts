@@ -23,7 +23,6 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/config-rule.js';
 import {
   generateCertificates,
   type LocalMariadb,
@@ -34,6 +33,7 @@ import {
 import { createLiveProber } from '../lib/probe/index.js';
 import { SecretValue } from '../lib/secret-value.js';
 import { createCredentialResolver } from '../lib/secrets/index.js';
+import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/use-cases/config-rule.js';
 import { REAL_SERVER_CONNECT_TIMEOUT_MS } from './fixtures/servers.js';
 
 const CANARY = 'canary-Pa55-live-9d2f41c7';

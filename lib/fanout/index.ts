@@ -48,16 +48,6 @@ export {
   planBatches,
   SQS_MAX_MESSAGE_BYTES,
 } from './plan.js';
-export {
-  type BatchLocation,
-  handleWorkerMessage,
-  handleWorkerRecords,
-  WORKER_FAILURE_CODES,
-  type WorkerDeps,
-  type WorkerFailureCode,
-  type WorkerOutcome,
-} from './worker.js';
-
 export interface FanOutResult {
   /** Messages SQS accepted. */
   batches: number;

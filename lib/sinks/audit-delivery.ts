@@ -11,9 +11,9 @@
  * here throws.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AuditResponse } from '../accounts/audit.js';
 import { describeError } from '../config/safe-text.js';
 import type { JsonReport, ReportFormat } from '../report/index.js';
+import type { AuditResponse } from '../use-cases/audit.js';
 
 /** Lambda's limit for a synchronous invocation's response payload. */
 export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;

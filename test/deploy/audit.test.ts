@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { type AuditDeps, runAudit } from '../../lib/accounts/audit.js';
 import type { Inventory, LiveProber } from '../../lib/pipeline.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { DatabaseResource } from '../../lib/types.js';
+import { type AuditDeps, runAudit } from '../../lib/use-cases/audit.js';
 
 function resource(identifier: string, accountId: string): DatabaseResource {
   return {

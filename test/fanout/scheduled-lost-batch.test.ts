@@ -5,14 +5,14 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleWorkerRecords } from '../../lib/fanout/index.js';
-import { runScheduledScan } from '../../lib/fanout/scheduled.js';
 import type { Log } from '../../lib/log.js';
 import type { Inventory } from '../../lib/pipeline.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
 import { reportKeys } from '../../lib/sinks/report-archive.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { handleWorkerRecords } from '../../lib/use-cases/probe-worker.js';
+import { runScheduledScan } from '../../lib/use-cases/scheduled-scan.js';
 import { memoryBucket } from '../sinks/memory-bucket.js';
 import { capturingQueue, database, settled } from './helpers.js';
 

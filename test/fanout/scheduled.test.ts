@@ -3,13 +3,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScanTarget } from '../../lib/accounts/index.js';
 import { databasesOf, parseMessage } from '../../lib/fanout/index.js';
+import type { Inventory } from '../../lib/pipeline.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import {
   ruleParametersFromEnvironment,
   runScheduledScan,
   scanRegionsFromEnvironment,
-} from '../../lib/fanout/scheduled.js';
-import type { Inventory } from '../../lib/pipeline.js';
-import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+} from '../../lib/use-cases/scheduled-scan.js';
 import { database } from './helpers.js';
 
 const sqsMock = mockClient(SQSClient);

@@ -1,13 +1,9 @@
 /** The probe worker runs the live plaintext-listener check only where it probes. */
 import { describe, expect, it, vi } from 'vitest';
-import {
-  buildMessages,
-  handleWorkerMessage,
-  serializeMessage,
-  type WorkerDeps,
-} from '../../lib/fanout/index.js';
+import { buildMessages, serializeMessage } from '../../lib/fanout/index.js';
 import type { InventoryItem, LiveProber, ReachabilityCheck } from '../../lib/pipeline.js';
 import { type DatabaseResource, DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { handleWorkerMessage, type WorkerDeps } from '../../lib/use-cases/probe-worker.js';
 import { database } from './helpers.js';
 
 const oracle = database(1, {

@@ -1,18 +1,16 @@
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type BatchLocation,
-  buildMessages,
-  type FanoutMessage,
-  handleWorkerMessage,
-  handleWorkerRecords,
-  serializeMessage,
-  type WorkerDeps,
-} from '../../lib/fanout/index.js';
+import { buildMessages, type FanoutMessage, serializeMessage } from '../../lib/fanout/index.js';
 import type { Inventory, InventoryItem } from '../../lib/pipeline.js';
 import type { DatabaseResource } from '../../lib/types.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import {
+  type BatchLocation,
+  handleWorkerMessage,
+  handleWorkerRecords,
+  type WorkerDeps,
+} from '../../lib/use-cases/probe-worker.js';
 import { database, settled } from './helpers.js';
 
 const configMock = mockClient(ConfigServiceClient);

@@ -14,10 +14,10 @@ import {
 import type { DBInstance, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handleConfigRuleEvent } from '../../lib/config-rule.js';
 import { collectInventory } from '../../lib/inventory/index.js';
 import { scan } from '../../lib/scan.js';
 import { DEFAULT_RULE_PARAMETERS, type ScanResult } from '../../lib/types.js';
+import { handleConfigRuleEvent } from '../../lib/use-cases/config-rule.js';
 import { loadEvent } from '../config/events.js';
 import {
   ACCOUNT,

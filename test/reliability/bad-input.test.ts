@@ -12,7 +12,7 @@ import {
 import type { Parameter } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ConfigRuleOutcome, handleConfigRuleEvent } from '../../lib/config-rule.js';
+import { type ConfigRuleOutcome, handleConfigRuleEvent } from '../../lib/use-cases/config-rule.js';
 import { loadEvent } from '../config/events.js';
 import {
   account,

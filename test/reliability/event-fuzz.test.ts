@@ -25,8 +25,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { handleConfigRuleEvent } from '../../lib/config-rule.js';
 import { VERDICTS } from '../../lib/types.js';
+import { handleConfigRuleEvent } from '../../lib/use-cases/config-rule.js';
 import { loadEvent } from '../config/events.js';
 import { CURRENT_CA, captureLog, postgresInstance, REGION } from './support.js';
 

@@ -17,7 +17,6 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { handleConfigRuleEvent } from '../../lib/config-rule.js';
 import {
   type CertificateSet,
   generateCertificates,
@@ -38,6 +37,7 @@ import { scan } from '../../lib/scan.js';
 import { SecretValue } from '../../lib/secret-value.js';
 import { createCredentialResolver } from '../../lib/secrets/index.js';
 import { DEFAULT_RULE_PARAMETERS, type ScanResult } from '../../lib/types.js';
+import { handleConfigRuleEvent } from '../../lib/use-cases/config-rule.js';
 import { loadEvent } from '../config/events.js';
 import { type HostileServer, type ReceivedPassword, refusedPort, startHostile } from './hostile.js';
 import {

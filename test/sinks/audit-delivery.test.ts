@@ -5,7 +5,6 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AuditResponse, runAudit } from '../../lib/accounts/audit.js';
 import type { Inventory, InventoryItem } from '../../lib/pipeline.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import {
@@ -16,6 +15,7 @@ import {
   LAMBDA_RESPONSE_LIMIT_BYTES,
   s3ReportStore,
 } from '../../lib/sinks/audit-delivery.js';
+import { type AuditResponse, runAudit } from '../../lib/use-cases/audit.js';
 import { memoryBucket } from './memory-bucket.js';
 
 const REQUEST = {

@@ -18,14 +18,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { ScanTarget } from '../../lib/accounts/index.js';
-import { buildMessages, handleWorkerRecords, serializeMessage } from '../../lib/fanout/index.js';
-import { runScheduledScan } from '../../lib/fanout/scheduled.js';
+import { buildMessages, serializeMessage } from '../../lib/fanout/index.js';
 import { collectInventory } from '../../lib/inventory/index.js';
 import type { Log } from '../../lib/log.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
 import { reportKeys } from '../../lib/sinks/report-archive.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { handleWorkerRecords } from '../../lib/use-cases/probe-worker.js';
+import { runScheduledScan } from '../../lib/use-cases/scheduled-scan.js';
 import { capturingQueue } from '../fanout/helpers.js';
 import { serveAccount } from '../inventory/rds-mock.js';
 import { parameter, postgresInstance } from '../inventory/rds-samples.js';

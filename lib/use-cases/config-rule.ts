@@ -13,28 +13,28 @@ import {
   assessApplicability,
   isRuleResourceType,
   orderingTimestampOf,
-} from './config/applicability.js';
-import type { ConfigEventError, ConfigurationItem, ParsedConfigEvent } from './config/event.js';
-import { identifyResource, parseConfigEvent } from './config/event.js';
-import { fetchOversizedItem } from './config/history.js';
+} from '../config/applicability.js';
+import type { ConfigEventError, ConfigurationItem, ParsedConfigEvent } from '../config/event.js';
+import { identifyResource, parseConfigEvent } from '../config/event.js';
+import { fetchOversizedItem } from '../config/history.js';
 import {
   collectInventory,
   enrichResources,
   resourceFromConfigurationItem,
   withFrontingProxies,
-} from './inventory/index.js';
-import type { Log } from './log.js';
-import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from './pipeline.js';
+} from '../inventory/index.js';
+import type { Log } from '../log.js';
+import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import {
   configEvaluations,
   notApplicableEvaluation,
   type PutEvaluationsSummary,
   putEvaluations,
   staleEvaluations,
-} from './report/config-evaluations.js';
-import { scan } from './scan.js';
-import { clampAnnotation } from './text.js';
-import type { DatabaseResource, ResourceType, ScanResult } from './types.js';
+} from '../report/config-evaluations.js';
+import { scan } from '../scan.js';
+import { clampAnnotation } from '../text.js';
+import type { DatabaseResource, ResourceType, ScanResult } from '../types.js';
 
 /** Hands a scheduled scan's databases to probe workers, keeping the result token with each batch. */
 export type FanOut = (request: FanOutRequest) => Promise<{

@@ -5,6 +5,7 @@
  * the function does not fail for it.
  */
 import * as z from 'zod';
+import { planScanTargets, type ScanTarget } from '../accounts/index.js';
 import { parseRuleParameters } from '../config/rule-parameters.js';
 import type { InventoryFilters } from '../inventory/index.js';
 import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
@@ -18,7 +19,6 @@ import {
 } from '../report/index.js';
 import { scan } from '../scan.js';
 import type { ScanResult } from '../types.js';
-import { planScanTargets, type ScanTarget } from './index.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 

@@ -14,19 +14,19 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../config/safe-text.js';
-import type { Log } from '../log.js';
-import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
-import { configEvaluations, putEvaluations } from '../report/config-evaluations.js';
-import { scan } from '../scan.js';
-import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
-import type { DatabaseResource, ScanResult } from '../types.js';
 import {
   databasesOf,
   FANOUT_MESSAGE_VERSION,
   type FanoutMessage,
   type LegacyFanoutMessage,
   parseMessage,
-} from './message.js';
+} from '../fanout/message.js';
+import type { Log } from '../log.js';
+import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
+import { configEvaluations, putEvaluations } from '../report/config-evaluations.js';
+import { scan } from '../scan.js';
+import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
+import type { DatabaseResource, ScanResult } from '../types.js';
 
 /** Where a batch's databases live: a region, and a member account role when not our own. */
 export interface BatchLocation {

@@ -7,6 +7,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { accountProblem, collectTargets, type ScanTarget } from '../accounts/index.js';
 import { parseRuleParameters, type RuleParametersResult } from '../config/rule-parameters.js';
+import { type EnqueueOptions, fanOutItems } from '../fanout/index.js';
 import type { Inventory } from '../pipeline.js';
 import type { FindingFirstSeen } from '../report/asff.js';
 import { scan } from '../scan.js';
@@ -19,7 +20,6 @@ import {
   type ScheduledSinks,
 } from '../sinks/index.js';
 import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
-import { type EnqueueOptions, fanOutItems } from './index.js';
 
 export interface ScheduledScanDeps {
   targets: readonly ScanTarget[];
