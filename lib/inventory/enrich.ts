@@ -31,9 +31,7 @@
 
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
-  type Certificate,
   type DBCluster,
-  DescribeCertificatesCommand,
   DescribeDBClusterParameterGroupsCommand,
   DescribeDBClusterParametersCommand,
   DescribeDBClustersCommand,
@@ -42,24 +40,23 @@ import {
   DescribeEngineDefaultClusterParametersCommand,
   DescribeEngineDefaultParametersCommand,
   DescribeOptionGroupsCommand,
-  type OptionGroup,
   type Parameter,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { Inventory, InventoryItem } from '../pipeline.js';
+import { defaultGroupFamily, resolveParameter } from '../rules/parameter-precedence.js';
 import { isTlsParameter } from '../rules/parameters.js';
 import type {
-  CertificateAuthority,
   DatabaseResource,
   OptionGroupSettings,
   ParameterGroupSettings,
   ResolvedParameter,
-  ScanProblem,
 } from '../types.js';
-import { classifyReadFailure, describeAwsFailure, readFailureReason } from './errors.js';
+import { readCertificateAuthority } from './certificates.js';
 import { clusterParameterGroupOf } from './mappers.js';
-import { type PagedResult, readAllPages } from './pagination.js';
+import { optionGroupSettings } from './option-groups.js';
+import { readAllPages } from './pagination.js';
+import { type Read, ReadCache } from './read-cache.js';
 import { readSecurityGroups } from './security-groups.js';
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -86,8 +83,6 @@ export interface EnrichOptions {
 }
 
 type GroupKind = 'instance' | 'cluster';
-
-type Read<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 interface ResolvedGroup {
   settings?: ParameterGroupSettings;
@@ -125,14 +120,11 @@ export async function enrichResources(
 }
 
 /** One scan's reads, each made once and shared by every item that needs it. */
-class ScanReader {
-  readonly problems: ScanProblem[] = [];
-  readonly limit: LimitFunction;
-  private readonly cache = new Map<string, Promise<unknown>>();
+class ScanReader extends ReadCache {
   private readonly clusters = new Map<string, DBCluster>();
 
-  constructor(private readonly options: EnrichOptions) {
-    this.limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+  constructor(options: EnrichOptions) {
+    super(options.clientFor, options.concurrency ?? DEFAULT_CONCURRENCY);
     for (const { region, cluster } of options.clusters ?? []) {
       if (cluster.DBClusterIdentifier) {
         this.clusters.set(`${region}/${cluster.DBClusterIdentifier}`, cluster);
@@ -164,7 +156,7 @@ class ScanReader {
         ? this.group(current.region, 'cluster', current.clusterParameterGroup.name)
         : undefined,
       this.optionGroups(current, gaps),
-      this.certificateAuthority(current, gaps),
+      readCertificateAuthority(this, current, gaps),
     ]);
     gaps.push(...(parameters?.gaps ?? []), ...(clusterParameters?.gaps ?? []));
 
@@ -176,48 +168,6 @@ class ScanReader {
       ...(certificateAuthority ? { certificateAuthority } : {}),
       gaps,
     };
-  }
-
-  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
-    let pending = this.cache.get(key) as Promise<T> | undefined;
-    if (!pending) {
-      pending = read();
-      this.cache.set(key, pending);
-    }
-    return pending;
-  }
-
-  private client(region: string): RDSClient {
-    return this.options.clientFor(region);
-  }
-
-  /** Runs a read, turning a failure into one problem and a reason for gaps. */
-  private async attempt<T>(
-    scope: string,
-    operation: string,
-    read: () => Promise<T>,
-  ): Promise<Read<T>> {
-    try {
-      return { ok: true, value: await read() };
-    } catch (error) {
-      const reason = readFailureReason(error);
-      this.problems.push({
-        scope,
-        code: classifyReadFailure(error),
-        message: `${operation} failed: ${describeAwsFailure(error, operation)}`,
-      });
-      return { ok: false, reason };
-    }
-  }
-
-  private noteLoop(scope: string, operation: string, result: PagedResult<unknown>): boolean {
-    if (result.repeatedMarker === undefined) return false;
-    this.problems.push({
-      scope,
-      code: 'PAGINATION_LOOP',
-      message: `${operation} repeated a pagination marker after ${result.pages} pages; listing stopped`,
-    });
-    return true;
   }
 
   private cluster(region: string, identifier: string): Promise<Read<DBCluster>> {
@@ -434,104 +384,6 @@ class ScanReader {
       return { ok: true as const, value: optionGroupSettings(group) };
     });
   }
-
-  private async certificateAuthority(
-    resource: DatabaseResource,
-    gaps: string[],
-  ): Promise<CertificateAuthority | undefined> {
-    const identifier = resource.caCertificateIdentifier;
-    if (!identifier) return undefined;
-    const read = await this.certificates(resource.region);
-    if (!read.ok) {
-      gaps.push(`certificate authority ${identifier} unreadable: ${read.reason}`);
-      return undefined;
-    }
-    const certificate = read.value.get(identifier);
-    if (!certificate) {
-      gaps.push(`certificate authority ${identifier} not listed by DescribeCertificates`);
-      return undefined;
-    }
-    return {
-      identifier,
-      ...(certificate.ValidFrom ? { validFrom: certificate.ValidFrom } : {}),
-      ...(certificate.ValidTill ? { validTill: certificate.ValidTill } : {}),
-    };
-  }
-
-  private certificates(region: string): Promise<Read<Map<string, Certificate>>> {
-    return this.once(`certificates:${region}`, async () => {
-      const scope = `certificates:${region}`;
-      const operation = `DescribeCertificates in ${region}`;
-      const read = await this.attempt(scope, operation, () =>
-        readAllPages<Certificate>(async (marker) => {
-          const page = await this.limit(() =>
-            this.client(region).send(
-              new DescribeCertificatesCommand({ MaxRecords: PAGE_SIZE, Marker: marker }),
-            ),
-          );
-          return { items: page.Certificates, marker: page.Marker };
-        }),
-      );
-      if (!read.ok) return read;
-      this.noteLoop(scope, operation, read.value);
-      const byIdentifier = new Map<string, Certificate>();
-      for (const certificate of read.value.items) {
-        if (certificate.CertificateIdentifier) {
-          byIdentifier.set(certificate.CertificateIdentifier, certificate);
-        }
-      }
-      return { ok: true as const, value: byIdentifier };
-    });
-  }
-}
-
-/** `default.postgres15` → `postgres15`. Custom group names cannot contain a dot. */
-export function defaultGroupFamily(groupName: string): string | undefined {
-  return groupName.startsWith('default.') && groupName.length > 'default.'.length
-    ? groupName.slice('default.'.length)
-    : undefined;
-}
-
-/** The group's value when it sets one, else the engine default for the family. */
-export function resolveParameter(
-  parameter: Parameter & { ParameterName: string },
-  engineDefault: Parameter | undefined,
-): ResolvedParameter {
-  const applyType = parameter.ApplyType ?? engineDefault?.ApplyType;
-  const base = {
-    name: parameter.ParameterName,
-    ...(applyType ? { applyType } : {}),
-    ...(parameter.Source ? { rdsSource: parameter.Source } : {}),
-  };
-  if (parameter.ParameterValue !== undefined) {
-    return { ...base, value: parameter.ParameterValue, origin: 'parameter-group' };
-  }
-  if (engineDefault?.ParameterValue !== undefined) {
-    return { ...base, value: engineDefault.ParameterValue, origin: 'engine-default' };
-  }
-  return { ...base, origin: 'engine-default' };
-}
-
-export function optionGroupSettings(group: OptionGroup): OptionGroupSettings {
-  return {
-    name: group.OptionGroupName ?? '',
-    ...(group.EngineName ? { engineName: group.EngineName } : {}),
-    ...(group.MajorEngineVersion ? { majorEngineVersion: group.MajorEngineVersion } : {}),
-    options: (group.Options ?? []).flatMap((option) => {
-      if (!option.OptionName) return [];
-      const settings: Record<string, string> = {};
-      for (const setting of option.OptionSettings ?? []) {
-        if (setting.Name) settings[setting.Name] = setting.Value ?? setting.DefaultValue ?? '';
-      }
-      return [
-        {
-          name: option.OptionName,
-          ...(option.Port !== undefined ? { port: option.Port } : {}),
-          settings,
-        },
-      ];
-    }),
-  };
 }
 
 function isTlsParameterEntry(

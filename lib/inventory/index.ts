@@ -2,6 +2,8 @@
  * RDS inventory: what databases exist and the settings the rules read, from
  * the RDS API, an AWS Config configuration item, or a saved CLI snapshot.
  */
+
+export { defaultGroupFamily, resolveParameter } from '../rules/parameter-precedence.js';
 export {
   createEc2ClientFactory,
   createRdsClientFactory,
@@ -18,12 +20,9 @@ export {
 } from './configuration-item.js';
 export {
   DEFAULT_CONCURRENCY,
-  defaultGroupFamily,
   type EnrichOptions,
   enrichResources,
   type KnownCluster,
-  optionGroupSettings,
-  resolveParameter,
 } from './enrich.js';
 export { classifyReadFailure, errorName, type ReadFailureCode } from './errors.js';
 export { applyFilters, type InventoryFilters, matchesFilters } from './filters.js';
@@ -37,6 +36,7 @@ export {
   securityGroupIdsOf,
   tagsFromTagList,
 } from './mappers.js';
+export { optionGroupSettings } from './option-groups.js';
 export { type Page, type PagedResult, readAllPages } from './pagination.js';
 export {
   linkProxies,
