@@ -56,6 +56,27 @@ export function toEvaluation(e: ResourceEvaluation): Evaluation {
   );
 }
 
+/** An INSUFFICIENT_DATA evaluation saying why, for a resource whose input could not be used. */
+export function insufficientDataEvaluation(
+  resourceType: ResourceType,
+  resourceId: string,
+  annotation: string,
+  orderingTimestamp: Date,
+): Evaluation {
+  return {
+    ComplianceResourceType: resourceType,
+    ComplianceResourceId: resourceId,
+    ComplianceType: 'INSUFFICIENT_DATA',
+    Annotation: clampAnnotation(annotation),
+    OrderingTimestamp: orderingTimestamp,
+  };
+}
+
+/** Config's result token for a dry run (PutEvaluations with TestMode). */
+export function isTestModeToken(resultToken: string): boolean {
+  return resultToken === 'TESTMODE';
+}
+
 /** A NOT_APPLICABLE evaluation, for deleted resources, resources out of scope and the like. */
 export function notApplicableEvaluation(
   resourceType: string,

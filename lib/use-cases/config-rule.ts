@@ -27,13 +27,14 @@ import type { Log } from '../log.js';
 import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import {
   configEvaluations,
+  insufficientDataEvaluation,
+  isTestModeToken,
   notApplicableEvaluation,
   type PutEvaluationsSummary,
   putEvaluations,
   staleEvaluations,
 } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
-import { clampAnnotation } from '../text.js';
 import type { DatabaseResource, ResourceType, ScanResult } from '../types.js';
 
 /** Hands a scheduled scan's databases to probe workers, keeping the result token with each batch. */
@@ -111,7 +112,7 @@ export async function handleConfigRuleEvent(
       const fetched = await fetchOversizedItem(deps.config, summary);
       if (!fetched.ok) {
         deps.log.warn('oversized item unavailable', { code: fetched.error.code });
-        const evaluation = insufficientData(
+        const evaluation = insufficientDataEvaluation(
           summary.resourceType as ResourceType,
           summary.resourceId,
           `configuration item unavailable: ${fetched.error.message}`,
@@ -158,7 +159,7 @@ async function answerMalformedEvent(
     configurationItemStatus: resource.configurationItemStatus ?? 'OK',
   });
   const evaluation = applicability.applicable
-    ? insufficientData(
+    ? insufficientDataEvaluation(
         resource.resourceType as ResourceType,
         resource.resourceId,
         error.code.startsWith('RULE_PARAMETERS')
@@ -188,7 +189,7 @@ async function evaluateItem(
   const mapped = resourceFromConfigurationItem(item);
   if (!mapped.ok) {
     deps.log.warn('configuration item unusable', { code: mapped.error.code });
-    const evaluation = insufficientData(
+    const evaluation = insufficientDataEvaluation(
       item.resourceType as ResourceType,
       item.resourceId,
       mapped.error.message,
@@ -237,7 +238,7 @@ async function evaluateAccount(
       inventory,
       ruleParameters: event.ruleParameters,
       resultToken: event.resultToken,
-      testMode: isTestMode(event.resultToken),
+      testMode: isTestModeToken(event.resultToken),
       configRuleName: event.configRuleName,
       orderingTimestamp,
     });
@@ -343,21 +344,6 @@ async function reportNotApplicable(
   return evaluated(event, await send(deps, event.resultToken, [evaluation]));
 }
 
-function insufficientData(
-  resourceType: ResourceType,
-  resourceId: string,
-  annotation: string,
-  orderingTimestamp: Date,
-): Evaluation {
-  return {
-    ComplianceResourceType: resourceType,
-    ComplianceResourceId: resourceId,
-    ComplianceType: 'INSUFFICIENT_DATA',
-    Annotation: clampAnnotation(annotation),
-    OrderingTimestamp: orderingTimestamp,
-  };
-}
-
 async function send(
   deps: ConfigRuleDeps,
   resultToken: string,
@@ -365,7 +351,7 @@ async function send(
 ): Promise<PutEvaluationsSummary> {
   const summary = await putEvaluations(deps.config, evaluations, {
     resultToken,
-    testMode: isTestMode(resultToken),
+    testMode: isTestModeToken(resultToken),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   if (summary.failed.length > 0 || summary.errors.length > 0) {
@@ -394,8 +380,4 @@ function logProblems(result: ScanResult, log: Log): void {
   for (const problem of result.problems) {
     log.warn('scan problem', { scope: problem.scope, code: problem.code, reason: problem.message });
   }
-}
-
-function isTestMode(resultToken: string): boolean {
-  return resultToken === 'TESTMODE';
 }
