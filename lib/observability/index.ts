@@ -4,6 +4,11 @@
  * namespace `RdsTlsGuard`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  LogAttributes,
+  LogItemExtraInput,
+  LogItemMessage,
+} from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Log } from '../log.js';
 import type { ScanResult, Verdict } from '../types.js';
@@ -53,9 +58,52 @@ export interface LoggerOptions {
   persistentKeys?: Record<string, string>;
 }
 
-/** A JSON logger that blanks credentials before a line is written. */
+/**
+ * Powertools' own keys: an extra field with one of these names is dropped with
+ * a warning, so a problem's `message` would never reach the log.
+ */
+const POWERTOOLS_KEYS: ReadonlyMap<string, string> = new Map([
+  ['message', 'detail'],
+  ['level', 'level_field'],
+  ['sampling_rate', 'sampling_rate_field'],
+  ['service', 'service_field'],
+  ['timestamp', 'timestamp_field'],
+]);
+
+function keepOwnKeys(extra: LogItemExtraInput): LogItemExtraInput {
+  const first = extra[0];
+  if (typeof first === 'string' || first instanceof Error) return extra;
+  return (extra as LogAttributes[]).map((item) =>
+    Object.keys(item).some((key) => POWERTOOLS_KEYS.has(key))
+      ? Object.fromEntries(
+          Object.entries(item).map(([key, value]) => [POWERTOOLS_KEYS.get(key) ?? key, value]),
+        )
+      : item,
+  );
+}
+
+/** Renames fields that Powertools would drop, so every field a caller logs is written. */
+class FieldKeepingLogger extends Logger {
+  override debug(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    super.debug(input, ...keepOwnKeys(extra));
+  }
+  override info(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    super.info(input, ...keepOwnKeys(extra));
+  }
+  override warn(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    super.warn(input, ...keepOwnKeys(extra));
+  }
+  override error(input: LogItemMessage, ...extra: LogItemExtraInput): void {
+    super.error(input, ...keepOwnKeys(extra));
+  }
+}
+
+/**
+ * A JSON logger that blanks credentials before a line is written and keeps
+ * fields named like Powertools' own keys (`message` is written as `detail`).
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return new Logger({
+  return new FieldKeepingLogger({
     serviceName: SERVICE_NAME,
     jsonReplacerFn: redactingReplacer,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),

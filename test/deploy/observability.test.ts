@@ -105,6 +105,27 @@ describe('log redaction', () => {
     expect(output).not.toContain(CANARY);
   });
 
+  it("writes a field named like a Powertools key instead of dropping it: a problem's message is its detail", () => {
+    capture = captureStdout();
+    const logger = createLogger();
+    logger.warn('scan problem', {
+      code: 'REGION_ACCESS_DENIED',
+      message: 'AccessDenied: not authorized to perform rds:DescribeDBInstances',
+    });
+    capture.restore();
+
+    const output = capture.lines().join('\n');
+    expect(output).not.toContain('reserved key');
+    const line = capture
+      .lines()
+      .map((text) => JSON.parse(text) as Record<string, unknown>)
+      .find((entry) => entry.message === 'scan problem');
+    expect(line).toMatchObject({
+      code: 'REGION_ACCESS_DENIED',
+      detail: 'AccessDenied: not authorized to perform rds:DescribeDBInstances',
+    });
+  });
+
   it('keeps the fields that only name a secret', () => {
     capture = captureStdout();
     const logger = createLogger();
