@@ -57,14 +57,14 @@ export {
 export {
   createSnapshotEc2Client,
   createSnapshotRdsClient,
-  type JsonObject,
-  loadSnapshotDirectory,
-  type RdsSnapshot,
   reviveDates,
+} from './snapshot/clients.js';
+export { loadSnapshotDirectory, SnapshotLoadError } from './snapshot/folder.js';
+export { snapshotProxyGap, snapshotSecurityGroupGap } from './snapshot/gaps.js';
+export {
+  type JsonObject,
+  type RdsSnapshot,
   SnapshotDataNotFound,
-  SnapshotLoadError,
   SnapshotOperationUnsupported,
-  snapshotProxyGap,
   snapshotRegions,
-  snapshotSecurityGroupGap,
-} from './snapshot.js';
+} from './snapshot/rds-snapshot.js';

@@ -15,10 +15,10 @@ import {
   type RdsSnapshot,
   SnapshotDataNotFound,
   snapshotSecurityGroupGap,
-} from '../../lib/inventory/index.js';
-import { scan } from '../../lib/scan.js';
-import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { DB_SG, databaseSecurityGroup, ORACLE_TLS_OPTION_GROUP } from './ec2-samples.js';
+} from '../../../lib/inventory/index.js';
+import { scan } from '../../../lib/scan.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../../lib/types.js';
+import { DB_SG, databaseSecurityGroup, ORACLE_TLS_OPTION_GROUP } from '../ec2-samples.js';
 
 /** `aws ec2 describe-security-groups --group-ids sg-0db1a2b3c4d5e6f70 sg-0other` */
 const SECURITY_GROUPS = {
