@@ -16,6 +16,7 @@ import {
   type ProbeTarget,
   shortServerText,
 } from './outcome.js';
+import { legacySecureContext } from './tls-context.js';
 
 /** Turns a plain socket into one ready for a TLS ClientHello, or says why it cannot. */
 export type TlsPreamble = (
@@ -181,11 +182,7 @@ async function attemptHandshake(
           tls = tlsConnect({
             socket,
             ...(isIP(target.servername) === 0 ? { servername: target.servername } : {}),
-            minVersion,
-            maxVersion,
-            // OpenSSL 3 will not offer TLS 1.0/1.1 above security level 0;
-            // without this the refusal would be ours, not the server's.
-            ciphers: 'DEFAULT@SECLEVEL=0',
+            secureContext: legacySecureContext(minVersion, maxVersion),
             // Only the negotiated version matters here; trust is checked by the verify-full step.
             rejectUnauthorized: false,
           });

@@ -5,32 +5,9 @@
  */
 import type { Evidence } from '../types.js';
 import { UNSAFE_AUTH_REFUSED } from './mysql-auth.js';
-import {
-  clipServerText,
-  errorMessage,
-  networkProblem,
-  type PlaintextStep,
-  shortServerText,
-} from './outcome.js';
+import { asMysqlError } from './mysql-errors.js';
+import { clipServerText, networkProblem, type PlaintextStep, shortServerText } from './outcome.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
-
-export interface MysqlError {
-  errno?: number;
-  code?: string;
-  sqlMessage?: string;
-  message: string;
-}
-
-export function asMysqlError(error: unknown): MysqlError {
-  if (typeof error !== 'object' || error === null) return { message: errorMessage(error) };
-  const record = error as Record<string, unknown>;
-  return {
-    ...(typeof record.errno === 'number' ? { errno: record.errno } : {}),
-    ...(typeof record.code === 'string' ? { code: record.code } : {}),
-    ...(typeof record.sqlMessage === 'string' ? { sqlMessage: record.sqlMessage } : {}),
-    message: errorMessage(error),
-  };
-}
 
 export interface MysqlSessionFacts {
   /** `@@require_secure_transport`; undefined when the variables could not be read. */
@@ -76,6 +53,11 @@ export function requirementFromCreateUser(statement: string): string | undefined
 
 function isOn(value: string | undefined): boolean {
   return value !== undefined && ['ON', '1', 'TRUE'].includes(value.trim().toUpperCase());
+}
+
+/** The server requires TLS of every user: what the plaintext verdict rests on. */
+export function requiresSecureTransport(facts: MysqlSessionFacts): boolean {
+  return isOn(facts.requireSecureTransport);
 }
 
 function isOff(value: string | undefined): boolean {

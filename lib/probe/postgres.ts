@@ -15,8 +15,7 @@
  * 3. A handshake offering only versions below the minimum (no login).
  */
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
-import { type ConnectionOptions, checkServerIdentity, TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import pg from 'pg';
 import type { Evidence } from '../types.js';
 import { checkLegacyTls, legacyEvidence, postgresPreamble } from './legacy-tls.js';
@@ -36,8 +35,14 @@ import {
   shortServerText,
   type TlsStep,
 } from './outcome.js';
-import { limitReads, READ_LIMIT_EXCEEDED, type ReadBudget, readLimitError } from './read-limit.js';
-import { verifiedSecureContext } from './tls-context.js';
+import {
+  failureWithin,
+  limitReads,
+  READ_LIMIT_EXCEEDED,
+  type ReadBudget,
+  readLimitError,
+} from './read-limit.js';
+import { verifiedTlsOptions } from './tls-context.js';
 
 /** What the server did with one plaintext login, before it is judged. */
 export type PlaintextAnswer =
@@ -290,11 +295,6 @@ function closeClient(client: pg.Client): void {
   client.connection.stream.destroy();
 }
 
-/** The error to judge: the read limit wins over whatever the driver made of the destroyed socket. */
-function failureOf(watched: WatchedClient, error: unknown): unknown {
-  return watched.budget.exceeded ? readLimitError(watched.budget.limit) : error;
-}
-
 async function plaintextAttempt(
   target: ProbeTarget,
   identity: PlaintextIdentity,
@@ -315,24 +315,12 @@ async function plaintextAttempt(
     return classifyPlaintextAnswer({ connected: true });
   } catch (error) {
     return classifyPlaintextAnswer({
-      error: failureOf(watched, error),
+      error: failureWithin(watched.budget, error),
       authenticationRequested: watched.authenticationRequested(),
     });
   } finally {
     closeClient(watched.client);
   }
-}
-
-export function tlsOptions(target: ProbeTarget): ConnectionOptions {
-  return {
-    // The CA bundle, minimum version and key shares, parsed once per bundle.
-    secureContext: verifiedSecureContext(target),
-    rejectUnauthorized: true,
-    ...(isIP(target.servername) === 0 ? { servername: target.servername } : {}),
-    // Always against the endpoint name, even when the socket goes to another address.
-    checkServerIdentity: (_host, certificate) =>
-      checkServerIdentity(target.servername, certificate),
-  };
 }
 
 interface SessionFacts {
@@ -381,7 +369,7 @@ async function verifiedSession(
     user: credentials.username,
     password: credentials.password.reveal(),
     database: credentials.database ?? 'postgres',
-    ssl: tlsOptions(target),
+    ssl: verifiedTlsOptions(target),
     connectionTimeoutMillis: target.connectTimeoutMs,
     query_timeout: target.connectTimeoutMs,
     application_name: 'rds-tls-guard',
@@ -392,7 +380,10 @@ async function verifiedSession(
   } catch (error) {
     closeClient(client);
     return {
-      step: classifyTlsError(failureOf(watched, error), watched.authenticationRequested()),
+      step: classifyTlsError(
+        failureWithin(watched.budget, error),
+        watched.authenticationRequested(),
+      ),
     };
   }
   const ownView = clientTlsStep(client);

@@ -36,6 +36,11 @@ export function readLimitError(limit: number): Error {
   });
 }
 
+/** The error to judge: the read limit wins over whatever the driver made of the destroyed socket. */
+export function failureWithin(budget: ReadBudget, error: unknown): unknown {
+  return budget.exceeded ? readLimitError(budget.limit) : error;
+}
+
 /**
  * Counts what every stream that `holder.stream` ever points at reads, and
  * destroys that stream once the total passes `limit`. Both drivers keep their

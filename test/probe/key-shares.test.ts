@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertificateSet, generateCertificates } from '../../lib/local/index.js';
-import { tlsOptions } from '../../lib/probe/postgres.js';
+import { verifiedTlsOptions } from '../../lib/probe/tls-context.js';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
 const CLIENT_HELLO = 0x01;
@@ -88,7 +88,7 @@ describe('the PostgreSQL probe TLS hello', () => {
     const server = await p256OnlyServer();
     const socket = await handshake(
       server.port,
-      tlsOptions({
+      verifiedTlsOptions({
         host: '127.0.0.1',
         port: server.port,
         servername: 'localhost',

@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
-import mysql from 'mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMariadb } from '../../lib/local/index.js';
+import type { ProbeTarget } from '../../lib/probe/index.js';
 import { createLiveProber } from '../../lib/probe/index.js';
-import { peerCertificate } from '../../lib/probe/mysql.js';
+import { connectionOptions, type OpenConnection, open } from '../../lib/probe/mysql-connection.js';
 import { SecretValue } from '../../lib/secret-value.js';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../lib/types.js';
 import { credentialDerivedBytes } from '../fixtures/credential-bytes.js';
@@ -247,30 +247,55 @@ describe('MariaDB probe users with least privilege and user requirements', () =>
 });
 
 describe('mysql2 internals the probe relies on', () => {
-  function connectOverTls(): Promise<mysql.Connection> {
-    return new Promise((resolve, reject) => {
-      const connection = mysql.createConnection({
-        host: server.host,
-        port: server.port,
-        user: server.masterUser,
-        password: server.masterPassword.reveal(),
-        ssl: { ca: server.ca, rejectUnauthorized: false },
-      });
-      connection.on('error', () => {});
-      connection.connect((error) => (error ? reject(error) : resolve(connection)));
-    });
+  const target = (): ProbeTarget => ({
+    host: server.host,
+    port: server.port,
+    servername: 'localhost',
+    ca: server.ca,
+    minTlsVersion: 'TLSv1.2',
+    connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
+  });
+
+  async function connectOverTls(): Promise<OpenConnection> {
+    const opened = await open(
+      {
+        ...connectionOptions(target(), {
+          username: server.masterUser,
+          password: server.masterPassword,
+        }),
+        ssl: { ca: server.ca, rejectUnauthorized: true },
+      },
+      target(),
+    );
+    if ('error' in opened) throw opened.error;
+    return opened;
   }
 
-  it('keeps the TLS socket in connection.stream, where the peer certificate and the read limit are taken from', async () => {
-    const connection = await connectOverTls();
+  it('upgrades through connection.startTLS, which the probe replaces, and keeps the TLS socket in connection.stream', async () => {
+    const opened = await connectOverTls();
     try {
-      const stream: unknown = (connection as unknown as { stream?: unknown }).stream;
+      expect(opened.verifiedUpgrade()).toBe(true);
+      const stream: unknown = (opened.connection as unknown as { stream?: unknown }).stream;
       expect(stream).toBeInstanceOf(TLSSocket);
-      const certificate = peerCertificate(connection);
       const expected = new X509Certificate(server.certificates.servers.valid.certPem);
-      expect(certificate?.fingerprint256).toBe(expected.fingerprint256);
+      expect((stream as TLSSocket).getPeerCertificate().fingerprint256).toBe(
+        expected.fingerprint256,
+      );
     } finally {
-      connection.destroy();
+      opened.connection.destroy();
+    }
+  });
+
+  it('never resumes a TLS session: every connection to the same server is verified in full', async () => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const opened = await connectOverTls();
+      try {
+        const stream = (opened.connection as unknown as { stream: TLSSocket }).stream;
+        expect(stream.isSessionReused()).toBe(false);
+        expect(stream.authorized).toBe(true);
+      } finally {
+        opened.connection.destroy();
+      }
     }
   });
 });

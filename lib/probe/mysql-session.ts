@@ -1,0 +1,242 @@
+/**
+ * The MySQL-family verified session: a verify-full TLS login with the real
+ * credentials, and what the server says over it about its own settings
+ * (require_secure_transport, tls_version, the session's Ssl_version, the
+ * user's SSL requirement).
+ */
+import { TLSSocket } from 'node:tls';
+import {
+  type Connection,
+  close,
+  connectionOptions,
+  open,
+  query,
+  queryBatch,
+  type Row,
+} from './mysql-connection.js';
+import { asMysqlError, classifyMysqlTlsError } from './mysql-errors.js';
+import {
+  type MysqlSessionFacts,
+  requirementFromCreateUser,
+  requiresSecureTransport,
+} from './mysql-settings.js';
+import {
+  clipServerText,
+  type ProbeCredentials,
+  type ProbeTarget,
+  type TlsStep,
+} from './outcome.js';
+import { READ_LIMIT_BYTES, readLimitError } from './read-limit.js';
+
+function text(value: unknown, max = 80): string | undefined {
+  if (typeof value === 'string') return clipServerText(value, max);
+  if (Buffer.isBuffer(value)) return clipServerText(value.subarray(0, max).toString('utf8'), max);
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+const VARIABLES_SQL =
+  "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('require_secure_transport', 'tls_version', 'have_ssl', 'version')";
+const STATUS_SQL = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
+const USER_SQL = "SELECT ssl_type FROM mysql.user WHERE CONCAT(user, '@', host) = CURRENT_USER()";
+
+function applyVariables(facts: MysqlSessionFacts, variables: Row[]): void {
+  facts.variablesRead = true;
+  for (const row of variables) {
+    const value = text(row.Value);
+    if (row.Variable_name === 'require_secure_transport') facts.requireSecureTransport = value;
+    if (row.Variable_name === 'tls_version') facts.tlsVersion = value;
+    if (row.Variable_name === 'have_ssl') facts.haveSsl = value;
+    if (row.Variable_name === 'version') facts.version = value;
+  }
+}
+
+function applyStatus(facts: MysqlSessionFacts, status: Row[]): void {
+  for (const row of status) {
+    if (row.Variable_name === 'Ssl_version') facts.sslVersion = text(row.Value, 20);
+    if (row.Variable_name === 'Ssl_cipher') facts.sslCipher = text(row.Value);
+  }
+}
+
+function applyUser(facts: MysqlSessionFacts, users: Row[]): void {
+  facts.userSslType = text(users[0]?.ssl_type, 20) ?? '';
+  facts.userSslTypeSource = 'mysql.user.ssl_type';
+}
+
+/** A user without SELECT on mysql.user may still show its own account. */
+async function readUserFromCreateUser(
+  connection: Connection,
+  timeout: number,
+  facts: MysqlSessionFacts,
+): Promise<void> {
+  try {
+    const rows = await query<Row>(connection, 'SHOW CREATE USER CURRENT_USER()', timeout);
+    const statement = rows[0] ? text(Object.values(rows[0])[0], 2_048) : undefined;
+    const requirement = statement === undefined ? undefined : requirementFromCreateUser(statement);
+    if (requirement !== undefined) {
+      facts.userSslType = requirement;
+      facts.userSslTypeSource = 'SHOW CREATE USER';
+      delete facts.userSslTypeUnreadable;
+    }
+  } catch (error) {
+    facts.userSslTypeUnreadable = `${facts.userSslTypeUnreadable}, ${asMysqlError(error).code ?? 'unreadable'}`;
+  }
+}
+
+/** One fact read: a statement, what its rows set, and what its refusal sets. */
+interface FactRead {
+  sql: string;
+  apply(rows: Row[]): void;
+  refused(error: unknown): void | Promise<void>;
+}
+
+/**
+ * Each read stands alone: one the user may not make loses only its own fact.
+ * All go in one round trip; after a refusal, those the server did not reach
+ * are asked one by one.
+ */
+async function runReads(
+  connection: Connection,
+  reads: readonly FactRead[],
+  timeout: number,
+): Promise<void> {
+  const batch = await queryBatch(
+    connection,
+    reads.map((read) => read.sql),
+    timeout,
+  );
+  for (const [index, read] of reads.entries()) {
+    const answered = batch.rows[index];
+    if (!batch.failed || index < batch.failed.index) {
+      read.apply(answered ?? []);
+    } else if (index === batch.failed.index) {
+      await read.refused(batch.failed.error);
+    } else {
+      try {
+        read.apply(await query<Row>(connection, read.sql, timeout));
+      } catch (error) {
+        await read.refused(error);
+      }
+    }
+  }
+}
+
+async function readSessionFacts(
+  connection: Connection,
+  timeout: number,
+): Promise<MysqlSessionFacts> {
+  const facts: MysqlSessionFacts = {};
+  await runReads(
+    connection,
+    [
+      {
+        sql: VARIABLES_SQL,
+        apply: (rows) => applyVariables(facts, rows),
+        refused: (error) => {
+          facts.variablesUnreadable = asMysqlError(error).code ?? 'unreadable';
+        },
+      },
+      {
+        sql: STATUS_SQL,
+        apply: (rows) => applyStatus(facts, rows),
+        refused: (error) => {
+          facts.statusUnreadable = asMysqlError(error).code ?? 'unreadable';
+        },
+      },
+    ],
+    timeout,
+  );
+  // The user's own SSL requirement changes the verdict only where the server
+  // does not require TLS of everyone: read (a second round trip) only there.
+  if (!requiresSecureTransport(facts)) {
+    await runReads(
+      connection,
+      [
+        {
+          sql: USER_SQL,
+          apply: (rows) => applyUser(facts, rows),
+          refused: async (error) => {
+            facts.userSslTypeUnreadable = asMysqlError(error).code ?? 'unreadable';
+            await readUserFromCreateUser(connection, timeout, facts);
+          },
+        },
+      ],
+      timeout,
+    );
+  }
+  return facts;
+}
+
+/** The verify-full TLS login with the real credentials, and what the server says over it. */
+export async function verifiedSession(
+  target: ProbeTarget,
+  credentials: ProbeCredentials,
+  /** Called once the TLS login succeeded: the chain and the server's name were checked in the handshake. */
+  onVerified: () => void = () => {},
+): Promise<{ step: TlsStep; facts?: MysqlSessionFacts }> {
+  const opened = await open(
+    {
+      ...connectionOptions(target, credentials),
+      // What mysql2 would verify with, were it to upgrade the socket itself:
+      // a fresh object, so that it would not resume a session either.
+      ssl: {
+        ca: target.ca,
+        rejectUnauthorized: true,
+        verifyIdentity: true,
+        minVersion: target.minTlsVersion,
+      },
+      // IAM tokens travel as cleartext passwords; allowed here only because TLS was verified first.
+      enableCleartextPlugin: true,
+      // The session facts are read in one round trip (constant statements, no input in them).
+      multipleStatements: true,
+    },
+    target,
+  );
+  if ('error' in opened) return { step: classifyMysqlTlsError(opened.error) };
+  const { connection, readLimitExceeded, verifiedUpgrade } = opened;
+  try {
+    const stream: unknown = (connection as unknown as { stream?: unknown }).stream;
+    if (!verifiedUpgrade() || !(stream instanceof TLSSocket) || !stream.authorized) {
+      // mysql2 fails the connect when TLS was asked for and not given, so
+      // this means the driver no longer upgrades the socket the way it did.
+      return {
+        step: {
+          kind: 'inconclusive',
+          reason: 'TLS_UPGRADE_NOT_VERIFIED',
+          detail: "logged in over TLS, but not through the probe's verified upgrade",
+        },
+      };
+    }
+    onVerified();
+
+    const facts = await readSessionFacts(connection, target.connectTimeoutMs);
+    if (readLimitExceeded()) {
+      return { step: classifyMysqlTlsError(readLimitError(READ_LIMIT_BYTES)) };
+    }
+    if (!facts.sslVersion) {
+      // The server's status was unreadable or empty: this side's verified socket still speaks.
+      const protocol = stream.getProtocol();
+      if (facts.statusUnreadable && protocol) {
+        return { step: { kind: 'verified', protocol }, facts };
+      }
+      return {
+        step: {
+          kind: 'rejected',
+          reason: 'TLS_NOT_OFFERED',
+          detail: 'server reports no TLS on the session',
+        },
+        facts,
+      };
+    }
+    return {
+      step: {
+        kind: 'verified',
+        protocol: facts.sslVersion,
+        ...(facts.sslCipher ? { cipher: facts.sslCipher } : {}),
+      },
+      facts,
+    };
+  } finally {
+    close(connection);
+  }
+}
