@@ -197,7 +197,14 @@ function staticClosure(
 }
 
 /** What a package is built from: the product's code, the build settings and the locked dependencies. */
-const SOURCES = ['lib', 'handlers', 'serverless.yml', 'lambda-build.json', 'package-lock.json'];
+const SOURCES = [
+  'lib',
+  'handlers',
+  'deploy',
+  'serverless.yml',
+  'lambda-build.json',
+  'package-lock.json',
+];
 
 let newestSource: Promise<number> | undefined;
 

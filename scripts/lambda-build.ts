@@ -9,7 +9,12 @@
  * - `exclude` (not bundled, not packaged: pg-native is pg's optional native
  *   binding, never used) becomes `external`;
  * - `outputFileExtension` becomes `outExtension`;
- * - `packager` only tells serverless-esbuild how to install externals.
+ * - `packager` only tells serverless-esbuild how to install externals;
+ * - `plugins` names deploy/chunks-per-function.js, which writes each
+ *   function's chunks to a folder named after its entry so that
+ *   serverless-esbuild zips them with that function only. It is left out
+ *   here: a build of one entry into a folder of its own, as the benchmarks
+ *   and tests make, already holds exactly that function's files.
  *
  * Why these options: ESM with split chunks, so the database drivers load on
  * the first probe only; a `createRequire` banner, because pg and mysql2 are
@@ -40,6 +45,7 @@ export function esbuildOptions(): BuildOptions {
     exclude,
     outputFileExtension,
     packager: _packager,
+    plugins: _plugins,
     format,
     platform,
     ...options

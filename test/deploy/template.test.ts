@@ -5,7 +5,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -683,11 +683,20 @@ describe('bundles', () => {
     expect(typeof module.handler).toBe('function');
   });
 
+  it.each(FUNCTIONS)(
+    '%s.zip holds its handler and exactly the chunks the handler can reach, each present',
+    (name) => {
+      const folder = join(unzipDir, name);
+      const reachable = reachableModules(folder, HANDLER_FILES[name]);
+      expect(reachable.missing).toEqual([]);
+      expect(filesUnder(folder).sort()).toEqual([...reachable.files].sort());
+    },
+  );
+
   it.each(PROBING)('%s carries the RDS CA bundle', (name) => {
     // The handler and the chunks it loads (drivers are split out to load on first probe).
-    const folder = join(unzipDir, name, dirname(HANDLER_FILES[name]));
-    const source = readdirSync(folder)
-      .filter((file) => file.endsWith('.mjs'))
+    const folder = join(unzipDir, name);
+    const source = [...reachableModules(folder, HANDLER_FILES[name]).files]
       .map((file) => readFileSync(join(folder, file), 'utf8'))
       .join('\n');
     const certificates = source.match(/-----BEGIN CERTIFICATE-----/g) ?? [];
@@ -755,6 +764,43 @@ describe('bundles', () => {
     expect(printed.text).not.toContain('No application metrics to publish');
   });
 });
+
+/**
+ * The module files a handler can load, statically or through a dynamic
+ * import, found by following the relative `.mjs` specifiers esbuild writes
+ * (`from"./x.mjs"`, `import"./x.mjs"`, `import("./x.mjs")`), and those
+ * specifiers that name no file in the package.
+ */
+function reachableModules(root: string, entry: string): { files: Set<string>; missing: string[] } {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (files.has(file)) continue;
+    let source: string;
+    try {
+      source = readFileSync(join(root, file), 'utf8');
+    } catch {
+      missing.push(file);
+      continue;
+    }
+    files.add(file);
+    for (const match of source.matchAll(
+      /\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"'\s]+\.mjs)["']/g,
+    )) {
+      pending.push(relative(root, resolve(root, dirname(file), match[1]!)));
+    }
+  }
+  return { files, missing };
+}
+
+/** Every file in a folder and below, relative to it. */
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)));
+}
 
 /** What a call printed to stdout and stderr (Powertools writes its EMF lines and warnings there). */
 async function capturingOutput<T>(run: () => Promise<T>): Promise<{ result: T; text: string }> {

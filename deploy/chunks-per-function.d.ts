@@ -1,0 +1,5 @@
+import type { Plugin } from 'esbuild';
+
+/** See chunks-per-function.js. */
+declare const plugins: Plugin[];
+export default plugins;
