@@ -3,7 +3,8 @@
  * evaluation carries. Pure: the handler decides what to do with the answer.
  */
 import type { ResourceType } from '../types.js';
-import { type ConfigurationItem, isDeletedStatus, type ParsedConfigEvent } from './event.js';
+import { type ConfigurationItem, isDeletedStatus } from './configuration-item.js';
+import type { ParsedConfigEvent } from './event.js';
 
 export type NotApplicableReason =
   | 'EVENT_LEFT_SCOPE'

@@ -13,7 +13,7 @@ import {
   type ConfigurationItem as SdkConfigurationItem,
   type ResourceType as SdkResourceType,
 } from '@aws-sdk/client-config-service';
-import type { ConfigurationItem, ConfigurationItemSummary } from './event.js';
+import type { ConfigurationItem, ConfigurationItemSummary } from './configuration-item.js';
 import { describeError } from './safe-text.js';
 
 export type ConfigHistoryErrorCode =

@@ -14,7 +14,8 @@ import {
   isRuleResourceType,
   orderingTimestampOf,
 } from '../config/applicability.js';
-import type { ConfigEventError, ConfigurationItem, ParsedConfigEvent } from '../config/event.js';
+import type { ConfigurationItem } from '../config/configuration-item.js';
+import type { ConfigEventError, ParsedConfigEvent } from '../config/event.js';
 import { identifyResource, parseConfigEvent } from '../config/event.js';
 import { fetchOversizedItem } from '../config/history.js';
 import {

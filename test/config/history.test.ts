@@ -4,7 +4,8 @@ import {
 } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type ConfigurationItemSummary, parseConfigEvent } from '../../lib/config/event.js';
+import type { ConfigurationItemSummary } from '../../lib/config/configuration-item.js';
+import { parseConfigEvent } from '../../lib/config/event.js';
 import { fetchOversizedItem } from '../../lib/report/config-evaluations.js';
 import { loadEvent } from './events.js';
 
