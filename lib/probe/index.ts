@@ -8,13 +8,11 @@ import type { CredentialResolver, InventoryItem, LiveProber } from '../pipeline.
 import { probeProtocol } from '../rules/engines.js';
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
-import {
-  errorCode,
-  type ProbeTarget,
-  remediationFor,
-  scrubFinding,
-  withDeadline,
-} from './outcome.js';
+import { withDeadline } from './deadline.js';
+import { remediationFor } from './decision.js';
+import { errorCode } from './failures.js';
+import type { ProbeTarget } from './model.js';
+import { scrubFinding } from './scrub.js';
 
 export interface LiveProberOptions {
   credentials: CredentialResolver;
@@ -156,12 +154,12 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
   };
 }
 
-export {
-  type LegacyTlsStep,
-  type PlaintextStep,
-  type ProbeCredentials,
-  type ProbeOptions,
-  type ProbeTarget,
-  scrubText,
-  type TlsStep,
-} from './outcome.js';
+export type {
+  LegacyTlsStep,
+  PlaintextStep,
+  ProbeCredentials,
+  ProbeOptions,
+  ProbeTarget,
+  TlsStep,
+} from './model.js';
+export { scrubText } from './scrub.js';

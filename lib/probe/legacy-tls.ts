@@ -9,13 +9,11 @@ import type { TlsVersion } from '../types.js';
 import {
   errorCode,
   errorMessage,
-  highestVersionBelow,
   isLocalProtocolRefusal,
-  type LegacyTlsStep,
   networkProblem,
-  type ProbeTarget,
   shortServerText,
-} from './outcome.js';
+} from './failures.js';
+import { highestVersionBelow, type LegacyTlsStep, type ProbeTarget } from './model.js';
 import { legacySecureContext } from './tls-context.js';
 
 /** Turns a plain socket into one ready for a TLS ClientHello, or says why it cannot. */
@@ -255,5 +253,3 @@ function classifyHandshakeError(error: unknown, offered: TlsVersion): LegacyTlsS
   }
   return { kind: 'inconclusive', offered, detail: code ?? errorMessage(error) };
 }
-
-export { legacyEvidence } from './outcome.js';

@@ -13,7 +13,7 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import mysql from 'mysql2';
-import type { ProbeCredentials, ProbeTarget } from './outcome.js';
+import type { ProbeCredentials, ProbeTarget } from './model.js';
 import { failureWithin, limitReads } from './read-limit.js';
 import { verifiedTlsOptions } from './tls-context.js';
 

@@ -9,8 +9,8 @@ import {
   isProtocolVersionFailure,
   networkProblem,
   shortServerText,
-  type TlsStep,
-} from './outcome.js';
+} from './failures.js';
+import type { TlsStep } from './model.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
 export interface MysqlError {

@@ -5,6 +5,8 @@
  * user's SSL requirement).
  */
 import { TLSSocket } from 'node:tls';
+import { clipServerText } from './failures.js';
+import type { ProbeCredentials, ProbeTarget, TlsStep } from './model.js';
 import {
   type Connection,
   close,
@@ -20,12 +22,6 @@ import {
   requirementFromCreateUser,
   requiresSecureTransport,
 } from './mysql-settings.js';
-import {
-  clipServerText,
-  type ProbeCredentials,
-  type ProbeTarget,
-  type TlsStep,
-} from './outcome.js';
 import { READ_LIMIT_BYTES, readLimitError } from './read-limit.js';
 
 function text(value: unknown, max = 80): string | undefined {

@@ -4,9 +4,10 @@
  * Pure: no sockets here.
  */
 import type { Evidence } from '../types.js';
+import { clipServerText, networkProblem, shortServerText } from './failures.js';
+import type { PlaintextStep } from './model.js';
 import { UNSAFE_AUTH_REFUSED } from './mysql-auth.js';
 import { asMysqlError } from './mysql-errors.js';
-import { clipServerText, networkProblem, type PlaintextStep, shortServerText } from './outcome.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
 export interface MysqlSessionFacts {

@@ -23,7 +23,15 @@
 import { randomBytes } from 'node:crypto';
 import { SecretValue } from '../secret-value.js';
 import type { Evidence } from '../types.js';
-import { checkLegacyTls, legacyEvidence, mysqlPreamble } from './legacy-tls.js';
+import { decide, legacyTlsEvidence, tlsEvidence } from './decision.js';
+import { checkLegacyTls, mysqlPreamble } from './legacy-tls.js';
+import type {
+  LegacyTlsStep,
+  PlaintextStep,
+  ProbeCredentials,
+  ProbeOptions,
+  ProbeTarget,
+} from './model.js';
 import { plaintextAuthPlugins } from './mysql-auth.js';
 import { close, connectionOptions, open } from './mysql-connection.js';
 import { verifiedSession } from './mysql-session.js';
@@ -33,14 +41,6 @@ import {
   type MysqlSessionFacts,
   type PlaintextLogin,
 } from './mysql-settings.js';
-import {
-  decide,
-  type LegacyTlsStep,
-  type PlaintextStep,
-  type ProbeCredentials,
-  type ProbeOptions,
-  type ProbeTarget,
-} from './outcome.js';
 
 export {
   cachingSha2Scramble,
@@ -123,14 +123,7 @@ export async function probeMysql(
     plaintextAttempt ??= startPlaintext();
   });
   const answered = plaintextAttempt ? await plaintextAttempt : undefined;
-  evidence.push({
-    source: 'probe',
-    label: 'verify-full TLS',
-    value:
-      tls.kind === 'verified'
-        ? `${tls.protocol} ${tls.cipher ?? ''}`.trim()
-        : `${tls.reason}: ${tls.detail}`,
-  });
+  evidence.push(tlsEvidence(tls));
   evidence.push(...factsEvidence(facts));
 
   let plaintext: PlaintextStep;
@@ -162,7 +155,7 @@ export async function probeMysql(
   const legacy: LegacyTlsStep = reachable
     ? legacyResult
     : { kind: 'skipped', detail: 'endpoint not reachable' };
-  evidence.push({ source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) });
+  evidence.push(legacyTlsEvidence(legacy));
   return decide({
     protocol: 'mysql',
     plaintext,

@@ -18,23 +18,25 @@ import { randomBytes } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import pg from 'pg';
 import type { Evidence } from '../types.js';
-import { checkLegacyTls, legacyEvidence, postgresPreamble } from './legacy-tls.js';
+import { decide, legacyTlsEvidence, tlsEvidence } from './decision.js';
 import {
   certificateProblem,
   clipServerText,
-  decide,
   errorCode,
   errorMessage,
   isProtocolVersionFailure,
-  type LegacyTlsStep,
   networkProblem,
-  type PlaintextStep,
-  type ProbeCredentials,
-  type ProbeOptions,
-  type ProbeTarget,
   shortServerText,
-  type TlsStep,
-} from './outcome.js';
+} from './failures.js';
+import { checkLegacyTls, postgresPreamble } from './legacy-tls.js';
+import type {
+  LegacyTlsStep,
+  PlaintextStep,
+  ProbeCredentials,
+  ProbeOptions,
+  ProbeTarget,
+  TlsStep,
+} from './model.js';
 import {
   failureWithin,
   limitReads,
@@ -552,15 +554,8 @@ export async function probePostgres(
   for (const attempt of attempts.slice(1))
     evidence.push(attemptEvidence(attempt.identity, attempt.step));
   const plaintext = joinPlaintextAttempts(attempts);
-  evidence.push({
-    source: 'probe',
-    label: 'verify-full TLS',
-    value:
-      tls.kind === 'verified'
-        ? `${tls.protocol} ${tls.cipher ?? ''}`.trim()
-        : `${tls.reason}: ${tls.detail}`,
-  });
+  evidence.push(tlsEvidence(tls));
   evidence.push(...sessionEvidence(facts));
-  evidence.push({ source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) });
+  evidence.push(legacyTlsEvidence(legacy));
   return decide(observation(plaintext, tls, legacy));
 }

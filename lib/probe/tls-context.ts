@@ -16,7 +16,7 @@ import {
   type SecureContext,
 } from 'node:tls';
 import type { TlsVersion } from '../types.js';
-import type { ProbeTarget } from './outcome.js';
+import type { ProbeTarget } from './model.js';
 
 /**
  * Key shares the ClientHello carries up front. PostgreSQL up to 17 accepts

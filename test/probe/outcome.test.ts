@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { decide } from '../../lib/probe/decision.js';
 import { createLiveProber } from '../../lib/probe/index.js';
+import { highestVersionBelow } from '../../lib/probe/model.js';
 import {
   classifyMysqlPlaintext,
   requirementFromCreateUser,
   UNSAFE_AUTH_REFUSED,
 } from '../../lib/probe/mysql.js';
-import { decide, highestVersionBelow, scrubFinding } from '../../lib/probe/outcome.js';
 import { classifyPlaintextAnswer, classifyTlsError } from '../../lib/probe/postgres.js';
+import { scrubFinding } from '../../lib/probe/scrub.js';
 import { MAX_FINDING_TEXT } from '../../lib/text.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { databaseItem, fixedCredentials } from '../fixtures/servers.js';

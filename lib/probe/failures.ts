@@ -1,0 +1,159 @@
+/**
+ * How a connection's failure reads, whichever driver raised it: certificate
+ * problems a verify-full client refuses, protocol-version failures, network
+ * problems; and the clipping every piece of server text goes through before
+ * it is matched or quoted. Pure: no sockets here.
+ */
+import { READ_LIMIT_EXCEEDED } from './read-limit.js';
+
+const UNTRUSTED_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+]);
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'UNREACHABLE',
+  EHOSTUNREACH: 'UNREACHABLE',
+  ENETUNREACH: 'UNREACHABLE',
+  ENOTFOUND: 'UNREACHABLE',
+  EAI_AGAIN: 'UNREACHABLE',
+  ETIMEDOUT: 'TIMEOUT',
+  ECONNRESET: 'CONNECTION_RESET',
+  EPIPE: 'CONNECTION_RESET',
+};
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
+}
+
+/**
+ * At most this many characters of any server-supplied text are ever matched
+ * or quoted: a hostile server can make an error message as long as the read
+ * limit allows, and no pattern should ever see more than this.
+ */
+export const SERVER_TEXT_LIMIT = 512;
+
+/** The first `SERVER_TEXT_LIMIT` characters of untrusted text: what every match and quote works on. */
+export function clipServerText(text: string, limit = SERVER_TEXT_LIMIT): string {
+  return text.length <= limit ? text : text.slice(0, limit);
+}
+
+/** An error's message, clipped: it may be the server's own text. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return clipServerText(error.message);
+  return typeof error === 'string' ? clipServerText(error) : 'unknown error';
+}
+
+/**
+ * Node's certificate errors by code, and by message for drivers (mysql2) that
+ * overwrite the code with their own.
+ */
+const CERTIFICATE_MESSAGES: readonly [RegExp, string][] = [
+  [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+  [/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+  [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+  [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/unable to get issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT'],
+  [/certificate signature failure/i, 'CERT_SIGNATURE_FAILURE'],
+];
+
+function certificateErrorCode(error: unknown): string | undefined {
+  const code = errorCode(error);
+  if (
+    code === 'CERT_HAS_EXPIRED' ||
+    code === 'CERT_NOT_YET_VALID' ||
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' ||
+    (code !== undefined && UNTRUSTED_CODES.has(code))
+  ) {
+    return code;
+  }
+  const message = errorMessage(error);
+  return CERTIFICATE_MESSAGES.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+/** A certificate a verify-full client refuses: the reason code and words for the annotation. */
+export function certificateProblem(error: unknown): { reason: string; detail: string } | undefined {
+  const code = certificateErrorCode(error);
+  if (code === undefined) return undefined;
+  if (code === 'CERT_HAS_EXPIRED') {
+    return { reason: 'TLS_VERIFY_FAILED_EXPIRED', detail: 'server certificate has expired' };
+  }
+  if (code === 'CERT_NOT_YET_VALID') {
+    return {
+      reason: 'TLS_VERIFY_FAILED_NOT_YET_VALID',
+      detail: 'server certificate not yet valid',
+    };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return {
+      reason: 'TLS_VERIFY_FAILED_HOSTNAME',
+      detail: 'server certificate does not name the endpoint host',
+    };
+  }
+  return {
+    reason: 'TLS_VERIFY_FAILED_UNTRUSTED',
+    detail: `server certificate not issued by a trusted CA (${code})`,
+  };
+}
+
+/** The server and this client share no protocol version at or above the minimum. */
+export function isProtocolVersionFailure(error: unknown): boolean {
+  const code = errorCode(error) ?? '';
+  // OpenSSL's "wrong version number" is a record that is not TLS at all (a
+  // server answering the ClientHello with anything else): garbage, not a version.
+  return (
+    code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
+    code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' ||
+    // Over an upgraded socket Node reports the alert as EPROTO with OpenSSL's text.
+    /alert protocol version|unsupported protocol/i.test(errorMessage(error))
+  );
+}
+
+/** The local OpenSSL refused to offer the requested versions: nothing reached the server. */
+export function isLocalProtocolRefusal(error: unknown): boolean {
+  const code = errorCode(error) ?? '';
+  const message = errorMessage(error);
+  return (
+    code === 'ERR_SSL_NO_PROTOCOLS_AVAILABLE' ||
+    code === 'ERR_SSL_NO_CIPHERS_AVAILABLE' ||
+    code === 'ERR_TLS_INVALID_PROTOCOL_VERSION' ||
+    /no protocols available|no ciphers available/i.test(message)
+  );
+}
+
+/** Connection-level failures: the server's answer, or its absence, says nothing about TLS. */
+export function networkProblem(error: unknown): { reason: string; detail: string } | undefined {
+  const code = errorCode(error);
+  const message = errorMessage(error);
+  if (code === READ_LIMIT_EXCEEDED) {
+    return { reason: 'RESPONSE_TOO_LARGE', detail: message };
+  }
+  if (code !== undefined && NETWORK_REASONS[code]) {
+    return { reason: NETWORK_REASONS[code], detail: `${code}` };
+  }
+  if (/timeout|timed out/i.test(message) || code === 'PROBE_TIMEOUT') {
+    return { reason: 'TIMEOUT', detail: 'no answer before the timeout' };
+  }
+  if (/terminated unexpectedly|closed|ended by the other party|socket hang up/i.test(message)) {
+    return { reason: 'CONNECTION_CLOSED', detail: 'server closed the connection' };
+  }
+  return undefined;
+}
+
+/** Shortens a server's message for an annotation without losing its meaning. */
+export function shortServerText(text: string, max = 90): string {
+  const oneLine = clipServerText(text).replace(/\s+/g, ' ').trim();
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}

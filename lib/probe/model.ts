@@ -1,0 +1,79 @@
+/**
+ * What a probe is given (target, options, credentials) and what each of its
+ * steps observed, before the steps are joined into a finding.
+ */
+import type { SecretValue } from '../secret-value.js';
+import type { Evidence, TlsVersion } from '../types.js';
+
+/** Where and how to connect; `host` may differ from `servername` (tunnels, tests). */
+export interface ProbeTarget {
+  host: string;
+  port: number;
+  /** The endpoint's DNS name: sent as SNI and checked against the certificate. */
+  servername: string;
+  ca: string | string[];
+  minTlsVersion: TlsVersion;
+  connectTimeoutMs: number;
+}
+
+/** Rule parameters that change how a probe runs. */
+export interface ProbeOptions {
+  /** A check that could not run makes the finding INSUFFICIENT_DATA instead of a note. */
+  requireLiveProbe: boolean;
+  /**
+   * MySQL family only: also log in over plaintext with the real credentials
+   * (challenge-response only). Off by default: it puts a scramble of the real
+   * password on an unencrypted connection.
+   */
+  mysqlPlaintextLogin: boolean;
+}
+
+export interface ProbeCredentials {
+  username: string;
+  password: SecretValue;
+  database?: string;
+}
+
+/** The plaintext attempt: did the server let a client in without TLS? */
+export type PlaintextStep =
+  | { kind: 'refused'; reason: string; detail: string }
+  | { kind: 'accepted'; reason: string; detail: string }
+  | { kind: 'inconclusive'; reason: string; detail: string };
+
+/** The verify-full TLS session with the real credentials. */
+export type TlsStep =
+  | { kind: 'verified'; protocol: string; cipher?: string }
+  /** The server answered, but a verify-full client cannot trust or reach it over TLS. */
+  | { kind: 'rejected'; reason: string; detail: string }
+  | { kind: 'inconclusive'; reason: string; detail: string };
+
+/** A handshake that offers only versions below the rule's minimum. */
+export type LegacyTlsStep =
+  | { kind: 'refused'; offered: TlsVersion; detail: string }
+  | { kind: 'accepted'; offered: TlsVersion; protocol: string }
+  /** This client's OpenSSL cannot offer the old versions, so nothing was learned. */
+  | { kind: 'untestable'; offered: TlsVersion; detail: string }
+  | { kind: 'inconclusive'; offered: TlsVersion; detail: string }
+  /** The attempt itself broke (a bug or an unexpected error): nothing was learned. */
+  | { kind: 'failed'; detail: string }
+  /** Nothing to try: no version below the minimum, or the endpoint was not reachable. */
+  | { kind: 'skipped'; detail: string };
+
+export interface ProtocolObservation {
+  protocol: 'postgres' | 'mysql';
+  plaintext: PlaintextStep;
+  tls: TlsStep;
+  legacy: LegacyTlsStep;
+  minTlsVersion: TlsVersion;
+  /** The rule's requireLiveProbe: a check that could not run is then not proof. */
+  requireLiveProbe: boolean;
+  evidence: Evidence[];
+}
+
+const TLS_ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** The newest version that is still below the minimum, or undefined when nothing is below it. */
+export function highestVersionBelow(minimum: TlsVersion): TlsVersion | undefined {
+  const index = TLS_ORDER.indexOf(minimum);
+  return index > 0 ? TLS_ORDER[index - 1] : undefined;
+}
