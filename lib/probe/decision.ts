@@ -4,7 +4,14 @@
  */
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding } from '../types.js';
-import type { LegacyTlsStep, ProtocolObservation, TlsStep } from './model.js';
+import type {
+  LegacyTlsStep,
+  PlaintextStep,
+  ProbeOptions,
+  ProbeTarget,
+  ProtocolObservation,
+  TlsStep,
+} from './model.js';
 
 const REMEDIATION: Record<string, string> = {
   PLAINTEXT_REFUSED: 'None: the server refuses unencrypted connections and serves verified TLS.',
@@ -140,4 +147,26 @@ export function tlsEvidence(tls: TlsStep): Evidence {
 /** The downgrade step as one evidence line. */
 export function legacyTlsEvidence(legacy: LegacyTlsStep): Evidence {
   return { source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) };
+}
+
+/** What a protocol's probe decides with, besides its three steps. */
+export interface ProbeContext {
+  protocol: ProtocolObservation['protocol'];
+  target: ProbeTarget;
+  options: ProbeOptions;
+  evidence: Evidence[];
+}
+
+/** decide() for one probe's steps, with the rule's minimum version and requireLiveProbe. */
+export function decideSteps(
+  context: ProbeContext,
+  steps: { plaintext: PlaintextStep; tls: TlsStep; legacy: LegacyTlsStep },
+): Finding {
+  return decide({
+    protocol: context.protocol,
+    ...steps,
+    minTlsVersion: context.target.minTlsVersion,
+    requireLiveProbe: context.options.requireLiveProbe,
+    evidence: context.evidence,
+  });
 }

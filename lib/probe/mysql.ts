@@ -22,8 +22,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SecretValue } from '../secret-value.js';
-import type { Evidence } from '../types.js';
-import { decide, legacyTlsEvidence, tlsEvidence } from './decision.js';
+import type { Evidence, Finding } from '../types.js';
+import { decideSteps, legacyTlsEvidence, tlsEvidence } from './decision.js';
 import { checkLegacyTls, mysqlPreamble } from './legacy-tls.js';
 import type {
   LegacyTlsStep,
@@ -103,7 +103,7 @@ export async function probeMysql(
   target: ProbeTarget,
   credentials: ProbeCredentials,
   options: ProbeOptions,
-): Promise<ReturnType<typeof decide>> {
+): Promise<Finding> {
   const evidence: Evidence[] = [{ source: 'probe', label: 'protocol', value: 'mysql' }];
   const login: PlaintextLogin = options.mysqlPlaintextLogin ? 'credentials' : 'throwaway';
   // The legacy handshake sends no credentials and depends on nothing else:
@@ -156,13 +156,5 @@ export async function probeMysql(
     ? legacyResult
     : { kind: 'skipped', detail: 'endpoint not reachable' };
   evidence.push(legacyTlsEvidence(legacy));
-  return decide({
-    protocol: 'mysql',
-    plaintext,
-    tls,
-    legacy,
-    minTlsVersion: target.minTlsVersion,
-    requireLiveProbe: options.requireLiveProbe,
-    evidence,
-  });
+  return decideSteps({ protocol: 'mysql', target, options, evidence }, { plaintext, tls, legacy });
 }

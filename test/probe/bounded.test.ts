@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertificateSet, generateCertificates } from '../../lib/local/index.js';
 import { mysqlPreamble, postgresPreamble, probeLegacyTls } from '../../lib/probe/legacy-tls.js';
-import { classifyPlaintextAnswer } from '../../lib/probe/postgres.js';
+import { classifyPlaintextAnswer } from '../../lib/probe/postgres-plaintext.js';
 import {
   HOSTILE_PAYLOADS,
   type ScriptedServer,

@@ -7,7 +7,8 @@ import {
   requirementFromCreateUser,
   UNSAFE_AUTH_REFUSED,
 } from '../../lib/probe/mysql.js';
-import { classifyPlaintextAnswer, classifyTlsError } from '../../lib/probe/postgres.js';
+import { classifyPlaintextAnswer } from '../../lib/probe/postgres-plaintext.js';
+import { classifyTlsError } from '../../lib/probe/postgres-session.js';
 import { scrubFinding } from '../../lib/probe/scrub.js';
 import { MAX_FINDING_TEXT } from '../../lib/text.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';

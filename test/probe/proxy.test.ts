@@ -8,7 +8,7 @@ import type { LocalPostgres } from '../../lib/local/index.js';
 import { type LocalPgbouncer, startPgbouncer } from '../../lib/local/pgbouncer.js';
 import type { InventoryItem } from '../../lib/pipeline.js';
 import { createLiveProber } from '../../lib/probe/index.js';
-import { classifyPlaintextAnswer } from '../../lib/probe/postgres.js';
+import { classifyPlaintextAnswer } from '../../lib/probe/postgres-plaintext.js';
 import { evaluateItem } from '../../lib/scan.js';
 import { DEFAULT_RULE_PARAMETERS, type ProxyEndpoint } from '../../lib/types.js';
 import { ENDPOINT_HOST, fixedCredentials, usePostgres } from '../fixtures/servers.js';

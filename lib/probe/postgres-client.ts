@@ -1,0 +1,70 @@
+/**
+ * One pg client for the probe: bounded reads, a note of whether the server
+ * asked to authenticate, and the plaintext login with a throwaway password.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { PlaintextStep, ProbeTarget } from './model.js';
+import { classifyPlaintextAnswer, type PlaintextIdentity } from './postgres-plaintext.js';
+import { failureWithin, limitReads, type ReadBudget } from './read-limit.js';
+
+const AUTHENTICATION_MESSAGES = [
+  'authenticationOk',
+  'authenticationCleartextPassword',
+  'authenticationMD5Password',
+  'authenticationSASL',
+] as const;
+
+/** A client that watches its own reads and notes whether the server asked it to authenticate. */
+export interface WatchedClient {
+  client: pg.Client;
+  budget: ReadBudget;
+  authenticationRequested(): boolean;
+}
+
+export function newClient(config: pg.ClientConfig): WatchedClient {
+  const client = new pg.Client(config);
+  // pg emits 'error' on the client for a broken connection; unhandled, it would crash the process.
+  client.on('error', () => {});
+  let requested = false;
+  for (const name of AUTHENTICATION_MESSAGES) {
+    client.connection.on(name, () => {
+      requested = true;
+    });
+  }
+  const budget = limitReads(client.connection);
+  return { client, budget, authenticationRequested: () => requested };
+}
+
+export function closeClient(client: pg.Client): void {
+  client.connection.stream.destroy();
+}
+
+/** One plaintext login as `identity`, never with the real password, judged. */
+export async function plaintextAttempt(
+  target: ProbeTarget,
+  identity: PlaintextIdentity,
+): Promise<PlaintextStep> {
+  const watched = newClient({
+    host: target.host,
+    port: target.port,
+    user: identity.user,
+    // Never the real password: pg_hba decides before authentication.
+    password: randomBytes(24).toString('base64url'),
+    database: identity.database,
+    ssl: false,
+    connectionTimeoutMillis: target.connectTimeoutMs,
+    application_name: 'rds-tls-guard',
+  });
+  try {
+    await watched.client.connect();
+    return classifyPlaintextAnswer({ connected: true });
+  } catch (error) {
+    return classifyPlaintextAnswer({
+      error: failureWithin(watched.budget, error),
+      authenticationRequested: watched.authenticationRequested(),
+    });
+  } finally {
+    closeClient(watched.client);
+  }
+}

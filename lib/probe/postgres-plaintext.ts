@@ -1,0 +1,178 @@
+/**
+ * The PostgreSQL plaintext step, judged: who logs in without TLS (the probe
+ * user, and stand-ins no pg_hba line can name), how the server's answer to
+ * each login reads, and how the answers join into one step. pg_hba is
+ * checked before authentication, so an error with SQLSTATE 28000 before any
+ * authentication request is a refusal of the connection itself, and an
+ * authentication request means the server let a plaintext client through to
+ * log in. Only SQLSTATEs and message types are read, never the wording,
+ * which follows the server's lc_messages. Pure: no sockets here.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  clipServerText,
+  errorCode,
+  errorMessage,
+  networkProblem,
+  shortServerText,
+} from './failures.js';
+import type { PlaintextStep, ProbeCredentials } from './model.js';
+import { READ_LIMIT_EXCEEDED } from './read-limit.js';
+
+/** What the server did with one plaintext login, before it is judged. */
+export type PlaintextAnswer =
+  | { connected: true }
+  | {
+      error: unknown;
+      /** The server sent an authentication request (password, SASL, or OK) before its error. */
+      authenticationRequested: boolean;
+    };
+
+/** PgBouncer's answer to a plaintext client when client TLS is required; it has no translations. */
+const PGBOUNCER_REQUIRES_TLS = 'SSL required';
+
+/** Words of the English server text worth quoting; matched on a clipped copy, never required. */
+function hbaHint(message: string): string {
+  const text = clipServerText(message);
+  if (text.includes('no encryption')) return ': no encryption';
+  if (text.includes('SSL off')) return ': SSL off';
+  return '';
+}
+
+/** One plaintext attempt's verdict from what the server answered a throwaway-password login. */
+export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep {
+  if ('connected' in answer) {
+    return {
+      kind: 'accepted',
+      reason: 'PLAINTEXT_ACCEPTED',
+      detail: 'plaintext login accepted by server without a valid password',
+    };
+  }
+  const { error, authenticationRequested } = answer;
+  const code = errorCode(error);
+  if (code === READ_LIMIT_EXCEEDED) {
+    return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: errorMessage(error) };
+  }
+  const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  if (authenticationRequested || sqlState === '28P01') {
+    return {
+      kind: 'accepted',
+      reason: 'PLAINTEXT_ACCEPTED',
+      // The server's own words are quoted (never matched): for a proxy they are the only trace.
+      detail: `plaintext accepted by server: it went on to authentication${sqlState ? ` (${sqlState} ${shortServerText(errorMessage(error), 60)})` : ''} instead of refusing`,
+    };
+  }
+  if (sqlState === '28000') {
+    return {
+      kind: 'refused',
+      reason: 'PLAINTEXT_REFUSED',
+      detail: `plaintext refused by server before authentication (28000 pg_hba${hbaHint(errorMessage(error))})`,
+    };
+  }
+  // PgBouncer with client_tls_sslmode=require, standing in for RDS Proxy: its
+  // fixed English refusal, under a SQLSTATE (08P01) that alone says nothing.
+  if (sqlState === '08P01' && clipServerText(errorMessage(error)) === PGBOUNCER_REQUIRES_TLS) {
+    return {
+      kind: 'refused',
+      reason: 'PLAINTEXT_REFUSED',
+      detail: `plaintext refused by proxy before authentication (08P01 ${PGBOUNCER_REQUIRES_TLS})`,
+    };
+  }
+  const network = networkProblem(error);
+  if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
+  if (sqlState) {
+    return {
+      kind: 'inconclusive',
+      reason: 'PLAINTEXT_RESULT_AMBIGUOUS',
+      detail: `plaintext answer ${sqlState} ${shortServerText(errorMessage(error))}`,
+    };
+  }
+  return {
+    kind: 'inconclusive',
+    reason: 'PROTOCOL_ERROR',
+    detail: `no PostgreSQL answer to plaintext: ${shortServerText(errorMessage(error), 60)}`,
+  };
+}
+
+/** Who a plaintext attempt logs in as. */
+export interface PlaintextIdentity {
+  /** Names the attempt in evidence. */
+  label: string;
+  user: string;
+  database: string;
+  /** True for the secret's own user and database; false for a random stand-in. */
+  real: { user: boolean; database: boolean };
+}
+
+/** The probe identity, and stand-ins no pg_hba line can name: a random role, a random database, both. */
+export function plaintextIdentities(credentials: ProbeCredentials): {
+  own: PlaintextIdentity;
+  standIns: PlaintextIdentity[];
+} {
+  const user = credentials.username;
+  const database = credentials.database ?? 'postgres';
+  const randomRole = `rtg_${randomBytes(8).toString('hex')}`;
+  const randomDatabase = `rtg_${randomBytes(8).toString('hex')}`;
+  return {
+    own: { label: 'probe user', user, database, real: { user: true, database: true } },
+    standIns: [
+      {
+        label: 'random role',
+        user: randomRole,
+        database,
+        real: { user: false, database: true },
+      },
+      {
+        label: 'random database',
+        user,
+        database: randomDatabase,
+        real: { user: true, database: false },
+      },
+      {
+        label: 'random role and database',
+        user: randomRole,
+        database: randomDatabase,
+        real: { user: false, database: false },
+      },
+    ],
+  };
+}
+
+/**
+ * Joins the attempts: plaintext is refused server-wide only when every
+ * identity was refused. A stand-in let through means the refusal is scoped to
+ * the probe's user or database, and everyone else logs in without TLS.
+ */
+export function joinPlaintextAttempts(
+  attempts: readonly { identity: PlaintextIdentity; step: PlaintextStep }[],
+): PlaintextStep {
+  const [own, ...others] = attempts;
+  if (!own) {
+    return { kind: 'inconclusive', reason: 'PLAINTEXT_NOT_ATTEMPTED', detail: 'no attempt made' };
+  }
+  if (own.step.kind !== 'refused') return own.step;
+  const letThrough = others.find((attempt) => attempt.step.kind === 'accepted');
+  if (letThrough) {
+    const reason = letThrough.identity.real.user
+      ? 'PLAINTEXT_REFUSED_PER_DATABASE_ONLY'
+      : 'PLAINTEXT_REFUSED_PER_USER_ONLY';
+    return {
+      kind: 'accepted',
+      reason,
+      detail: `plaintext refused only for the probe's own user and database: a ${letThrough.identity.label} went on to authentication without TLS`,
+    };
+  }
+  const unsure = others.find((attempt) => attempt.step.kind !== 'refused');
+  if (unsure) {
+    return {
+      kind: 'inconclusive',
+      reason: unsure.step.reason,
+      detail: `plaintext refused for the probe user, but the ${unsure.identity.label} attempt was inconclusive: ${unsure.step.detail}`,
+    };
+  }
+  return {
+    kind: 'refused',
+    reason: 'PLAINTEXT_REFUSED',
+    detail: `${own.step.detail}; also for a random role and database`,
+  };
+}
