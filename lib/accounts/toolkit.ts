@@ -4,7 +4,7 @@
  * can then cover several accounts with a single inventory and a single
  * prober that picks the right account for each database.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { collectInventory, type InventoryFilters } from '../inventory/index.js';
 import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from '../pipeline.js';
@@ -24,7 +24,7 @@ export interface AccountToolkitOptions {
 export interface AccountToolkit {
   rdsClientFor(target: ScanTarget): (region: string) => RDSClient;
   /** EC2 clients for the databases' security groups, in the target's account. */
-  ec2ClientFor(target: ScanTarget): (region: string) => EC2Client;
+  ec2ClientFor(target: ScanTarget): (region: string) => Promise<EC2Client>;
   proberFor(target: ScanTarget): LiveProber;
   /** The live TCP connect to Oracle's plaintext listener, from where this function runs. */
   reachability: ReachabilityCheck;
@@ -36,7 +36,7 @@ function targetKey(target: ScanTarget): string {
 
 export function createAccountToolkit(options: AccountToolkitOptions = {}): AccountToolkit {
   const rdsClients = new Map<string, RDSClient>();
-  const ec2Clients = new Map<string, EC2Client>();
+  const ec2Clients = new Map<string, Promise<EC2Client>>();
   const probers = new Map<string, LiveProber>();
   const credentialsOptions = options.stsRegion ? { region: options.stsRegion } : {};
 
@@ -59,12 +59,16 @@ export function createAccountToolkit(options: AccountToolkitOptions = {}): Accou
     const key = `${targetKey(target)}|${region}`;
     let client = ec2Clients.get(key);
     if (!client) {
-      client = new EC2Client({
-        region,
-        retryMode: 'adaptive',
-        maxAttempts: RDS_MAX_ATTEMPTS,
-        ...credentialsConfigFor(target, credentialsOptions),
-      });
+      // The SDK's EC2 client loads on the first security-group read, not at init.
+      client = import('../aws/ec2.js').then(
+        ({ EC2Client }) =>
+          new EC2Client({
+            region,
+            retryMode: 'adaptive',
+            maxAttempts: RDS_MAX_ATTEMPTS,
+            ...credentialsConfigFor(target, credentialsOptions),
+          }),
+      );
       ec2Clients.set(key, client);
     }
     return client;

@@ -3,7 +3,7 @@
  * process, with adaptive retries so a large account's burst of Describe calls
  * slows down under throttling instead of failing.
  */
-import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 
 export interface RdsClientFactoryOptions {
@@ -46,17 +46,20 @@ export function createRdsClientFactory(
   );
 }
 
-/** EC2 clients for DescribeSecurityGroups, with the same retry policy. */
+/**
+ * EC2 clients for DescribeSecurityGroups, with the same retry policy. The
+ * SDK's EC2 client loads on the first read, not at initialisation.
+ */
 export function createEc2ClientFactory(
   options: Ec2ClientFactoryOptions = {},
-): (region: string) => EC2Client {
-  return perRegion(
-    (region) =>
-      new EC2Client({
-        retryMode: 'adaptive',
-        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        ...options.clientConfig,
-        region,
-      }),
-  );
+): (region: string) => Promise<EC2Client> {
+  return perRegion(async (region) => {
+    const { EC2Client } = await import('../aws/ec2.js');
+    return new EC2Client({
+      retryMode: 'adaptive',
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      ...options.clientConfig,
+      region,
+    });
+  });
 }

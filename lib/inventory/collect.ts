@@ -11,7 +11,6 @@
  * item of its own, and every database a proxy connects to is marked with it.
  */
 
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type DBCluster,
   type DBInstance,
@@ -28,6 +27,7 @@ import { applyFilters, type InventoryFilters, matchesFilters } from './filters.j
 import { resourceFromCluster, resourceFromInstance } from './mappers.js';
 import { type Page, readAllPages } from './pagination.js';
 import { linkProxies, listProxies, proxiesFronting } from './proxies.js';
+import type { Ec2ClientFor } from './security-groups.js';
 
 export interface CollectOptions {
   regions: string[];
@@ -35,7 +35,7 @@ export interface CollectOptions {
   accountId?: string;
   clientFor: (region: string) => RDSClient;
   /** EC2 clients for the databases' security groups; absent: not read. */
-  ec2ClientFor?: (region: string) => EC2Client;
+  ec2ClientFor?: Ec2ClientFor;
   filters?: InventoryFilters;
   /** RDS requests in flight at once. Default 8. */
   concurrency?: number;
@@ -53,6 +53,17 @@ const PAGE_SIZE = 100;
 export async function collectInventory(options: CollectOptions): Promise<Inventory> {
   const regions = [...new Set(options.regions)];
   const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY));
+  // The EC2 client loads on first use: start that now, so the module is parsed
+  // while the listing waits on RDS instead of after it. A failure here is
+  // met again, and reported, when the groups are read.
+  const { ec2ClientFor } = options;
+  if (ec2ClientFor) {
+    for (const region of regions) {
+      Promise.resolve()
+        .then(() => ec2ClientFor(region))
+        .catch(() => undefined);
+    }
+  }
   const listings = await Promise.all(
     regions.map((region) => listRegion(region, options, (read) => limit(read))),
   );

@@ -29,7 +29,6 @@
  * error.
  */
 
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   type DBCluster,
   DescribeDBClusterParameterGroupsCommand,
@@ -57,7 +56,7 @@ import { clusterParameterGroupOf } from './mappers.js';
 import { optionGroupSettings } from './option-groups.js';
 import { readAllPages } from './pagination.js';
 import { type Read, ReadCache } from './read-cache.js';
-import { readSecurityGroups } from './security-groups.js';
+import { type Ec2ClientFor, readSecurityGroups } from './security-groups.js';
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -79,7 +78,7 @@ export interface EnrichOptions {
    * EC2 clients for reading the databases' VPC security groups. Absent: no
    * group is read, and Oracle's plaintext listener stays unproven.
    */
-  ec2ClientFor?: (region: string) => EC2Client;
+  ec2ClientFor?: Ec2ClientFor;
 }
 
 type GroupKind = 'instance' | 'cluster';

@@ -49,6 +49,7 @@ export {
 } from './proxies.js';
 export {
   DESCRIBE_SECURITY_GROUPS_ACTION,
+  type Ec2ClientFor,
   readSecurityGroups,
   SECURITY_GROUP_IDS_PER_REQUEST,
   type SecurityGroupReads,

@@ -12,12 +12,7 @@
  * A read that fails becomes one ScanProblem and an `unread` entry on every
  * database that uses the groups; nothing here throws for an AWS error.
  */
-import {
-  DescribeSecurityGroupsCommand,
-  type EC2Client,
-  type IpPermission,
-  type SecurityGroup,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { LimitFunction } from 'p-limit';
 import type {
   DatabaseResource,
@@ -42,6 +37,12 @@ interface RegionGroups {
   failure?: { cause: string; accessDenied: boolean };
 }
 
+/**
+ * The EC2 client for a region. A promise lets the SDK's EC2 client load on
+ * the first security-group read rather than at a function's initialisation.
+ */
+export type Ec2ClientFor = (region: string) => EC2Client | Promise<EC2Client>;
+
 export interface SecurityGroupReads {
   /** The reading for one database (undefined when it names no groups to read). */
   forResource(resource: DatabaseResource): Promise<SecurityGroupReading | undefined>;
@@ -54,7 +55,7 @@ export interface SecurityGroupReads {
 export function readSecurityGroups(
   resources: readonly DatabaseResource[],
   options: {
-    clientFor: (region: string) => EC2Client;
+    clientFor: Ec2ClientFor;
     limit: LimitFunction;
     problems: ScanProblem[];
   },
@@ -114,7 +115,7 @@ async function readRegion(
   region: string,
   ids: string[],
   options: {
-    clientFor: (region: string) => EC2Client;
+    clientFor: Ec2ClientFor;
     limit: LimitFunction;
     problems: ScanProblem[];
   },
@@ -126,7 +127,8 @@ async function readRegion(
     const scope = `security-groups:${region}`;
     const operation = `DescribeSecurityGroups for ${batch.length} groups in ${region}`;
     try {
-      const client = options.clientFor(region);
+      const client = await options.clientFor(region);
+      const { DescribeSecurityGroupsCommand } = await import('../aws/ec2.js');
       const result = await readAllPages<SecurityGroup>(async (token) => {
         const page = await options.limit(() =>
           client.send(

@@ -126,7 +126,7 @@ export function s3ReportStore(bucket: string, region: string): ReportStore {
   return {
     bucket,
     async put(key, body, contentType) {
-      const s3 = await import('@aws-sdk/client-s3');
+      const s3 = await import('../aws/s3.js');
       client ??= new s3.S3Client({ region });
       await client.send(
         new s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),

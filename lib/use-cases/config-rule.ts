@@ -7,7 +7,6 @@
  */
 
 import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import {
   assessApplicability,
@@ -20,6 +19,7 @@ import { identifyResource, parseConfigEvent } from '../config/event.js';
 import { fetchOversizedItem } from '../config/history.js';
 import {
   collectInventory,
+  type Ec2ClientFor,
   enrichResources,
   resourceFromConfigurationItem,
   withFrontingProxies,
@@ -50,7 +50,7 @@ export interface ConfigRuleDeps {
   config: ConfigServiceClient;
   rdsClientFor: (region: string) => RDSClient;
   /** EC2 clients for the databases' security groups; absent: not read. */
-  ec2ClientFor?: (region: string) => EC2Client;
+  ec2ClientFor?: Ec2ClientFor;
   /** The TCP connect to Oracle's plaintext listener; used only where a prober is. */
   reachability?: ReachabilityCheck;
   /** The Lambda's own region: where a scheduled run looks for databases. */

@@ -21,25 +21,74 @@ const PROBE_ONLY = [
   'lib/secrets/',
 ];
 
-/** SDK clients used only on some paths (the report archive, Security Hub): loaded on first use. */
+/**
+ * SDK clients used only on some paths, each loaded on its first use: the
+ * report archive (S3), Security Hub, and EC2 for the databases' security
+ * groups (about half of what a function would otherwise load at init).
+ */
 const ON_FIRST_USE = [
   'node_modules/@aws-sdk/client-securityhub/',
   'node_modules/@aws-sdk/client-s3/',
+  'node_modules/@aws-sdk/client-ec2/',
 ];
 
-const bundled = new Map<string, Promise<string[]>>();
+/**
+ * Every AWS command the product sends. A client imported whole (a dynamic
+ * `import('@aws-sdk/client-s3')` is not tree-shaken) bundles all of its
+ * commands; the lazy clients are imported through lib/aws/ instead.
+ */
+const COMMANDS_SENT = new Set([
+  'client-config-service/GetComplianceDetailsByConfigRuleCommand',
+  'client-config-service/GetResourceConfigHistoryCommand',
+  'client-config-service/PutEvaluationsCommand',
+  'client-ec2/DescribeSecurityGroupsCommand',
+  'client-rds/DescribeCertificatesCommand',
+  'client-rds/DescribeDBClusterParameterGroupsCommand',
+  'client-rds/DescribeDBClusterParametersCommand',
+  'client-rds/DescribeDBClustersCommand',
+  'client-rds/DescribeDBInstancesCommand',
+  'client-rds/DescribeDBParameterGroupsCommand',
+  'client-rds/DescribeDBParametersCommand',
+  'client-rds/DescribeDBProxiesCommand',
+  'client-rds/DescribeDBProxyEndpointsCommand',
+  'client-rds/DescribeDBProxyTargetsCommand',
+  'client-rds/DescribeEngineDefaultClusterParametersCommand',
+  'client-rds/DescribeEngineDefaultParametersCommand',
+  'client-rds/DescribeOptionGroupsCommand',
+  // S3's own session call for directory buckets, reached from the client itself.
+  'client-s3/CreateSessionCommand',
+  'client-s3/GetObjectCommand',
+  'client-s3/ListObjectsV2Command',
+  'client-s3/PutObjectCommand',
+  'client-secrets-manager/GetSecretValueCommand',
+  'client-securityhub/BatchImportFindingsCommand',
+  'client-securityhub/GetFindingsCommand',
+  'client-sqs/SendMessageBatchCommand',
+]);
 
-/** Source files in the chunks reachable from the entry through static imports only. */
-function loadedAtInit(handler: string): Promise<string[]> {
-  let inputs = bundled.get(handler);
-  if (!inputs) {
-    inputs = staticInputs(handler);
-    bundled.set(handler, inputs);
-  }
-  return inputs;
+interface Bundle {
+  /** Source files in the chunks reachable from the entry through static imports only. */
+  atInit: string[];
+  /** Source files in every output: the entry and every chunk it may load. */
+  all: string[];
 }
 
-async function staticInputs(handler: string): Promise<string[]> {
+const bundled = new Map<string, Promise<Bundle>>();
+
+function bundleOf(handler: string): Promise<Bundle> {
+  let bundle = bundled.get(handler);
+  if (!bundle) {
+    bundle = buildBundle(handler);
+    bundled.set(handler, bundle);
+  }
+  return bundle;
+}
+
+async function loadedAtInit(handler: string): Promise<string[]> {
+  return (await bundleOf(handler)).atInit;
+}
+
+async function buildBundle(handler: string): Promise<Bundle> {
   const entry = fileURLToPath(new URL(`../../handlers/${handler}.ts`, import.meta.url));
   const { metafile } = await build({
     ...esbuildOptions(),
@@ -63,7 +112,9 @@ async function staticInputs(handler: string): Promise<string[]> {
       if (imported.kind === 'import-statement' && !imported.external) pending.push(imported.path);
     }
   }
-  return [...seen].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {}));
+  const inputsOf = (paths: Iterable<string>) =>
+    [...paths].flatMap((output) => Object.keys(outputs[output]?.inputs ?? {}));
+  return { atInit: inputsOf(seen), all: inputsOf(Object.keys(outputs)) };
 }
 
 describe('module initialisation of each function', () => {
@@ -74,11 +125,25 @@ describe('module initialisation of each function', () => {
   });
 
   it.each(HANDLERS)(
-    "%s loads neither Security Hub nor S3 at init (each on its sink's first use)",
+    '%s loads neither Security Hub, S3 nor EC2 at init (each on its first use)',
     async (handler) => {
       const inputs = await loadedAtInit(handler);
       const loaded = ON_FIRST_USE.filter((part) => inputs.some((input) => input.includes(part)));
       expect(loaded).toEqual([]);
+    },
+  );
+
+  it.each(HANDLERS)(
+    '%s bundles, even in its lazy chunks, only the AWS commands the product sends',
+    async (handler) => {
+      const commands = new Set(
+        (await bundleOf(handler)).all.flatMap((input) => {
+          const match = /@aws-sdk\/(client-[a-z0-9-]+)\/dist-es\/commands\/(\w+)\.js$/.exec(input);
+          return match ? [`${match[1]}/${match[2]}`] : [];
+        }),
+      );
+      expect(commands.size).toBeGreaterThan(0);
+      expect([...commands].filter((command) => !COMMANDS_SENT.has(command))).toEqual([]);
     },
   );
 

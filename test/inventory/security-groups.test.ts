@@ -16,6 +16,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  collectInventory,
   enrichResources,
   resourceFromConfigurationItem,
   resourceFromInstance,
@@ -280,6 +281,45 @@ describe('security groups in the inventory', () => {
     );
     expect(inventory.items[0]?.securityGroups).toBeUndefined();
     expect(ec2.commandCalls(DescribeSecurityGroupsCommand)).toHaveLength(0);
+  });
+});
+
+describe('the EC2 client, loaded on first use', () => {
+  it('is asked for while the regions are listed, before any database is found', async () => {
+    serveAccount(rds, {});
+    const asked: string[] = [];
+    const inventory = await collectInventory({
+      regions: ['eu-west-1'],
+      clientFor,
+      ec2ClientFor: async (region) => {
+        asked.push(region);
+        return ec2Client;
+      },
+    });
+    expect(inventory.items).toEqual([]);
+    expect(asked).toEqual(['eu-west-1']);
+    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)).toHaveLength(0);
+  });
+
+  it('that cannot be loaded leaves the groups unread with one problem, and the scan goes on', async () => {
+    serveAccount(rds, {
+      instances: [oracleInstance([DB_SG])],
+      optionGroups: [ORACLE_TLS_OPTION_GROUP],
+    });
+    const failure = Object.assign(new Error('module not found'), { name: 'ModuleLoadError' });
+    const inventory = await collectInventory({
+      regions: ['eu-west-1'],
+      clientFor,
+      ec2ClientFor: () => Promise.reject(failure),
+    });
+    expect(inventory.problems).toContainEqual({
+      scope: 'security-groups:eu-west-1',
+      code: 'READ_FAILED',
+      message: 'DescribeSecurityGroups for 1 groups in eu-west-1 failed: ModuleLoadError',
+    });
+    expect(inventory.items.map((item) => item.securityGroups?.unread?.cause)).toEqual([
+      'ModuleLoadError',
+    ]);
   });
 });
 

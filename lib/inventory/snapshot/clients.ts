@@ -9,7 +9,7 @@
  * Data the snapshot lacks is answered with the error RDS itself would give
  * (DBParameterGroupNotFoundFault, …) so the scan's normal gap path reports it.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   CertificateNotFoundFault,
   DBClusterNotFoundFault,
@@ -41,9 +41,14 @@ export function createSnapshotRdsClient(snapshot: RdsSnapshot, region: string): 
 /**
  * An EC2Client answering DescribeSecurityGroups from the snapshot's
  * describe-security-groups.json. A snapshot without that file answers with
- * SnapshotDataNotFound, so every database's groups show as not read.
+ * SnapshotDataNotFound, so every database's groups show as not read. The
+ * SDK's EC2 client is loaded on the first call, as for a live scan.
  */
-export function createSnapshotEc2Client(snapshot: RdsSnapshot, region: string): EC2Client {
+export async function createSnapshotEc2Client(
+  snapshot: RdsSnapshot,
+  region: string,
+): Promise<EC2Client> {
+  const { EC2Client } = await import('../../aws/ec2.js');
   const client = new EC2Client(snapshotClientConfig(region));
   serveInProcess(client, (commandName, input) => {
     if (commandName !== 'DescribeSecurityGroupsCommand') throw unsupportedOperation(commandName);

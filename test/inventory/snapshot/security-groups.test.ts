@@ -94,7 +94,7 @@ describe('security groups in a snapshot', () => {
   });
 
   it('answers DescribeSecurityGroups for the asked ids only', async () => {
-    const client = createSnapshotEc2Client({ securityGroups: SECURITY_GROUPS }, 'eu-west-1');
+    const client = await createSnapshotEc2Client({ securityGroups: SECURITY_GROUPS }, 'eu-west-1');
     const response = await client.send(
       new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: [DB_SG] }] }),
     );
@@ -102,7 +102,7 @@ describe('security groups in a snapshot', () => {
   });
 
   it('answers SnapshotDataNotFound without the file', async () => {
-    const client = createSnapshotEc2Client({}, 'eu-west-1');
+    const client = await createSnapshotEc2Client({}, 'eu-west-1');
     await expect(
       client.send(new DescribeSecurityGroupsCommand({ GroupIds: [DB_SG] })),
     ).rejects.toBeInstanceOf(SnapshotDataNotFound);
