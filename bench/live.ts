@@ -4,7 +4,8 @@
  * next to the least a client must do to learn the same thing: one plaintext
  * attempt and one verified TLS connect, with pg / mysql2 directly.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -32,6 +33,8 @@ export interface LiveServer {
   username: string;
   password: SecretValue;
   version: string;
+  /** The server's main process: its CPU time, and that of the backends it reaped, is read from /proc. */
+  pid?: number;
 }
 
 export interface EngineLiveResult {
@@ -43,6 +46,8 @@ export interface EngineLiveResult {
   verdicts: Record<string, number>;
   /** What the raw plaintext attempt got back (error code), to show it was refused. */
   rawPlaintextOutcome: string;
+  /** CPU per sequential probe and per raw baseline, this process and the server's; undefined off Linux. */
+  cpu: { probe: CpuPerRun; raw: CpuPerRun } | undefined;
   concurrent: ConcurrentResult;
 }
 
@@ -53,6 +58,11 @@ export interface ConcurrentResult {
   /** CPU time of this process (user + system) over the run: the probing side's share. */
   clientCpuMs: number;
   verdicts: Record<string, number>;
+}
+
+export interface CpuPerRun {
+  clientMs: number;
+  serverMs: number;
 }
 
 export interface LiveOptions {
@@ -97,7 +107,12 @@ export async function withLiveServers<T>(work: (servers: LiveServer[]) => Promis
         password: local.masterPassword,
         version: '',
       };
-      servers.push({ ...server, version: await serverVersion(engine, server) });
+      const pid = await serverPid(local);
+      servers.push({
+        ...server,
+        version: await serverVersion(engine, server),
+        ...(pid ? { pid } : {}),
+      });
     }
     return await work(servers);
   } finally {
@@ -172,12 +187,16 @@ async function measureEngine(server: LiveServer, options: LiveOptions): Promise<
   const probeMs: number[] = [];
   const rawMs: number[] = [];
   const verdicts: Record<string, number> = {};
+  const probeCpu = new CpuMeter(server.pid);
+  const rawCpu = new CpuMeter(server.pid);
   for (let run = 0; run < options.runs; run += 1) {
-    const probe = await probeOnce(prober, benchItem(server, run));
+    const probe = await probeCpu.measure(() => probeOnce(prober, benchItem(server, run)));
     probeMs.push(probe.ms);
     verdicts[probe.verdict] = (verdicts[probe.verdict] ?? 0) + 1;
-    rawMs.push((await rawConnects(server)).ms);
+    rawMs.push((await rawCpu.measure(() => rawConnects(server))).ms);
   }
+  const probeCpuPerRun = probeCpu.perRun();
+  const rawCpuPerRun = rawCpu.perRun();
 
   return {
     engine: server.engine,
@@ -186,6 +205,7 @@ async function measureEngine(server: LiveServer, options: LiveOptions): Promise<
     rawMs,
     verdicts,
     rawPlaintextOutcome,
+    cpu: probeCpuPerRun && rawCpuPerRun ? { probe: probeCpuPerRun, raw: rawCpuPerRun } : undefined,
     concurrent: await probeConcurrently(
       server,
       prober,
@@ -330,5 +350,73 @@ async function serverVersion(
     return `MariaDB ${(rows as { v: string }[])[0]?.v ?? '?'}`;
   } catch {
     return engine === 'postgres' ? 'PostgreSQL (version unread)' : 'MariaDB (version unread)';
+  }
+}
+
+/** The server's main process id, from the pid file its data directory holds. */
+async function serverPid(local: LocalPostgres | LocalMariadb): Promise<number | undefined> {
+  const description = local.describe();
+  const file =
+    description.engine === 'postgres'
+      ? join(description.dataDir, 'postmaster.pid')
+      : description.pidFile;
+  try {
+    const pid = Number.parseInt((await readFile(file, 'utf8')).split('\n')[0] ?? '', 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's clock tick for /proc times (USER_HZ): 100 on every architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time of a server process in ms: its own (MariaDB's threads) and that of
+ * the children it has waited for (PostgreSQL's backends, one per connection).
+ */
+function serverCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name: state is the first; utime, stime, cutime, cstime the 12th to 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Time a server takes to reap a closed connection's backend, so its CPU is counted for this run. */
+const REAP_WAIT_MS = 50;
+
+/** Sums the client's and the server's CPU over measured runs. */
+class CpuMeter {
+  private runs = 0;
+  private clientMs = 0;
+  private serverMs = 0;
+  private serverReadable: boolean;
+
+  constructor(private readonly pid: number | undefined) {
+    this.serverReadable = pid !== undefined && serverCpuMs(pid) !== undefined;
+  }
+
+  async measure<T>(work: () => Promise<T>): Promise<T> {
+    const serverBefore = this.pid === undefined ? undefined : serverCpuMs(this.pid);
+    const client = process.cpuUsage();
+    const result = await work();
+    const used = process.cpuUsage(client);
+    await new Promise((resolve) => setTimeout(resolve, REAP_WAIT_MS));
+    const serverAfter = this.pid === undefined ? undefined : serverCpuMs(this.pid);
+    this.runs += 1;
+    this.clientMs += (used.user + used.system) / 1000;
+    if (serverBefore === undefined || serverAfter === undefined) this.serverReadable = false;
+    else this.serverMs += serverAfter - serverBefore;
+    return result;
+  }
+
+  perRun(): CpuPerRun | undefined {
+    if (!this.serverReadable || this.runs === 0) return undefined;
+    return { clientMs: this.clientMs / this.runs, serverMs: this.serverMs / this.runs };
   }
 }

@@ -31,8 +31,30 @@ function text(value: unknown, max = 80): string | undefined {
   return undefined;
 }
 
-const VARIABLES_SQL =
-  "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('require_secure_transport', 'tls_version', 'have_ssl', 'version')";
+/** The server settings read over the verified session. */
+export const TLS_VARIABLES = ['require_secure_transport', 'tls_version', 'version'] as const;
+
+/** ER_UNKNOWN_SYSTEM_VARIABLE: SELECT @@ names a variable this server does not define. */
+const UNKNOWN_SYSTEM_VARIABLE = 1193;
+
+/**
+ * The variables as one row. About a tenth of SHOW GLOBAL VARIABLES's server
+ * time (which filters every variable the server has), but it fails as a
+ * whole when one of them is not defined: then SHOW, which leaves it out.
+ * require_secure_transport reads 0/1 here; it is spelled OFF/ON as SHOW does.
+ */
+function variablesSelect(names: readonly string[]): string {
+  const columns = names.map((name) =>
+    name === 'require_secure_transport'
+      ? `IF(@@GLOBAL.${name}, 'ON', 'OFF') AS ${name}`
+      : `@@GLOBAL.${name} AS ${name}`,
+  );
+  return `SELECT ${columns.join(', ')}`;
+}
+
+function variablesShow(names: readonly string[]): string {
+  return `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${names.map((name) => `'${name}'`).join(', ')})`;
+}
 const STATUS_SQL = "SHOW SESSION STATUS WHERE Variable_name IN ('Ssl_version', 'Ssl_cipher')";
 const USER_SQL = "SELECT ssl_type FROM mysql.user WHERE CONCAT(user, '@', host) = CURRENT_USER()";
 
@@ -117,19 +139,36 @@ async function runReads(
   }
 }
 
-async function readSessionFacts(
+/** What the server says over the verified session; `variables` differ only in tests. */
+export async function readSessionFacts(
   connection: Connection,
   timeout: number,
+  variables: readonly string[] = TLS_VARIABLES,
 ): Promise<MysqlSessionFacts> {
   const facts: MysqlSessionFacts = {};
   await runReads(
     connection,
     [
       {
-        sql: VARIABLES_SQL,
-        apply: (rows) => applyVariables(facts, rows),
-        refused: (error) => {
-          facts.variablesUnreadable = asMysqlError(error).code ?? 'unreadable';
+        sql: variablesSelect(variables),
+        apply: (rows) =>
+          applyVariables(
+            facts,
+            Object.entries(rows[0] ?? {}).map(([name, value]) => ({
+              Variable_name: name,
+              Value: value,
+            })),
+          ),
+        refused: async (error) => {
+          if (asMysqlError(error).errno !== UNKNOWN_SYSTEM_VARIABLE) {
+            facts.variablesUnreadable = asMysqlError(error).code ?? 'unreadable';
+            return;
+          }
+          try {
+            applyVariables(facts, await query<Row>(connection, variablesShow(variables), timeout));
+          } catch (shown) {
+            facts.variablesUnreadable = asMysqlError(shown).code ?? 'unreadable';
+          }
         },
       },
       {

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMariadb } from '../../lib/local/index.js';
 import type { ProbeTarget } from '../../lib/probe/index.js';
 import { createLiveProber } from '../../lib/probe/index.js';
-import { connectionOptions, type OpenConnection, open } from '../../lib/probe/mysql-connection.js';
+import {
+  type Connection,
+  connectionOptions,
+  type OpenConnection,
+  open,
+} from '../../lib/probe/mysql-connection.js';
+import { readSessionFacts } from '../../lib/probe/mysql-session.js';
 import { SecretValue } from '../../lib/secret-value.js';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../lib/types.js';
 import { credentialDerivedBytes } from '../fixtures/credential-bytes.js';
@@ -297,5 +303,69 @@ describe('mysql2 internals the probe relies on', () => {
         opened.connection.destroy();
       }
     }
+  });
+});
+
+describe('MariaDB session facts read over the verified session', () => {
+  async function withSession<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
+    const target: ProbeTarget = {
+      host: server.host,
+      port: server.port,
+      servername: 'localhost',
+      ca: server.ca,
+      minTlsVersion: 'TLSv1.2',
+      connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
+    };
+    const opened = await open(
+      {
+        ...connectionOptions(target, {
+          username: server.masterUser,
+          password: server.masterPassword,
+        }),
+        ssl: { ca: server.ca, rejectUnauthorized: true },
+        multipleStatements: true,
+      },
+      target,
+    );
+    if ('error' in opened) throw opened.error;
+    try {
+      return await work(opened.connection);
+    } finally {
+      opened.connection.destroy();
+    }
+  }
+
+  it('reads the variables in one SELECT, require_secure_transport spelled ON/OFF as SHOW does', async () => {
+    await server.setRequireSecureTransport(true);
+    try {
+      const facts = await withSession((connection) =>
+        readSessionFacts(connection, REAL_SERVER_CONNECT_TIMEOUT_MS),
+      );
+      expect(facts.requireSecureTransport).toBe('ON');
+      expect(facts.variablesRead).toBe(true);
+      expect(facts.tlsVersion).toMatch(/TLSv1\.2/);
+      expect(facts.version).toMatch(/MariaDB/);
+      expect(facts.sslVersion).toBe('TLSv1.3');
+      // Not read where the server requires TLS of everyone: it cannot change the verdict.
+      expect(facts.userSslType).toBeUndefined();
+    } finally {
+      await server.setRequireSecureTransport(false);
+    }
+  });
+
+  it('falls back to SHOW GLOBAL VARIABLES where a variable is not defined, which then reads as absent', async () => {
+    const facts = await withSession((connection) =>
+      readSessionFacts(connection, REAL_SERVER_CONNECT_TIMEOUT_MS, [
+        'tls_version',
+        'version',
+        'rtg_not_a_variable',
+      ]),
+    );
+    expect(facts.variablesUnreadable).toBeUndefined();
+    expect(facts.variablesRead).toBe(true);
+    expect(facts.requireSecureTransport).toBeUndefined();
+    expect(facts.version).toMatch(/MariaDB/);
+    expect(facts.sslVersion).toBe('TLSv1.3');
+    expect(facts.userSslType).toBe('');
   });
 });
