@@ -252,31 +252,32 @@ describe('MariaDB probe users with least privilege and user requirements', () =>
   });
 });
 
-describe('mysql2 internals the probe relies on', () => {
-  const target = (): ProbeTarget => ({
+/** A verify-full login as the master user through the probe's own connection code. */
+async function connectOverTls(): Promise<OpenConnection> {
+  const target: ProbeTarget = {
     host: server.host,
     port: server.port,
     servername: 'localhost',
     ca: server.ca,
     minTlsVersion: 'TLSv1.2',
     connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
-  });
+  };
+  const opened = await open(
+    {
+      ...connectionOptions(target, {
+        username: server.masterUser,
+        password: server.masterPassword,
+      }),
+      ssl: { ca: server.ca, rejectUnauthorized: true },
+      multipleStatements: true,
+    },
+    target,
+  );
+  if ('error' in opened) throw opened.error;
+  return opened;
+}
 
-  async function connectOverTls(): Promise<OpenConnection> {
-    const opened = await open(
-      {
-        ...connectionOptions(target(), {
-          username: server.masterUser,
-          password: server.masterPassword,
-        }),
-        ssl: { ca: server.ca, rejectUnauthorized: true },
-      },
-      target(),
-    );
-    if ('error' in opened) throw opened.error;
-    return opened;
-  }
-
+describe('mysql2 internals the probe relies on', () => {
   it('upgrades through connection.startTLS, which the probe replaces, and keeps the TLS socket in connection.stream', async () => {
     const opened = await connectOverTls();
     try {
@@ -308,26 +309,7 @@ describe('mysql2 internals the probe relies on', () => {
 
 describe('MariaDB session facts read over the verified session', () => {
   async function withSession<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
-    const target: ProbeTarget = {
-      host: server.host,
-      port: server.port,
-      servername: 'localhost',
-      ca: server.ca,
-      minTlsVersion: 'TLSv1.2',
-      connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
-    };
-    const opened = await open(
-      {
-        ...connectionOptions(target, {
-          username: server.masterUser,
-          password: server.masterPassword,
-        }),
-        ssl: { ca: server.ca, rejectUnauthorized: true },
-        multipleStatements: true,
-      },
-      target,
-    );
-    if ('error' in opened) throw opened.error;
+    const opened = await connectOverTls();
     try {
       return await work(opened.connection);
     } finally {
