@@ -2,16 +2,16 @@
  * On-demand audit: `aws lambda invoke --function-name <audit> --payload
  * '{"regions":["eu-west-1"],"format":"json"}'` returns the report, or, when
  * it exceeds Lambda's 6 MB response limit, its location in the reports bucket.
+ * An event that does not match the audit schema is answered with
+ * AUDIT_EVENT_INVALID and counted as rejected.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
 import {
   accountsProber,
   collectAccountsInventory,
   createAccountToolkit,
 } from '../lib/accounts/toolkit.js';
+import { readFunctionEnvironment } from '../lib/lambda/environment.js';
+import { lambdaHandler, schemaInput } from '../lib/lambda/handler.js';
 import {
   logger,
   METRIC_NAMES,
@@ -19,32 +19,31 @@ import {
   recordCount,
   recordEventRejected,
 } from '../lib/observability/index.js';
-import { deliverAuditResponse, s3ReportStore } from '../lib/sinks/audit-delivery.js';
-import { runAudit } from '../lib/use-cases/audit.js';
+import {
+  type AuditDelivery,
+  deliverAuditResponse,
+  s3ReportStore,
+} from '../lib/sinks/audit-delivery.js';
+import { accountOfArn } from '../lib/sinks/deployed.js';
+import {
+  type AuditEvent,
+  auditEventRejected,
+  auditEventSchema,
+  runAudit,
+} from '../lib/use-cases/audit.js';
 
-const region = process.env.AWS_REGION ?? 'us-east-1';
-const toolkit = createAccountToolkit({
-  stsRegion: region,
-  useIamAuth: process.env.USE_IAM_AUTH === 'true',
-});
-const reportStore = process.env.REPORTS_BUCKET
-  ? s3ReportStore(process.env.REPORTS_BUCKET, region)
-  : undefined;
+const env = readFunctionEnvironment();
+const toolkit = createAccountToolkit({ stsRegion: env.region, useIamAuth: env.useIamAuth });
+const reportStore = env.reportsBucket ? s3ReportStore(env.reportsBucket, env.region) : undefined;
 
-/** The account id is the fifth field of the function's own ARN. */
-function accountOf(context: Context): string | undefined {
-  return context.invokedFunctionArn?.split(':')[4] || undefined;
-}
-
-export const handler = middy<unknown>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event, context) => {
-    const ownAccountId = accountOf(context);
-    const response = await runAudit(event, {
-      region,
+export const handler = lambdaHandler<AuditEvent, AuditDelivery>(
+  schemaInput(auditEventSchema, 'AUDIT_EVENT_INVALID', auditEventRejected),
+  async (request, context) => {
+    const ownAccountId = accountOfArn(context.invokedFunctionArn);
+    const response = await runAudit(request, {
+      region: env.region,
       ...(ownAccountId ? { ownAccountId } : {}),
-      memberRoleArns: process.env.MEMBER_ACCOUNT_ROLE_ARNS,
+      memberRoleArns: env.memberAccountRoleArns,
       collect: (targets, regions, filters) =>
         collectAccountsInventory({
           toolkit,
@@ -70,4 +69,5 @@ export const handler = middy<unknown>()
       });
     }
     return delivered;
-  });
+  },
+);

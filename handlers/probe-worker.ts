@@ -1,20 +1,18 @@
 /**
  * Probe worker (SQS, batch size 1): probes and reports one batch of
- * databases queued, with their settings, by the scheduled scan or the Config rule. Failed messages
- * are returned as batch item failures; SQS retries them, then parks them on
- * the dead-letter queue.
+ * databases queued, with their settings, by the scheduled scan or the Config
+ * rule. Failed messages are returned as batch item failures; SQS retries
+ * them, then parks them on the dead-letter queue.
  */
-
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import type { SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
+import * as z from 'zod';
 import { createConfigClients } from '../lib/accounts/config-clients.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { enrichResources } from '../lib/inventory/index.js';
+import { readFunctionEnvironment } from '../lib/lambda/environment.js';
+import { lambdaHandler, schemaInput } from '../lib/lambda/handler.js';
 import {
   log,
-  logger,
   METRIC_NAMES,
   metrics,
   recordCount,
@@ -25,24 +23,25 @@ import {
 import { accountOfArn, createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
 import { handleWorkerRecords } from '../lib/use-cases/probe-worker.js';
 
-const region = process.env.AWS_REGION ?? 'us-east-1';
-const configFor = createConfigClients(region);
+const env = readFunctionEnvironment();
+const configFor = createConfigClients(env.region);
 const config = configFor({});
-const toolkit = createAccountToolkit({
-  stsRegion: region,
-  useIamAuth: process.env.USE_IAM_AUTH === 'true',
-});
+const toolkit = createAccountToolkit({ stsRegion: env.region, useIamAuth: env.useIamAuth });
 const sinksFor = createDeployedSinks({
-  env: process.env,
-  region,
+  env,
   log,
   onSinkFailure: (sink, count) => recordSinkFailure(metrics, sink, count),
 });
 
-export const handler = middy<SQSEvent>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event, context) => {
+/** What the worker reads of an SQS event: each record's id and body (the body is parsed per record). */
+const sqsEventSchema = z.looseObject({
+  Records: z.array(z.looseObject({ messageId: z.string(), body: z.string() })),
+});
+
+export const handler = lambdaHandler<z.output<typeof sqsEventSchema>, SQSBatchResponse>(
+  // Not an SQS event: nothing to hand back to a queue.
+  schemaInput(sqsEventSchema, 'SQS_EVENT_INVALID', () => ({ batchItemFailures: [] })),
+  async (event, context) => {
     const ownAccountId = accountOfArn(context.invokedFunctionArn);
     const response = await handleWorkerRecords(event.Records, {
       // Only for version 1 messages (bare databases) queued by an earlier release.
@@ -63,4 +62,5 @@ export const handler = middy<SQSEvent>()
     });
     recordCount(metrics, METRIC_NAMES.batchesFailed, response.batchItemFailures.length);
     return response;
-  });
+  },
+);

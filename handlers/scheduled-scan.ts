@@ -3,15 +3,13 @@
  * go to the probe workers through SQS; without a queue, a configuration-only
  * scan runs here.
  */
-
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
-import type { ScheduledEvent } from 'aws-lambda';
+import * as z from 'zod';
 import { planScanTargets } from '../lib/accounts/index.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { collectInventory } from '../lib/inventory/index.js';
+import { readFunctionEnvironment } from '../lib/lambda/environment.js';
+import { lambdaHandler, schemaInput } from '../lib/lambda/handler.js';
 import {
   log,
   logger,
@@ -25,28 +23,41 @@ import {
 } from '../lib/observability/index.js';
 import { createDeployedSinks, partitionOfArn } from '../lib/sinks/deployed.js';
 import { runIdFrom } from '../lib/sinks/index.js';
-import {
-  ruleParametersFromEnvironment,
-  runScheduledScan,
-  scanRegionsFromEnvironment,
-} from '../lib/use-cases/scheduled-scan.js';
+import { runScheduledScan } from '../lib/use-cases/scheduled-scan.js';
 
-const region = process.env.AWS_REGION ?? 'us-east-1';
-const queueUrl = process.env.QUEUE_URL;
-const sqs = queueUrl ? new SQSClient({ region }) : undefined;
-const toolkit = createAccountToolkit({ stsRegion: region });
+const env = readFunctionEnvironment();
+const queue = env.queueUrl
+  ? { sqs: new SQSClient({ region: env.region }), queueUrl: env.queueUrl }
+  : undefined;
+const toolkit = createAccountToolkit({ stsRegion: env.region });
 const sinksFor = createDeployedSinks({
-  env: process.env,
-  region,
+  env,
   log,
   onSinkFailure: (sink, count) => recordSinkFailure(metrics, sink, count),
 });
 
-export const handler = middy<Partial<ScheduledEvent>>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler(async (event: Partial<ScheduledEvent>, context) => {
-    const parameters = ruleParametersFromEnvironment(process.env);
+/** The parts of an EventBridge scheduled event the scan reads; the rest is ignored. */
+const scheduledEventSchema = z.looseObject({
+  id: z.string().optional(),
+  time: z.string().optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
+});
+
+type ScheduledScanResponse =
+  | { status: 'rejected'; code: string }
+  | { status: 'scanned'; databases: number }
+  | { status: 'fanned-out'; databases: number; batches: number; notSent: number };
+
+export const handler = lambdaHandler<z.output<typeof scheduledEventSchema>, ScheduledScanResponse>(
+  schemaInput(scheduledEventSchema, 'SCHEDULED_EVENT_INVALID', () => ({
+    status: 'rejected',
+    code: 'SCHEDULED_EVENT_INVALID',
+  })),
+  async (event, context) => {
+    const parameters = env.ruleParameters;
     if (!parameters.ok) {
       logger.error('rule parameters invalid', {
         code: parameters.error.code,
@@ -55,13 +66,12 @@ export const handler = middy<Partial<ScheduledEvent>>()
       recordEventRejected(metrics);
       return { status: 'rejected', code: parameters.error.code };
     }
-    const regions = scanRegionsFromEnvironment(process.env, region);
     const startedAt = new Date();
     const eventTime = event.time ? new Date(event.time) : undefined;
     const orderingTimestamp =
       eventTime && !Number.isNaN(eventTime.getTime()) ? eventTime : startedAt;
     const plan = planScanTargets({
-      memberRoleArns: process.env.MEMBER_ACCOUNT_ROLE_ARNS,
+      memberRoleArns: env.memberAccountRoleArns,
       ...(event.account ? { ownAccountId: event.account } : {}),
     });
     for (const problem of plan.problems) logger.warn('scan target skipped', { ...problem });
@@ -71,12 +81,12 @@ export const handler = middy<Partial<ScheduledEvent>>()
       ruleParameters: parameters.value,
       collect: (target) =>
         collectInventory({
-          regions,
+          regions: env.scanRegions,
           ...(target.accountId ? { accountId: target.accountId } : {}),
           clientFor: toolkit.rdsClientFor(target),
           ec2ClientFor: toolkit.ec2ClientFor(target),
         }),
-      ...(sqs && queueUrl ? { queue: { sqs, queueUrl } } : {}),
+      ...(queue ? { queue } : {}),
       orderingTimestamp,
       run: { id: runIdFrom(startedAt, event.id), startedAt },
       sinks: sinksFor(partitionOfArn(context.invokedFunctionArn)),
@@ -100,4 +110,5 @@ export const handler = middy<Partial<ScheduledEvent>>()
       batches: outcome.accounts.reduce((sum, account) => sum + account.batches, 0),
       notSent: notSent.length,
     };
-  });
+  },
+);

@@ -12,6 +12,7 @@ import type {
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Log } from '../log.js';
 import type { ScanResult, Verdict } from '../types.js';
+import type { ConfigRuleOutcome } from '../use-cases/config-rule.js';
 import { redactingReplacer } from './redaction.js';
 
 export { isSensitiveKey, REDACTED, redact, redactingReplacer, redactText } from './redaction.js';
@@ -200,6 +201,16 @@ export function recordEvaluationsFailed(metrics: Metrics, count: number): void {
 /** An event that could not be handled at all (a Config event naming no resource, an invalid audit request, invalid settings). */
 export function recordEventRejected(metrics: Metrics): void {
   metrics.addMetric(METRIC_NAMES.eventsRejected, MetricUnit.Count, 1);
+}
+
+/** The counts a Config rule invocation leaves; every answered event leaves one, zero included. */
+export function recordConfigRuleOutcome(metrics: Metrics, outcome: ConfigRuleOutcome): void {
+  if (outcome.status === 'rejected' && !outcome.put) recordEventRejected(metrics);
+  if (outcome.status !== 'rejected' && outcome.scan) recordScanMetrics(metrics, outcome.scan);
+  if (outcome.put) recordEvaluationsFailed(metrics, outcome.put.failed.length);
+  if (outcome.status === 'fanned-out') {
+    recordCount(metrics, METRIC_NAMES.databasesQueued, outcome.databases);
+  }
 }
 
 export interface ScanSummary {

@@ -1,18 +1,18 @@
 /**
- * The sinks of the deployed functions, from their environment:
+ * The sinks of the deployed functions, from their parsed environment:
  * REPORTS_BUCKET (the report archive; empty: none) and SECURITY_HUB_FINDINGS
  * (`true` sends findings to Security Hub).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { credentialsConfigFor } from '../accounts/index.js';
+import type { FunctionEnvironment } from '../lambda/environment.js';
 import type { Log } from '../log.js';
 import type { ScheduledSinks, SinkName, SinkPlace } from './index.js';
 
 export interface DeployedSinksOptions {
-  env: Record<string, string | undefined>;
-  /** The function's own region: where the bucket is, and the STS endpoint for member roles. */
-  region: string;
+  /** `region` is the function's own: where the bucket is, and the STS endpoint for member roles. */
+  env: Pick<FunctionEnvironment, 'region' | 'reportsBucket' | 'securityHubFindings'>;
   log: Log;
   onSinkFailure: (sink: SinkName, count: number) => void;
 }
@@ -21,17 +21,15 @@ export interface DeployedSinksOptions {
 export function createDeployedSinks(
   options: DeployedSinksOptions,
 ): (partition: string) => ScheduledSinks {
-  const bucket = options.env.REPORTS_BUCKET?.trim();
+  const { region, reportsBucket: bucket, securityHubFindings: securityHub } = options.env;
   // Each SDK client loads on its sink's first call, never at init nor when its sink is off.
   let s3: Promise<S3Client> | undefined;
   const s3Client = (): Promise<S3Client> => {
     s3 ??= import('../aws/s3.js').then(
-      ({ S3Client }) =>
-        new S3Client({ region: options.region, retryMode: 'adaptive', maxAttempts: 6 }),
+      ({ S3Client }) => new S3Client({ region, retryMode: 'adaptive', maxAttempts: 6 }),
     );
     return s3;
   };
-  const securityHub = options.env.SECURITY_HUB_FINDINGS === 'true';
   const hubClients = new Map<string, Promise<SecurityHubClient>>();
   // Findings must be imported by the account they name: a member's role, else our own.
   const hubClientFor = (place: SinkPlace): Promise<SecurityHubClient> => {
@@ -45,9 +43,7 @@ export function createDeployedSinks(
             region: place.region,
             retryMode: 'adaptive',
             maxAttempts: 6,
-            ...credentialsConfigFor(place.roleArn ? { roleArn: place.roleArn } : {}, {
-              region: options.region,
-            }),
+            ...credentialsConfigFor(place.roleArn ? { roleArn: place.roleArn } : {}, { region }),
           }),
       );
       hubClients.set(key, client);

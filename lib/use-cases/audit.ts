@@ -2,7 +2,8 @@
  * The on-demand audit invoke: `{ regions?, filters?, liveProbe?, format?,
  * ruleParameters?, memberAccounts? }` → the scan's report (the JSON report
  * schema v1 by default). A bad event is answered with a named error value;
- * the function does not fail for it.
+ * the function does not fail for it. The handler validates the event
+ * (auditEventSchema) before the use case runs.
  */
 import * as z from 'zod';
 import { planScanTargets, type ScanTarget } from '../accounts/index.js';
@@ -22,25 +23,29 @@ import type { ScanResult } from '../types.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-export const auditEventSchema = z.strictObject({
-  regions: z.array(z.string().regex(REGION)).min(1).max(30).optional(),
-  filters: z
-    .strictObject({
-      engines: z.array(z.string().min(1)).optional(),
-      identifiers: z.array(z.string().min(1)).optional(),
-      tags: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-  liveProbe: z.boolean().optional(),
-  format: z
-    .string()
-    .refine(isReportFormat, `one of ${REPORT_FORMATS.join(', ')}`)
-    .optional(),
-  /** Same keys as the Config rule's InputParameters. */
-  ruleParameters: z.record(z.string(), z.unknown()).optional(),
-  /** false: only the deployment account. Default true: members too. */
-  memberAccounts: z.boolean().optional(),
-});
+/** An invoke without a payload is an audit with every default. */
+export const auditEventSchema = z.preprocess(
+  (event) => event ?? {},
+  z.strictObject({
+    regions: z.array(z.string().regex(REGION)).min(1).max(30).optional(),
+    filters: z
+      .strictObject({
+        engines: z.array(z.string().min(1)).optional(),
+        identifiers: z.array(z.string().min(1)).optional(),
+        tags: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+    liveProbe: z.boolean().optional(),
+    format: z
+      .string()
+      .refine(isReportFormat, `one of ${REPORT_FORMATS.join(', ')}`)
+      .optional(),
+    /** Same keys as the Config rule's InputParameters. */
+    ruleParameters: z.record(z.string(), z.unknown()).optional(),
+    /** false: only the deployment account. Default true: members too. */
+    memberAccounts: z.boolean().optional(),
+  }),
+);
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
@@ -65,20 +70,18 @@ export interface AuditDeps {
   now?: () => Date;
 }
 
-export async function runAudit(event: unknown, deps: AuditDeps): Promise<AuditResponse> {
-  const parsed = auditEventSchema.safeParse(event ?? {});
-  if (!parsed.success) {
-    const fields = [
-      ...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)')),
-    ];
-    return {
-      error: {
-        code: 'AUDIT_EVENT_INVALID',
-        message: `audit event invalid at: ${fields.slice(0, 5).join(', ')}`,
-      },
-    };
-  }
-  const request = parsed.data;
+/** The answer to an event that does not match auditEventSchema: the fields at fault, never values. */
+export function auditEventRejected(fields: readonly string[]): AuditResponse {
+  return {
+    error: {
+      code: 'AUDIT_EVENT_INVALID',
+      message: `audit event invalid at: ${fields.slice(0, 5).join(', ')}`,
+    },
+  };
+}
+
+/** One audit request, already validated against auditEventSchema. */
+export async function runAudit(request: AuditEvent, deps: AuditDeps): Promise<AuditResponse> {
   const parameters = parseRuleParameters(request.ruleParameters ?? {});
   if (!parameters.ok) {
     return { error: { code: parameters.error.code, message: parameters.error.message } };
@@ -104,7 +107,7 @@ export async function runAudit(event: unknown, deps: AuditDeps): Promise<AuditRe
     ...(deps.now ? { now: deps.now } : {}),
   });
 
-  const format = (request.format ?? 'json') as ReportFormat;
+  const format = request.format ?? 'json';
   if (format === 'json') return buildJsonReport(result);
   return { format, body: renderReport(result, format) };
 }

@@ -6,7 +6,6 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { accountProblem, collectTargets, type ScanTarget } from '../accounts/index.js';
-import { parseRuleParameters, type RuleParametersResult } from '../config/rule-parameters.js';
 import { type EnqueueOptions, fanOutItems } from '../fanout/index.js';
 import type { Inventory } from '../pipeline.js';
 import type { FindingFirstSeen } from '../report/asff.js';
@@ -156,32 +155,4 @@ function rolesByAccount(targets: readonly ScanTarget[]): Map<string, string> {
     if (target.accountId && target.roleArn) roles.set(target.accountId, target.roleArn);
   }
   return roles;
-}
-
-/**
- * The deployed functions' rule parameters: the same keys as the Config
- * rule's InputParameters, set as environment variables by serverless.yml.
- */
-export function ruleParametersFromEnvironment(
-  env: Record<string, string | undefined>,
-): RuleParametersResult {
-  const raw: Record<string, string> = {};
-  if (env.MIN_TLS_VERSION) raw.minTlsVersion = env.MIN_TLS_VERSION;
-  if (env.CA_EXPIRY_DAYS) raw.caExpiryDays = env.CA_EXPIRY_DAYS;
-  if (env.REQUIRE_LIVE_PROBE) raw.requireLiveProbe = env.REQUIRE_LIVE_PROBE;
-  if (env.SECRET_TAG_KEY) raw.secretTagKey = env.SECRET_TAG_KEY;
-  if (env.MYSQL_PLAINTEXT_LOGIN) raw.mysqlPlaintextLogin = env.MYSQL_PLAINTEXT_LOGIN;
-  return parseRuleParameters(raw);
-}
-
-/** SCAN_REGIONS as a list; empty means the function's own region. */
-export function scanRegionsFromEnvironment(
-  env: Record<string, string | undefined>,
-  ownRegion: string,
-): string[] {
-  const regions = (env.SCAN_REGIONS ?? '')
-    .split(',')
-    .map((region) => region.trim())
-    .filter((region) => /^[a-z]{2}(-[a-z]+)+-\d$/.test(region));
-  return regions.length > 0 ? [...new Set(regions)] : [ownRegion];
 }

@@ -1,8 +1,15 @@
+import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { schemaInput } from '../../lib/lambda/handler.js';
 import type { Inventory, LiveProber } from '../../lib/pipeline.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { DatabaseResource } from '../../lib/types.js';
-import { type AuditDeps, runAudit } from '../../lib/use-cases/audit.js';
+import {
+  type AuditDeps,
+  auditEventRejected,
+  auditEventSchema,
+  runAudit,
+} from '../../lib/use-cases/audit.js';
 
 function resource(identifier: string, accountId: string): DatabaseResource {
   return {
@@ -104,11 +111,24 @@ describe('runAudit', () => {
     expect(response).toMatchObject({ format: 'csv', body: expect.stringContaining('orders') });
   });
 
-  it('answers a malformed request with a named error', async () => {
-    const { deps: d, collect } = deps();
-    expect(await runAudit({ regions: ['moon-1'], extra: true }, d)).toEqual({
-      error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: regions.0, (root)' },
+  it('answers a malformed request with a named error before the use case runs', () => {
+    const context = {} as Context;
+    const validate = schemaInput(auditEventSchema, 'AUDIT_EVENT_INVALID', auditEventRejected);
+    expect(validate({ regions: ['moon-1'], extra: true }, context)).toMatchObject({
+      ok: false,
+      code: 'AUDIT_EVENT_INVALID',
+      response: {
+        error: {
+          code: 'AUDIT_EVENT_INVALID',
+          message: 'audit event invalid at: regions.0, (root)',
+        },
+      },
     });
+    expect(validate(null, context)).toEqual({ ok: true, input: {} });
+  });
+
+  it('answers invalid rule parameters with a named error', async () => {
+    const { deps: d, collect } = deps();
     expect(await runAudit({ ruleParameters: { caExpiryDays: 'soon' } }, d)).toMatchObject({
       error: { code: 'RULE_PARAMETERS_INVALID' },
     });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   breakdownMetricPoints,
   createLogger,
@@ -12,31 +12,9 @@ import {
 import { SecretValue } from '../../lib/secret-value.js';
 import type { ResourceEvaluation, ScanResult, Verdict } from '../../lib/types.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { captureStdout } from '../lambda/capture-output.js';
 
 const CANARY = 'canary-Pa55w0rd-7f3a91';
-
-function captureStdout(): { lines: () => string[]; restore: () => void } {
-  const written: string[] = [];
-  const streamSpies = [process.stdout, process.stderr].map((stream) =>
-    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
-      written.push(String(chunk));
-      return true;
-    }),
-  );
-  // Powertools writes through console, which the Lambda runtime patches; both paths are captured.
-  const consoleSpies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      written.push(args.map(String).join(' '));
-    }),
-  );
-  return {
-    lines: () => written.join('').split('\n').filter(Boolean),
-    restore: () => {
-      for (const streamSpy of streamSpies) streamSpy.mockRestore();
-      for (const consoleSpy of consoleSpies) consoleSpy.mockRestore();
-    },
-  };
-}
 
 function evaluation(verdict: Verdict, liveVerdict?: Verdict): ResourceEvaluation {
   const finding = { verdict, reason: 'R', annotation: 'a', remediation: 'r', evidence: [] };

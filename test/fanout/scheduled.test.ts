@@ -5,11 +5,7 @@ import type { ScanTarget } from '../../lib/accounts/index.js';
 import { databasesOf, parseMessage } from '../../lib/fanout/index.js';
 import type { Inventory } from '../../lib/pipeline.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import {
-  ruleParametersFromEnvironment,
-  runScheduledScan,
-  scanRegionsFromEnvironment,
-} from '../../lib/use-cases/scheduled-scan.js';
+import { runScheduledScan } from '../../lib/use-cases/scheduled-scan.js';
 import { database } from './helpers.js';
 
 const sqsMock = mockClient(SQSClient);
@@ -110,44 +106,5 @@ describe('runScheduledScan without a queue', () => {
     expect(outcome.result.ruleParameters.liveProbe).toBe(false);
     expect(outcome.result.evaluations.every((e) => e.liveFinding === undefined)).toBe(true);
     expect(sqsMock.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
-  });
-});
-
-describe('environment', () => {
-  it('reads the rule parameters the template sets', () => {
-    const parsed = ruleParametersFromEnvironment({
-      MIN_TLS_VERSION: 'TLSv1.3',
-      CA_EXPIRY_DAYS: '45',
-      REQUIRE_LIVE_PROBE: 'true',
-    });
-    expect(parsed.ok && parsed.value).toEqual({
-      ...DEFAULT_RULE_PARAMETERS,
-      minTlsVersion: 'TLSv1.3',
-      caExpiryDays: 45,
-      requireLiveProbe: true,
-    });
-  });
-
-  it('reads the opt-in MYSQL_PLAINTEXT_LOGIN, off when unset', () => {
-    const on = ruleParametersFromEnvironment({ MYSQL_PLAINTEXT_LOGIN: 'true' });
-    expect(on.ok && on.value.mysqlPlaintextLogin).toBe(true);
-    const unset = ruleParametersFromEnvironment({});
-    expect(unset.ok && unset.value.mysqlPlaintextLogin).toBe(false);
-  });
-
-  it('rejects an invalid value by name', () => {
-    const parsed = ruleParametersFromEnvironment({ CA_EXPIRY_DAYS: 'soon' });
-    expect(parsed.ok).toBe(false);
-    if (parsed.ok) return;
-    expect(parsed.error.keys).toEqual(['caExpiryDays']);
-  });
-
-  it('scans the listed regions, or the own region when none is listed', () => {
-    expect(
-      scanRegionsFromEnvironment({ SCAN_REGIONS: 'eu-west-1, us-east-1,eu-west-1' }, 'x'),
-    ).toEqual(['eu-west-1', 'us-east-1']);
-    expect(scanRegionsFromEnvironment({ SCAN_REGIONS: '' }, 'eu-central-1')).toEqual([
-      'eu-central-1',
-    ]);
   });
 });

@@ -6,7 +6,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inventory, InventoryItem } from '../../lib/pipeline.js';
-import { jsonReportSchema } from '../../lib/report/index.js';
+import { jsonReportSchema, type ReportFormat } from '../../lib/report/index.js';
 import {
   type AuditDelivery,
   auditReportKey,
@@ -54,7 +54,7 @@ function item(index: number): InventoryItem {
 }
 
 /** The audit of a fleet of `count` PostgreSQL instances that allow plaintext. */
-async function auditOf(count: number, format?: string): Promise<AuditResponse> {
+async function auditOf(count: number, format?: ReportFormat): Promise<AuditResponse> {
   const inventory: Inventory = {
     items: Array.from({ length: count }, (_, index) => item(index)),
     problems: [],
