@@ -10,7 +10,12 @@
  * zod schema (z.stringbool for the string booleans, z.coerce for numbers).
  */
 import * as z from 'zod';
-import { DEFAULT_RULE_PARAMETERS, type RuleParameters, type TlsVersion } from '../types.js';
+import {
+  DEFAULT_RULE_PARAMETERS,
+  type RuleParameters,
+  type TlsVersion,
+  tlsVersionSchema,
+} from '../types.js';
 import { capMessage, quoteFragment } from './safe-text.js';
 
 export type RuleParametersErrorCode = 'RULE_PARAMETERS_NOT_JSON' | 'RULE_PARAMETERS_INVALID';
@@ -117,7 +122,7 @@ const KEYS: {
     schema: z
       .string()
       .transform((value) => TLS_VERSIONS[value.trim().toLowerCase()])
-      .pipe(z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])),
+      .pipe(tlsVersionSchema),
     expected: 'one of TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (or 1.0 to 1.3)',
   },
   caExpiryDays: {

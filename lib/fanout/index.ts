@@ -22,7 +22,6 @@ export {
   type UnsentMessage,
 } from './enqueue.js';
 export {
-  databaseResourceSchema,
   databasesOf,
   FANOUT_MESSAGE_VERSION,
   type FanoutMessage,
@@ -34,7 +33,6 @@ export {
   type MessageHeader,
   parseMessage,
   type RunPart,
-  ruleParametersSchema,
   serializeMessage,
 } from './message.js';
 export {

@@ -8,40 +8,28 @@
  * `null`, never absent; databases are sorted by region, then identifier.
  */
 import * as z from 'zod';
+import { resourceTypeSchema } from '../database-resource.js';
+import {
+  evidenceSchema as evidence,
+  scanProblemSchema,
+  tlsVersionSchema,
+  verdictSchema as verdict,
+} from '../types.js';
 
-const verdict = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']);
 const isoDate = z.iso.datetime();
 
-export const evidenceSchema = z.strictObject({
-  /**
-   * Who said it: `rds-api`, `parameter-group`, `engine-default` (read from the
-   * engine defaults), `built-in` (read nowhere: assumed from the documented
-   * default for the engine version), `option-group`, `certificate`,
-   * `security-group`, `server`, `probe`.
-   */
-  source: z.enum([
-    'rds-api',
-    'parameter-group',
-    'engine-default',
-    'built-in',
-    'option-group',
-    'certificate',
-    'security-group',
-    'server',
-    'probe',
-  ]),
-  label: z.string(),
-  value: z.string(),
-});
+/**
+ * Who said it: `rds-api`, `parameter-group`, `engine-default` (read from the
+ * engine defaults), `built-in` (read nowhere: assumed from the documented
+ * default for the engine version), `option-group`, `certificate`,
+ * `security-group`, `server`, `probe`.
+ */
+export const evidenceSchema = z.strictObject(evidence.shape);
 
 /** The whole annotation: only the copy sent to AWS Config is cut to 256 characters. */
 const annotationText = z.string();
 
-export const problemSchema = z.strictObject({
-  scope: z.string(),
-  code: z.string(),
-  message: z.string(),
-});
+export const problemSchema = z.strictObject(scanProblemSchema.shape);
 
 export const staticFindingSchema = z.strictObject({
   verdict,
@@ -59,7 +47,7 @@ export const liveFindingSchema = z.strictObject({
 });
 
 export const databaseReportSchema = z.strictObject({
-  resourceType: z.enum(['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::RDS::DBProxy']),
+  resourceType: resourceTypeSchema,
   /** DbiResourceId or DbClusterResourceId: the id AWS Config keys on. */
   resourceId: z.string(),
   arn: z.string().nullable(),
@@ -107,7 +95,7 @@ export const jsonReportSchema = z.strictObject({
     durationMs: z.number().int().nonnegative(),
     regions: z.array(z.string()),
     ruleParameters: z.strictObject({
-      minTlsVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+      minTlsVersion: tlsVersionSchema,
       caExpiryDays: z.number(),
       requireLiveProbe: z.boolean(),
       liveProbe: z.boolean(),

@@ -31,10 +31,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { type BackoffOptions, backoff, errorName, THROTTLING_ERRORS } from '../aws/retry.js';
 import { describeError } from '../config/safe-text.js';
-import { databaseResourceSchema, ruleParametersSchema } from '../fanout/message.js';
+import { databaseResourceSchema } from '../database-resource.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
+import { storedRuleParametersSchema } from '../types.js';
 import {
   decodeScanResult,
   encodeScanResult,
@@ -106,7 +107,7 @@ export interface RunManifest {
 const manifestSchema = z.object({
   runId: z.string().regex(RUN_ID_PATTERN),
   startedAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
-  ruleParameters: ruleParametersSchema,
+  ruleParameters: storedRuleParametersSchema,
   parts: z.array(z.string().regex(PART_ID_PATTERN)).max(MAX_PARTS),
   problems: z.array(scanProblemSchema),
   partDatabases: z

@@ -5,39 +5,22 @@
  * ScanResult again.
  */
 import * as z from 'zod';
-import { databaseResourceSchema, ruleParametersSchema } from '../fanout/message.js';
-import { evidenceSchema, problemSchema } from '../report/json-schema.js';
+import { isoDate } from '../database-resource.js';
 import type { DatabaseResource, ResourceEvaluation, ScanProblem, ScanResult } from '../types.js';
+import {
+  resourceEvaluationSchema,
+  scanProblemSchema,
+  storedRuleParametersSchema,
+} from '../types.js';
 
-const isoDate = z.iso
-  .datetime({ offset: true })
-  .transform((value) => new Date(value))
-  .refine((value) => !Number.isNaN(value.getTime()), 'Invalid timestamp');
-
-const findingSchema = z.object({
-  verdict: z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']),
-  reason: z.string(),
-  annotation: z.string(),
-  remediation: z.string(),
-  evidence: z.array(evidenceSchema),
-});
-
-export const scanProblemSchema = problemSchema;
+export { scanProblemSchema };
 
 export const storedScanResultSchema = z.object({
   startedAt: isoDate,
   finishedAt: isoDate,
   regions: z.array(z.string()),
-  ruleParameters: ruleParametersSchema,
-  evaluations: z.array(
-    z.object({
-      resource: databaseResourceSchema,
-      staticFinding: findingSchema,
-      liveFinding: findingSchema.extend({ durationMs: z.number() }).optional(),
-      finding: findingSchema,
-      orderingTimestamp: isoDate,
-    }),
-  ),
+  ruleParameters: storedRuleParametersSchema,
+  evaluations: z.array(resourceEvaluationSchema),
   problems: z.array(scanProblemSchema),
 });
 
@@ -62,7 +45,7 @@ export function decodeScanResult(text: string): DecodeResult {
       message: `does not match the stored scan schema at: ${fields.slice(0, 3).join(', ')}`,
     };
   }
-  return { ok: true, result: parsed.data as ScanResult };
+  return { ok: true, result: parsed.data };
 }
 
 /** Several parts of one run as one result: the run's start, the last part's finish. */
