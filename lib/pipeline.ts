@@ -3,7 +3,9 @@
  * what a credential resolver and a live prober promise. Implementations live
  * in lib/inventory, lib/secrets and lib/probe; lib/scan.ts joins them.
  */
+
 import type { SecretValue } from './secret-value.js';
+import type { CredentialFailureReason } from './secrets/secret-document.js';
 import type {
   DatabaseResource,
   ListenerReachability,
@@ -39,8 +41,7 @@ export type CredentialOutcome =
   | { kind: 'resolved'; credentials: DatabaseCredentials }
   | {
       kind: 'unavailable';
-      /** e.g. `SECRET_NOT_FOUND`, `SECRET_ACCESS_DENIED`, `SECRET_NOT_JSON`, `SECRET_INCOMPLETE`, `NO_SECRET_CONFIGURED`. */
-      reason: string;
+      reason: CredentialFailureReason;
       /** Safe to log: names the secret reference, never its value. */
       message: string;
     };

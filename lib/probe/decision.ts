@@ -1,6 +1,7 @@
 /**
- * How the steps of a probe join into one finding, the remediation for each
- * reason, and the evidence lines the steps leave. Pure: no sockets here.
+ * How the steps of a probe join into one finding (with the remediation of
+ * its reason, from reasons.ts), and the evidence lines the steps leave.
+ * Pure: no sockets here.
  */
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding } from '../types.js';
@@ -12,45 +13,7 @@ import type {
   ProtocolObservation,
   TlsStep,
 } from './model.js';
-
-const REMEDIATION: Record<string, string> = {
-  PLAINTEXT_REFUSED: 'None: the server refuses unencrypted connections and serves verified TLS.',
-  SERVER_REQUIRES_TLS: 'None: the server reports that it requires secure transport.',
-  PLAINTEXT_ACCEPTED:
-    'Enforce TLS in the parameter group (PostgreSQL: rds.force_ssl=1; MySQL/MariaDB: require_secure_transport=ON) and apply it.',
-  PLAINTEXT_REFUSED_PER_USER_ONLY:
-    'Plaintext is refused only for the probe user: set rds.force_ssl=1 (PostgreSQL) or require_secure_transport=ON (MySQL/MariaDB) so every user needs TLS.',
-  PLAINTEXT_REFUSED_PER_DATABASE_ONLY:
-    'Plaintext is refused only for the probe database: set rds.force_ssl=1 so every database needs TLS.',
-  RESPONSE_TOO_LARGE:
-    'The endpoint sent far more than any database answer needs: check that the endpoint is the database and not something else listening on its port.',
-  LEGACY_TLS_UNCHECKED:
-    'The TLS downgrade check could not run: run the probe where it can open a second connection to the endpoint, then re-evaluate.',
-  CLIENT_CERTIFICATE_REQUIRED:
-    'The probe user needs a client certificate the probe does not have: give the probe a user that logs in with a password over TLS.',
-  TLS_LOGIN_REFUSED:
-    'The server refused the probe user over TLS before authentication (pg_hba.conf): allow it a hostssl line with password authentication.',
-  TLS_VERIFY_FAILED_UNTRUSTED:
-    'Clients cannot verify the server certificate with the RDS CA bundle: check the instance CA (CACertificateIdentifier) and the endpoint used.',
-  TLS_VERIFY_FAILED_EXPIRED:
-    'Rotate the server certificate: modify the instance to a current CA (e.g. rds-ca-rsa2048-g1).',
-  TLS_VERIFY_FAILED_NOT_YET_VALID:
-    'The server certificate is not valid yet: check the host clock and the certificate rotation.',
-  TLS_VERIFY_FAILED_HOSTNAME:
-    'Connect through the RDS endpoint name the certificate names; a verify-full client rejects any other name.',
-  TLS_NOT_OFFERED: 'The server does not offer TLS at all: enable SSL for the instance.',
-  TLS_VERSION_BELOW_MINIMUM:
-    'The server cannot negotiate the minimum TLS version: raise its TLS support (engine version or tls parameters).',
-  LEGACY_TLS_ACCEPTED:
-    'Disallow old TLS versions (PostgreSQL: ssl_min_protocol_version=TLSv1.2; MySQL/MariaDB: tls_version=TLSv1.2,TLSv1.3).',
-};
-
-const INCONCLUSIVE_REMEDIATION =
-  'Run the probe where it can reach the database endpoint with working credentials, then re-evaluate.';
-
-export function remediationFor(reason: string): string {
-  return REMEDIATION[reason] ?? INCONCLUSIVE_REMEDIATION;
-}
+import { type LiveReason, remediationFor } from './reasons.js';
 
 /** The downgrade check ran and answered (refused), or had nothing to try. */
 function legacyChecked(legacy: LegacyTlsStep): boolean {
@@ -85,7 +48,7 @@ export function legacyEvidence(legacy: LegacyTlsStep): string {
 export function decide(observation: ProtocolObservation): Finding {
   const { plaintext, tls, legacy, evidence } = observation;
   const tlsNote = tls.kind === 'verified' ? `verify-full ${tls.protocol} ok` : `TLS: ${tls.detail}`;
-  const finding = (verdict: Finding['verdict'], reason: string, text: string): Finding => ({
+  const finding = (verdict: Finding['verdict'], reason: LiveReason, text: string): Finding => ({
     verdict,
     reason,
     annotation: clampAnnotation(text, MAX_FINDING_TEXT),

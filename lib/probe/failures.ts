@@ -5,6 +5,7 @@
  * it is matched or quoted. Pure: no sockets here.
  */
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
+import type { ProbeReason } from './reasons.js';
 
 const UNTRUSTED_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -18,7 +19,7 @@ const UNTRUSTED_CODES = new Set([
   'INVALID_CA',
 ]);
 
-const NETWORK_REASONS: Record<string, string> = {
+const NETWORK_REASONS: Record<string, ProbeReason> = {
   ECONNREFUSED: 'UNREACHABLE',
   EHOSTUNREACH: 'UNREACHABLE',
   ENETUNREACH: 'UNREACHABLE',
@@ -84,7 +85,9 @@ function certificateErrorCode(error: unknown): string | undefined {
 }
 
 /** A certificate a verify-full client refuses: the reason code and words for the annotation. */
-export function certificateProblem(error: unknown): { reason: string; detail: string } | undefined {
+export function certificateProblem(
+  error: unknown,
+): { reason: ProbeReason; detail: string } | undefined {
   const code = certificateErrorCode(error);
   if (code === undefined) return undefined;
   if (code === 'CERT_HAS_EXPIRED') {
@@ -134,7 +137,9 @@ export function isLocalProtocolRefusal(error: unknown): boolean {
 }
 
 /** Connection-level failures: the server's answer, or its absence, says nothing about TLS. */
-export function networkProblem(error: unknown): { reason: string; detail: string } | undefined {
+export function networkProblem(
+  error: unknown,
+): { reason: ProbeReason; detail: string } | undefined {
   const code = errorCode(error);
   const message = errorMessage(error);
   if (code === READ_LIMIT_EXCEEDED) {

@@ -9,9 +9,9 @@ import { probeProtocol } from '../rules/engines.js';
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
 import { withDeadline } from './deadline.js';
-import { remediationFor } from './decision.js';
 import { errorCode } from './failures.js';
 import type { ProbeTarget } from './model.js';
+import { type LiveReason, remediationFor } from './reasons.js';
 import { scrubFinding } from './scrub.js';
 
 export interface LiveProberOptions {
@@ -36,7 +36,7 @@ export function rdsCaBundle(): string[] {
 }
 
 function inconclusive(
-  reason: string,
+  reason: LiveReason,
   annotation: string,
   evidence: Evidence[],
   started: number,

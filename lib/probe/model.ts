@@ -4,6 +4,7 @@
  */
 import type { SecretValue } from '../secret-value.js';
 import type { Evidence, TlsVersion } from '../types.js';
+import type { LiveReason, ProbeReason } from './reasons.js';
 
 /** Where and how to connect; `host` may differ from `servername` (tunnels, tests). */
 export interface ProbeTarget {
@@ -36,16 +37,16 @@ export interface ProbeCredentials {
 
 /** The plaintext attempt: did the server let a client in without TLS? */
 export type PlaintextStep =
-  | { kind: 'refused'; reason: string; detail: string }
-  | { kind: 'accepted'; reason: string; detail: string }
-  | { kind: 'inconclusive'; reason: string; detail: string };
+  | { kind: 'refused'; reason: ProbeReason; detail: string }
+  | { kind: 'accepted'; reason: ProbeReason; detail: string }
+  | { kind: 'inconclusive'; reason: LiveReason; detail: string };
 
 /** The verify-full TLS session with the real credentials. */
 export type TlsStep =
   | { kind: 'verified'; protocol: string; cipher?: string }
   /** The server answered, but a verify-full client cannot trust or reach it over TLS. */
-  | { kind: 'rejected'; reason: string; detail: string }
-  | { kind: 'inconclusive'; reason: string; detail: string };
+  | { kind: 'rejected'; reason: ProbeReason; detail: string }
+  | { kind: 'inconclusive'; reason: LiveReason; detail: string };
 
 /** A handshake that offers only versions below the rule's minimum. */
 export type LegacyTlsStep =

@@ -10,16 +10,26 @@ import { SecretValue } from '../secret-value.js';
 import type { DatabaseResource } from '../types.js';
 
 /** Why a secret could not give credentials. Each is a `CredentialOutcome` reason. */
-export type SecretFailureReason =
-  | 'SECRET_NOT_FOUND'
-  | 'SECRET_ACCESS_DENIED'
-  | 'SECRET_DECRYPTION_FAILED'
-  | 'SECRET_INVALID_REQUEST'
-  | 'SECRET_BINARY_ONLY'
-  | 'SECRET_NOT_JSON'
-  | 'SECRET_INCOMPLETE'
-  | 'SECRET_LOOKUP_FAILED'
-  | 'SECRET_FOR_OTHER_DATABASE';
+export const SECRET_FAILURE_REASONS = [
+  'SECRET_NOT_FOUND',
+  'SECRET_ACCESS_DENIED',
+  'SECRET_DECRYPTION_FAILED',
+  'SECRET_INVALID_REQUEST',
+  'SECRET_BINARY_ONLY',
+  'SECRET_NOT_JSON',
+  'SECRET_INCOMPLETE',
+  'SECRET_LOOKUP_FAILED',
+  'SECRET_FOR_OTHER_DATABASE',
+] as const;
+export type SecretFailureReason = (typeof SECRET_FAILURE_REASONS)[number];
+
+/** Why no credentials came for a database: a secret's failure, none configured, or no IAM token. */
+export const CREDENTIAL_FAILURE_REASONS = [
+  ...SECRET_FAILURE_REASONS,
+  'NO_SECRET_CONFIGURED',
+  'IAM_TOKEN_FAILED',
+] as const;
+export type CredentialFailureReason = (typeof CREDENTIAL_FAILURE_REASONS)[number];
 
 export interface SecretFailure {
   kind: 'failure';
