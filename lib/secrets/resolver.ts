@@ -3,6 +3,8 @@
  * credential-source.ts), fetches the secret from Secrets Manager or signs an
  * IAM token, and answers with credentials or a named, log-safe reason.
  */
+
+import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Signer } from '@aws-sdk/rds-signer';
 import type { CredentialOutcome, CredentialResolver } from '../pipeline.js';
@@ -43,8 +45,6 @@ export interface CredentialResolverOptions {
    * Default five minutes: long enough for one scan, short enough to pick up a rotation.
    */
   cacheTtlMs?: number;
-  /** Milliseconds clock, for cache expiry. */
-  now?: () => number;
 }
 
 export const DEFAULT_SECRET_CACHE_TTL_MS = 5 * 60 * 1000;
@@ -55,32 +55,57 @@ interface FetchedSecret {
   result: DatabaseSecret | SecretFailure;
 }
 
-interface CacheEntry {
-  lookup: Promise<FetchedSecret>;
-  settledAt?: number;
+/**
+ * Secrets Manager behind Powertools Parameters' provider cache, one provider
+ * per region. A lookup never throws: its outcome, the secret or the named
+ * reason it could not be read, is what the provider caches, so a hundred
+ * databases that share a secret the role cannot read cost one call too.
+ * Lookups still in flight are shared, which the provider alone does not do.
+ */
+class DatabaseSecretProvider extends BaseProvider {
+  readonly #secrets: SecretsManagerClient;
+  readonly #maxAgeSeconds: number;
+  readonly #pending = new Map<string, Promise<FetchedSecret>>();
+
+  constructor(secrets: SecretsManagerClient, maxAgeSeconds: number) {
+    super({ awsSdkV3Client: secrets });
+    this.#secrets = secrets;
+    this.#maxAgeSeconds = maxAgeSeconds;
+  }
+
+  lookup(secretId: string): Promise<FetchedSecret> {
+    let lookup = this.#pending.get(secretId);
+    if (!lookup) {
+      lookup = (
+        this.get(secretId, { maxAge: this.#maxAgeSeconds }) as Promise<FetchedSecret>
+      ).finally(() => this.#pending.delete(secretId));
+      this.#pending.set(secretId, lookup);
+    }
+    return lookup;
+  }
+
+  protected override _get(secretId: string): Promise<FetchedSecret> {
+    return getSecretValue(this.#secrets, secretId);
+  }
+
+  protected override _getMultiple(): Promise<undefined> {
+    return Promise.reject(new Error('a database secret is read by its id, never by path'));
+  }
 }
 
 export function createCredentialResolver(options: CredentialResolverOptions): CredentialResolver {
-  const ttl = Math.max(0, options.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS);
-  const now = options.now ?? Date.now;
+  const maxAgeSeconds = Math.max(0, options.cacheTtlMs ?? DEFAULT_SECRET_CACHE_TTL_MS) / 1000;
   const signerFor = options.signerFor ?? defaultSigner;
   const useIamAuth = options.useIamAuth === true;
-  const cache = new Map<string, CacheEntry>();
+  const providers = new Map<string, DatabaseSecretProvider>();
 
   function fetchSecret(secretId: string, region: string): Promise<FetchedSecret> {
-    const key = `${region}\u0000${secretId}`;
-    const cached = cache.get(key);
-    if (cached && (cached.settledAt === undefined || now() - cached.settledAt < ttl)) {
-      return cached.lookup;
+    let provider = providers.get(region);
+    if (!provider) {
+      provider = new DatabaseSecretProvider(options.secretsClientFor(region), maxAgeSeconds);
+      providers.set(region, provider);
     }
-    const entry: CacheEntry = {
-      lookup: getSecretValue(options.secretsClientFor, secretId, region).then((fetched) => {
-        entry.settledAt = now();
-        return fetched;
-      }),
-    };
-    cache.set(key, entry);
-    return entry.lookup;
+    return provider.lookup(secretId);
   }
 
   return {
@@ -117,14 +142,11 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
 
 /** Never rejects: every way the lookup can go wrong is a named failure. */
 async function getSecretValue(
-  clientFor: (region: string) => SecretsManagerClient,
+  client: SecretsManagerClient,
   secretId: string,
-  region: string,
 ): Promise<FetchedSecret> {
   try {
-    const response = await clientFor(region).send(
-      new GetSecretValueCommand({ SecretId: secretId }),
-    );
+    const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     const reference = response.ARN ?? secretId;
     if (typeof response.SecretString === 'string') {
       return { reference, result: parseSecretString(reference, response.SecretString) };

