@@ -6,11 +6,13 @@ import type { ResourceType } from '../types.js';
 import { type ConfigurationItem, isDeletedStatus } from './configuration-item.js';
 import type { ParsedConfigEvent } from './event.js';
 
-export type NotApplicableReason =
-  | 'EVENT_LEFT_SCOPE'
-  | 'RESOURCE_DELETED'
-  | 'RESOURCE_NOT_RECORDED'
-  | 'UNSUPPORTED_RESOURCE_TYPE';
+export const NOT_APPLICABLE_REASONS = [
+  'EVENT_LEFT_SCOPE',
+  'RESOURCE_DELETED',
+  'RESOURCE_NOT_RECORDED',
+  'UNSUPPORTED_RESOURCE_TYPE',
+] as const;
+export type NotApplicableReason = (typeof NOT_APPLICABLE_REASONS)[number];
 
 export type Applicability =
   | { applicable: true }

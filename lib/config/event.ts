@@ -16,15 +16,17 @@ import {
   parseJsonText,
 } from './configuration-item.js';
 import { type InvokingEvent, parseInvokingEvent } from './invoking-event.js';
-import { parseRuleParameters, type RuleParametersErrorCode } from './rule-parameters.js';
+import { parseRuleParameters, RULE_PARAMETERS_ERROR_CODES } from './rule-parameters.js';
 import { describeIssues } from './safe-text.js';
 
-export type ConfigEventErrorCode =
-  | 'EVENT_INVALID'
-  | 'INVOKING_EVENT_NOT_JSON'
-  | 'INVOKING_EVENT_INVALID'
-  | 'UNKNOWN_MESSAGE_TYPE'
-  | RuleParametersErrorCode;
+export const CONFIG_EVENT_ERROR_CODES = [
+  'EVENT_INVALID',
+  'INVOKING_EVENT_NOT_JSON',
+  'INVOKING_EVENT_INVALID',
+  'UNKNOWN_MESSAGE_TYPE',
+  ...RULE_PARAMETERS_ERROR_CODES,
+] as const;
+export type ConfigEventErrorCode = (typeof CONFIG_EVENT_ERROR_CODES)[number];
 
 export interface ConfigEventError {
   code: ConfigEventErrorCode;

@@ -16,11 +16,13 @@ import {
 import type { ConfigurationItem, ConfigurationItemSummary } from './configuration-item.js';
 import { describeError } from './safe-text.js';
 
-export type ConfigHistoryErrorCode =
-  | 'RESOURCE_NOT_DISCOVERED'
-  | 'NO_CONFIGURATION_ITEM'
-  | 'CONFIGURATION_NOT_JSON'
-  | 'CONFIG_HISTORY_FAILED';
+export const CONFIG_HISTORY_ERROR_CODES = [
+  'RESOURCE_NOT_DISCOVERED',
+  'NO_CONFIGURATION_ITEM',
+  'CONFIGURATION_NOT_JSON',
+  'CONFIG_HISTORY_FAILED',
+] as const;
+export type ConfigHistoryErrorCode = (typeof CONFIG_HISTORY_ERROR_CODES)[number];
 
 export interface ConfigHistoryError {
   code: ConfigHistoryErrorCode;

@@ -18,11 +18,17 @@
  */
 import type { ScanTarget } from '../accounts/index.js';
 
+export const EVALUATION_ACCOUNT_ERROR_CODES = [
+  'EVENT_ACCOUNT_INVALID',
+  'MEMBER_ROLE_UNKNOWN',
+] as const;
+export type EvaluationAccountErrorCode = (typeof EVALUATION_ACCOUNT_ERROR_CODES)[number];
+
 export type EvaluationAccount =
   | { ok: true; target: ScanTarget; member: boolean }
   | {
       ok: false;
-      code: 'EVENT_ACCOUNT_INVALID' | 'MEMBER_ROLE_UNKNOWN';
+      code: EvaluationAccountErrorCode;
       message: string;
     };
 

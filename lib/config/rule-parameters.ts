@@ -18,7 +18,11 @@ import {
 } from '../types.js';
 import { capMessage, quoteFragment } from './safe-text.js';
 
-export type RuleParametersErrorCode = 'RULE_PARAMETERS_NOT_JSON' | 'RULE_PARAMETERS_INVALID';
+export const RULE_PARAMETERS_ERROR_CODES = [
+  'RULE_PARAMETERS_NOT_JSON',
+  'RULE_PARAMETERS_INVALID',
+] as const;
+export type RuleParametersErrorCode = (typeof RULE_PARAMETERS_ERROR_CODES)[number];
 
 export interface RuleParametersError {
   code: RuleParametersErrorCode;

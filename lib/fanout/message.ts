@@ -125,9 +125,12 @@ export function databasesOf(message: FanoutMessage | LegacyFanoutMessage): Datab
     : message.resources;
 }
 
+export const MESSAGE_ERROR_CODES = ['MESSAGE_NOT_JSON', 'MESSAGE_INVALID'] as const;
+export type MessageErrorCode = (typeof MESSAGE_ERROR_CODES)[number];
+
 export type FanoutMessageParseResult =
   | { ok: true; message: FanoutMessage | LegacyFanoutMessage }
-  | { ok: false; code: 'MESSAGE_NOT_JSON' | 'MESSAGE_INVALID'; message: string };
+  | { ok: false; code: MessageErrorCode; message: string };
 
 /** JSON.stringify turns the Dates into ISO strings, the form the schema reads back. */
 export function serializeMessage(message: FanoutMessage | LegacyFanoutMessage): string {

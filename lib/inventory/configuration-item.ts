@@ -13,9 +13,11 @@
 import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
 import { accountIdFromArn, pendingTlsChanges } from './mappers.js';
 
-export type ConfigurationItemErrorCode =
-  | 'CONFIGURATION_ITEM_INCOMPLETE'
-  | 'CONFIGURATION_ITEM_UNSUPPORTED_TYPE';
+export const CONFIGURATION_ITEM_ERROR_CODES = [
+  'CONFIGURATION_ITEM_INCOMPLETE',
+  'CONFIGURATION_ITEM_UNSUPPORTED_TYPE',
+] as const;
+export type ConfigurationItemErrorCode = (typeof CONFIGURATION_ITEM_ERROR_CODES)[number];
 
 export interface ConfigurationItemError {
   code: ConfigurationItemErrorCode;

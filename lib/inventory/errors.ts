@@ -7,7 +7,13 @@
 import { describeError } from '../config/safe-text.js';
 import type { ScanProblem } from '../types.js';
 
-export type ReadFailureCode = 'ACCESS_DENIED' | 'THROTTLED' | 'NOT_FOUND' | 'READ_FAILED';
+export const READ_FAILURE_CODES = [
+  'ACCESS_DENIED',
+  'THROTTLED',
+  'NOT_FOUND',
+  'READ_FAILED',
+] as const;
+export type ReadFailureCode = (typeof READ_FAILURE_CODES)[number];
 
 const ACCESS_DENIED_NAMES = new Set([
   'AccessDenied',
