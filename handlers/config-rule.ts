@@ -8,16 +8,17 @@
  * whose account cannot be worked in is rejected before the use case runs.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { createConfigClients } from '../lib/accounts/config-clients.js';
-import type { ScanTarget } from '../lib/accounts/index.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
-import { evaluationAccount } from '../lib/config/organization.js';
 import { createConfigRuleFanOut } from '../lib/fanout/index.js';
 import { readFunctionEnvironment } from '../lib/lambda/environment.js';
-import { type InputCheck, lambdaHandler } from '../lib/lambda/handler.js';
+import {
+  type ConfigRuleInvocation,
+  type ConfigRuleResponse,
+  configRuleInput,
+} from '../lib/lambda/events.js';
+import { lambdaHandler } from '../lib/lambda/handler.js';
 import { log, metrics, recordConfigRuleOutcome } from '../lib/observability/index.js';
-import { accountOfArn, partitionOfArn } from '../lib/sinks/deployed.js';
 import { handleConfigRuleEvent } from '../lib/use-cases/config-rule.js';
 
 const env = readFunctionEnvironment();
@@ -27,44 +28,8 @@ const queue = env.queueUrl
   ? { sqs: new SQSClient({ region: env.region }), queueUrl: env.queueUrl }
   : undefined;
 
-/** A Config event with the account it is evaluated in: ours, or a member's through its role. */
-interface ConfigRuleInvocation {
-  event: unknown;
-  target: ScanTarget;
-  member: boolean;
-}
-
-interface ConfigRuleResponse {
-  status: string;
-}
-
-function withEvaluationAccount(
-  event: unknown,
-  context: Context,
-): InputCheck<ConfigRuleInvocation, ConfigRuleResponse> {
-  const ownAccountId = accountOfArn(context.invokedFunctionArn);
-  const account = evaluationAccount(event, {
-    ...(ownAccountId ? { ownAccountId } : {}),
-    memberRoleName: env.organizationMemberRoleName,
-    partition: partitionOfArn(context.invokedFunctionArn),
-  });
-  if (!account.ok) {
-    return {
-      ok: false,
-      code: account.code,
-      reason: account.message,
-      response: { status: 'rejected' },
-    };
-  }
-  // Our own account keeps the function's own role; a member account, its role.
-  return {
-    ok: true,
-    input: { event, target: account.member ? account.target : {}, member: account.member },
-  };
-}
-
 export const handler = lambdaHandler<ConfigRuleInvocation, ConfigRuleResponse>(
-  withEvaluationAccount,
+  configRuleInput(env.organizationMemberRoleName),
   async ({ event, target, member }) => {
     if (member) log.info('organization rule event', { accountId: target.accountId });
     const outcome = await handleConfigRuleEvent(event, {

@@ -5,11 +5,11 @@
  * them, then parks them on the dead-letter queue.
  */
 import type { SQSBatchResponse } from 'aws-lambda';
-import * as z from 'zod';
 import { createConfigClients } from '../lib/accounts/config-clients.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { enrichResources } from '../lib/inventory/index.js';
 import { readFunctionEnvironment } from '../lib/lambda/environment.js';
+import { type QueueEvent, sqsEventSchema } from '../lib/lambda/events.js';
 import { lambdaHandler, schemaInput } from '../lib/lambda/handler.js';
 import {
   log,
@@ -33,12 +33,7 @@ const sinksFor = createDeployedSinks({
   onSinkFailure: (sink, count) => recordSinkFailure(metrics, sink, count),
 });
 
-/** What the worker reads of an SQS event: each record's id and body (the body is parsed per record). */
-const sqsEventSchema = z.looseObject({
-  Records: z.array(z.looseObject({ messageId: z.string(), body: z.string() })),
-});
-
-export const handler = lambdaHandler<z.output<typeof sqsEventSchema>, SQSBatchResponse>(
+export const handler = lambdaHandler<QueueEvent, SQSBatchResponse>(
   // Not an SQS event: nothing to hand back to a queue.
   schemaInput(sqsEventSchema, 'SQS_EVENT_INVALID', () => ({ batchItemFailures: [] })),
   async (event, context) => {

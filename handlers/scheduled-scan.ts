@@ -4,11 +4,11 @@
  * scan runs here.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { planScanTargets } from '../lib/accounts/index.js';
 import { createAccountToolkit } from '../lib/accounts/toolkit.js';
 import { collectInventory } from '../lib/inventory/index.js';
 import { readFunctionEnvironment } from '../lib/lambda/environment.js';
+import { type ScheduledEvent, scheduledEventSchema } from '../lib/lambda/events.js';
 import { lambdaHandler, schemaInput } from '../lib/lambda/handler.js';
 import {
   log,
@@ -36,22 +36,12 @@ const sinksFor = createDeployedSinks({
   onSinkFailure: (sink, count) => recordSinkFailure(metrics, sink, count),
 });
 
-/** The parts of an EventBridge scheduled event the scan reads; the rest is ignored. */
-const scheduledEventSchema = z.looseObject({
-  id: z.string().optional(),
-  time: z.string().optional(),
-  account: z
-    .string()
-    .regex(/^\d{12}$/)
-    .optional(),
-});
-
 type ScheduledScanResponse =
   | { status: 'rejected'; code: string }
   | { status: 'scanned'; databases: number }
   | { status: 'fanned-out'; databases: number; batches: number; notSent: number };
 
-export const handler = lambdaHandler<z.output<typeof scheduledEventSchema>, ScheduledScanResponse>(
+export const handler = lambdaHandler<ScheduledEvent, ScheduledScanResponse>(
   schemaInput(scheduledEventSchema, 'SCHEDULED_EVENT_INVALID', () => ({
     status: 'rejected',
     code: 'SCHEDULED_EVENT_INVALID',
