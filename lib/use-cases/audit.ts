@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { planScanTargets, type ScanTarget } from '../accounts/index.js';
-import { parseRuleParameters } from '../config/rule-parameters.js';
+import { parseRuleParameters, RULE_PARAMETERS_ERROR_CODES } from '../config/rule-parameters.js';
 import type { InventoryFilters } from '../inventory/index.js';
 import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import {
@@ -49,10 +49,19 @@ export const auditEventSchema = z.preprocess(
 
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
+/** Why an audit was answered without a report. */
+export const AUDIT_ERROR_CODES = [
+  'AUDIT_EVENT_INVALID',
+  'AUDIT_REPORT_TOO_LARGE',
+  'AUDIT_REPORT_STORE_FAILED',
+  ...RULE_PARAMETERS_ERROR_CODES,
+] as const;
+export type AuditErrorCode = (typeof AUDIT_ERROR_CODES)[number];
+
 export type AuditResponse =
   | JsonReport
   | { format: Exclude<ReportFormat, 'json'>; body: string }
-  | { error: { code: string; message: string } };
+  | { error: { code: AuditErrorCode; message: string } };
 
 export interface AuditDeps {
   /** The deployment region: scanned when the event names none. */

@@ -169,7 +169,7 @@ describe('an audit report within the limit', () => {
   });
 
   it('and a rejected audit event pass through unchanged', async () => {
-    const rejected = {
+    const rejected: AuditResponse = {
       error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: format' },
     };
     expect(await deliverAuditResponse(rejected, undefined, REQUEST)).toBe(rejected);
