@@ -11,7 +11,7 @@
  */
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import mysql from 'mysql2';
 import type { ProbeCredentials, ProbeTarget } from './model.js';
 import { failureWithin, limitReads } from './read-limit.js';
@@ -42,10 +42,17 @@ export function useVerifiedTls(connection: Connection, target: ProbeTarget): () 
     const plain = internals.stream;
     plain.removeAllListeners('data');
     let established = false;
-    const secure = tlsConnect({ socket: plain, ...verifiedTlsOptions(target) }, () => {
-      established = true;
-      onSecure();
-    });
+    let secure: TLSSocket;
+    try {
+      secure = tlsConnect({ socket: plain, ...verifiedTlsOptions(target) }, () => {
+        established = true;
+        onSecure();
+      });
+    } catch (error) {
+      // Thrown here, inside mysql2's packet handler, it would end the process; it fails the connect instead.
+      onSecure(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
     secure.on('error', (error: Error) => {
       if (established) internals._handleNetworkError(error);
       else onSecure(error);
