@@ -198,11 +198,18 @@ export interface ArchiveOptions extends BackoffOptions {
   maxPages?: number;
 }
 
+/** Why vanished databases' findings could not be archived. */
+export const FINDINGS_LOOKUP_ERROR_CODES = [
+  'FINDINGS_LOOKUP_FAILED',
+  'FINDINGS_LOOKUP_TRUNCATED',
+] as const;
+export type FindingsLookupErrorCode = (typeof FINDINGS_LOOKUP_ERROR_CODES)[number];
+
 export type ArchiveSummary = (
   | (ImportSummary & { ok: true; archived: string[] })
   | {
       ok: false;
-      code: 'FINDINGS_LOOKUP_FAILED' | 'FINDINGS_LOOKUP_TRUNCATED';
+      code: FindingsLookupErrorCode;
       message: string;
       archived: string[];
     }

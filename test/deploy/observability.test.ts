@@ -3,6 +3,7 @@ import {
   breakdownMetricPoints,
   createLogger,
   createMetrics,
+  recordConfigRuleOutcome,
   recordScanMetrics,
   redact,
   redactText,
@@ -236,5 +237,56 @@ describe('scan metrics', () => {
       regions: ['eu-west-1'],
       durationMs: 2500,
     });
+  });
+});
+
+describe('Config rule invocation metrics', () => {
+  /** The metric values one invocation's outcome publishes. */
+  function published(
+    outcome: Parameters<typeof recordConfigRuleOutcome>[1],
+  ): Record<string, unknown> {
+    const capture = captureStdout();
+    const metrics = createMetrics();
+    recordConfigRuleOutcome(metrics, outcome);
+    metrics.publishStoredMetrics();
+    capture.restore();
+    return Object.assign(
+      {},
+      ...capture
+        .lines()
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry._aws),
+    );
+  }
+  const put = {
+    submitted: 1,
+    duplicatesDropped: 0,
+    accepted: 1,
+    failed: [],
+    batches: 1,
+    calls: 1,
+    errors: [],
+  };
+
+  it('counts an event naming no resource as rejected, and nothing else', () => {
+    const values = published({ status: 'rejected', code: 'EVENT_INVALID', message: 'x' });
+    expect(values.EventsRejected).toBe(1);
+    expect(values.EvaluationsFailed).toBeUndefined();
+  });
+
+  it('counts a rejected event that still got its evaluation by the evaluations, zero failed included', () => {
+    const values = published({
+      status: 'rejected',
+      code: 'INVOKING_EVENT_INVALID',
+      message: 'x',
+      put,
+    });
+    expect(values.EventsRejected).toBeUndefined();
+    expect(values.EvaluationsFailed).toBe(0);
+  });
+
+  it('counts the databases a periodic run queued', () => {
+    const values = published({ status: 'fanned-out', batches: 2, databases: 40 });
+    expect(values.DatabasesQueued).toBe(40);
   });
 });
