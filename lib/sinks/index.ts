@@ -17,15 +17,10 @@ import type { Log } from '../log.js';
 import type { Inventory } from '../pipeline.js';
 import type { FindingFirstSeen } from '../report/asff.js';
 import type { DatabaseResource, ScanProblem, ScanResult } from '../types.js';
+import type { ArchiveOutcome, ArchiveTarget } from './archive-bucket.js';
 import { assembleOverdueRuns, type OverdueSweepOptions } from './overdue-runs.js';
-import {
-  type ArchiveOutcome,
-  type ArchiveTarget,
-  type RunRef,
-  writeManifest,
-  writePart,
-  writeRunReports,
-} from './report-archive.js';
+import { writeManifest, writePart, writeRunReports } from './report-archive.js';
+import type { RunRef } from './run-keys.js';
 import { archiveVanished, publishFindings, type SecurityHubTarget } from './security-hub.js';
 
 export type SinkName = 'SecurityHub' | 'ReportArchive';
@@ -261,6 +256,6 @@ function roleOf(batch: MessageHeader): { roleArn?: string } {
   return batch.roleArn ? { roleArn: batch.roleArn } : {};
 }
 
-export type { ArchiveTarget, RunRef } from './report-archive.js';
-export { runIdFrom } from './report-archive.js';
+export type { ArchiveTarget } from './archive-bucket.js';
+export { type RunRef, runIdFrom } from './run-keys.js';
 export type { SecurityHubTarget } from './security-hub.js';

@@ -25,17 +25,30 @@
  * and overwrites the incomplete report with the complete one.
  *
  * Everything read back from S3 is bounded (object size, part count) and
- * validated. Nothing here throws; outcomes are named.
+ * validated. Nothing here throws; outcomes are named. The keys are
+ * run-keys.ts's; the bounded, retried S3 calls are archive-bucket.ts's.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
-import { type BackoffOptions, backoff, errorName, THROTTLING_ERRORS } from '../aws/retry.js';
-import { describeError } from '../config/safe-text.js';
 import { databaseResourceSchema } from '../database-resource.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
 import { storedRuleParametersSchema } from '../types.js';
+import {
+  type ArchiveOutcome,
+  type ArchiveTarget,
+  listObjects,
+  putAll,
+  readObject,
+} from './archive-bucket.js';
+import {
+  PART_ID_PATTERN,
+  partKey,
+  RUN_ID_PATTERN,
+  type RunRef,
+  reportKeys,
+  workKeys,
+} from './run-keys.js';
 import {
   decodeScanResult,
   encodeScanResult,
@@ -44,53 +57,9 @@ import {
   scanProblemSchema,
 } from './scan-result-codec.js';
 
-/** One scheduled run: its id and when it started (the date in its keys). */
-export interface RunRef {
-  id: string;
-  startedAt: Date;
-}
-
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/;
-export const PART_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/;
-/** A part or manifest larger than this is not read. */
-export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;
 /** All parts of one run together; beyond this the run is not assembled in memory. */
 export const MAX_RUN_BYTES = 128 * 1024 * 1024;
 export const MAX_PARTS = 5_000;
-
-/** A run id from the schedule's event id (or any text): safe for a key, never empty. */
-export function runIdFrom(startedAt: Date, eventId?: string): string {
-  const stamp = startedAt
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const suffix = (eventId ?? crypto.randomUUID()).replace(/[^A-Za-z0-9]/g, '').slice(0, 12);
-  return `${stamp}-${suffix || 'run'}`;
-}
-
-/** `<root>/year=YYYY/month=MM/day=DD/` of the run's UTC start. */
-export function runPrefix(run: RunRef, root: 'reports' | 'runs' = 'reports'): string {
-  const date = run.startedAt;
-  const year = String(date.getUTCFullYear()).padStart(4, '0');
-  const month = String(date.getUTCMonth() + 1).padStart(2, '0');
-  const day = String(date.getUTCDate()).padStart(2, '0');
-  return `${root}/year=${year}/month=${month}/day=${day}/`;
-}
-
-export function reportKeys(run: RunRef): { json: string; html: string } {
-  const prefix = runPrefix(run);
-  return { json: `${prefix}${run.id}.json`, html: `${prefix}${run.id}.html` };
-}
-
-/** Work in progress lives apart from the reports, so a lifecycle rule can expire it early. */
-function workKeys(run: RunRef): { manifest: string; parts: string } {
-  const base = `${runPrefix(run, 'runs')}${run.id}/`;
-  return { manifest: `${base}manifest.json`, parts: `${base}parts/` };
-}
-
-export function partKey(run: RunRef, part: string): string {
-  return `${workKeys(run).parts}${part}.json`;
-}
 
 export interface RunManifest {
   runId: string;
@@ -114,56 +83,6 @@ const manifestSchema = z.object({
     .record(z.string().regex(PART_ID_PATTERN), z.array(databaseResourceSchema))
     .optional(),
 });
-
-export type ArchiveOutcome =
-  | {
-      status: 'written';
-      keys: string[];
-      /** Parts reported lost: the report is incomplete. */
-      lostParts?: string[];
-      /** Reports a concurrent writer had already written, left as they were. */
-      kept?: string[];
-    }
-  | { status: 'waiting'; missingParts: number }
-  | {
-      status: 'failed';
-      code:
-        | 'RUN_ID_INVALID'
-        | 'WRITE_FAILED'
-        | 'READ_FAILED'
-        | 'OBJECT_TOO_LARGE'
-        | 'OBJECT_INVALID'
-        | 'RUN_TOO_LARGE';
-      message: string;
-    };
-
-export interface ArchiveTarget {
-  /** A promise lets the SDK's S3 client load on the first archive call, not at init. */
-  s3: S3Client | Promise<S3Client>;
-  bucket: string;
-  /** Retries of throttled (SlowDown) and server-side failures, on top of the SDK's own. */
-  retry?: BackoffOptions;
-}
-
-/** S3 answers a busy prefix with SlowDown (503) and sometimes with a 500: both pass. */
-const TRANSIENT_S3_ERRORS = new Set([
-  ...THROTTLING_ERRORS,
-  'InternalError',
-  'ServiceUnavailable',
-  'RequestTimeout',
-]);
-
-async function withRetries<T>(target: ArchiveTarget, call: () => Promise<T>): Promise<T> {
-  const retry = backoff(target.retry, { attempts: 4, baseMs: 200 });
-  for (let attempt = 1; ; attempt += 1) {
-    await retry.wait(attempt);
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= retry.maxAttempts || !TRANSIENT_S3_ERRORS.has(errorName(error))) throw error;
-    }
-  }
-}
 
 /** A run evaluated in one invocation (no queue): its reports, straight away. */
 export async function writeRunReports(
@@ -330,158 +249,8 @@ export async function assembleRun(
   });
 }
 
-type ReadResult =
-  | { status: 'read'; text: string; lastModified?: Date }
-  | { status: 'missing' }
-  | { status: 'failed'; outcome: ArchiveOutcome };
-
-async function readObject(target: ArchiveTarget, key: string): Promise<ReadResult> {
-  try {
-    const { GetObjectCommand } = await import('../aws/s3.js');
-    const s3 = await target.s3;
-    const response = await withRetries(target, () =>
-      s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: key })),
-    );
-    if ((response.ContentLength ?? 0) > MAX_OBJECT_BYTES) {
-      return { status: 'failed', outcome: tooLarge(key) };
-    }
-    const text = (await response.Body?.transformToString('utf-8')) ?? '';
-    if (Buffer.byteLength(text, 'utf8') > MAX_OBJECT_BYTES) {
-      return { status: 'failed', outcome: tooLarge(key) };
-    }
-    return {
-      status: 'read',
-      text,
-      ...(response.LastModified ? { lastModified: response.LastModified } : {}),
-    };
-  } catch (error) {
-    if (error instanceof Error && error.name === 'NoSuchKey') return { status: 'missing' };
-    return {
-      status: 'failed',
-      outcome: {
-        status: 'failed',
-        code: 'READ_FAILED',
-        message: `${key}: ${describeError(error)}`,
-      },
-    };
-  }
-}
-
-export type Listing =
-  | { ok: true; objects: Map<string, number>; folders: string[] }
-  | { ok: false; outcome: ArchiveOutcome };
-
-/**
- * Keys and sizes under a prefix (and, with a delimiter, the folders below
- * it), at most `maxKeys` of them and `maxPages` pages.
- */
-export async function listObjects(
-  target: ArchiveTarget,
-  prefix: string,
-  options: { maxKeys: number; maxPages?: number; delimiter?: string },
-): Promise<Listing> {
-  const objects = new Map<string, number>();
-  const folders: string[] = [];
-  // S3 may return short pages; a page with no key at all still ends the walk here.
-  const maxPages = options.maxPages ?? options.maxKeys + 1;
-  let token: string | undefined;
-  let pages = 0;
-  do {
-    if (pages >= maxPages) return tooMany(prefix, `${maxPages} pages`);
-    pages += 1;
-    try {
-      const { ListObjectsV2Command } = await import('../aws/s3.js');
-      const s3 = await target.s3;
-      const page = await withRetries(target, () =>
-        s3.send(
-          new ListObjectsV2Command({
-            Bucket: target.bucket,
-            Prefix: prefix,
-            ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
-            ...(token ? { ContinuationToken: token } : {}),
-          }),
-        ),
-      );
-      for (const object of page.Contents ?? []) {
-        if (object.Key) objects.set(object.Key, object.Size ?? 0);
-      }
-      for (const folder of page.CommonPrefixes ?? []) {
-        if (folder.Prefix) folders.push(folder.Prefix);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } catch (error) {
-      return {
-        ok: false,
-        outcome: {
-          status: 'failed',
-          code: 'READ_FAILED',
-          message: `list ${prefix}: ${describeError(error)}`,
-        },
-      };
-    }
-    if (objects.size + folders.length > options.maxKeys) {
-      return tooMany(prefix, `${options.maxKeys} keys`);
-    }
-  } while (token);
-  return { ok: true, objects, folders };
-}
-
-function tooMany(prefix: string, limit: string): Listing {
-  return {
-    ok: false,
-    outcome: { status: 'failed', code: 'RUN_TOO_LARGE', message: `${prefix}: more than ${limit}` },
-  };
-}
-
-/** S3's answers to a conditional PUT whose key another writer took first. */
-const ALREADY_WRITTEN = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
-
-/** Writes each object; with `kept`, only where the key is free, listing the keys left alone. */
-async function putAll(
-  target: ArchiveTarget,
-  objects: { key: string; body: string; contentType: string }[],
-  kept?: string[],
-): Promise<ArchiveOutcome | undefined> {
-  for (const object of objects) {
-    try {
-      const { PutObjectCommand } = await import('../aws/s3.js');
-      const s3 = await target.s3;
-      await withRetries(target, () =>
-        s3.send(
-          new PutObjectCommand({
-            Bucket: target.bucket,
-            Key: object.key,
-            Body: object.body,
-            ContentType: object.contentType,
-            ...(kept ? { IfNoneMatch: '*' } : {}),
-          }),
-        ),
-      );
-    } catch (error) {
-      if (kept && ALREADY_WRITTEN.has(errorName(error))) {
-        kept.push(object.key);
-        continue;
-      }
-      return {
-        status: 'failed',
-        code: 'WRITE_FAILED',
-        message: `${object.key}: ${describeError(error)}`,
-      };
-    }
-  }
-  return undefined;
-}
-
 function invalidRun(): ArchiveOutcome {
   return { status: 'failed', code: 'RUN_ID_INVALID', message: 'run or part id is not key-safe' };
-}
-
-function tooLarge(key: string): ArchiveOutcome {
-  return {
-    status: 'failed',
-    code: 'OBJECT_TOO_LARGE',
-    message: `${key} exceeds ${MAX_OBJECT_BYTES} bytes`,
-  };
 }
 
 function objectInvalid(key: string): ArchiveOutcome {

@@ -9,7 +9,7 @@ import type { Log } from '../../lib/log.js';
 import type { Inventory } from '../../lib/pipeline.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
-import { reportKeys } from '../../lib/sinks/report-archive.js';
+import { reportKeys } from '../../lib/sinks/run-keys.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { handleWorkerRecords } from '../../lib/use-cases/probe-worker.js';
 import { runScheduledScan } from '../../lib/use-cases/scheduled-scan.js';

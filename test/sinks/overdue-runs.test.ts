@@ -2,7 +2,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { beforeEach, describe, expect, it } from 'vitest';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import { assembleOverdueRuns } from '../../lib/sinks/overdue-runs.js';
-import { partKey, reportKeys, writeManifest, writePart } from '../../lib/sinks/report-archive.js';
+import { writeManifest, writePart } from '../../lib/sinks/report-archive.js';
+import { partKey, reportKeys } from '../../lib/sinks/run-keys.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { type MemoryBucket, memoryBucket } from './memory-bucket.js';
 import { ACCOUNT_A, ACCOUNT_B, evaluationFor, scanResultOf } from './scan-results.js';

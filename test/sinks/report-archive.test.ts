@@ -1,16 +1,14 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { jsonReportSchema } from '../../lib/report/index.js';
+import { MAX_OBJECT_BYTES } from '../../lib/sinks/archive-bucket.js';
 import {
   assembleIfComplete,
-  MAX_OBJECT_BYTES,
-  partKey,
-  reportKeys,
-  runIdFrom,
   writeManifest,
   writePart,
   writeRunReports,
 } from '../../lib/sinks/report-archive.js';
+import { partKey, reportKeys } from '../../lib/sinks/run-keys.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { type MemoryBucket, memoryBucket } from './memory-bucket.js';
 import { ACCOUNT_A, ACCOUNT_B, evaluationFor, scanResultOf } from './scan-results.js';
@@ -36,20 +34,6 @@ beforeEach(() => {
   bucket?.mock.restore();
   bucket = memoryBucket();
   target = { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports-bucket', retry: noWait };
-});
-
-describe('keys', () => {
-  it('partitions by UTC year, month and day and names the file after the run', () => {
-    expect(reportKeys(RUN)).toEqual({
-      json: 'reports/year=2026/month=01/day=02/20260102T030405Z-abc123.json',
-      html: 'reports/year=2026/month=01/day=02/20260102T030405Z-abc123.html',
-    });
-  });
-
-  it('makes a key-safe run id from the schedule event id, whatever it contains', () => {
-    expect(runIdFrom(RUN.startedAt, '8a1c-../../etc')).toBe('20260102T030405Z-8a1cetc');
-    expect(runIdFrom(RUN.startedAt)).toMatch(/^20260102T030405Z-[A-Za-z0-9]{12}$/);
-  });
 });
 
 describe('writeRunReports', () => {
