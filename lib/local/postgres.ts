@@ -6,10 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
 import pg from 'pg';
 import { SecretValue } from '../secret-value.js';
 import type { TlsVersion } from '../types.js';
@@ -19,6 +17,8 @@ import {
   generateCertificates,
   installCertificate,
 } from './certificates.js';
+import { plaintextOutcome, presentedCertificate } from './postgres-reload-checks.js';
+import { hbaLines, serverSettings, tlsSettings } from './postgres-settings.js';
 import {
   findBinary,
   freePort,
@@ -113,64 +113,6 @@ async function postgresBinDirs(): Promise<string[]> {
   }
 }
 
-function hbaLines(forceSsl: boolean): string {
-  const tcpType = forceSsl ? 'hostssl' : 'host';
-  return [
-    'local     all all              scram-sha-256',
-    `${tcpType.padEnd(9)} all all 127.0.0.1/32 scram-sha-256`,
-    ...(forceSsl ? ['hostnossl all all 0.0.0.0/0    reject'] : []),
-    '',
-  ].join('\n');
-}
-
-function tlsSettings(version: TlsVersion, maxVersion?: TlsVersion): string {
-  // OpenSSL 3 disables TLS 1.0/1.1 below security level 0; a server that is
-  // meant to accept them (the non-compliant case under test) needs that too.
-  const ciphers =
-    version === 'TLSv1' || version === 'TLSv1.1'
-      ? 'DEFAULT:@SECLEVEL=0'
-      : 'HIGH:MEDIUM:+3DES:!aNULL';
-  const max = maxVersion ? `ssl_max_protocol_version = '${maxVersion}'\n` : '';
-  return `ssl_min_protocol_version = '${version}'\nssl_ciphers = '${ciphers}'\n${max}`;
-}
-
-function pgErrorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
-
-/** The SHA-256 fingerprint of the certificate the server presents after an SSLRequest. */
-function presentedCertificate(port: number): Promise<string | undefined> {
-  const socket = new Socket();
-  return new Promise((resolve) => {
-    const finish = (value: string | undefined): void => {
-      socket.destroy();
-      resolve(value);
-    };
-    socket.on('error', () => finish(undefined));
-    socket.setTimeout(2_000, () => finish(undefined));
-    socket.connect(port, '127.0.0.1', () => {
-      const sslRequest = Buffer.alloc(8);
-      sslRequest.writeInt32BE(8, 0);
-      sslRequest.writeInt32BE(80877103, 4);
-      socket.write(sslRequest);
-      socket.once('data', (answer) => {
-        if (answer[0] !== 0x53) return finish(undefined);
-        const tls = tlsConnect(
-          { socket, rejectUnauthorized: false, servername: 'localhost' },
-          () => {
-            const seen = tls.getPeerX509Certificate()?.fingerprint256;
-            tls.destroy();
-            finish(seen);
-          },
-        );
-        tls.on('error', () => finish(undefined));
-      });
-    });
-  });
-}
-
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<LocalPostgres> {
   const binDirs = await postgresBinDirs();
   const initdb = options.binDir
@@ -217,21 +159,12 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     tlsSettings(options.sslMinProtocolVersion ?? 'TLSv1.2', options.sslMaxProtocolVersion),
   );
   await giveTo(tlsConf, account);
-  const conf = [
-    `port = ${port}`,
-    `listen_addresses = '127.0.0.1'`,
-    `unix_socket_directories = '${dir}'`,
-    'ssl = on',
-    `ssl_cert_file = 'server.crt'`,
-    `ssl_key_file = 'server.key'`,
-    'fsync = off',
-    'synchronous_commit = off',
-    'full_page_writes = off',
-    `max_connections = ${options.maxConnections ?? 50}`,
-    "include_if_exists = 'tls.conf'",
-    ...(options.lcMessages ? [`lc_messages = '${options.lcMessages.replace(/'/g, '')}'`] : []),
-    '',
-  ].join('\n');
+  const conf = serverSettings({
+    port,
+    socketDir: dir,
+    maxConnections: options.maxConnections,
+    lcMessages: options.lcMessages,
+  });
   await writeFile(join(dataDir, 'postgresql.conf'), conf, { flag: 'a' });
   const hbaFile = join(dataDir, 'pg_hba.conf');
   await writeFile(hbaFile, hbaLines(options.forceSsl ?? true));
@@ -297,28 +230,6 @@ export function attachPostgres(
 
   const reload = (): Promise<unknown> => runAs(account, pgCtl, ['reload', '-D', dataDir]);
 
-  // Reload is asynchronous (SIGHUP); each setter polls until the server shows the new state.
-  const plaintextOutcome = async (): Promise<string | undefined> => {
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port,
-      user: masterUser,
-      password: randomBytes(12).toString('hex'),
-      database: 'postgres',
-      ssl: false,
-      connectionTimeoutMillis: 2_000,
-    });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      return 'connected';
-    } catch (error) {
-      return pgErrorCode(error);
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
-
   const withMaster = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client(tlsConnection());
     client.on('error', () => {});
@@ -346,7 +257,7 @@ export function attachPostgres(
       const expected = on ? '28000' : '28P01';
       await waitUntil(
         `pg_hba force_ssl=${on}`,
-        async () => (await plaintextOutcome()) === expected,
+        async () => (await plaintextOutcome(port, masterUser)) === expected,
         10_000,
       );
     },
