@@ -3,33 +3,49 @@
  * require_secure_transport): on is compliant once in effect, off is not, and
  * anything else is a value the rules do not understand.
  */
-import { type CheckResult, passed } from './check.js';
+import type { CheckResult } from './check.js';
 import {
-  type EffectiveValue,
+  describeValue,
+  effectiveValue,
   type GroupContext,
-  type ParameterReading,
   parameterEvidence,
+  parameterMissing,
+  readParameter,
   requireInEffect,
 } from './group.js';
 import type { StaticReason } from './reasons.js';
-import { rebootCommand } from './remediation.js';
+import { setParametersRemediation } from './remediation.js';
 import { parseSwitch } from './values.js';
 
+/** The switch of one engine family, as its rule names it. */
 export interface EnforcementSwitch {
   name: string;
-  reading: ParameterReading;
-  /** The group's value, or the default that stands in for it, with where it came from. */
-  effective: EffectiveValue;
-  /** How the value is shown in the annotation, engine label included. */
-  described: string;
+  /** The value RDS documents for on: `1`, or `ON` on Aurora MySQL. */
+  onValue: string;
   offReason: Extract<StaticReason, 'FORCE_SSL_OFF' | 'REQUIRE_SECURE_TRANSPORT_OFF'>;
-  remediation: string;
   /** Static parameters need a reboot to take effect even when RDS does not say so. */
   staticParameter: boolean;
 }
 
+/** `rds.force_ssl` (PostgreSQL, SQL Server): `1` requires TLS; static on SQL Server. */
+export function forceSslSwitch(staticParameter: boolean): EnforcementSwitch {
+  return { name: 'rds.force_ssl', onValue: '1', offReason: 'FORCE_SSL_OFF', staticParameter };
+}
+
+/** Reads the switch from the group and judges it; a switch the group cannot show is missing. */
 export function enforcementCheck(group: GroupContext, setting: EnforcementSwitch): CheckResult {
-  const { name, reading, effective, described, remediation } = setting;
+  const { name } = setting;
+  const reading = readParameter(group, name);
+  const remediation = setParametersRemediation(
+    group,
+    [{ name, value: setting.onValue }],
+    setting.staticParameter ? 'pending-reboot' : 'immediate',
+  );
+  const effective = effectiveValue(group, reading);
+  if (effective === undefined || 'missing' in effective) {
+    return parameterMissing(group, name, effective?.missing, remediation);
+  }
+  const described = `${describeValue(group, name, effective)} (${group.engineLabel})`;
   const { value } = effective;
   const evidence = [parameterEvidence(group, name, effective)];
   switch (parseSwitch(value)) {
@@ -38,9 +54,9 @@ export function enforcementCheck(group: GroupContext, setting: EnforcementSwitch
         group,
         reading,
         value,
-        passed(`${described}: TLS required`, evidence),
+        `${described}: TLS required`,
+        evidence,
         setting.staticParameter,
-        rebootCommand(group),
       );
     case 'off':
       return {

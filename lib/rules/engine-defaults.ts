@@ -42,110 +42,48 @@ const SOURCES = {
   sqlserver: `${RDS_DOCS}/UserGuide/SQLServer.Concepts.General.SSL.Using.html`,
 } as const;
 
+/** The rows of one parameter in one engine family, each naming the versions it covers. */
+function rowsOf(
+  family: EngineFamily,
+  parameter: string,
+  spans: readonly Omit<DocumentedDefault, 'family' | 'parameter'>[],
+): DocumentedDefault[] {
+  return spans.map((span) => ({ family, parameter, ...span }));
+}
+
 const DOCUMENTED: readonly DocumentedDefault[] = [
   // RDS for PostgreSQL: off before 15, on from 15.
-  {
-    family: 'postgres',
-    parameter: 'rds.force_ssl',
-    before: [15, 0],
-    value: '0',
-    source: SOURCES.postgres,
-  },
-  {
-    family: 'postgres',
-    parameter: 'rds.force_ssl',
-    from: [15, 0],
-    value: '1',
-    source: SOURCES.postgres,
-  },
-  // Aurora PostgreSQL: documented as 0 without a split by major.
-  {
-    family: 'aurora-postgresql',
-    parameter: 'rds.force_ssl',
-    value: '0',
-    source: SOURCES.auroraPostgres,
-  },
-  ...(['postgres', 'aurora-postgresql'] as const).flatMap((family) => [
-    {
-      family,
-      parameter: 'ssl_min_protocol_version',
-      from: [12, 0] as Version,
-      before: [13, 0] as Version,
-      value: 'TLSv1',
-      source: SOURCES.postgresMinProtocol,
-    },
-    {
-      family,
-      parameter: 'ssl_min_protocol_version',
-      from: [13, 0] as Version,
-      value: 'TLSv1.2',
-      source: SOURCES.postgresMinProtocol,
-    },
+  ...rowsOf('postgres', 'rds.force_ssl', [
+    { before: [15, 0], value: '0', source: SOURCES.postgres },
+    { from: [15, 0], value: '1', source: SOURCES.postgres },
   ]),
+  // Aurora PostgreSQL: documented as 0 without a split by major.
+  ...rowsOf('aurora-postgresql', 'rds.force_ssl', [{ value: '0', source: SOURCES.auroraPostgres }]),
+  ...(['postgres', 'aurora-postgresql'] as const).flatMap((family) =>
+    rowsOf(family, 'ssl_min_protocol_version', [
+      { from: [12, 0], before: [13, 0], value: 'TLSv1', source: SOURCES.postgresMinProtocol },
+      { from: [13, 0], value: 'TLSv1.2', source: SOURCES.postgresMinProtocol },
+    ]),
+  ),
   // RDS for MySQL: no parameter in 5.6; OFF up to 8.4; ON for 9.7.
-  {
-    family: 'mysql',
-    parameter: 'require_secure_transport',
-    before: [5, 7],
-    value: null,
-    source: SOURCES.mysql56,
-  },
-  {
-    family: 'mysql',
-    parameter: 'require_secure_transport',
-    from: [5, 7],
-    before: [8, 5],
-    value: '0',
-    source: SOURCES.mysql,
-  },
-  {
-    family: 'mysql',
-    parameter: 'require_secure_transport',
-    from: [9, 7],
-    value: '1',
-    source: SOURCES.mysql,
-  },
+  ...rowsOf('mysql', 'require_secure_transport', [
+    { before: [5, 7], value: null, source: SOURCES.mysql56 },
+    { from: [5, 7], before: [8, 5], value: '0', source: SOURCES.mysql },
+    { from: [9, 7], value: '1', source: SOURCES.mysql },
+  ]),
   // RDS for MariaDB: parameter from 10.5; OFF up to 11.4; ON from 11.8.
-  {
-    family: 'mariadb',
-    parameter: 'require_secure_transport',
-    before: [10, 5],
-    value: null,
-    source: SOURCES.mariadb,
-  },
-  {
-    family: 'mariadb',
-    parameter: 'require_secure_transport',
-    from: [10, 5],
-    before: [11, 5],
-    value: '0',
-    source: SOURCES.mariadb,
-  },
-  {
-    family: 'mariadb',
-    parameter: 'require_secure_transport',
-    from: [11, 8],
-    value: '1',
-    source: SOURCES.mariadb,
-  },
+  ...rowsOf('mariadb', 'require_secure_transport', [
+    { before: [10, 5], value: null, source: SOURCES.mariadb },
+    { from: [10, 5], before: [11, 5], value: '0', source: SOURCES.mariadb },
+    { from: [11, 8], value: '1', source: SOURCES.mariadb },
+  ]),
   // Aurora MySQL: no parameter in Aurora MySQL 1 (5.6); OFF in 2 and 3.
-  {
-    family: 'aurora-mysql',
-    parameter: 'require_secure_transport',
-    before: [2, 0],
-    value: null,
-    source: SOURCES.auroraMysql,
-  },
-  {
-    family: 'aurora-mysql',
-    parameter: 'require_secure_transport',
-    from: [2, 0],
-    before: [4, 0],
-    value: 'OFF',
-    source: SOURCES.auroraMysql,
-  },
+  ...rowsOf('aurora-mysql', 'require_secure_transport', [
+    { before: [2, 0], value: null, source: SOURCES.auroraMysql },
+    { from: [2, 0], before: [4, 0], value: 'OFF', source: SOURCES.auroraMysql },
+  ]),
   // RDS for SQL Server: off in every version (static parameter).
-  { family: 'sqlserver', parameter: 'rds.force_ssl', value: '0', source: SOURCES.sqlserver },
+  ...rowsOf('sqlserver', 'rds.force_ssl', [{ value: '0', source: SOURCES.sqlserver }]),
 ];
 
 /** What the assumption is when no row covers a version: TLS not required. */

@@ -4,10 +4,15 @@
  * everything else the instance parameter group.
  */
 import type { DatabaseResource, Evidence, ResolvedParameter, StaticRuleInput } from '../types.js';
-import type { CheckResult } from './check.js';
+import { type CheckResult, passed } from './check.js';
 import { builtInDefault } from './engine-defaults.js';
 import { type EngineFamily, isAurora } from './engines.js';
-import { describeGaps, unreadableGroupRemediation, upgradeRemediation } from './remediation.js';
+import {
+  describeGaps,
+  rebootCommand,
+  unreadableGroupRemediation,
+  upgradeRemediation,
+} from './remediation.js';
 
 export interface GroupContext {
   scope: 'instance' | 'cluster';
@@ -224,17 +229,19 @@ export function parameterMissing(
  * database; RDS does not say which. For a static parameter the value is
  * certainly not in effect. For a dynamic one it is in effect unless the group
  * itself was swapped, which the API does not reveal, so it cannot be called
- * compliant either way and is reported as insufficient data.
+ * compliant either way and is reported as insufficient data. In sync, the
+ * check passes with `passedSummary`.
  */
 export function requireInEffect(
   group: GroupContext,
   reading: ParameterReading,
   shownValue: string,
-  check: CheckResult,
+  passedSummary: string,
+  passedEvidence: Evidence[],
   staticByDefault = false,
-  rebootRemediation = '',
 ): CheckResult {
-  if (check.verdict !== 'COMPLIANT') return check;
+  const check = passed(passedSummary, passedEvidence);
+  const rebootRemediation = rebootCommand(group);
   const status = group.applyStatus?.trim().toLowerCase();
   if (status === undefined || status === '' || status === 'in-sync') return check;
   const evidence: Evidence[] = [
@@ -277,6 +284,23 @@ export function requireInEffect(
     reason: 'PARAMETERS_APPLYING',
     summary: `${configured}, group apply status ${group.applyStatus}`,
     remediation: 'Check the parameter group apply status in the RDS console, then rescan.',
+    evidence,
+  };
+}
+
+/** A value the rules cannot read as any setting they know: never compliant, never failed. */
+export function valueNotUnderstood(
+  group: GroupContext,
+  name: string,
+  value: string,
+  remediation: string,
+  evidence: Evidence[],
+): CheckResult {
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'PARAMETER_VALUE_UNKNOWN',
+    summary: `${name}="${value}" in ${group.phrase}: value not understood`,
+    remediation,
     evidence,
   };
 }

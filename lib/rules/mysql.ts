@@ -3,18 +3,17 @@
  * `tls_version` must not list a version below the rule's minimum.
  */
 import type { TlsVersion } from '../types.js';
+import { allowedVersionsCheck } from './allowed-versions.js';
 import { type CheckResult, passed } from './check.js';
 import { enforcementCheck } from './enforcement.js';
 import {
   describeValue,
-  effectiveValue,
   type GroupContext,
   parameterEvidence,
-  parameterMissing,
   readParameter,
   requireInEffect,
 } from './group.js';
-import { rebootCommand, setParametersRemediation } from './remediation.js';
+import { setParametersRemediation } from './remediation.js';
 import { isBelow, parseTlsVersionList, TLS_VERSIONS } from './values.js';
 
 export function evaluateMysql(group: GroupContext, minTlsVersion: TlsVersion): CheckResult[] {
@@ -27,20 +26,10 @@ function onValue(group: GroupContext): string {
 }
 
 function requireSecureTransport(group: GroupContext): CheckResult {
-  const name = 'require_secure_transport';
-  const reading = readParameter(group, name);
-  const fix = setParametersRemediation(group, [{ name, value: onValue(group) }], 'immediate');
-  const effective = effectiveValue(group, reading);
-  if (effective === undefined || 'missing' in effective) {
-    return parameterMissing(group, name, effective?.missing, fix);
-  }
   return enforcementCheck(group, {
-    name,
-    reading,
-    effective,
-    described: `${describeValue(group, name, effective)} (${group.engineLabel})`,
+    name: 'require_secure_transport',
+    onValue: onValue(group),
     offReason: 'REQUIRE_SECURE_TRANSPORT_OFF',
-    remediation: fix,
     staticParameter: false,
   });
 }
@@ -86,33 +75,13 @@ function tlsVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
   };
   const described = describeValue(group, name, effective);
   const evidence = [parameterEvidence(group, name, effective)];
-  const list = parseTlsVersionList(value);
-  const legacy = list.versions.filter((version) => isBelow(version, minimum));
-
-  if (legacy.length > 0) {
-    return {
-      verdict: 'NON_COMPLIANT',
-      reason: 'TLS_VERSION_ALLOWS_LEGACY',
-      summary: `${described}: allows ${legacy.join(', ')} (minimum ${minimum})`,
-      remediation: fix,
-      evidence,
-    };
-  }
-  if (list.unknown.length > 0) {
-    return {
-      verdict: 'INSUFFICIENT_DATA',
-      reason: 'PARAMETER_VALUE_UNKNOWN',
-      summary: `${name}="${value}" in ${group.phrase}: ${list.unknown.join(', ')} not understood`,
-      remediation: fix,
-      evidence,
-    };
-  }
-  return requireInEffect(
-    group,
-    reading,
-    value,
-    passed(described, evidence),
-    false,
-    rebootCommand(group),
+  const failed = allowedVersionsCheck(
+    parseTlsVersionList(value),
+    minimum,
+    { described, unreadable: `${name}="${value}" in ${group.phrase}` },
+    fix,
+    evidence,
   );
+  if (failed) return failed;
+  return requireInEffect(group, reading, value, described, evidence);
 }

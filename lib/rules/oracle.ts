@@ -11,10 +11,11 @@
  * acceptNativeNetworkEncryption says so.
  */
 import type { OptionGroupSettings, StaticRuleInput, TlsVersion } from '../types.js';
+import { allowedVersionsCheck } from './allowed-versions.js';
 import { type CheckResult, passed } from './check.js';
 import { evaluatePlaintextListener } from './oracle-listener.js';
 import { describeGaps } from './remediation.js';
-import { isBelow, parseOracleSslVersion } from './values.js';
+import { parseOracleSslVersion } from './values.js';
 
 const SSL_VERSION = 'SQLNET.SSL_VERSION';
 const ENCRYPTION_SERVER = 'SQLNET.ENCRYPTION_SERVER';
@@ -95,31 +96,14 @@ export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
     value: version,
   });
   const described = `SSL option in option group ${group.name} (${engineLabel}), ${SSL_VERSION}=${version}`;
-  const list = parseOracleSslVersion(version);
-  const legacy = list.versions.filter((allowed) => isBelow(allowed, minimum));
-
-  if (legacy.length > 0) {
-    return [
-      {
-        verdict: 'NON_COMPLIANT',
-        reason: 'TLS_VERSION_ALLOWS_LEGACY',
-        summary: `${described}: allows ${legacy.join(', ')} (minimum ${minimum})`,
-        remediation: fix,
-        evidence,
-      },
-    ];
-  }
-  if (list.unknown.length > 0) {
-    return [
-      {
-        verdict: 'INSUFFICIENT_DATA',
-        reason: 'PARAMETER_VALUE_UNKNOWN',
-        summary: `${described}: ${list.unknown.join(', ')} not understood`,
-        remediation: fix,
-        evidence,
-      },
-    ];
-  }
+  const failed = allowedVersionsCheck(
+    parseOracleSslVersion(version),
+    minimum,
+    { described, unreadable: described },
+    fix,
+    evidence,
+  );
+  if (failed) return [failed];
 
   const membership = memberships.find((candidate) => candidate.name === group.name);
   const status = membership?.status?.trim().toLowerCase();

@@ -3,8 +3,8 @@
  * `ssl_min_protocol_version` at least the rule's minimum.
  */
 import type { TlsVersion } from '../types.js';
-import { type CheckResult, passed } from './check.js';
-import { enforcementCheck } from './enforcement.js';
+import type { CheckResult } from './check.js';
+import { enforcementCheck, forceSslSwitch } from './enforcement.js';
 import {
   describeValue,
   effectiveValue,
@@ -13,31 +13,13 @@ import {
   parameterMissing,
   readParameter,
   requireInEffect,
+  valueNotUnderstood,
 } from './group.js';
-import { rebootCommand, setParametersRemediation } from './remediation.js';
+import { setParametersRemediation } from './remediation.js';
 import { isBelow, parseTlsVersion } from './values.js';
 
 export function evaluatePostgres(group: GroupContext, minTlsVersion: TlsVersion): CheckResult[] {
-  return [forceSsl(group), minProtocolVersion(group, minTlsVersion)];
-}
-
-function forceSsl(group: GroupContext): CheckResult {
-  const name = 'rds.force_ssl';
-  const reading = readParameter(group, name);
-  const fix = setParametersRemediation(group, [{ name, value: '1' }], 'immediate');
-  const effective = effectiveValue(group, reading);
-  if (effective === undefined || 'missing' in effective) {
-    return parameterMissing(group, name, effective?.missing, fix);
-  }
-  return enforcementCheck(group, {
-    name,
-    reading,
-    effective,
-    described: `${describeValue(group, name, effective)} (${group.engineLabel})`,
-    offReason: 'FORCE_SSL_OFF',
-    remediation: fix,
-    staticParameter: false,
-  });
+  return [enforcementCheck(group, forceSslSwitch(false)), minProtocolVersion(group, minTlsVersion)];
 }
 
 function minProtocolVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
@@ -54,13 +36,7 @@ function minProtocolVersion(group: GroupContext, minimum: TlsVersion): CheckResu
   const version = parseTlsVersion(value);
 
   if (version === undefined) {
-    return {
-      verdict: 'INSUFFICIENT_DATA',
-      reason: 'PARAMETER_VALUE_UNKNOWN',
-      summary: `${name}="${value}" in ${group.phrase}: value not understood`,
-      remediation: fix,
-      evidence,
-    };
+    return valueNotUnderstood(group, name, value, fix, evidence);
   }
   if (isBelow(version, minimum)) {
     return {
@@ -71,12 +47,5 @@ function minProtocolVersion(group: GroupContext, minimum: TlsVersion): CheckResu
       evidence,
     };
   }
-  return requireInEffect(
-    group,
-    reading,
-    value,
-    passed(described, evidence),
-    false,
-    rebootCommand(group),
-  );
+  return requireInEffect(group, reading, value, described, evidence);
 }

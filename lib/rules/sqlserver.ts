@@ -4,19 +4,18 @@
  * static parameters: a change is not in effect until the instance reboots.
  */
 import type { TlsVersion } from '../types.js';
-import { type CheckResult, passed } from './check.js';
-import { enforcementCheck } from './enforcement.js';
+import type { CheckResult } from './check.js';
+import { enforcementCheck, forceSslSwitch } from './enforcement.js';
 import {
   describeValue,
   type EffectiveValue,
-  effectiveValue,
   type GroupContext,
   parameterEvidence,
-  parameterMissing,
   readParameter,
   requireInEffect,
+  valueNotUnderstood,
 } from './group.js';
-import { rebootCommand, setParametersRemediation } from './remediation.js';
+import { setParametersRemediation } from './remediation.js';
 import { isBelow, parseSwitch } from './values.js';
 
 const PROTOCOL_SWITCHES: ReadonlyArray<{ name: string; version: TlsVersion }> = [
@@ -26,30 +25,11 @@ const PROTOCOL_SWITCHES: ReadonlyArray<{ name: string; version: TlsVersion }> = 
 ];
 
 export function evaluateSqlServer(group: GroupContext, minTlsVersion: TlsVersion): CheckResult[] {
-  const checks = [forceSsl(group)];
+  const checks = [enforcementCheck(group, forceSslSwitch(true))];
   for (const protocol of PROTOCOL_SWITCHES) {
     if (isBelow(protocol.version, minTlsVersion)) checks.push(protocolSwitch(group, protocol));
   }
   return checks;
-}
-
-function forceSsl(group: GroupContext): CheckResult {
-  const name = 'rds.force_ssl';
-  const reading = readParameter(group, name);
-  const fix = setParametersRemediation(group, [{ name, value: '1' }], 'pending-reboot');
-  const effective = effectiveValue(group, reading);
-  if (effective === undefined || 'missing' in effective) {
-    return parameterMissing(group, name, effective?.missing, fix);
-  }
-  return enforcementCheck(group, {
-    name,
-    reading,
-    effective,
-    described: `${describeValue(group, name, effective)} (${group.engineLabel})`,
-    offReason: 'FORCE_SSL_OFF',
-    remediation: fix,
-    staticParameter: true,
-  });
 }
 
 /** `default` leaves the choice to Windows, which keeps the old protocols on: counted as allowed. */
@@ -76,14 +56,7 @@ function protocolSwitch(
   const normalized = value.toLowerCase();
 
   if (normalized === 'disabled' || parseSwitch(value) === 'off') {
-    return requireInEffect(
-      group,
-      reading,
-      value,
-      passed(described, evidence),
-      true,
-      rebootCommand(group),
-    );
+    return requireInEffect(group, reading, value, described, evidence, true);
   }
   if (normalized === 'enabled' || normalized === 'default' || parseSwitch(value) === 'on') {
     return {
@@ -94,11 +67,5 @@ function protocolSwitch(
       evidence,
     };
   }
-  return {
-    verdict: 'INSUFFICIENT_DATA',
-    reason: 'PARAMETER_VALUE_UNKNOWN',
-    summary: `${name}="${value}" in ${group.phrase}: value not understood`,
-    remediation: fix,
-    evidence,
-  };
+  return valueNotUnderstood(group, name, value, fix, evidence);
 }
