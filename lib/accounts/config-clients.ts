@@ -4,25 +4,21 @@
  * their fanned-out batches report through the member's role.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { oncePerKey } from '../aws/once-per-key.js';
 import { credentialsConfigFor, type ScanTarget } from './index.js';
 
 /** Adaptive retries: PutEvaluations throttles busy accounts. */
 const CONFIG_MAX_ATTEMPTS = 8;
 
 export function createConfigClients(region: string): (target: ScanTarget) => ConfigServiceClient {
-  const clients = new Map<string, ConfigServiceClient>();
-  return (target) => {
-    const key = target.roleArn ?? 'own';
-    let client = clients.get(key);
-    if (!client) {
-      client = new ConfigServiceClient({
+  return oncePerKey(
+    (target: ScanTarget) => target.roleArn ?? 'own',
+    (target) =>
+      new ConfigServiceClient({
         region,
         retryMode: 'adaptive',
         maxAttempts: CONFIG_MAX_ATTEMPTS,
         ...credentialsConfigFor(target, { region }),
-      });
-      clients.set(key, client);
-    }
-    return client;
-  };
+      }),
+  );
 }

@@ -6,6 +6,7 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { oncePerKey } from '../aws/once-per-key.js';
 import { collectInventory, type InventoryFilters } from '../inventory/index.js';
 import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import type { RuleParameters } from '../types.js';
@@ -35,67 +36,42 @@ function targetKey(target: ScanTarget): string {
 }
 
 export function createAccountToolkit(options: AccountToolkitOptions = {}): AccountToolkit {
-  const rdsClients = new Map<string, RDSClient>();
-  const ec2Clients = new Map<string, Promise<EC2Client>>();
-  const probers = new Map<string, LiveProber>();
   const credentialsOptions = options.stsRegion ? { region: options.stsRegion } : {};
+  const accountAndRegion = (target: ScanTarget, region: string) => `${targetKey(target)}|${region}`;
+  const clientConfig = (target: ScanTarget, region: string) => ({
+    region,
+    retryMode: 'adaptive',
+    maxAttempts: RDS_MAX_ATTEMPTS,
+    ...credentialsConfigFor(target, credentialsOptions),
+  });
 
-  const rdsClientFor = (target: ScanTarget) => (region: string) => {
-    const key = `${targetKey(target)}|${region}`;
-    let client = rdsClients.get(key);
-    if (!client) {
-      client = new RDSClient({
-        region,
-        retryMode: 'adaptive',
-        maxAttempts: RDS_MAX_ATTEMPTS,
-        ...credentialsConfigFor(target, credentialsOptions),
-      });
-      rdsClients.set(key, client);
-    }
-    return client;
-  };
+  const rdsClient = oncePerKey(
+    accountAndRegion,
+    (target, region) => new RDSClient(clientConfig(target, region)),
+  );
+  // The SDK's EC2 client loads on the first security-group read, not at init.
+  const ec2Client = oncePerKey(accountAndRegion, (target, region) =>
+    import('../aws/ec2.js').then(({ EC2Client }) => new EC2Client(clientConfig(target, region))),
+  );
+  const rdsClientFor = (target: ScanTarget) => (region: string) => rdsClient(target, region);
+  const ec2ClientFor = (target: ScanTarget) => (region: string) => ec2Client(target, region);
 
-  const ec2ClientFor = (target: ScanTarget) => (region: string) => {
-    const key = `${targetKey(target)}|${region}`;
-    let client = ec2Clients.get(key);
-    if (!client) {
-      // The SDK's EC2 client loads on the first security-group read, not at init.
-      client = import('../aws/ec2.js').then(
-        ({ EC2Client }) =>
-          new EC2Client({
-            region,
-            retryMode: 'adaptive',
-            maxAttempts: RDS_MAX_ATTEMPTS,
-            ...credentialsConfigFor(target, credentialsOptions),
+  const proberFor = oncePerKey(targetKey, (target): LiveProber => {
+    const { credentials } = credentialsConfigFor(target, credentialsOptions);
+    // The probe stack (Secrets Manager, the signer, the CA bundle, TLS) loads on the first probe.
+    let loaded: Promise<LiveProber> | undefined;
+    return {
+      async probe(item, ruleParameters) {
+        loaded ??= import('./account-prober.js').then(({ createAccountProber }) =>
+          createAccountProber({
+            ...(credentials ? { credentials } : {}),
+            ...(options.useIamAuth ? { useIamAuth: true } : {}),
           }),
-      );
-      ec2Clients.set(key, client);
-    }
-    return client;
-  };
-
-  const proberFor = (target: ScanTarget): LiveProber => {
-    const key = targetKey(target);
-    let prober = probers.get(key);
-    if (!prober) {
-      const { credentials } = credentialsConfigFor(target, credentialsOptions);
-      // The probe stack (Secrets Manager, the signer, the CA bundle, TLS) loads on the first probe.
-      let loaded: Promise<LiveProber> | undefined;
-      prober = {
-        async probe(item, ruleParameters) {
-          loaded ??= import('./account-prober.js').then(({ createAccountProber }) =>
-            createAccountProber({
-              ...(credentials ? { credentials } : {}),
-              ...(options.useIamAuth ? { useIamAuth: true } : {}),
-            }),
-          );
-          return (await loaded).probe(item, ruleParameters);
-        },
-      };
-      probers.set(key, prober);
-    }
-    return prober;
-  };
+        );
+        return (await loaded).probe(item, ruleParameters);
+      },
+    };
+  });
 
   // Live-only, like the prober: loaded on the first check.
   const reachability: ReachabilityCheck = (target) =>

@@ -5,6 +5,7 @@
  */
 import type { EC2Client, EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
+import { oncePerKey } from '../aws/once-per-key.js';
 
 export interface RdsClientFactoryOptions {
   /** Attempts per request including the first. Default 8. */
@@ -20,16 +21,9 @@ export interface Ec2ClientFactoryOptions {
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
+/** One client per region, made on first use. */
 function perRegion<C>(create: (region: string) => C): (region: string) => C {
-  const clients = new Map<string, C>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client = create(region);
-      clients.set(region, client);
-    }
-    return client;
-  };
+  return oncePerKey((region: string) => region, create);
 }
 
 export function createRdsClientFactory(

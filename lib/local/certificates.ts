@@ -8,14 +8,9 @@ import { join } from 'node:path';
 import { run } from './process.js';
 
 /** Which server certificate a local server presents. */
-export type CertificateKind = 'valid' | 'untrusted' | 'expired' | 'wrong-host';
+export const CERTIFICATE_KINDS = ['valid', 'untrusted', 'expired', 'wrong-host'] as const;
 
-export const CERTIFICATE_KINDS: readonly CertificateKind[] = [
-  'valid',
-  'untrusted',
-  'expired',
-  'wrong-host',
-];
+export type CertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
 export interface ServerCertificate {
   kind: CertificateKind;
