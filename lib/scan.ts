@@ -5,7 +5,7 @@
  * result goes (Config, a report, metrics).
  */
 import pLimit from 'p-limit';
-import { describeError } from './config/safe-text.js';
+import { describeError } from './errors.js';
 import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from './pipeline.js';
 import {
   certificateFindings,

@@ -1,3 +1,10 @@
+/**
+ * The one text module: every cut of untrusted or bounded text. Server text
+ * is clipped before anything matches or quotes it; what goes to AWS Config
+ * is cut to its annotation limit; event fragments are quoted short and
+ * printable; report cells are one line.
+ */
+
 /** AWS Config rejects an Annotation longer than this. */
 export const MAX_ANNOTATION_LENGTH = 256;
 
@@ -9,14 +16,70 @@ export const MAX_ANNOTATION_LENGTH = 256;
 export const MAX_FINDING_TEXT = 1024;
 
 /**
+ * At most this many characters of any server-supplied text are ever matched
+ * or quoted: a hostile server can make an error message as long as the read
+ * limit allows, and no pattern should ever see more than this.
+ */
+export const SERVER_TEXT_LIMIT = 512;
+
+/** An error message built from several parts (issues, parameter keys) is capped here. */
+const MAX_MESSAGE = 300;
+/** A quoted fragment of an untrusted event. */
+const MAX_FRAGMENT = 40;
+
+/** The first `SERVER_TEXT_LIMIT` characters of untrusted text: what every match and quote works on. */
+export function clipServerText(text: string, limit = SERVER_TEXT_LIMIT): string {
+  return text.length <= limit ? text : text.slice(0, limit);
+}
+
+/** Cuts text to at most `max` characters, marking the cut with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  return `${text.slice(0, max - 1)}…`;
+}
+
+/** Runs of white space as one space, trimmed. */
+function collapseSpace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * One line: control characters (newlines, terminal escapes) become spaces.
+ * For text from a file or a server that is not trusted to be free of them.
+ */
+export function oneLine(text: string): string {
+  return collapseSpace(text.replace(/\p{Cc}/gu, ' '));
+}
+
+/**
  * Shortens text to the Config annotation limit, marking the cut with an
  * ellipsis. Only what goes to AWS Config is cut: findings carry the full
  * text, and the HTML and JSON reports show it whole.
  */
 export function clampAnnotation(text: string, max = MAX_ANNOTATION_LENGTH): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  if (oneLine.length <= max) return oneLine;
-  return `${oneLine.slice(0, max - 1)}…`;
+  return truncate(collapseSpace(text), max);
+}
+
+/** Shortens a server's message for an annotation without losing its meaning. */
+export function shortServerText(text: string, max = 90): string {
+  return truncate(collapseSpace(clipServerText(text)), max);
+}
+
+/** A capped, single-line, quoted rendering of an untrusted string. */
+export function quoteFragment(value: string, max = MAX_FRAGMENT): string {
+  // Control characters could forge log lines; replace them before quoting.
+  const printable = value.replace(/\p{Cc}/gu, '?');
+  const cut = printable.length > max ? `${printable.slice(0, max)}…` : printable;
+  return JSON.stringify(cut);
+}
+
+/**
+ * Caps an error message built from several parts (issues, rule parameter
+ * keys): each part is short, but all of them together need not be.
+ */
+export function capMessage(text: string): string {
+  return truncate(text, MAX_MESSAGE);
 }
 
 /**

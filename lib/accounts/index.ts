@@ -8,6 +8,7 @@
  * function's IAM policy limits which roles it may assume.
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { errorName } from '../errors.js';
 import type { Inventory } from '../pipeline.js';
 import type { ScanProblem } from '../types.js';
 
@@ -127,7 +128,7 @@ export function accountProblem(target: ScanTarget, error: unknown): ScanProblem 
   return {
     scope: `account:${target.accountId ?? 'own'}`,
     code: 'ACCOUNT_UNREADABLE',
-    message: error instanceof Error ? error.name : 'inventory failed',
+    message: errorName(error),
   };
 }
 

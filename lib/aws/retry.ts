@@ -44,11 +44,6 @@ export function backoff(
   };
 }
 
-/** The error's name, which is what AWS SDK v3 puts the service's error code in. */
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
-}
-
 /** Throttling as the AWS services in use here spell it. */
 export const THROTTLING_ERRORS = new Set([
   'ThrottlingException',

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { errorMessage } from '../errors.js';
 import { EXIT_CODES } from '../report/summary.js';
 import { runDemo } from './demo.js';
 import { runScanCommand, type ScanCommandOptions } from './scan-command.js';
@@ -128,9 +129,7 @@ export async function main(
       streams.stderr.write(`${usageLine(error.message)}\n`);
       return EXIT_CODES.usage;
     }
-    streams.stderr.write(
-      `rds-tls-guard: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    streams.stderr.write(`rds-tls-guard: ${errorMessage(error)}\n`);
     return EXIT_CODES.error;
   }
 }

@@ -7,6 +7,7 @@
  * failure is a named value; nothing here throws, whatever the input.
  */
 import * as z from 'zod';
+import { describeIssues } from '../errors.js';
 import type { RuleParameters } from '../types.js';
 import {
   captureTimestamp,
@@ -17,7 +18,6 @@ import {
 } from './configuration-item.js';
 import { type InvokingEvent, parseInvokingEvent } from './invoking-event.js';
 import { parseRuleParameters, RULE_PARAMETERS_ERROR_CODES } from './rule-parameters.js';
-import { describeIssues } from './safe-text.js';
 
 export const CONFIG_EVENT_ERROR_CODES = [
   'EVENT_INVALID',

@@ -13,8 +13,8 @@ import {
   type ConfigurationItem as SdkConfigurationItem,
   type ResourceType as SdkResourceType,
 } from '@aws-sdk/client-config-service';
+import { describeError } from '../errors.js';
 import type { ConfigurationItem, ConfigurationItemSummary } from './configuration-item.js';
-import { describeError } from './safe-text.js';
 
 export const CONFIG_HISTORY_ERROR_CODES = [
   'RESOURCE_NOT_DISCOVERED',

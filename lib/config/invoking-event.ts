@@ -4,6 +4,8 @@
  * notification. Every failure is a named value; nothing here throws.
  */
 import * as z from 'zod';
+import { describeIssues } from '../errors.js';
+import { quoteFragment } from '../text.js';
 import {
   type ConfigurationItem,
   type ConfigurationItemSummary,
@@ -17,7 +19,6 @@ import {
   parseJsonText,
 } from './configuration-item.js';
 import type { ConfigEventError } from './event.js';
-import { describeIssues, quoteFragment } from './safe-text.js';
 
 // The developer guide's example change notification has no notificationCreationTime.
 const changeNotificationSchema = z.object({

@@ -10,13 +10,13 @@
  * zod schema (z.stringbool for the string booleans, z.coerce for numbers).
  */
 import * as z from 'zod';
+import { capMessage, quoteFragment } from '../text.js';
 import {
   DEFAULT_RULE_PARAMETERS,
   type RuleParameters,
   type TlsVersion,
   tlsVersionSchema,
 } from '../types.js';
-import { capMessage, quoteFragment } from './safe-text.js';
 
 export const RULE_PARAMETERS_ERROR_CODES = [
   'RULE_PARAMETERS_NOT_JSON',

@@ -12,6 +12,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type BackoffOptions, backoff } from '../aws/retry.js';
+import { errorName } from '../errors.js';
 import { type FanoutMessage, serializeMessage } from './message.js';
 import { SQS_MAX_MESSAGE_BYTES } from './plan.js';
 
@@ -119,7 +120,7 @@ export async function enqueueBatches(
           }
         }
       } catch (error) {
-        const code = error instanceof Error ? error.name : 'SEND_FAILED';
+        const code = errorName(error);
         for (const entry of call) {
           lastCode.set(entry.index, code);
           retry.push(entry);

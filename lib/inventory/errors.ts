@@ -4,7 +4,8 @@
  * and gaps: SDK and service messages are not trusted not to echo request
  * input. Each problem ends with what to do next.
  */
-import { describeError } from '../config/safe-text.js';
+
+import { describeError, errorName } from '../errors.js';
 import type { ScanProblem } from '../types.js';
 
 export const READ_FAILURE_CODES = [
@@ -32,16 +33,6 @@ const THROTTLED_NAMES = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
 ]);
-
-/** The error's name (e.g. `AccessDenied`, `DBParameterGroupNotFoundFault`), never its message. */
-export function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  if (typeof error === 'object' && error !== null && 'name' in error) {
-    const name = (error as { name: unknown }).name;
-    if (typeof name === 'string') return name;
-  }
-  return typeof error;
-}
 
 /**
  * Why a read failed, for a gap: the error's name, and for an offline audit

@@ -24,7 +24,7 @@ export {
   enrichResources,
   type KnownCluster,
 } from './enrich.js';
-export { classifyReadFailure, errorName, type ReadFailureCode } from './errors.js';
+export { classifyReadFailure, type ReadFailureCode } from './errors.js';
 export { applyFilters, type InventoryFilters, matchesFilters } from './filters.js';
 export {
   accountIdFromArn,

@@ -21,7 +21,9 @@ import {
   DescribeDBProxyTargetsCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
+import { errorName } from '../errors.js';
 import type { InventoryItem } from '../pipeline.js';
+import { clipServerText } from '../text.js';
 import {
   type DatabaseResource,
   type FrontingProxy,
@@ -34,13 +36,12 @@ import {
   type ProxyTarget,
   type ScanProblem,
 } from '../types.js';
-import { errorName, regionProblem } from './errors.js';
+import { regionProblem } from './errors.js';
 import { accountIdFromArn } from './mappers.js';
 import { readAllPages } from './pagination.js';
 
 /** Proxies per region kept; the RDS quota is 20 by default. */
 export const MAX_PROXIES_PER_REGION = 1_000;
-const MAX_TEXT = 512;
 
 const PAGE_SIZE = 100;
 
@@ -54,10 +55,6 @@ export interface ProxyListing {
 
 type Limited = <T>(read: () => Promise<T>) => Promise<T>;
 
-function clip(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : text.slice(0, MAX_TEXT);
-}
-
 function bounded<T>(items: readonly T[], max: number): { items: T[]; cut: boolean } {
   return { items: items.slice(0, max), cut: items.length > max };
 }
@@ -69,11 +66,11 @@ export function proxyResourceId(proxy: Pick<DBProxy, 'DBProxyArn' | 'DBProxyName
 }
 
 function endpointOf(endpoint: DBProxyEndpoint, port: number): ProxyEndpoint[] {
-  const address = clip(endpoint.Endpoint);
+  const address = clipServerText(endpoint.Endpoint ?? '');
   if (!address || !endpoint.DBProxyEndpointName) return [];
   return [
     {
-      name: clip(endpoint.DBProxyEndpointName) ?? '',
+      name: clipServerText(endpoint.DBProxyEndpointName),
       address,
       port,
       role: endpoint.TargetRole ?? 'READ_WRITE',
@@ -85,9 +82,9 @@ function endpointOf(endpoint: DBProxyEndpoint, port: number): ProxyEndpoint[] {
 
 function authEntryOf(entry: NonNullable<DBProxy['Auth']>[number]): ProxyAuthEntry {
   return {
-    ...(entry.UserName ? { userName: clip(entry.UserName) } : {}),
+    ...(entry.UserName ? { userName: clipServerText(entry.UserName) } : {}),
     ...(entry.AuthScheme ? { authScheme: entry.AuthScheme } : {}),
-    ...(entry.SecretArn ? { secretArn: clip(entry.SecretArn) } : {}),
+    ...(entry.SecretArn ? { secretArn: clipServerText(entry.SecretArn) } : {}),
     ...(entry.IAMAuth ? { iamAuth: entry.IAMAuth } : {}),
   };
 }
@@ -97,8 +94,10 @@ function targetOf(target: DBProxyTarget): ProxyTarget[] {
   return [
     {
       type: target.Type,
-      identifier: clip(target.RdsResourceId) ?? '',
-      ...(target.TrackedClusterId ? { trackedClusterId: clip(target.TrackedClusterId) } : {}),
+      identifier: clipServerText(target.RdsResourceId),
+      ...(target.TrackedClusterId
+        ? { trackedClusterId: clipServerText(target.TrackedClusterId) }
+        : {}),
       ...(target.Role ? { role: target.Role } : {}),
     },
   ];
@@ -124,7 +123,7 @@ export function resourceFromProxy(
       ? [
           {
             name: 'default',
-            address: clip(proxy.Endpoint) ?? '',
+            address: clipServerText(proxy.Endpoint),
             port,
             role: 'READ_WRITE',
             isDefault: true,

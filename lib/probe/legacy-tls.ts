@@ -5,14 +5,10 @@
  */
 import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { errorCode, errorCodeOrName, errorMessage } from '../errors.js';
+import { shortServerText } from '../text.js';
 import type { TlsVersion } from '../types.js';
-import {
-  errorCode,
-  errorMessage,
-  isLocalProtocolRefusal,
-  networkProblem,
-  shortServerText,
-} from './failures.js';
+import { isLocalProtocolRefusal, networkProblem } from './failures.js';
 import { highestVersionBelow, type LegacyTlsStep, type ProbeTarget } from './model.js';
 import { legacySecureContext } from './tls-context.js';
 
@@ -140,7 +136,7 @@ export function checkLegacyTls(target: ProbeTarget, preamble: TlsPreamble): Prom
   return probeLegacyTls(target, preamble).catch(
     (error: unknown): LegacyTlsStep => ({
       kind: 'failed',
-      detail: `legacy attempt failed to run (${errorCode(error) ?? (error instanceof Error ? error.name : 'error')})`,
+      detail: `legacy attempt failed to run (${errorCodeOrName(error)})`,
     }),
   );
 }

@@ -3,13 +3,10 @@
  * unknown value, and the verified session's failure as a named TLS step.
  * Pure: no sockets here.
  */
-import {
-  certificateProblem,
-  errorMessage,
-  isProtocolVersionFailure,
-  networkProblem,
-  shortServerText,
-} from './failures.js';
+
+import { errorMessage } from '../errors.js';
+import { shortServerText } from '../text.js';
+import { certificateProblem, isProtocolVersionFailure, networkProblem } from './failures.js';
 import type { TlsStep } from './model.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 

@@ -5,7 +5,7 @@
  * user's SSL requirement).
  */
 import { TLSSocket } from 'node:tls';
-import { clipServerText } from './failures.js';
+import { clipServerText } from '../text.js';
 import type { ProbeCredentials, ProbeTarget, TlsStep } from './model.js';
 import {
   type Connection,

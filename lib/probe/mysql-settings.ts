@@ -3,8 +3,10 @@
  * say about plaintext, and how a plaintext login's answer is read with them.
  * Pure: no sockets here.
  */
+
+import { clipServerText, shortServerText } from '../text.js';
 import type { Evidence } from '../types.js';
-import { clipServerText, networkProblem, shortServerText } from './failures.js';
+import { networkProblem } from './failures.js';
 import type { PlaintextStep } from './model.js';
 import { UNSAFE_AUTH_REFUSED } from './mysql-auth.js';
 import { asMysqlError } from './mysql-errors.js';

@@ -9,13 +9,9 @@
  * which follows the server's lc_messages. Pure: no sockets here.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  clipServerText,
-  errorCode,
-  errorMessage,
-  networkProblem,
-  shortServerText,
-} from './failures.js';
+import { errorCode, errorMessage } from '../errors.js';
+import { clipServerText, shortServerText } from '../text.js';
+import { networkProblem } from './failures.js';
 import type { PlaintextStep, ProbeCredentials } from './model.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 

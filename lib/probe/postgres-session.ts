@@ -5,16 +5,10 @@
  */
 import { TLSSocket } from 'node:tls';
 import type pg from 'pg';
+import { errorCode, errorMessage } from '../errors.js';
+import { clipServerText, shortServerText } from '../text.js';
 import type { Evidence } from '../types.js';
-import {
-  certificateProblem,
-  clipServerText,
-  errorCode,
-  errorMessage,
-  isProtocolVersionFailure,
-  networkProblem,
-  shortServerText,
-} from './failures.js';
+import { certificateProblem, isProtocolVersionFailure, networkProblem } from './failures.js';
 import type { ProbeCredentials, ProbeTarget, TlsStep } from './model.js';
 import { closeClient, newClient } from './postgres-client.js';
 import { failureWithin, READ_LIMIT_EXCEEDED, readLimitError } from './read-limit.js';

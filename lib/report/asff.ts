@@ -5,6 +5,8 @@
  * Id is stable (account, region, resource id), so each scan updates the same
  * finding instead of adding one.
  */
+
+import { truncate } from '../text.js';
 import type {
   ResourceEvaluation,
   ResourceType,
@@ -12,7 +14,7 @@ import type {
   SnapshotProvenance,
   Verdict,
 } from '../types.js';
-import { accountIdOf, partitionOf, snapshotSource, sortedEvaluations, truncate } from './model.js';
+import { accountIdOf, partitionOf, snapshotSource, sortedEvaluations } from './model.js';
 
 /** The part of the ASFF this tool fills in (the SDK's AwsSecurityFinding is not a dependency). */
 export interface AsffFinding {

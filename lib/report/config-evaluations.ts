@@ -15,7 +15,7 @@ import {
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
 import { type BackoffOptions, backoff } from '../aws/retry.js';
-import { describeError } from '../config/safe-text.js';
+import { describeError, errorName } from '../errors.js';
 import { clampAnnotation } from '../text.js';
 import type { ResourceEvaluation, ResourceType } from '../types.js';
 
@@ -197,7 +197,7 @@ export async function putEvaluations(
           );
         }
       } catch (error) {
-        const name = error instanceof Error ? error.name : '';
+        const name = errorName(error);
         summary.errors.push(`${label} attempt ${attempt}: ${describeError(error)}`);
         if (FATAL_ERRORS.has(name)) {
           fatal = true;

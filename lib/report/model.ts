@@ -56,24 +56,6 @@ export function partitionOf(resource: DatabaseResource): string {
 }
 
 /**
- * One line, no control characters: identifiers and server messages are not
- * trusted to be free of newlines or terminal escape sequences.
- */
-export function oneLine(text: string): string {
-  return text
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** Cuts text to at most `max` characters, marking the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 0) return '';
-  return `${text.slice(0, max - 1)}…`;
-}
-
-/**
  * How every report says where an offline audit's data came from, in one
  * line: `offline snapshot audit/, captured 2025-01-15T10:00:00.000Z
  * (capture-info.json)` or `…, files modified 2025-01-14T… to 2025-01-15T…`.

@@ -2,15 +2,10 @@
  * The terminal table: one row per database, columns fit to their content and
  * shrunk (annotation first) until the table fits the terminal width.
  */
+
+import { oneLine, truncate } from '../text.js';
 import { type ScanResult, VERDICTS, type Verdict } from '../types.js';
-import {
-  engineLabel,
-  oneLine,
-  snapshotIgnored,
-  snapshotSource,
-  sortedEvaluations,
-  truncate,
-} from './model.js';
+import { engineLabel, snapshotIgnored, snapshotSource, sortedEvaluations } from './model.js';
 import { summarize } from './summary.js';
 
 export interface TableOptions {

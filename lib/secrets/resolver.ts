@@ -7,6 +7,7 @@
 import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Signer } from '@aws-sdk/rds-signer';
+import { errorName } from '../errors.js';
 import type { CredentialOutcome, CredentialResolver } from '../pipeline.js';
 import { SecretValue } from '../secret-value.js';
 import type { DatabaseResource, RuleParameters } from '../types.js';
@@ -209,7 +210,7 @@ async function iamCredentials(
     };
   } catch (error) {
     // Signer errors can carry credential details; only the error's name is kept.
-    const name = error instanceof Error ? error.name : typeof error;
+    const name = errorName(error);
     return {
       kind: 'unavailable',
       reason: 'IAM_TOKEN_FAILED',

@@ -6,6 +6,8 @@
  * never a value: a secret string that is not JSON may well be a bare password,
  * and JSON.parse quotes its input in its error messages.
  */
+
+import { errorName } from '../errors.js';
 import { SecretValue } from '../secret-value.js';
 import type { DatabaseResource } from '../types.js';
 
@@ -164,15 +166,6 @@ export function regionOfArn(reference: string): string | undefined {
   if (!reference.startsWith('arn:')) return undefined;
   const region = reference.split(':')[3];
   return region ? region : undefined;
-}
-
-function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  if (typeof error === 'object' && error !== null) {
-    const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string') return name;
-  }
-  return typeof error;
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -5,8 +5,8 @@
  * outcomes; nothing here throws.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type BackoffOptions, backoff, errorName, THROTTLING_ERRORS } from '../aws/retry.js';
-import { describeError } from '../config/safe-text.js';
+import { type BackoffOptions, backoff, THROTTLING_ERRORS } from '../aws/retry.js';
+import { describeError, errorName } from '../errors.js';
 
 /** A part or manifest larger than this is not read. */
 export const MAX_OBJECT_BYTES = 16 * 1024 * 1024;

@@ -11,7 +11,7 @@
  * here throws.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { describeError } from '../config/safe-text.js';
+import { describeError } from '../errors.js';
 import type { JsonReport, ReportFormat } from '../report/index.js';
 import type { AuditResponse } from '../use-cases/audit.js';
 

@@ -21,8 +21,8 @@ import type {
   AwsSecurityFindingFilters,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { type BackoffOptions, backoff, errorName } from '../aws/retry.js';
-import { describeError } from '../config/safe-text.js';
+import { type BackoffOptions, backoff } from '../aws/retry.js';
+import { describeError, errorName } from '../errors.js';
 import { planCalls } from '../fanout/enqueue.js';
 import { type AsffFinding, buildAsffFindings, type FindingFirstSeen } from '../report/asff.js';
 import type { ScanResult } from '../types.js';

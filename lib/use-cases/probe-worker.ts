@@ -13,7 +13,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { describeError } from '../config/safe-text.js';
+import { describeError } from '../errors.js';
 import {
   databasesOf,
   FANOUT_MESSAGE_VERSION,
