@@ -30,7 +30,6 @@
  */
 import * as z from 'zod';
 import { databaseResourceSchema } from '../database-resource.js';
-import { describeError, errorName } from '../errors.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
