@@ -122,6 +122,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       const probeOptions = {
         requireLiveProbe: ruleParameters.requireLiveProbe,
         mysqlPlaintextLogin: ruleParameters.mysqlPlaintextLogin === true,
+        throughProxy: resource.proxy !== undefined,
       };
       let finding: Finding;
       try {

@@ -27,6 +27,13 @@ export interface ProbeOptions {
    * password on an unencrypted connection.
    */
   mysqlPlaintextLogin: boolean;
+  /**
+   * The endpoint is a proxy's (RDS Proxy): only the proxy's own refusal of an
+   * unencrypted client proves its stance (see proxy-answers.ts), the
+   * plaintext attempt uses a random identity, and the TLS step is this
+   * side's session with the proxy, not the database's view of its own leg.
+   */
+  throughProxy?: boolean;
 }
 
 export interface ProbeCredentials {

@@ -208,6 +208,11 @@ export async function verifiedSession(
   credentials: ProbeCredentials,
   /** Called once the TLS login succeeded: the chain and the server's name were checked in the handshake. */
   onVerified: () => void = () => {},
+  /**
+   * Through a proxy, Ssl_version is the database's view of the proxy's own
+   * leg; the client's leg is this side's verified socket.
+   */
+  throughProxy = false,
 ): Promise<{ step: TlsStep; facts?: MysqlSessionFacts }> {
   const opened = await open(
     {
@@ -247,6 +252,20 @@ export async function verifiedSession(
     const facts = await readSessionFacts(connection, target.connectTimeoutMs);
     if (readLimitExceeded()) {
       return { step: classifyMysqlTlsError(readLimitError(READ_LIMIT_BYTES)) };
+    }
+    if (throughProxy) {
+      const protocol = stream.getProtocol();
+      const cipher = stream.getCipher()?.name;
+      return {
+        step: protocol
+          ? { kind: 'verified', protocol, ...(cipher ? { cipher } : {}) }
+          : {
+              kind: 'inconclusive',
+              reason: 'SESSION_FACTS_UNAVAILABLE',
+              detail: 'logged in, but this side of the proxy session shows no TLS version',
+            },
+        facts,
+      };
     }
     if (!facts.sslVersion) {
       // The server's status was unreadable or empty: this side's verified socket still speaks.

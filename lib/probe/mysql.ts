@@ -41,6 +41,7 @@ import {
   type MysqlSessionFacts,
   type PlaintextLogin,
 } from './mysql-settings.js';
+import { classifyProxyMysqlPlaintext } from './proxy-answers.js';
 
 export {
   cachingSha2Scramble,
@@ -119,15 +120,32 @@ export async function probeMysql(
     );
   let plaintextAttempt: Promise<PlaintextAnswer> | undefined =
     login === 'throwaway' ? startPlaintext() : undefined;
-  const { step: tls, facts } = await verifiedSession(target, credentials, () => {
-    plaintextAttempt ??= startPlaintext();
-  });
+  const throughProxy = options.throughProxy === true;
+  const { step: tls, facts } = await verifiedSession(
+    target,
+    credentials,
+    () => {
+      plaintextAttempt ??= startPlaintext();
+    },
+    throughProxy,
+  );
   const answered = plaintextAttempt ? await plaintextAttempt : undefined;
   evidence.push(tlsEvidence(tls));
-  evidence.push(...factsEvidence(facts));
+  // Read through a proxy, these are the database's facts, not the proxy's.
+  evidence.push(
+    ...factsEvidence(facts).map((entry) =>
+      throughProxy ? { ...entry, label: `database behind the proxy: ${entry.label}` } : entry,
+    ),
+  );
 
   let plaintext: PlaintextStep;
-  if (tls.kind === 'verified' && facts && answered) {
+  if (throughProxy && answered) {
+    // The proxy's own answer decides; the database's require_secure_transport does not.
+    plaintext = classifyProxyMysqlPlaintext(
+      answered,
+      login === 'throwaway' ? 'as a random user' : 'with the probe credentials',
+    );
+  } else if (tls.kind === 'verified' && facts && answered) {
     plaintext = classifyMysqlPlaintext(answered, facts, login);
   } else if (answered && 'connected' in answered) {
     plaintext = classifyMysqlPlaintext(answered, facts ?? {}, login);

@@ -5,7 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { PlaintextStep, ProbeTarget } from './model.js';
-import { classifyPlaintextAnswer, type PlaintextIdentity } from './postgres-plaintext.js';
+import {
+  classifyPlaintextAnswer,
+  type PlaintextAnswer,
+  type PlaintextIdentity,
+} from './postgres-plaintext.js';
 import { failureWithin, limitReads, type ReadBudget } from './read-limit.js';
 
 const AUTHENTICATION_MESSAGES = [
@@ -44,6 +48,7 @@ export function closeClient(client: pg.Client): void {
 export async function plaintextAttempt(
   target: ProbeTarget,
   identity: PlaintextIdentity,
+  classify: (answer: PlaintextAnswer) => PlaintextStep = classifyPlaintextAnswer,
 ): Promise<PlaintextStep> {
   const watched = newClient({
     host: target.host,
@@ -58,9 +63,9 @@ export async function plaintextAttempt(
   });
   try {
     await watched.client.connect();
-    return classifyPlaintextAnswer({ connected: true });
+    return classify({ connected: true });
   } catch (error) {
-    return classifyPlaintextAnswer({
+    return classify({
       error: failureWithin(watched.budget, error),
       authenticationRequested: watched.authenticationRequested(),
     });

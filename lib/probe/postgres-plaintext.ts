@@ -24,9 +24,6 @@ export type PlaintextAnswer =
       authenticationRequested: boolean;
     };
 
-/** PgBouncer's answer to a plaintext client when client TLS is required; it has no translations. */
-const PGBOUNCER_REQUIRES_TLS = 'SSL required';
-
 /** Words of the English server text worth quoting; matched on a clipped copy, never required. */
 function hbaHint(message: string): string {
   const text = clipServerText(message);
@@ -65,15 +62,6 @@ export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep 
       detail: `plaintext refused by server before authentication (28000 pg_hba${hbaHint(errorMessage(error))})`,
     };
   }
-  // PgBouncer with client_tls_sslmode=require, standing in for RDS Proxy: its
-  // fixed English refusal, under a SQLSTATE (08P01) that alone says nothing.
-  if (sqlState === '08P01' && clipServerText(errorMessage(error)) === PGBOUNCER_REQUIRES_TLS) {
-    return {
-      kind: 'refused',
-      reason: 'PLAINTEXT_REFUSED',
-      detail: `plaintext refused by proxy before authentication (08P01 ${PGBOUNCER_REQUIRES_TLS})`,
-    };
-  }
   const network = networkProblem(error);
   if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
   if (sqlState) {
@@ -98,6 +86,20 @@ export interface PlaintextIdentity {
   database: string;
   /** True for the secret's own user and database; false for a random stand-in. */
   real: { user: boolean; database: boolean };
+}
+
+/**
+ * Through a proxy: one random role on a random database. A proxy's TLS
+ * requirement is one setting for every client (no pg_hba lines to single a
+ * user out), and a random identity puts nothing of the credentials on the wire.
+ */
+export function proxyPlaintextIdentity(): PlaintextIdentity {
+  return {
+    label: 'random role and database',
+    user: `rtg_${randomBytes(8).toString('hex')}`,
+    database: `rtg_${randomBytes(8).toString('hex')}`,
+    real: { user: false, database: false },
+  };
 }
 
 /** The probe identity, and stand-ins no pg_hba line can name: a random role, a random database, both. */

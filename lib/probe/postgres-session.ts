@@ -114,6 +114,7 @@ function clientTlsStep(client: pg.Client): TlsStep | undefined {
 export async function verifiedSession(
   target: ProbeTarget,
   credentials: ProbeCredentials,
+  throughProxy = false,
 ): Promise<{ step: TlsStep; facts?: SessionFacts }> {
   const watched = newClient({
     host: target.host,
@@ -158,6 +159,13 @@ export async function verifiedSession(
       minProtocol: row?.min_protocol ? clipServerText(row.min_protocol, 40) : null,
       ...(row?.server_version ? { serverVersion: clipServerText(row.server_version, 80) } : {}),
     };
+    // Through a proxy, pg_stat_ssl describes the proxy's own leg to the
+    // database; the client's leg is this side's verified socket.
+    if (throughProxy) {
+      return ownView
+        ? { step: ownView, facts }
+        : { step: unverifiable('no TLS on this side of the proxy session'), facts };
+    }
     if (row?.ssl === false) {
       return {
         step: {
@@ -208,11 +216,15 @@ function unverifiable(why: string): TlsStep {
   };
 }
 
-export function sessionEvidence(facts: SessionFacts | undefined): Evidence[] {
+export function sessionEvidence(facts: SessionFacts | undefined, throughProxy = false): Evidence[] {
   if (!facts) return [];
   const evidence: Evidence[] = [];
+  // Read through a proxy, these are the database's facts about the proxy's leg.
+  const prefix = throughProxy ? 'database behind the proxy: ' : '';
   const add = (label: string, value: string | null | undefined): void => {
-    if (value !== undefined && value !== null) evidence.push({ source: 'server', label, value });
+    if (value !== undefined && value !== null) {
+      evidence.push({ source: 'server', label: `${prefix}${label}`, value });
+    }
   };
   add('pg_stat_ssl.version', facts.version);
   add('pg_stat_ssl.cipher', facts.cipher);

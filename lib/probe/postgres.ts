@@ -13,6 +13,10 @@
  *    about the session and its settings; the same user and database logging
  *    in over TLS shows the plaintext refusal was about encryption.
  * 3. A handshake offering only versions below the minimum (no login).
+ *
+ * Through a proxy endpoint (options.throughProxy) the plaintext attempt is
+ * one random role on a random database, judged by proxy-answers.ts, and the
+ * TLS step is this side's session with the proxy.
  */
 import type { Evidence, Finding } from '../types.js';
 import { decideSteps, legacyTlsEvidence, tlsEvidence } from './decision.js';
@@ -20,18 +24,24 @@ import { checkLegacyTls, postgresPreamble } from './legacy-tls.js';
 import type { PlaintextStep, ProbeCredentials, ProbeOptions, ProbeTarget } from './model.js';
 import { plaintextAttempt } from './postgres-client.js';
 import {
+  classifyPlaintextAnswer,
   joinPlaintextAttempts,
   type PlaintextIdentity,
   plaintextIdentities,
+  proxyPlaintextIdentity,
 } from './postgres-plaintext.js';
 import { classifyTlsError, sessionEvidence, verifiedSession } from './postgres-session.js';
+import { classifyProxyPostgresPlaintext } from './proxy-answers.js';
 
 export async function probePostgres(
   target: ProbeTarget,
   credentials: ProbeCredentials,
   options: ProbeOptions,
 ): Promise<Finding> {
-  const { own: ownIdentity, standIns } = plaintextIdentities(credentials);
+  const throughProxy = options.throughProxy === true;
+  const { own: ownIdentity, standIns } = throughProxy
+    ? { own: proxyPlaintextIdentity(), standIns: [] }
+    : plaintextIdentities(credentials);
   const evidence: Evidence[] = [{ source: 'probe', label: 'protocol', value: 'postgres' }];
   const attemptEvidence = (identity: PlaintextIdentity, step: PlaintextStep): Evidence => ({
     source: 'probe',
@@ -43,8 +53,12 @@ export async function probePostgres(
   // handshake are independent: all start at once. The stand-in logins only
   // matter once the probe user was refused; they start then, beside the
   // session, which takes longer than both plaintext rounds together.
-  const ownAttempt = plaintextAttempt(target, ownIdentity);
-  const session = verifiedSession(target, credentials).catch((error: unknown) => ({
+  const ownAttempt = plaintextAttempt(
+    target,
+    ownIdentity,
+    throughProxy ? classifyProxyPostgresPlaintext : classifyPlaintextAnswer,
+  );
+  const session = verifiedSession(target, credentials, throughProxy).catch((error: unknown) => ({
     step: classifyTlsError(error),
     facts: undefined,
   }));
@@ -78,9 +92,9 @@ export async function probePostgres(
   ];
   for (const attempt of attempts.slice(1))
     evidence.push(attemptEvidence(attempt.identity, attempt.step));
-  const plaintext = joinPlaintextAttempts(attempts);
+  const plaintext = throughProxy ? own : joinPlaintextAttempts(attempts);
   evidence.push(tlsEvidence(tls));
-  evidence.push(...sessionEvidence(facts));
+  evidence.push(...sessionEvidence(facts, throughProxy));
   evidence.push(legacyTlsEvidence(legacy));
   return decideSteps(context, { plaintext, tls, legacy });
 }

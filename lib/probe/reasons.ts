@@ -18,6 +18,8 @@ export const PROBE_REASONS = [
   'PLAINTEXT_REFUSED_PER_USER_ONLY',
   'PLAINTEXT_REFUSED_PER_DATABASE_ONLY',
   'PLAINTEXT_RESULT_AMBIGUOUS',
+  /** Through a proxy: its answer to a plaintext client did not show whether it requires TLS. */
+  'PROXY_PLAINTEXT_COULD_NOT_TELL',
   'PLAINTEXT_NOT_ATTEMPTED',
   'UNSAFE_AUTH_REFUSED',
   'SERVER_SETTING_UNREADABLE',
@@ -72,6 +74,8 @@ const REMEDIATION: Record<LiveReason, string> = {
   PLAINTEXT_REFUSED_PER_DATABASE_ONLY:
     'Plaintext is refused only for the probe database: set rds.force_ssl=1 so every database needs TLS.',
   PLAINTEXT_RESULT_AMBIGUOUS: INCONCLUSIVE_REMEDIATION,
+  PROXY_PLAINTEXT_COULD_NOT_TELL:
+    'The proxy answered the plaintext attempt without showing whether it requires TLS (an authentication failure, or not its refusal of unencrypted clients): check RequireTLS with aws rds describe-db-proxies and, if it is false, require it with aws rds modify-db-proxy --require-tls.',
   PLAINTEXT_NOT_ATTEMPTED: INCONCLUSIVE_REMEDIATION,
   UNSAFE_AUTH_REFUSED: INCONCLUSIVE_REMEDIATION,
   SERVER_SETTING_UNREADABLE: INCONCLUSIVE_REMEDIATION,

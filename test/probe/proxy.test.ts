@@ -8,10 +8,15 @@ import type { LocalPostgres } from '../../lib/local/index.js';
 import { type LocalPgbouncer, startPgbouncer } from '../../lib/local/pgbouncer.js';
 import type { InventoryItem } from '../../lib/pipeline.js';
 import { createLiveProber } from '../../lib/probe/index.js';
-import { classifyPlaintextAnswer } from '../../lib/probe/postgres-plaintext.js';
 import { evaluateItem } from '../../lib/scan.js';
-import { DEFAULT_RULE_PARAMETERS, type ProxyEndpoint } from '../../lib/types.js';
-import { ENDPOINT_HOST, fixedCredentials, usePostgres } from '../fixtures/servers.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { recordingRelay } from '../fixtures/hostile.js';
+import {
+  fixedCredentials,
+  localProxyItem,
+  proxyEndpoint,
+  usePostgres,
+} from '../fixtures/servers.js';
 
 let database: LocalPostgres;
 let requiring: LocalPgbouncer;
@@ -30,38 +35,16 @@ afterAll(async () => {
   await Promise.allSettled([requiring?.stop(), allowing?.stop()]);
 });
 
-function endpoint(name: string, port: number, role: string, isDefault: boolean): ProxyEndpoint {
-  return { name, address: ENDPOINT_HOST, port, role, isDefault };
-}
-
 /** A proxy item as the inventory builds it, with a default and a read-only custom endpoint. */
 function proxyItem(bouncer: LocalPgbouncer, requireTls: boolean): InventoryItem {
-  return {
-    resource: {
-      resourceType: 'AWS::RDS::DBProxy',
-      resourceId: 'prx-0a1b2c3d4e5f67890',
-      identifier: 'orders-proxy',
-      region: 'eu-west-1',
-      engine: 'POSTGRESQL',
-      engineVersion: 'proxy',
-      endpoint: { address: ENDPOINT_HOST, port: bouncer.port },
-      optionGroups: [],
-      iamDatabaseAuthenticationEnabled: false,
-      tags: {},
-      proxy: {
-        requireTls,
-        engineFamily: 'POSTGRESQL',
-        endpoints: [
-          endpoint('default', bouncer.port, 'READ_WRITE', true),
-          endpoint('orders-reports', bouncer.port, 'READ_ONLY', false),
-        ],
-        auth: [],
-        targets: [{ type: 'RDS_INSTANCE', identifier: 'local-postgres' }],
-      },
-    },
-    optionGroups: [],
-    gaps: [],
-  };
+  return localProxyItem({
+    engineFamily: 'POSTGRESQL',
+    identifier: 'orders-proxy',
+    resourceId: 'prx-0a1b2c3d4e5f67890',
+    port: bouncer.port,
+    requireTls,
+    target: 'local-postgres',
+  });
 }
 
 function prober() {
@@ -96,8 +79,8 @@ describe('live proof through a real PgBouncer standing in for RDS Proxy', () => 
     for (const name of ['default', 'orders-reports']) {
       expect(evaluation.finding.evidence).toContainEqual({
         source: 'probe',
-        label: `${name}: plaintext attempt as probe user (throwaway password)`,
-        value: 'plaintext refused by proxy before authentication (08P01 SSL required)',
+        label: `${name}: plaintext attempt as random role and database (throwaway password)`,
+        value: 'plaintext refused by the proxy before authentication (08P01 SSL required)',
       });
     }
     expect(evaluation.finding.evidence).toContainEqual({
@@ -127,35 +110,44 @@ describe('live proof through a real PgBouncer standing in for RDS Proxy', () => 
   });
 });
 
-describe('what proxies answer a plaintext client', () => {
-  const answer = (code: string, message: string, authenticationRequested = false) => ({
-    error: Object.assign(new Error(message), { code, severity: 'FATAL' }),
-    authenticationRequested,
+describe('what crosses the wire to a PostgreSQL proxy in plaintext', () => {
+  it('is a random role and database: neither the probe user nor its password', async () => {
+    const relay = await recordingRelay(requiring.port);
+    try {
+      const item = proxyItem(requiring, true);
+      const evaluation = await evaluate({
+        ...item,
+        resource: {
+          ...item.resource,
+          proxy: {
+            ...(item.resource.proxy as NonNullable<typeof item.resource.proxy>),
+            endpoints: [proxyEndpoint('default', relay.port, 'READ_WRITE', true)],
+          },
+        },
+      });
+      expect(evaluation.liveFinding?.reason).toBe('PLAINTEXT_REFUSED');
+      const sslRequest = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+      const plaintext = relay.connections.filter(
+        (connection) => !Buffer.concat(connection.fromClient).subarray(0, 8).equals(sslRequest),
+      );
+      expect(plaintext).toHaveLength(1);
+      const sent = Buffer.concat(plaintext[0]?.fromClient ?? []);
+      expect(sent.includes(Buffer.from('rtg_'))).toBe(true);
+      expect(sent.includes(Buffer.from(database.masterUser))).toBe(false);
+      expect(sent.includes(Buffer.from(database.masterPassword.reveal()))).toBe(false);
+    } finally {
+      await relay.close();
+    }
   });
 
-  it('reads RDS Proxy’s refusal (28000 This RDS Proxy requires TLS connections, before authentication) as refused', () => {
+  it('proves the client’s own TLS leg; the database’s pg_stat_ssl is named as the proxy’s leg', async () => {
+    const evaluation = await evaluate(proxyItem(requiring, true));
+    const labels = evaluation.finding.evidence.map((entry) => entry.label);
+    expect(labels).toContain('default: database behind the proxy: pg_stat_ssl.version');
+    expect(labels).not.toContain('default: pg_stat_ssl.version');
     expect(
-      classifyPlaintextAnswer(answer('28000', 'This RDS Proxy requires TLS connections')),
-    ).toMatchObject({ kind: 'refused', reason: 'PLAINTEXT_REFUSED' });
-  });
-
-  it('reads PgBouncer’s refusal (08P01 SSL required, before authentication) as refused', () => {
-    expect(classifyPlaintextAnswer(answer('08P01', 'SSL required'))).toEqual({
-      kind: 'refused',
-      reason: 'PLAINTEXT_REFUSED',
-      detail: 'plaintext refused by proxy before authentication (08P01 SSL required)',
-    });
-  });
-
-  it('reads a login the proxy ran over plaintext (08P01 after a SASL request) as accepted', () => {
-    expect(
-      classifyPlaintextAnswer(answer('08P01', 'SASL authentication failed', true)),
-    ).toMatchObject({ kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED' });
-  });
-
-  it('does not read another 08P01 protocol error as a refusal or an acceptance', () => {
-    expect(classifyPlaintextAnswer(answer('08P01', 'no more connections allowed')).kind).toBe(
-      'inconclusive',
-    );
+      evaluation.finding.evidence.find((entry) => entry.label === 'default: verify-full TLS')
+        ?.value,
+    ).toMatch(/^TLSv1\.[23] /);
   });
 });

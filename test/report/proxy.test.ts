@@ -33,7 +33,7 @@ const plaintextProxy: ResourceEvaluation = {
     verdict: 'NON_COMPLIANT',
     reason: 'PLAINTEXT_ACCEPTED',
     annotation:
-      'proxy endpoint default (default, READ_WRITE): plaintext accepted by server: it went on to authentication (08P01 SASL authentication failed) instead of refusing',
+      'proxy endpoint default (default, READ_WRITE): plaintext accepted by the proxy: it went on to authenticate a random role over plaintext (08P01 SASL authentication failed)',
     remediation:
       'Require TLS on proxy orders-proxy (clients must then connect with TLS): aws rds modify-db-proxy --db-proxy-name orders-proxy --require-tls',
     evidence: [{ source: 'rds-api', label: 'RequireTLS', value: 'false (proxy orders-proxy)' }],
