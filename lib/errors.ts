@@ -7,6 +7,12 @@
 import type { z } from 'zod';
 import { capMessage, clipServerText, quoteFragment } from './text.js';
 
+/** An expected failure as a value: one of the module's codes and a message safe to log. */
+export interface CodedError<Code extends string> {
+  code: Code;
+  message: string;
+}
+
 /**
  * The error's name (e.g. `AccessDenied`, `DBParameterGroupNotFoundFault`:
  * where AWS SDK v3 puts the service's error code), never its message; for a

@@ -198,10 +198,52 @@ export const resourceEvaluationSchema = z.object({
 });
 export type ResourceEvaluation = z.output<typeof resourceEvaluationSchema>;
 
+/**
+ * Every code a scan problem can carry, in one place: where a problem is built
+ * its code is one of these, and the report schema accepts only these.
+ */
+export const SCAN_PROBLEM_CODES = [
+  /** A read the SDK refused for want of permission (also a region's listing). */
+  'ACCESS_DENIED',
+  /** RDS throttled a read past its retries. */
+  'THROTTLED',
+  /** A named group or proxy that RDS says does not exist. */
+  'NOT_FOUND',
+  /** Any other failed read of one group, proxy or listing page. */
+  'READ_FAILED',
+  /** A region whose listing failed for a reason other than denial or throttling. */
+  'REGION_UNREADABLE',
+  /** A paginated listing that handed back a marker it had already given. */
+  'PAGINATION_LOOP',
+  /** A listed database without the resource id every evaluation is keyed by. */
+  'RESOURCE_ID_MISSING',
+  /** A proxy whose targets could not be listed. */
+  'PROXY_TARGETS_UNREADABLE',
+  /** An account whose inventory could not be read at all. */
+  'ACCOUNT_UNREADABLE',
+  /** A member-account role ARN in the configuration that is not one. */
+  'MEMBER_ROLE_ARN_INVALID',
+  /** The inventory step failed as a whole. */
+  'INVENTORY_FAILED',
+  /** A scheduled run's databases that could not be put on the probe queue. */
+  'DATABASES_NOT_QUEUED',
+  /** A fanned-out run assembled before all of its probe batches reported. */
+  'REPORT_INCOMPLETE',
+  /** One probe batch that never reported: its databases are INSUFFICIENT_DATA. */
+  'PROBE_BATCH_LOST',
+  /** An offline snapshot without security groups. */
+  'SNAPSHOT_SECURITY_GROUPS_MISSING',
+  /** An offline snapshot without proxies. */
+  'SNAPSHOT_PROXIES_MISSING',
+  /** `--id` named a database the inventory does not hold. */
+  'ID_NOT_FOUND',
+] as const;
+export type ScanProblemCode = (typeof SCAN_PROBLEM_CODES)[number];
+
 /** Something that kept part of a scan from being evaluated (a region, a group, …). */
 export const scanProblemSchema = z.object({
   scope: z.string(),
-  code: z.string(),
+  code: z.enum(SCAN_PROBLEM_CODES),
   message: z.string(),
 });
 export type ScanProblem = z.output<typeof scanProblemSchema>;

@@ -7,6 +7,7 @@
  * failure is a named value; nothing here throws, whatever the input.
  */
 import * as z from 'zod';
+import type { CodedError } from '../errors.js';
 import { describeIssues } from '../errors.js';
 import type { RuleParameters } from '../types.js';
 import {
@@ -28,10 +29,8 @@ export const CONFIG_EVENT_ERROR_CODES = [
 ] as const;
 export type ConfigEventErrorCode = (typeof CONFIG_EVENT_ERROR_CODES)[number];
 
-export interface ConfigEventError {
-  code: ConfigEventErrorCode;
-  /** Short and safe to log: never contains more than a capped fragment of the input. */
-  message: string;
+/** The message is short and safe to log: never more than a capped fragment of the input. */
+export interface ConfigEventError extends CodedError<ConfigEventErrorCode> {
   /** For rule parameter errors: the keys at fault. */
   keys?: string[];
 }

@@ -7,12 +7,14 @@
  * (not `ARN`), the version is `version` and times are Dates. This module
  * converts it to the notification shape so one code path reads both.
  */
+
 import {
   type ConfigServiceClient,
   GetResourceConfigHistoryCommand,
   type ConfigurationItem as SdkConfigurationItem,
   type ResourceType as SdkResourceType,
 } from '@aws-sdk/client-config-service';
+import type { CodedError } from '../errors.js';
 import { describeError } from '../errors.js';
 import type { ConfigurationItem, ConfigurationItemSummary } from './configuration-item.js';
 
@@ -24,10 +26,7 @@ export const CONFIG_HISTORY_ERROR_CODES = [
 ] as const;
 export type ConfigHistoryErrorCode = (typeof CONFIG_HISTORY_ERROR_CODES)[number];
 
-export interface ConfigHistoryError {
-  code: ConfigHistoryErrorCode;
-  message: string;
-}
+export type ConfigHistoryError = CodedError<ConfigHistoryErrorCode>;
 
 export type OversizedItemResult =
   | {

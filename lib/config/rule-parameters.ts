@@ -10,6 +10,7 @@
  * zod schema (z.stringbool for the string booleans, z.coerce for numbers).
  */
 import * as z from 'zod';
+import type { CodedError } from '../errors.js';
 import { capMessage, quoteFragment } from '../text.js';
 import {
   DEFAULT_RULE_PARAMETERS,
@@ -24,10 +25,8 @@ export const RULE_PARAMETERS_ERROR_CODES = [
 ] as const;
 export type RuleParametersErrorCode = (typeof RULE_PARAMETERS_ERROR_CODES)[number];
 
-export interface RuleParametersError {
-  code: RuleParametersErrorCode;
-  /** Names the keys at fault and what they accept; never echoes a value. */
-  message: string;
+/** The message names the keys at fault and what they accept; it never echoes a value. */
+export interface RuleParametersError extends CodedError<RuleParametersErrorCode> {
   keys: string[];
 }
 

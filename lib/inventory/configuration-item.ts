@@ -10,6 +10,7 @@
  * `dBInstanceIdentifier`, `dbinstanceIdentifier` and `DBInstanceIdentifier`
  * all read the same field.
  */
+import type { CodedError } from '../errors.js';
 import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
 import { accountIdFromArn, pendingTlsChanges } from './mappers.js';
 
@@ -19,10 +20,7 @@ export const CONFIGURATION_ITEM_ERROR_CODES = [
 ] as const;
 export type ConfigurationItemErrorCode = (typeof CONFIGURATION_ITEM_ERROR_CODES)[number];
 
-export interface ConfigurationItemError {
-  code: ConfigurationItemErrorCode;
-  message: string;
-}
+export type ConfigurationItemError = CodedError<ConfigurationItemErrorCode>;
 
 export type ConfigurationItemResult =
   | { ok: true; resource: DatabaseResource }

@@ -3,6 +3,7 @@
  * on-demand audit Lambda call `renderReport`; the Lambda returns
  * `buildJsonReport`'s object as is.
  */
+import { memberOf } from '../codes.js';
 import type { ScanResult } from '../types.js';
 import { renderAsff } from './asff.js';
 import { renderCsv } from './csv.js';
@@ -26,9 +27,7 @@ export interface ReportOptions {
   accountId?: string;
 }
 
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
-}
+export const isReportFormat = memberOf(REPORT_FORMATS);
 
 export function renderReport(
   result: ScanResult,

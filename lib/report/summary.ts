@@ -44,7 +44,7 @@ export function isCoverageProblem(problem: ScanProblem): boolean {
     problem.scope === 'inventory' ||
     problem.scope.startsWith('region:') ||
     problem.scope.startsWith('account:') ||
-    problem.code.startsWith('REGION_') ||
+    problem.code === 'REGION_UNREADABLE' ||
     problem.code === 'INVENTORY_FAILED'
   );
 }

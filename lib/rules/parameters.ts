@@ -3,6 +3,8 @@
  * parameter group (groups hold hundreds), so adding a rule that reads a new
  * parameter means adding its name here.
  */
+import { memberOf } from '../codes.js';
+
 export const TLS_PARAMETER_NAMES = [
   'rds.force_ssl',
   'require_secure_transport',
@@ -17,6 +19,4 @@ export const TLS_PARAMETER_NAMES = [
 
 export type TlsParameterName = (typeof TLS_PARAMETER_NAMES)[number];
 
-export function isTlsParameter(name: string): name is TlsParameterName {
-  return (TLS_PARAMETER_NAMES as readonly string[]).includes(name);
-}
+export const isTlsParameter = memberOf(TLS_PARAMETER_NAMES);

@@ -2,6 +2,8 @@
  * Every reason code the static rules can give. Reports and dashboards key on
  * these, so a code once published keeps its meaning.
  */
+import { memberOf } from '../codes.js';
+
 export const STATIC_REASONS = [
   /** All checks passed. */
   'TLS_ENFORCED',
@@ -61,9 +63,7 @@ export const STATIC_REASONS = [
 
 export type StaticReason = (typeof STATIC_REASONS)[number];
 
-export function isStaticReason(reason: string): reason is StaticReason {
-  return (STATIC_REASONS as readonly string[]).includes(reason);
-}
+export const isStaticReason = memberOf(STATIC_REASONS);
 
 /**
  * What each reason means for people, independent of a particular database.

@@ -46,9 +46,9 @@ function scanResult(evaluations: ResourceEvaluation[]): ScanResult {
     ruleParameters: DEFAULT_RULE_PARAMETERS,
     evaluations,
     problems: [
-      { scope: 'eu-west-2', code: 'REGION_UNREACHABLE', message: 'x' },
-      { scope: 'g', code: 'GROUP_ACCESS_DENIED', message: 'y' },
-      { scope: 'eu-west-3', code: 'REGION_UNREACHABLE', message: 'z' },
+      { scope: 'eu-west-2', code: 'REGION_UNREADABLE', message: 'x' },
+      { scope: 'g', code: 'ACCESS_DENIED', message: 'y' },
+      { scope: 'eu-west-3', code: 'REGION_UNREADABLE', message: 'z' },
     ],
   };
 }
@@ -233,7 +233,7 @@ describe('scan metrics', () => {
       verdicts: { COMPLIANT: 1, NON_COMPLIANT: 2, NOT_APPLICABLE: 0, INSUFFICIENT_DATA: 1 },
       probeFailures: 1,
       problems: 3,
-      problemCodes: ['GROUP_ACCESS_DENIED', 'REGION_UNREACHABLE'],
+      problemCodes: ['ACCESS_DENIED', 'REGION_UNREADABLE'],
       regions: ['eu-west-1'],
       durationMs: 2500,
     });

@@ -272,8 +272,8 @@ export function fixtureScanResult(): ScanResult {
     ].map(withCombinedEvidence),
     problems: [
       {
-        scope: 'ap-southeast-2',
-        code: 'REGION_ACCESS_DENIED',
+        scope: 'region:ap-southeast-2',
+        code: 'ACCESS_DENIED',
         message:
           'AccessDenied: not authorized to perform rds:DescribeDBInstances in ap-southeast-2',
       },

@@ -17,7 +17,11 @@ function hostileResult() {
     value: '</td></tr></table><iframe src="https://evil.example">',
   });
   target.finding.remediation = '<a href="javascript:alert(3)">fix</a>';
-  result.problems.push({ scope: '<b>scope</b>', code: 'X"Y', message: '<style>body{}</style>' });
+  result.problems.push({
+    scope: '<b>scope</b>',
+    code: 'ACCESS_DENIED',
+    message: '<style>body{}</style>',
+  });
   result.ruleParameters.secretTagKey = '"><svg onload=alert(4)>';
   return result;
 }
@@ -142,13 +146,13 @@ describe('HTML report', () => {
     const result = fixtureScanResult();
     result.problems.push({
       scope: 'db-ORDERSPG7QXKZ3LMN4R5T6UVW',
-      code: 'OPTION_GROUP_UNREADABLE',
+      code: 'READ_FAILED',
       message: 'DescribeOptionGroups failed',
     });
     const orders = embeddedRecords(renderHtml(result)).find(
       (record) => record.identifier === 'orders-pg',
     )!;
-    expect(orders.problems).toEqual([['OPTION_GROUP_UNREADABLE', 'DescribeOptionGroups failed']]);
+    expect(orders.problems).toEqual([['READ_FAILED', 'DescribeOptionGroups failed']]);
   });
 
   it('says why no live probe ran', () => {

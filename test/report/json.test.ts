@@ -94,14 +94,14 @@ describe('JSON report', () => {
     const result = fixtureScanResult();
     result.problems.push({
       scope: 'eu-west-1/orders-pg',
-      code: 'OPTION_GROUP_UNREADABLE',
+      code: 'READ_FAILED',
       message: 'DescribeOptionGroups failed',
     });
     const report = buildJsonReport(result);
     expect(report.databases.find((d) => d.identifier === 'orders-pg')?.problems).toEqual([
       {
         scope: 'eu-west-1/orders-pg',
-        code: 'OPTION_GROUP_UNREADABLE',
+        code: 'READ_FAILED',
         message: 'DescribeOptionGroups failed',
       },
     ]);

@@ -47,7 +47,7 @@ describe('SARIF report', () => {
   it('reports scan problems as tool notifications', () => {
     const invocation = buildSarif(fixtureScanResult()).runs[0]!.invocations[0]!;
     expect(invocation.toolExecutionNotifications.map((n) => n.descriptor.id)).toEqual([
-      'REGION_ACCESS_DENIED',
+      'ACCESS_DENIED',
     ]);
   });
 });

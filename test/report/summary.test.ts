@@ -76,7 +76,7 @@ describe('exitCodeFor', () => {
 
   it('exits 5 when a region could not be listed, even with nothing undecided and no flag', () => {
     const result = withVerdicts(['COMPLIANT'], true);
-    expect(result.problems.map((problem) => problem.code)).toEqual(['REGION_ACCESS_DENIED']);
+    expect(result.problems.map((problem) => problem.code)).toEqual(['ACCESS_DENIED']);
     expect(exitCodeFor(result)).toBe(5);
     expect(exitCodeFor(result, { failOnInsufficientData: true, allowEmpty: true })).toBe(5);
   });
@@ -128,7 +128,9 @@ describe('isCoverageProblem', () => {
     expect(
       isCoverageProblem({ scope: 'region:eu-west-1', code: 'RESOURCE_ID_MISSING', message: '' }),
     ).toBe(true);
-    expect(isCoverageProblem({ scope: 'account:111122223333', code: 'X', message: '' })).toBe(true);
+    expect(
+      isCoverageProblem({ scope: 'account:111122223333', code: 'ACCOUNT_UNREADABLE', message: '' }),
+    ).toBe(true);
     expect(isCoverageProblem(groupUnreadable)).toBe(false);
     expect(isCoverageProblem(idNotFound)).toBe(false);
   });

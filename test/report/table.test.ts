@@ -50,7 +50,7 @@ describe('terminal table', () => {
     const lines = renderTable(fixtureScanResult(), { width: 200 }).trimEnd().split('\n');
     expect(lines.slice(-2)).toEqual([
       '5 databases: 1 COMPLIANT, 2 NON_COMPLIANT, 1 NOT_APPLICABLE, 1 INSUFFICIENT_DATA; 3 probed live; 1 scan problem',
-      'problem ap-southeast-2 REGION_ACCESS_DENIED: AccessDenied: not authorized to perform rds:DescribeDBInstances in ap-southeast-2',
+      'problem region:ap-southeast-2 ACCESS_DENIED: AccessDenied: not authorized to perform rds:DescribeDBInstances in ap-southeast-2',
     ]);
   });
 

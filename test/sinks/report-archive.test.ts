@@ -4,6 +4,7 @@ import { jsonReportSchema } from '../../lib/report/index.js';
 import { MAX_OBJECT_BYTES } from '../../lib/sinks/archive-bucket.js';
 import {
   assembleIfComplete,
+  type RunManifest,
   writeManifest,
   writePart,
   writeRunReports,
@@ -18,7 +19,7 @@ const noWait = { sleep: async () => {}, random: () => 0 };
 let bucket: MemoryBucket;
 let target: { s3: S3Client; bucket: string; retry: typeof noWait };
 
-function manifest(parts: string[]) {
+function manifest(parts: string[]): RunManifest {
   return {
     runId: RUN.id,
     startedAt: RUN.startedAt,
