@@ -63,6 +63,34 @@ export function securityGroupIdsOf(
   return [...new Set(ids)];
 }
 
+/** What DBInstance and DBCluster both say about who logs in and from where, under the same names. */
+type AccessRecord = Pick<
+  DBInstance & DBCluster,
+  | 'MasterUsername'
+  | 'MasterUserSecret'
+  | 'IAMDatabaseAuthenticationEnabled'
+  | 'PubliclyAccessible'
+  | 'VpcSecurityGroups'
+  | 'TagList'
+>;
+
+/** The login, reachability and tag fields, mapped the same way for an instance and a cluster. */
+function accessFields(record: AccessRecord) {
+  const vpcSecurityGroupIds = securityGroupIdsOf(record.VpcSecurityGroups);
+  return {
+    ...(record.MasterUsername ? { masterUsername: record.MasterUsername } : {}),
+    ...(record.MasterUserSecret?.SecretArn
+      ? { masterUserSecretArn: record.MasterUserSecret.SecretArn }
+      : {}),
+    iamDatabaseAuthenticationEnabled: record.IAMDatabaseAuthenticationEnabled === true,
+    ...(record.PubliclyAccessible !== undefined
+      ? { publiclyAccessible: record.PubliclyAccessible }
+      : {}),
+    ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
+    tags: tagsFromTagList(record.TagList),
+  };
+}
+
 export function resourceFromInstance(
   instance: DBInstance,
   region: string,
@@ -86,7 +114,6 @@ export function resourceFromInstance(
   const port = instance.Endpoint?.Port ?? instance.DbInstancePort;
   const caCertificateIdentifier =
     instance.CACertificateIdentifier ?? instance.CertificateDetails?.CAIdentifier;
-  const vpcSecurityGroupIds = securityGroupIdsOf(instance.VpcSecurityGroups);
   const optionGroups: OptionGroupMembership[] = (instance.OptionGroupMemberships ?? []).flatMap(
     (membership) =>
       membership.OptionGroupName
@@ -121,16 +148,7 @@ export function resourceFromInstance(
       instance.PendingModifiedValues?.CACertificateIdentifier,
       instance.PendingModifiedValues?.EngineVersion,
     ),
-    ...(instance.MasterUsername ? { masterUsername: instance.MasterUsername } : {}),
-    ...(instance.MasterUserSecret?.SecretArn
-      ? { masterUserSecretArn: instance.MasterUserSecret.SecretArn }
-      : {}),
-    iamDatabaseAuthenticationEnabled: instance.IAMDatabaseAuthenticationEnabled === true,
-    ...(instance.PubliclyAccessible !== undefined
-      ? { publiclyAccessible: instance.PubliclyAccessible }
-      : {}),
-    ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
-    tags: tagsFromTagList(instance.TagList),
+    ...accessFields(instance),
   };
 }
 
@@ -167,7 +185,6 @@ export function resourceFromCluster(
   const account = accountId ?? accountIdFromArn(cluster.DBClusterArn);
   const clusterParameterGroup = clusterParameterGroupOf(cluster);
   const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
-  const vpcSecurityGroupIds = securityGroupIdsOf(cluster.VpcSecurityGroups);
   const optionGroups: OptionGroupMembership[] = (cluster.DBClusterOptionGroupMemberships ?? [])
     .filter((membership) => membership.DBClusterOptionGroupName)
     .map((membership) => ({
@@ -194,15 +211,6 @@ export function resourceFromCluster(
     ...(cluster.CertificateDetails?.ValidTill
       ? { certificateValidTill: cluster.CertificateDetails.ValidTill }
       : {}),
-    ...(cluster.MasterUsername ? { masterUsername: cluster.MasterUsername } : {}),
-    ...(cluster.MasterUserSecret?.SecretArn
-      ? { masterUserSecretArn: cluster.MasterUserSecret.SecretArn }
-      : {}),
-    iamDatabaseAuthenticationEnabled: cluster.IAMDatabaseAuthenticationEnabled === true,
-    ...(cluster.PubliclyAccessible !== undefined
-      ? { publiclyAccessible: cluster.PubliclyAccessible }
-      : {}),
-    ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
-    tags: tagsFromTagList(cluster.TagList),
+    ...accessFields(cluster),
   };
 }

@@ -68,26 +68,32 @@ export function certificateProblem(
 ): { reason: ProbeReason; detail: string } | undefined {
   const code = certificateErrorCode(error);
   if (code === undefined) return undefined;
-  if (code === 'CERT_HAS_EXPIRED') {
-    return { reason: 'TLS_VERIFY_FAILED_EXPIRED', detail: 'server certificate has expired' };
-  }
-  if (code === 'CERT_NOT_YET_VALID') {
-    return {
-      reason: 'TLS_VERIFY_FAILED_NOT_YET_VALID',
-      detail: 'server certificate not yet valid',
-    };
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return {
+  return (
+    NAMED_CERTIFICATE_PROBLEMS.get(code) ?? {
+      reason: 'TLS_VERIFY_FAILED_UNTRUSTED',
+      detail: `server certificate not issued by a trusted CA (${code})`,
+    }
+  );
+}
+
+/** Node's certificate error codes that have a reason of their own; any other is an untrusted chain. */
+const NAMED_CERTIFICATE_PROBLEMS = new Map<string, { reason: ProbeReason; detail: string }>([
+  [
+    'CERT_HAS_EXPIRED',
+    { reason: 'TLS_VERIFY_FAILED_EXPIRED', detail: 'server certificate has expired' },
+  ],
+  [
+    'CERT_NOT_YET_VALID',
+    { reason: 'TLS_VERIFY_FAILED_NOT_YET_VALID', detail: 'server certificate not yet valid' },
+  ],
+  [
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    {
       reason: 'TLS_VERIFY_FAILED_HOSTNAME',
       detail: 'server certificate does not name the endpoint host',
-    };
-  }
-  return {
-    reason: 'TLS_VERIFY_FAILED_UNTRUSTED',
-    detail: `server certificate not issued by a trusted CA (${code})`,
-  };
-}
+    },
+  ],
+]);
 
 /** The server and this client share no protocol version at or above the minimum. */
 export function isProtocolVersionFailure(error: unknown): boolean {
