@@ -11,6 +11,7 @@ import type {
   DatabaseResource,
   OptionGroupMembership,
   ParameterGroupMembership,
+  ResourceType,
 } from '../types.js';
 
 /** A DBInstance or DBCluster without the ids every resource needs: a defect in the caller. */
@@ -63,6 +64,25 @@ export function securityGroupIdsOf(
   return [...new Set(ids)];
 }
 
+/** What names a database wherever it is reported; the account is the ARN's when the caller does not know it. */
+function identityFields(
+  resourceType: ResourceType,
+  resourceId: string,
+  identifier: string,
+  arn: string | undefined,
+  where: { region: string; accountId: string | undefined },
+) {
+  const account = where.accountId ?? accountIdFromArn(arn);
+  return {
+    resourceType,
+    resourceId,
+    identifier,
+    ...(arn ? { arn } : {}),
+    ...(account ? { accountId: account } : {}),
+    region: where.region,
+  };
+}
+
 /** What DBInstance and DBCluster both say about who logs in and from where, under the same names. */
 type AccessRecord = Pick<
   DBInstance & DBCluster,
@@ -100,7 +120,6 @@ export function resourceFromInstance(
   if (!resourceId || !identifier) {
     throw new IncompleteRdsRecordError('DBInstance lacks DbiResourceId or DBInstanceIdentifier');
   }
-  const account = accountId ?? accountIdFromArn(instance.DBInstanceArn);
   const firstGroup = instance.DBParameterGroups?.[0];
   const parameterGroup: ParameterGroupMembership | undefined = firstGroup?.DBParameterGroupName
     ? {
@@ -127,12 +146,10 @@ export function resourceFromInstance(
   );
 
   return {
-    resourceType: 'AWS::RDS::DBInstance',
-    resourceId,
-    identifier,
-    ...(instance.DBInstanceArn ? { arn: instance.DBInstanceArn } : {}),
-    ...(account ? { accountId: account } : {}),
-    region,
+    ...identityFields('AWS::RDS::DBInstance', resourceId, identifier, instance.DBInstanceArn, {
+      region,
+      accountId,
+    }),
     engine: instance.Engine ?? '',
     engineVersion: instance.EngineVersion ?? '',
     ...(instance.DBInstanceStatus ? { status: instance.DBInstanceStatus } : {}),
@@ -182,7 +199,6 @@ export function resourceFromCluster(
       'DBCluster lacks DbClusterResourceId or DBClusterIdentifier',
     );
   }
-  const account = accountId ?? accountIdFromArn(cluster.DBClusterArn);
   const clusterParameterGroup = clusterParameterGroupOf(cluster);
   const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
   const optionGroups: OptionGroupMembership[] = (cluster.DBClusterOptionGroupMemberships ?? [])
@@ -193,12 +209,10 @@ export function resourceFromCluster(
     }));
 
   return {
-    resourceType: 'AWS::RDS::DBCluster',
-    resourceId,
-    identifier,
-    ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}),
-    ...(account ? { accountId: account } : {}),
-    region,
+    ...identityFields('AWS::RDS::DBCluster', resourceId, identifier, cluster.DBClusterArn, {
+      region,
+      accountId,
+    }),
     engine: cluster.Engine ?? '',
     engineVersion: cluster.EngineVersion ?? '',
     ...(cluster.Status ? { status: cluster.Status } : {}),
