@@ -53,6 +53,12 @@ export const proxyAuthEntrySchema = z.object({
   secretArn: text.optional(),
   /** `DISABLED`, `REQUIRED`, `ENABLED`. */
   iamAuth: text.optional(),
+  /**
+   * `POSTGRES_SCRAM_SHA_256`, `POSTGRES_MD5`, `MYSQL_NATIVE_PASSWORD`,
+   * `MYSQL_CACHING_SHA2_PASSWORD`, `SQL_SERVER_AUTHENTICATION`: how clients
+   * present the password, inside the TLS session.
+   */
+  clientPasswordAuthType: text.optional(),
 });
 export type ProxyAuthEntry = z.output<typeof proxyAuthEntrySchema>;
 

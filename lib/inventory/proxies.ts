@@ -9,8 +9,12 @@
  * at most 20 endpoints and a handful of auth entries in practice, so a
  * response beyond the bounds is cut and marked `truncated`, never held whole.
  *
+ * A proxy's tags are not in DescribeDBProxies: they are read per proxy with
+ * ListTagsForResource on its ARN, so the --tag filter, the secret tag and the
+ * IAM user tag work for a proxy as for a database.
+ *
  * A failed read is a problem for the region (proxies unlisted) or a gap on
- * the one proxy (targets unread); it never drops a database.
+ * the one proxy (targets or tags unread); it never drops a database.
  */
 import {
   type DBProxy,
@@ -19,6 +23,7 @@ import {
   DescribeDBProxiesCommand,
   DescribeDBProxyEndpointsCommand,
   DescribeDBProxyTargetsCommand,
+  ListTagsForResourceCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { errorName } from '../errors.js';
@@ -37,13 +42,19 @@ import {
   type ScanProblem,
 } from '../types.js';
 import { regionProblem } from './errors.js';
-import { accountIdFromArn } from './mappers.js';
+import { accountIdFromArn, tagsFromTagList } from './mappers.js';
 import { readAllPages } from './pagination.js';
 
 /** Proxies per region kept; the RDS quota is 20 by default. */
 export const MAX_PROXIES_PER_REGION = 1_000;
 
 const PAGE_SIZE = 100;
+
+/**
+ * Tags kept per proxy. AWS allows 50 user tags on a resource; a longer
+ * answer is cut there and noted.
+ */
+export const MAX_PROXY_TAGS = 50;
 
 /** RDS Proxy listens on the engine family's standard port; the API does not return one. */
 const FAMILY_PORT: Record<string, number> = { POSTGRESQL: 5432, MYSQL: 3306, SQLSERVER: 1433 };
@@ -86,6 +97,9 @@ function authEntryOf(entry: NonNullable<DBProxy['Auth']>[number]): ProxyAuthEntr
     ...(entry.AuthScheme ? { authScheme: entry.AuthScheme } : {}),
     ...(entry.SecretArn ? { secretArn: clipServerText(entry.SecretArn) } : {}),
     ...(entry.IAMAuth ? { iamAuth: entry.IAMAuth } : {}),
+    ...(entry.ClientPasswordAuthType
+      ? { clientPasswordAuthType: entry.ClientPasswordAuthType }
+      : {}),
   };
 }
 
@@ -110,6 +124,7 @@ export function resourceFromProxy(
   targets: readonly DBProxyTarget[],
   region: string,
   accountId?: string,
+  tags: Record<string, string> = {},
 ): DatabaseResource {
   const name = proxy.DBProxyName ?? '';
   const family = proxy.EngineFamily ?? 'UNKNOWN';
@@ -160,7 +175,7 @@ export function resourceFromProxy(
     iamDatabaseAuthenticationEnabled: (proxy.Auth ?? []).some(
       (entry) => entry.IAMAuth === 'REQUIRED',
     ),
-    tags: {},
+    tags,
     proxy: settings,
   };
 }
@@ -243,14 +258,49 @@ export async function listProxies(
         });
       }
       if (!endpoints) gaps.push('proxy endpoints unreadable: only the default endpoint is known');
+      const tags = await readProxyTags(proxy, client, limited, gaps);
       return {
-        resource: resourceFromProxy(proxy, endpoints ?? [], targets, region, accountId),
+        resource: resourceFromProxy(proxy, endpoints ?? [], targets, region, accountId, tags),
         optionGroups: [],
         gaps,
       };
     }),
   );
   return { proxies: items, problems };
+}
+
+/**
+ * A proxy's tags, at most MAX_PROXY_TAGS. An unreadable list is a gap on the
+ * proxy (its tags are then unknown, so a tag filter or tag-named secret does
+ * not apply to it), never a failed scan.
+ */
+async function readProxyTags(
+  proxy: DBProxy,
+  client: RDSClient,
+  limited: Limited,
+  gaps: string[],
+): Promise<Record<string, string>> {
+  if (!proxy.DBProxyArn) {
+    gaps.push('proxy tags unreadable: the proxy has no ARN');
+    return {};
+  }
+  const arn = proxy.DBProxyArn;
+  try {
+    const answer = await limited(() =>
+      client.send(new ListTagsForResourceCommand({ ResourceName: arn })),
+    );
+    const list = answer.TagList ?? [];
+    if (list.length > MAX_PROXY_TAGS) {
+      gaps.push(`proxy tags: ${list.length} listed, the first ${MAX_PROXY_TAGS} kept`);
+    }
+    const kept = tagsFromTagList(list.slice(0, MAX_PROXY_TAGS));
+    return Object.fromEntries(
+      Object.entries(kept).map(([key, value]) => [clipServerText(key), clipServerText(value)]),
+    );
+  } catch (error) {
+    gaps.push(`proxy tags unreadable: ${errorName(error)}`);
+    return {};
+  }
 }
 
 /** The databases a proxy target names: the instance, or the tracked cluster. */

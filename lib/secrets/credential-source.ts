@@ -5,11 +5,12 @@
  * Precedence, most explicit first: the `secretArns` rule parameter, the
  * secret tag, the RDS-managed master secret, then IAM database
  * authentication when enabled on both sides. An RDS Proxy has its own path
- * after the rule parameter and tag: IAM authentication when the proxy
- * requires it, else the secret of its first `SECRETS` auth entry (the
- * credentials its clients log in with).
+ * after the rule parameter and tag (its tags are read like a database's):
+ * the secret of its first `SECRETS` auth entry that allows a password (the
+ * credentials its clients log in with), else an IAM token when the proxy
+ * takes one (see proxySource).
  */
-import type { DatabaseResource, RuleParameters } from '../types.js';
+import type { DatabaseResource, ProxyAuthEntry, RuleParameters } from '../types.js';
 import { regionOfArn } from './secret-document.js';
 
 /** Tag naming the database user an IAM auth token is generated for. */
@@ -25,6 +26,8 @@ export type CredentialSource =
       origin: 'rule-parameter' | 'tag' | 'MasterUserSecret' | 'proxy-auth';
     }
   | { kind: 'iam'; username: string }
+  /** IAM token for the user named in a proxy auth entry's secret; its password is not used. */
+  | { kind: 'iam-user-from-secret'; secretId: string; region: string }
   | { kind: 'none'; message: string };
 
 export function selectCredentialSource(
@@ -76,35 +79,60 @@ function mappedSecret(secretArns: Record<string, string>, identifier: string): s
   return undefined;
 }
 
-function proxySource(resource: DatabaseResource, useIamAuth: boolean): CredentialSource {
-  const auth = resource.proxy?.auth ?? [];
-  const iamRequired =
-    resource.proxy?.defaultAuthScheme === 'IAM_AUTH' ||
-    auth.some((entry) => entry.iamAuth === 'REQUIRED');
-  if (iamRequired) {
-    const username =
-      nonEmpty(resource.tags[IAM_USER_TAG]) ??
-      auth.map((entry) => nonEmpty(entry.userName)).find((name) => name !== undefined);
-    if (!useIamAuth) {
-      return {
-        kind: 'none',
-        message: `proxy ${resource.identifier} requires IAM authentication: enable IAM authentication for the probe`,
-      };
-    }
-    if (username !== undefined) return { kind: 'iam', username };
-    return {
-      kind: 'none',
-      message: `proxy ${resource.identifier} requires IAM authentication but names no user to sign for`,
-    };
-  }
-  const secret = auth
+/** Auth entries whose secret clients may log in with by password (IAMAuth not REQUIRED). */
+function passwordEntry(auth: readonly ProxyAuthEntry[]): string | undefined {
+  return auth
     .filter((entry) => entry.authScheme === undefined || entry.authScheme === 'SECRETS')
+    .filter((entry) => entry.iamAuth !== 'REQUIRED')
     .map((entry) => nonEmpty(entry.secretArn))
     .find((arn) => arn !== undefined);
+}
+
+/**
+ * A proxy's own path. Each Auth entry's IAMAuth says how its user logs in:
+ * DISABLED by the secret's password, REQUIRED by an IAM token only, ENABLED
+ * either way. The password is preferred when allowed (it needs no IAM grant);
+ * it and a token travel only inside the verify-full TLS session. With
+ * DefaultAuthScheme IAM_AUTH (end-to-end IAM) every client signs a token.
+ * ClientPasswordAuthType (SCRAM, MD5, MySQL native or caching_sha2, SQL
+ * Server) is negotiated inside that session and changes nothing here.
+ */
+function proxySource(resource: DatabaseResource, useIamAuth: boolean): CredentialSource {
+  const proxy = resource.proxy;
+  const auth = proxy?.auth ?? [];
+  const endToEndIam = proxy?.defaultAuthScheme === 'IAM_AUTH';
+  const secret = endToEndIam ? undefined : passwordEntry(auth);
   if (secret !== undefined) return secretSource(secret, resource, 'proxy-auth');
+
+  const iamEntry = auth.find(
+    (entry) => entry.iamAuth === 'REQUIRED' || entry.iamAuth === 'ENABLED',
+  );
+  if (!endToEndIam && iamEntry === undefined) {
+    return {
+      kind: 'none',
+      message: `no credentials for proxy ${resource.identifier}: it has no Secrets Manager auth entry; map it in secretArns`,
+    };
+  }
+  if (!useIamAuth) {
+    return {
+      kind: 'none',
+      message: `proxy ${resource.identifier} requires IAM authentication: enable IAM authentication for the probe`,
+    };
+  }
+  const username = nonEmpty(resource.tags[IAM_USER_TAG]) ?? nonEmpty(iamEntry?.userName);
+  if (username !== undefined) return { kind: 'iam', username };
+  // A token is signed for the user whose credentials the entry's secret holds.
+  const userSecret = nonEmpty(iamEntry?.secretArn);
+  if (userSecret !== undefined) {
+    return {
+      kind: 'iam-user-from-secret',
+      secretId: userSecret,
+      region: regionOfArn(userSecret) ?? resource.region,
+    };
+  }
   return {
     kind: 'none',
-    message: `no credentials for proxy ${resource.identifier}: it has no Secrets Manager auth entry; map it in secretArns`,
+    message: `proxy ${resource.identifier} requires IAM authentication but names no user to sign for: tag the proxy ${IAM_USER_TAG}=<user>`,
   };
 }
 

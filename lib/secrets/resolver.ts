@@ -120,6 +120,13 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
           return { kind: 'unavailable', reason: 'NO_SECRET_CONFIGURED', message: source.message };
         case 'iam':
           return iamCredentials(resource, source.username, signerFor);
+        case 'iam-user-from-secret': {
+          const { reference, result } = await fetchSecret(source.secretId, source.region);
+          if (result.kind === 'failure') return unavailable(result);
+          const mismatch = checkSecretTarget(reference, result, resource);
+          if (mismatch) return unavailable(mismatch);
+          return iamCredentials(resource, result.username, signerFor);
+        }
         case 'secret': {
           const { reference, result } = await fetchSecret(source.secretId, source.region);
           if (result.kind === 'failure') return unavailable(result);

@@ -56,6 +56,7 @@ const COMMANDS_SENT = new Set([
   'client-rds/DescribeEngineDefaultClusterParametersCommand',
   'client-rds/DescribeEngineDefaultParametersCommand',
   'client-rds/DescribeOptionGroupsCommand',
+  'client-rds/ListTagsForResourceCommand',
   // S3's own session call for directory buckets, reached from the client itself.
   'client-s3/CreateSessionCommand',
   'client-s3/GetObjectCommand',

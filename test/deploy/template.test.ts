@@ -549,6 +549,19 @@ describe('IAM least privilege', () => {
     }
   });
 
+  it('lets every role that lists proxies read their tags, on proxy ARNs only', () => {
+    for (const role of [ROLES.configRule, ROLES.scheduledScan, ROLES.audit]) {
+      const granting = roleStatements(role).filter((statement) =>
+        actionsOf(statement).includes('rds:ListTagsForResource'),
+      );
+      expect(granting).toHaveLength(1);
+      expect(actionsOf(granting[0] as Statement)).toEqual(['rds:ListTagsForResource']);
+      expect(granting[0]?.Resource).toEqual({
+        'Fn::Sub': `arn:\${AWS::Partition}:rds:*:*:db-proxy:*`,
+      });
+    }
+  });
+
   it('lets no managed AWS policy in', () => {
     for (const role of Object.values(ROLES)) {
       const arns = (resolveIfs(resource(role)) as Resource).Properties.ManagedPolicyArns as Json[];

@@ -2,10 +2,12 @@ import {
   DescribeDBProxiesCommand,
   DescribeDBProxyEndpointsCommand,
   DescribeDBProxyTargetsCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectInventory, resourceFromProxy } from '../../lib/inventory/index.js';
+import { MAX_PROXY_TAGS } from '../../lib/inventory/proxies.js';
 import { rdsClients, serveAccount, serviceError } from './rds-mock.js';
 import {
   auroraCluster,
@@ -231,6 +233,7 @@ describe('resourceFromProxy', () => {
             authScheme: 'SECRETS',
             secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-app-AbCdEf',
             iamAuth: 'DISABLED',
+            clientPasswordAuthType: 'POSTGRES_SCRAM_SHA_256',
           },
         ],
         targets: [{ type: 'RDS_INSTANCE', identifier: 'app-db', role: 'READ_WRITE' }],
@@ -250,5 +253,66 @@ describe('resourceFromProxy', () => {
     );
     expect(resource.proxy?.endpoints).toHaveLength(20);
     expect(resource.proxy?.truncated).toBe(true);
+  });
+
+  it('reads each proxy’s tags by its ARN, so a --tag filter keeps a tagged proxy as it keeps a tagged database', async () => {
+    const client = regionClient();
+    const rds = mockClient(client);
+    const tagged = proxyRecord({ DBProxyName: 'orders-proxy' });
+    const untagged = proxyRecord({ DBProxyName: 'billing-proxy' });
+    serveAccount(rds, {
+      proxies: [tagged, untagged],
+      proxyTags: {
+        [tagged.DBProxyArn ?? '']: [
+          { Key: 'team', Value: 'payments' },
+          { Key: 'rds-tls-guard:iam-user', Value: 'app' },
+        ],
+      },
+    });
+    const inventory = await collectInventory({
+      regions: ['eu-west-1'],
+      clientFor: () => client,
+      filters: { tags: { team: 'payments' } },
+    });
+    expect(inventory.items.map((item) => item.resource.identifier)).toEqual(['orders-proxy']);
+    expect(inventory.items[0]?.resource.tags).toEqual({
+      team: 'payments',
+      'rds-tls-guard:iam-user': 'app',
+    });
+    expect(inventory.items[0]?.gaps).toEqual([]);
+    expect(
+      rds.commandCalls(ListTagsForResourceCommand).map((call) => call.args[0].input.ResourceName),
+    ).toEqual([tagged.DBProxyArn, untagged.DBProxyArn]);
+  });
+
+  it('keeps a proxy whose tags cannot be read, with no tags and the gap named, and no scan problem', async () => {
+    const client = regionClient();
+    const rds = mockClient(client);
+    serveAccount(rds, { proxies: [proxyRecord({ RequireTLS: true })] });
+    rds.on(ListTagsForResourceCommand).rejects(serviceError('AccessDenied'));
+
+    const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
+    expect(inventory.problems).toEqual([]);
+    expect(inventory.items).toHaveLength(1);
+    expect(inventory.items[0]?.resource.tags).toEqual({});
+    expect(inventory.items[0]?.gaps).toEqual(['proxy tags unreadable: AccessDenied']);
+    expect(inventory.items[0]?.resource.proxy?.requireTls).toBe(true);
+  });
+
+  it('keeps at most MAX_PROXY_TAGS tags of a proxy and notes the cut', async () => {
+    const client = regionClient();
+    const proxy = proxyRecord();
+    const many = Array.from({ length: MAX_PROXY_TAGS + 5 }, (_, index) => ({
+      Key: `k${index}`,
+      Value: `v${index}`,
+    }));
+    serveAccount(mockClient(client), {
+      proxies: [proxy],
+      proxyTags: { [proxy.DBProxyArn ?? '']: many },
+    });
+    const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
+    expect(Object.keys(inventory.items[0]?.resource.tags ?? {})).toHaveLength(MAX_PROXY_TAGS);
+    expect(inventory.items[0]?.resource.tags.k49).toBe('v49');
+    expect(inventory.items[0]?.gaps).toEqual(['proxy tags: 55 listed, the first 50 kept']);
   });
 });

@@ -19,6 +19,7 @@ import {
   DescribeEngineDefaultClusterParametersCommand,
   DescribeEngineDefaultParametersCommand,
   DescribeOptionGroupsCommand,
+  ListTagsForResourceCommand,
   type OptionGroup,
   type Parameter,
   RDSClient,
@@ -54,6 +55,8 @@ export interface MockAccount {
   proxyEndpoints?: DBProxyEndpoint[];
   /** proxy name → its targets. */
   proxyTargets?: Record<string, DBProxyTarget[]>;
+  /** proxy ARN → its tags (ListTagsForResource); a proxy not named has none. */
+  proxyTags?: Record<string, { Key: string; Value: string }[]>;
   /** Page size for every listing. */
   pageSize?: number;
 }
@@ -183,4 +186,12 @@ export function serveAccount(rds: RdsStub, account: MockAccount): void {
       const { items, next } = page(account.proxyTargets?.[name] ?? [], input.Marker, size, name);
       return { Targets: items, Marker: next };
     });
+  // ListTagsForResource answers {TagList: [...]} (RDS API Reference, ListTagsForResource).
+  rds.on(ListTagsForResourceCommand).callsFake((input: { ResourceName?: string }) => {
+    const arn = input.ResourceName ?? '';
+    if (arn.includes(':db-proxy:') && !(account.proxies ?? []).some((p) => p.DBProxyArn === arn)) {
+      throw serviceError('DBProxyNotFoundFault');
+    }
+    return { TagList: account.proxyTags?.[arn] ?? [] };
+  });
 }

@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SecretValue } from '../../lib/secret-value.js';
-import { checkSecretTarget, selectCredentialSource } from '../../lib/secrets/index.js';
+import {
+  checkSecretTarget,
+  createCredentialResolver,
+  IAM_USER_TAG,
+  type IamTokenRequest,
+  selectCredentialSource,
+} from '../../lib/secrets/index.js';
 import type { DatabaseResource, ProxyAuthEntry } from '../../lib/types.js';
 import { CANARY, instance, ruleParameters, secretArn } from './sample-resources.js';
 
@@ -84,5 +92,116 @@ describe('credentials for an RDS Proxy', () => {
       reason: 'SECRET_FOR_OTHER_DATABASE',
       message: `secret ${PROXY_SECRET} belongs to database billing-db, not a database behind proxy orders-proxy; credentials not sent`,
     });
+  });
+
+  it('prefers the password of an IAMAuth ENABLED entry: either works, and a password needs no IAM grant', () => {
+    const resource = proxy([
+      { authScheme: 'SECRETS', secretArn: PROXY_SECRET, iamAuth: 'ENABLED' },
+    ]);
+    expect(selectCredentialSource(resource, ruleParameters(), true)).toMatchObject({
+      kind: 'secret',
+      secretId: PROXY_SECRET,
+      origin: 'proxy-auth',
+    });
+  });
+
+  it('uses the password entry when another entry requires IAM', () => {
+    const other = secretArn('orders-proxy-iam');
+    const resource = proxy([
+      { authScheme: 'SECRETS', secretArn: other, iamAuth: 'REQUIRED' },
+      { authScheme: 'SECRETS', secretArn: PROXY_SECRET, iamAuth: 'DISABLED' },
+    ]);
+    expect(selectCredentialSource(resource, ruleParameters(), false)).toMatchObject({
+      kind: 'secret',
+      secretId: PROXY_SECRET,
+    });
+  });
+
+  it('signs for the user in the entry’s secret when an IAM-only entry names no user', () => {
+    const resource = proxy([
+      { authScheme: 'SECRETS', secretArn: PROXY_SECRET, iamAuth: 'REQUIRED' },
+    ]);
+    expect(selectCredentialSource(resource, ruleParameters(), true)).toEqual({
+      kind: 'iam-user-from-secret',
+      secretId: PROXY_SECRET,
+      region: 'eu-west-1',
+    });
+  });
+
+  it('signs for the user the proxy’s own tag names under end-to-end IAM (DefaultAuthScheme IAM_AUTH)', () => {
+    const base = proxy([]);
+    const resource: DatabaseResource = {
+      ...base,
+      tags: { [IAM_USER_TAG]: 'probe_iam' },
+      proxy: {
+        ...(base.proxy as NonNullable<DatabaseResource['proxy']>),
+        defaultAuthScheme: 'IAM_AUTH',
+      },
+    };
+    expect(selectCredentialSource(resource, ruleParameters(), true)).toEqual({
+      kind: 'iam',
+      username: 'probe_iam',
+    });
+    expect(selectCredentialSource({ ...resource, tags: {} }, ruleParameters(), true)).toEqual({
+      kind: 'none',
+      message: `proxy orders-proxy requires IAM authentication but names no user to sign for: tag the proxy ${IAM_USER_TAG}=<user>`,
+    });
+  });
+
+  it('takes the proxy’s secret tag like a database’s', () => {
+    const tagged = secretArn('tagged');
+    const resource = {
+      ...proxy([{ authScheme: 'SECRETS', secretArn: PROXY_SECRET }]),
+      tags: { [ruleParameters().secretTagKey]: tagged },
+    };
+    expect(selectCredentialSource(resource, ruleParameters(), false)).toMatchObject({
+      kind: 'secret',
+      secretId: tagged,
+      origin: 'tag',
+    });
+  });
+});
+
+describe('resolving an IAM token for the user of a proxy’s IAM-only auth entry', () => {
+  const secretsManager = mockClient(SecretsManagerClient);
+  afterEach(() => secretsManager.reset());
+
+  it('reads only the user name from the secret and signs a token for it at the proxy endpoint', async () => {
+    // GetSecretValue response shape: Secrets Manager API Reference, GetSecretValue.
+    secretsManager.on(GetSecretValueCommand).resolves({
+      ARN: PROXY_SECRET,
+      Name: 'orders-proxy-app',
+      SecretString: JSON.stringify({ username: 'app', password: CANARY }),
+      VersionStages: ['AWSCURRENT'],
+    });
+    const requests: IamTokenRequest[] = [];
+    const resolver = createCredentialResolver({
+      secretsClientFor: () => new SecretsManagerClient({ region: 'eu-west-1' }),
+      useIamAuth: true,
+      signerFor: (request) => {
+        requests.push(request);
+        return { getAuthToken: async () => 'signed-token' };
+      },
+    });
+    const resource = {
+      ...proxy([{ authScheme: 'SECRETS', secretArn: PROXY_SECRET, iamAuth: 'REQUIRED' }]),
+      endpoint: {
+        address: 'orders-proxy.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
+        port: 5432,
+      },
+    };
+    const outcome = await resolver.resolve(resource, ruleParameters());
+    expect(outcome.kind).toBe('resolved');
+    if (outcome.kind !== 'resolved') return;
+    expect(outcome.credentials.username).toBe('app');
+    expect(outcome.credentials.origin).toBe('iam');
+    expect(outcome.credentials.password.reveal()).toBe('signed-token');
+    expect(requests.map(({ hostname, port, username }) => ({ hostname, port, username }))).toEqual([
+      {
+        hostname: 'orders-proxy.proxy-c1a2b3c4d5e6.eu-west-1.rds.amazonaws.com',
+        port: 5432,
+        username: 'app',
+      },
+    ]);
   });
 });
