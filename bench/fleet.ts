@@ -283,6 +283,11 @@ export class SyntheticFleet {
         return { Certificates: CERTIFICATES };
       case 'DescribeOptionGroups':
         return { OptionGroupsList: [] };
+      // The fleet has no RDS Proxy: one page each says so.
+      case 'DescribeDBProxies':
+        return { DBProxies: [] };
+      case 'DescribeDBProxyEndpoints':
+        return { DBProxyEndpoints: [] };
       default:
         throw serviceError('InvalidAction', `${operation} is not served by the benchmark fleet`);
     }
@@ -312,6 +317,9 @@ export class SyntheticFleet {
       DescribeDBClusterParameterGroups: this.usedClusterGroups(),
       DescribeEngineDefaultClusterParameters: clusterFamilies.size * parameterPages,
       DescribeCertificates: 1,
+      // Every door to the data: the region's proxies and their endpoints, one page each.
+      DescribeDBProxies: 1,
+      DescribeDBProxyEndpoints: 1,
     };
   }
 

@@ -1,6 +1,6 @@
 /**
  * A fair peer baseline: the way an API-only checker sweeps an account. It
- * lists instances, clusters and certificates side by side, reads each
+ * lists instances, clusters, certificates and proxies side by side, reads each
  * parameter group and each family's engine defaults once (memoised, shared by
  * every database that uses them), takes cluster membership from the cluster
  * listing, and keeps a fixed number of requests in flight, like scan().
@@ -13,9 +13,11 @@ import {
   type Certificate,
   type DBCluster,
   type DBInstance,
+  type DBProxy,
   DescribeCertificatesCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeDBProxiesCommand,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import pLimit from 'p-limit';
@@ -65,6 +67,14 @@ export async function peerScan(options: PeerScanOptions): Promise<ResourceEvalua
     listPages<Certificate>(async (marker) => {
       const page = await client.send(new DescribeCertificatesCommand({ Marker: marker }));
       return { items: page.Certificates ?? [], marker: page.Marker };
+    }),
+    // The most API-only tools do about a proxy: list them for the RequireTLS flag.
+    // The benchmark fleet has none, so nothing below uses the list.
+    listPages<DBProxy>(async (marker) => {
+      const page = await client.send(
+        new DescribeDBProxiesCommand({ MaxRecords: 100, Marker: marker }),
+      );
+      return { items: page.DBProxies ?? [], marker: page.Marker };
     }),
   ]);
   const clusterById = new Map(clusters.map((cluster) => [cluster.DBClusterIdentifier, cluster]));
