@@ -26,7 +26,8 @@ import { regionProblem } from './errors.js';
 import { applyFilters, type InventoryFilters, matchesFilters } from './filters.js';
 import { resourceFromCluster, resourceFromInstance } from './mappers.js';
 import { type Page, readAllPages } from './pagination.js';
-import { linkProxies, listProxies, proxiesFronting } from './proxies.js';
+import { listProxies } from './proxies.js';
+import { linkProxies, proxiesFronting } from './proxy-links.js';
 import type { Ec2ClientFor } from './security-groups.js';
 
 export interface CollectOptions {

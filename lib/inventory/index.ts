@@ -39,14 +39,13 @@ export {
 export { optionGroupSettings } from './option-groups.js';
 export { type Page, type PagedResult, readAllPages } from './pagination.js';
 export {
-  linkProxies,
   listProxies,
   type ProxyListing,
-  proxiesFronting,
   proxyResourceId,
   resourceFromProxy,
   withFrontingProxies,
 } from './proxies.js';
+export { linkProxies, proxiesFronting } from './proxy-links.js';
 export {
   DESCRIBE_SECURITY_GROUPS_ACTION,
   type Ec2ClientFor,

@@ -31,7 +31,6 @@ import type { InventoryItem } from '../pipeline.js';
 import { clipServerText } from '../text.js';
 import {
   type DatabaseResource,
-  type FrontingProxy,
   MAX_PROXY_AUTH_ENTRIES,
   MAX_PROXY_ENDPOINTS,
   MAX_PROXY_TARGETS,
@@ -44,6 +43,7 @@ import {
 import { regionProblem } from './errors.js';
 import { accountIdFromArn, tagsFromTagList } from './mappers.js';
 import { readAllPages } from './pagination.js';
+import { linkProxies } from './proxy-links.js';
 
 /** Proxies per region kept; the RDS quota is 20 by default. */
 export const MAX_PROXIES_PER_REGION = 1_000;
@@ -301,76 +301,6 @@ async function readProxyTags(
     gaps.push(`proxy tags unreadable: ${errorName(error)}`);
     return {};
   }
-}
-
-/** The databases a proxy target names: the instance, or the tracked cluster. */
-function targetKeys(target: ProxyTarget): string[] {
-  switch (target.type) {
-    case 'TRACKED_CLUSTER':
-      return [`cluster/${target.identifier}`];
-    case 'RDS_INSTANCE':
-      return [`instance/${target.identifier}`];
-    default:
-      return [];
-  }
-}
-
-function resourceKey(resource: DatabaseResource): string | undefined {
-  if (resource.resourceType === 'AWS::RDS::DBCluster') return `cluster/${resource.identifier}`;
-  if (resource.resourceType === 'AWS::RDS::DBInstance') return `instance/${resource.identifier}`;
-  return undefined;
-}
-
-/**
- * Pure: marks each database with the proxies that connect to it (same
- * account and region, by target identifier). Databases no proxy names are
- * returned unchanged.
- */
-export function linkProxies(
-  resources: readonly DatabaseResource[],
-  proxies: readonly DatabaseResource[],
-): DatabaseResource[] {
-  const fronting = new Map<string, FrontingProxy[]>();
-  for (const proxy of proxies) {
-    if (!proxy.proxy) continue;
-    const link: FrontingProxy = {
-      name: proxy.identifier,
-      ...(proxy.arn ? { arn: proxy.arn } : {}),
-      ...(proxy.proxy.requireTls !== undefined ? { requireTls: proxy.proxy.requireTls } : {}),
-    };
-    for (const target of proxy.proxy.targets) {
-      for (const key of targetKeys(target)) {
-        const scoped = `${proxy.accountId ?? ''}/${proxy.region}/${key}`;
-        const list = fronting.get(scoped) ?? [];
-        if (!list.some((known) => known.name === link.name)) list.push(link);
-        fronting.set(scoped, list);
-      }
-    }
-  }
-  return resources.map((resource) => {
-    const key = resourceKey(resource);
-    const links = key
-      ? fronting.get(`${resource.accountId ?? ''}/${resource.region}/${key}`)
-      : undefined;
-    return links ? { ...resource, frontingProxies: links } : resource;
-  });
-}
-
-/** A proxy stays in a filtered scan when it fronts a database the filters kept. */
-export function proxiesFronting(
-  proxies: readonly InventoryItem[],
-  kept: readonly DatabaseResource[],
-): InventoryItem[] {
-  const names = new Set(
-    kept.flatMap((resource) =>
-      (resource.frontingProxies ?? []).map(
-        (link) => `${resource.accountId ?? ''}/${resource.region}/${link.name}`,
-      ),
-    ),
-  );
-  return proxies.filter(({ resource }) =>
-    names.has(`${resource.accountId ?? ''}/${resource.region}/${resource.identifier}`),
-  );
 }
 
 /**
