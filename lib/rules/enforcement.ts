@@ -4,15 +4,7 @@
  * anything else is a value the rules do not understand.
  */
 import type { CheckResult } from './check.js';
-import {
-  describeValue,
-  effectiveValue,
-  type GroupContext,
-  parameterEvidence,
-  parameterMissing,
-  readParameter,
-  requireInEffect,
-} from './group.js';
+import { type GroupContext, parameterInEffect, requireInEffect } from './group.js';
 import type { StaticReason } from './reasons.js';
 import { setParametersRemediation } from './remediation.js';
 import { parseSwitch } from './values.js';
@@ -35,19 +27,15 @@ export function forceSslSwitch(staticParameter: boolean): EnforcementSwitch {
 /** Reads the switch from the group and judges it; a switch the group cannot show is missing. */
 export function enforcementCheck(group: GroupContext, setting: EnforcementSwitch): CheckResult {
   const { name } = setting;
-  const reading = readParameter(group, name);
   const remediation = setParametersRemediation(
     group,
     [{ name, value: setting.onValue }],
     setting.staticParameter ? 'pending-reboot' : 'immediate',
   );
-  const effective = effectiveValue(group, reading);
-  if (effective === undefined || 'missing' in effective) {
-    return parameterMissing(group, name, effective?.missing, remediation);
-  }
-  const described = `${describeValue(group, name, effective)} (${group.engineLabel})`;
-  const { value } = effective;
-  const evidence = [parameterEvidence(group, name, effective)];
+  const read = parameterInEffect(group, name, remediation);
+  if ('missing' in read) return read.missing;
+  const { reading, value, evidence } = read;
+  const described = `${read.described} (${group.engineLabel})`;
   switch (parseSwitch(value)) {
     case 'on':
       return requireInEffect(

@@ -120,7 +120,7 @@ export interface EffectiveValue {
  * when there is neither; `{ missing }` when the documented default is that
  * the parameter does not exist in this engine version.
  */
-export function effectiveValue(
+function effectiveValue(
   group: GroupContext,
   reading: ParameterReading,
 ): EffectiveValue | { missing: string } | undefined {
@@ -220,6 +220,36 @@ export function parameterMissing(
     summary: `${name} unset in ${group.phrase} and no default known for ${group.engineLabel}`,
     remediation: fix,
     evidence: [],
+  };
+}
+
+/** A parameter as a check judges it: its value in effect with the words and evidence for it. */
+export interface ParameterInEffect {
+  reading: ParameterReading;
+  value: string;
+  described: string;
+  evidence: Evidence[];
+}
+
+/**
+ * Reads a parameter and what is in effect for it; when the group cannot show
+ * it, the check that says it is missing (with `fix`) instead.
+ */
+export function parameterInEffect(
+  group: GroupContext,
+  name: string,
+  fix: string,
+): ParameterInEffect | { missing: CheckResult } {
+  const reading = readParameter(group, name);
+  const effective = effectiveValue(group, reading);
+  if (effective === undefined || 'missing' in effective) {
+    return { missing: parameterMissing(group, name, effective?.missing, fix) };
+  }
+  return {
+    reading,
+    value: effective.value,
+    described: describeValue(group, name, effective),
+    evidence: [parameterEvidence(group, name, effective)],
   };
 }
 

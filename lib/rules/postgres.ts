@@ -6,12 +6,8 @@ import type { TlsVersion } from '../types.js';
 import type { CheckResult } from './check.js';
 import { enforcementCheck, forceSslSwitch } from './enforcement.js';
 import {
-  describeValue,
-  effectiveValue,
   type GroupContext,
-  parameterEvidence,
-  parameterMissing,
-  readParameter,
+  parameterInEffect,
   requireInEffect,
   valueNotUnderstood,
 } from './group.js';
@@ -24,15 +20,10 @@ export function evaluatePostgres(group: GroupContext, minTlsVersion: TlsVersion)
 
 function minProtocolVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
   const name = 'ssl_min_protocol_version';
-  const reading = readParameter(group, name);
   const fix = setParametersRemediation(group, [{ name, value: minimum }], 'immediate');
-  const effective = effectiveValue(group, reading);
-  if (effective === undefined || 'missing' in effective) {
-    return parameterMissing(group, name, effective?.missing, fix);
-  }
-  const { value } = effective;
-  const described = describeValue(group, name, effective);
-  const evidence = [parameterEvidence(group, name, effective)];
+  const read = parameterInEffect(group, name, fix);
+  if ('missing' in read) return read.missing;
+  const { reading, value, described, evidence } = read;
   const version = parseTlsVersion(value);
 
   if (version === undefined) {
