@@ -90,6 +90,44 @@ export const proxySettingsSchema = z.object({
 });
 export type ProxySettings = z.output<typeof proxySettingsSchema>;
 
+/** Custom endpoints listed per cluster, and members named: more are cut, never held whole. */
+export const MAX_CLUSTER_CUSTOM_ENDPOINTS = 20;
+export const MAX_CLUSTER_MEMBERS = 64;
+
+/** A custom endpoint of an Aurora cluster (DescribeDBClusterEndpoints, EndpointType CUSTOM). */
+export const clusterCustomEndpointSchema = z.object({
+  /** DBClusterEndpointIdentifier. */
+  name: text,
+  address: text,
+  /** CustomEndpointType: `READER` or `ANY`. */
+  type: text.optional(),
+  status: text.optional(),
+});
+export type ClusterCustomEndpoint = z.output<typeof clusterCustomEndpointSchema>;
+
+/**
+ * Every endpoint clients can use to reach a cluster's instances, besides the
+ * writer endpoint (the resource's own `endpoint`, which the live proof uses).
+ * All of them reach instances that read the same cluster parameter group.
+ */
+export const clusterEndpointsSchema = z.object({
+  /** DescribeDBClusters `ReaderEndpoint`. */
+  reader: text.optional(),
+  custom: z.array(clusterCustomEndpointSchema).max(MAX_CLUSTER_CUSTOM_ENDPOINTS),
+  /** Set when DescribeDBClusterEndpoints could not be read: the custom list is unknown, not empty. */
+  customUnread: z.boolean().optional(),
+  /** Set when the custom list was cut to its bound. */
+  truncated: z.boolean().optional(),
+});
+export type ClusterEndpoints = z.output<typeof clusterEndpointsSchema>;
+
+/** A member instance of a cluster (DBClusterMembers). */
+export const clusterMemberSchema = z.object({
+  identifier: text,
+  writer: z.boolean(),
+});
+export type ClusterMember = z.output<typeof clusterMemberSchema>;
+
 /** A proxy in front of a database, as the database's evaluation sees it. */
 export const frontingProxySchema = z.object({
   name: text,
@@ -157,6 +195,10 @@ export const databaseResourceSchema = z.object({
   tags: z.record(z.string(), z.string()),
   /** Set on an RDS Proxy (resourceType AWS::RDS::DBProxy): its endpoints, auth and targets. */
   proxy: proxySettingsSchema.optional(),
+  /** On a cluster: its reader and custom endpoints. */
+  clusterEndpoints: clusterEndpointsSchema.optional(),
+  /** On a cluster: its member instances (each also evaluated on its own, for AWS Config). */
+  clusterMembers: z.array(clusterMemberSchema).max(MAX_CLUSTER_MEMBERS).optional(),
   /** On a database: the RDS Proxies that connect to it, so clients can reach it through them. */
   frontingProxies: z.array(frontingProxySchema).max(MAX_FRONTING_PROXIES).optional(),
 });

@@ -17,6 +17,9 @@ import type {
 } from './database-settings.js';
 
 export {
+  type ClusterCustomEndpoint,
+  type ClusterEndpoints,
+  type ClusterMember,
   type DatabaseResource,
   databaseResourceSchema,
   type FrontingProxy,
@@ -219,6 +222,8 @@ export const SCAN_PROBLEM_CODES = [
   'RESOURCE_ID_MISSING',
   /** A proxy whose targets could not be listed. */
   'PROXY_TARGETS_UNREADABLE',
+  /** A region's Aurora custom endpoints that could not be listed: its clusters are still evaluated. */
+  'CLUSTER_ENDPOINTS_UNREADABLE',
   /** An account whose inventory could not be read at all. */
   'ACCOUNT_UNREADABLE',
   /** A member-account role ARN in the configuration that is not one. */

@@ -6,14 +6,17 @@
  * cannot be read becomes a `region:<name>` problem and the others are still
  * returned. Aurora members come back twice on purpose: as instances (with
  * clusterIdentifier, from DescribeDBInstances) and as their cluster (from
- * DescribeDBClusters), because Config records both resource types.
+ * DescribeDBClusters), because Config records both resource types. Clusters
+ * carry their reader and custom endpoints (lib/inventory/cluster-endpoints.ts).
  * RDS Proxies are listed alongside (lib/inventory/proxies.ts): each becomes an
  * item of its own, and every database a proxy connects to is marked with it.
  */
 
 import {
   type DBCluster,
+  type DBClusterEndpoint,
   type DBInstance,
+  DescribeDBClusterEndpointsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   type RDSClient,
@@ -21,6 +24,7 @@ import {
 import pLimit from 'p-limit';
 import type { Inventory, InventoryItem } from '../pipeline.js';
 import type { DatabaseResource, ScanProblem } from '../types.js';
+import { clusterEndpointsProblem, withCustomEndpoints } from './cluster-endpoints.js';
 import { DEFAULT_CONCURRENCY, enrichResources, type KnownCluster } from './enrich.js';
 import { regionProblem } from './errors.js';
 import { applyFilters, type InventoryFilters, matchesFilters } from './filters.js';
@@ -134,6 +138,9 @@ async function listRegion(
   ]);
   problems.push(...proxyListing.problems);
 
+  const customEndpoints =
+    clusters.length > 0 ? await listCustomEndpoints(region, client, limited, problems) : [];
+
   const resources: DatabaseResource[] = [];
   for (const instance of instances) {
     if (!instance.DbiResourceId || !instance.DBInstanceIdentifier) {
@@ -150,11 +157,49 @@ async function listRegion(
     resources.push(resourceFromCluster(cluster, region, options.accountId));
   }
   return {
-    resources,
+    resources: withCustomEndpoints(resources, customEndpoints),
     proxies: proxyListing.proxies,
     clusters: clusters.map((cluster) => ({ region, cluster })),
     problems,
   };
+}
+
+/**
+ * The region's custom cluster endpoints, once for all its clusters. A failed
+ * read is a problem of its own and leaves every cluster marked as having
+ * unknown custom endpoints (undefined), never as having none.
+ */
+async function listCustomEndpoints(
+  region: string,
+  client: RDSClient,
+  limited: <T>(read: () => Promise<T>) => Promise<T>,
+  problems: ScanProblem[],
+): Promise<DBClusterEndpoint[] | undefined> {
+  try {
+    const result = await readAllPages<DBClusterEndpoint>(async (marker) => {
+      const page = await limited(() =>
+        client.send(
+          new DescribeDBClusterEndpointsCommand({
+            Filters: [{ Name: 'db-cluster-endpoint-type', Values: ['custom'] }],
+            MaxRecords: PAGE_SIZE,
+            Marker: marker,
+          }),
+        ),
+      );
+      return { items: page.DBClusterEndpoints, marker: page.Marker };
+    });
+    if (result.repeatedMarker !== undefined) {
+      problems.push({
+        scope: `cluster-endpoints:${region}`,
+        code: 'PAGINATION_LOOP',
+        message: `DescribeDBClusterEndpoints in ${region} repeated a pagination marker after ${result.pages} pages; custom endpoints listed so far are shown`,
+      });
+    }
+    return result.items;
+  } catch (error) {
+    problems.push(clusterEndpointsProblem(region, error));
+    return undefined;
+  }
 }
 
 /** Reads every page; a failure or a repeated marker keeps what was read and records a problem. */

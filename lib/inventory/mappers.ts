@@ -7,7 +7,9 @@
  * up as a separate, unknown resource.
  */
 import type { DBCluster, DBInstance, Tag, VpcSecurityGroupMembership } from '@aws-sdk/client-rds';
+import { MAX_CLUSTER_MEMBERS } from '../database-resource.js';
 import type {
+  ClusterMember,
   DatabaseResource,
   OptionGroupMembership,
   ParameterGroupMembership,
@@ -188,6 +190,17 @@ export function clusterParameterGroupOf(
   return { name: cluster.DBClusterParameterGroup, ...(applyStatus ? { applyStatus } : {}) };
 }
 
+/** The cluster's members, writer first as RDS flags it; bounded. */
+export function clusterMembersOf(cluster: DBCluster): ClusterMember[] {
+  return (cluster.DBClusterMembers ?? [])
+    .flatMap((member) =>
+      member.DBInstanceIdentifier
+        ? [{ identifier: member.DBInstanceIdentifier, writer: member.IsClusterWriter === true }]
+        : [],
+    )
+    .slice(0, MAX_CLUSTER_MEMBERS);
+}
+
 export function resourceFromCluster(
   cluster: DBCluster,
   region: string,
@@ -201,6 +214,7 @@ export function resourceFromCluster(
   }
   const clusterParameterGroup = clusterParameterGroupOf(cluster);
   const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
+  const clusterMembers = clusterMembersOf(cluster);
   const optionGroups: OptionGroupMembership[] = (cluster.DBClusterOptionGroupMemberships ?? [])
     .filter((membership) => membership.DBClusterOptionGroupName)
     .map((membership) => ({
@@ -226,5 +240,11 @@ export function resourceFromCluster(
       ? { certificateValidTill: cluster.CertificateDetails.ValidTill }
       : {}),
     ...accessFields(cluster),
+    // Custom endpoints are listed per region and attached by collect.ts.
+    clusterEndpoints: {
+      ...(cluster.ReaderEndpoint ? { reader: cluster.ReaderEndpoint } : {}),
+      custom: [],
+    },
+    ...(clusterMembers.length > 0 ? { clusterMembers } : {}),
   };
 }

@@ -10,7 +10,7 @@ import type { DatabaseResource, Evidence } from '../types.js';
 import { classifyEngine } from './engines.js';
 import { readsClusterGroup } from './group.js';
 
-/** Evidence for the live finding of a cluster: which endpoint was proven. */
+/** Evidence for the live finding of a cluster: which endpoint was proven, and which it stands for. */
 export function provenEndpointEvidence(resource: DatabaseResource): Evidence[] {
   if (resource.resourceType !== 'AWS::RDS::DBCluster' || !resource.endpoint) return [];
   const group = resource.clusterParameterGroup?.name;
@@ -18,9 +18,22 @@ export function provenEndpointEvidence(resource: DatabaseResource): Evidence[] {
     {
       source: 'probe',
       label: 'proven endpoint',
-      value: `cluster writer endpoint ${resource.endpoint.address}:${resource.endpoint.port}; reader and custom endpoints reach instances reading the same cluster parameter group${group ? ` ${group}` : ''}`,
+      value: `cluster writer endpoint ${resource.endpoint.address}:${resource.endpoint.port}; ${otherEndpoints(resource)} reach instances reading the same cluster parameter group${group ? ` ${group}` : ''}`,
     },
   ];
+}
+
+/** `reader endpoint <address> and custom endpoints a, b`, as far as they are known. */
+export function otherEndpoints(resource: DatabaseResource): string {
+  const endpoints = resource.clusterEndpoints;
+  if (!endpoints) return 'reader and custom endpoints';
+  const reader = endpoints.reader ? `reader endpoint ${endpoints.reader}` : 'its reader endpoint';
+  const custom = endpoints.customUnread
+    ? 'custom endpoints (not listed: DescribeDBClusterEndpoints failed)'
+    : endpoints.custom.length > 0
+      ? `custom endpoints ${endpoints.custom.map((endpoint) => endpoint.name).join(', ')}${endpoints.truncated ? ' (list cut)' : ''}`
+      : 'any custom endpoint';
+  return `${reader} and ${custom}`;
 }
 
 /** Evidence for a member instance whose TLS settings come from its cluster's parameter group. */

@@ -97,6 +97,14 @@ describe('resourceFromCluster', () => {
       masterUsername: 'ledger_admin',
       masterUserSecretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:rds!cluster-99-XyZ`,
       iamDatabaseAuthenticationEnabled: true,
+      clusterEndpoints: {
+        reader: 'ledger.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com',
+        custom: [],
+      },
+      clusterMembers: [
+        { identifier: 'ledger-1', writer: true },
+        { identifier: 'ledger-2', writer: false },
+      ],
       tags: { team: 'ledger' },
     });
   });

@@ -2,11 +2,13 @@
 import {
   type Certificate,
   type DBCluster,
+  type DBClusterEndpoint,
   type DBInstance,
   type DBProxy,
   type DBProxyEndpoint,
   type DBProxyTarget,
   DescribeCertificatesCommand,
+  DescribeDBClusterEndpointsCommand,
   DescribeDBClusterParameterGroupsCommand,
   DescribeDBClusterParametersCommand,
   DescribeDBClustersCommand,
@@ -57,6 +59,8 @@ export interface MockAccount {
   proxyTargets?: Record<string, DBProxyTarget[]>;
   /** proxy ARN → its tags (ListTagsForResource); a proxy not named has none. */
   proxyTags?: Record<string, { Key: string; Value: string }[]>;
+  /** Aurora endpoints as DescribeDBClusterEndpoints lists them (writer, reader and custom). */
+  clusterEndpoints?: DBClusterEndpoint[];
   /** Page size for every listing. */
   pageSize?: number;
 }
@@ -168,6 +172,17 @@ export function serveAccount(rds: RdsStub, account: MockAccount): void {
     const { items, next } = page(account.certificates ?? [], input.Marker, size, 'certificates');
     return { Certificates: items, Marker: next };
   });
+  rds
+    .on(DescribeDBClusterEndpointsCommand)
+    .callsFake((input: { Marker?: string; Filters?: { Name?: string; Values?: string[] }[] }) => {
+      // RDS applies the db-cluster-endpoint-type filter server-side, on lowercase values.
+      const types = input.Filters?.find((f) => f.Name === 'db-cluster-endpoint-type')?.Values;
+      const all = (account.clusterEndpoints ?? []).filter(
+        (e) => !types || types.includes((e.EndpointType ?? '').toLowerCase()),
+      );
+      const { items, next } = page(all, input.Marker, size, 'cluster-endpoints');
+      return { DBClusterEndpoints: items, Marker: next };
+    });
   rds.on(DescribeDBProxiesCommand).callsFake((input: { Marker?: string }) => {
     const { items, next } = page(account.proxies ?? [], input.Marker, size, 'proxies');
     return { DBProxies: items, Marker: next };

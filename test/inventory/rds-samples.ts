@@ -1,6 +1,7 @@
 /** SDK-shaped DescribeDBInstances / DescribeDBClusters records for inventory tests. */
 import type {
   DBCluster,
+  DBClusterEndpoint,
   DBInstance,
   DBProxy,
   DBProxyEndpoint,
@@ -95,6 +96,31 @@ export function auroraMember(identifier: string, clusterIdentifier = 'ledger'): 
     OptionGroupMemberships: [],
     TagList: [{ Key: 'team', Value: 'ledger' }],
   });
+}
+
+/**
+ * A DBClusterEndpoint as DescribeDBClusterEndpoints returns it
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterEndpoint.html):
+ * a custom endpoint unless EndpointType says otherwise.
+ */
+export function clusterEndpointRecord(
+  name: string,
+  clusterIdentifier = 'ledger',
+  overrides: Partial<DBClusterEndpoint> = {},
+): DBClusterEndpoint {
+  return {
+    DBClusterEndpointIdentifier: name,
+    DBClusterIdentifier: clusterIdentifier,
+    DBClusterEndpointResourceIdentifier: `cluster-endpoint-${name.toUpperCase()}`,
+    Endpoint: `${name}.cluster-custom-c9akciq32.eu-west-1.rds.amazonaws.com`,
+    Status: 'available',
+    EndpointType: 'CUSTOM',
+    CustomEndpointType: 'READER',
+    StaticMembers: [],
+    ExcludedMembers: [],
+    DBClusterEndpointArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:cluster-endpoint:${name}`,
+    ...overrides,
+  };
 }
 
 /** A parameter as DescribeDBParameters reports it; omit value for one the group does not set. */

@@ -45,6 +45,47 @@ describe('Aurora endpoints', () => {
     expect(evaluation.finding.verdict).toBe('COMPLIANT');
   });
 
+  it('names the reader and custom endpoints the writer endpoint’s proof stands for', async () => {
+    const input = clusterInput({
+      ...aurora,
+      resource: {
+        endpoint: { address: 'app.cluster-c9akciq32.eu-west-1.rds.amazonaws.com', port: 5432 },
+        clusterEndpoints: {
+          reader: 'app.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com',
+          custom: [
+            {
+              name: 'reports',
+              address: 'reports.cluster-custom-c9akciq32.eu-west-1.rds.amazonaws.com',
+              type: 'READER',
+            },
+          ],
+        },
+      },
+    });
+    const { ruleParameters, now: _now, ...item } = input;
+    const prober: LiveProber = { probe: async () => proven };
+    const evaluation = await evaluateItem(item, { ruleParameters, prober }, () => NOW, NOW);
+    expect(evaluation.liveFinding?.evidence[0]?.value).toBe(
+      'cluster writer endpoint app.cluster-c9akciq32.eu-west-1.rds.amazonaws.com:5432; reader endpoint app.cluster-ro-c9akciq32.eu-west-1.rds.amazonaws.com and custom endpoints reports reach instances reading the same cluster parameter group apg15-tls',
+    );
+  });
+
+  it('says the custom endpoints are unknown when they could not be listed, never that there are none', async () => {
+    const input = clusterInput({
+      ...aurora,
+      resource: {
+        endpoint: { address: 'app.cluster-c9akciq32.eu-west-1.rds.amazonaws.com', port: 5432 },
+        clusterEndpoints: { custom: [], customUnread: true },
+      },
+    });
+    const { ruleParameters, now: _now, ...item } = input;
+    const prober: LiveProber = { probe: async () => proven };
+    const evaluation = await evaluateItem(item, { ruleParameters, prober }, () => NOW, NOW);
+    expect(evaluation.liveFinding?.evidence[0]?.value).toContain(
+      'its reader endpoint and custom endpoints (not listed: DescribeDBClusterEndpoints failed)',
+    );
+  });
+
   it('notes on a member instance that its settings are the cluster’s, without a verdict of its own from the instance group', () => {
     const finding = evaluateStatic(
       clusterInput({

@@ -168,6 +168,18 @@ function answer(
           (name) => new CertificateNotFoundFault(rdsFault(`certificate ${name} not in snapshot`)),
         ),
       };
+    case 'DescribeDBClusterEndpointsCommand':
+      // Only asked for when the region has clusters; its absence leaves their custom endpoints unknown.
+      if (!snapshot.clusterEndpoints) {
+        throw new SnapshotDataNotFound('describe-db-cluster-endpoints.json not in snapshot');
+      }
+      return {
+        DBClusterEndpoints: inRegion(
+          listOf(snapshot.clusterEndpoints, 'DBClusterEndpoints'),
+          region,
+          'DBClusterEndpointArn',
+        ),
+      };
     case 'DescribeDBProxiesCommand':
       // Optional in a snapshot: its absence is said once (snapshotProxyGap), not per region.
       return { DBProxies: inRegion(listOf(snapshot.proxies, 'DBProxies'), region, 'DBProxyArn') };

@@ -26,6 +26,7 @@ export class SnapshotLoadError extends Error {
  *   describe-option-groups.json
  *   describe-certificates.json
  *   describe-security-groups.json  (aws ec2 describe-security-groups; optional)
+ *   describe-db-cluster-endpoints.json  (Aurora custom endpoints; optional)
  *   describe-db-proxies.json
  *   describe-db-proxy-endpoints.json
  *   describe-db-proxy-targets.<proxy name>.json
@@ -101,7 +102,8 @@ type SingleField =
   | 'clusterParameterGroups'
   | 'securityGroups'
   | 'proxies'
-  | 'proxyEndpoints';
+  | 'proxyEndpoints'
+  | 'clusterEndpoints';
 type KeyedField =
   | 'parameters'
   | 'clusterParameters'
@@ -119,6 +121,7 @@ const SINGLE_FILES: Record<string, SingleField> = {
   'describe-security-groups': 'securityGroups',
   'describe-db-proxies': 'proxies',
   'describe-db-proxy-endpoints': 'proxyEndpoints',
+  'describe-db-cluster-endpoints': 'clusterEndpoints',
 };
 
 const KEYED_PREFIXES: [string, KeyedField][] = [

@@ -30,6 +30,8 @@ export interface RdsSnapshot {
   parameterGroups?: JsonObject;
   /** describe-db-cluster-parameter-groups */
   clusterParameterGroups?: JsonObject;
+  /** describe-db-cluster-endpoints: Aurora custom endpoints */
+  clusterEndpoints?: JsonObject;
   /** describe-db-proxies */
   proxies?: JsonObject;
   /** describe-db-proxy-endpoints */

@@ -118,6 +118,14 @@ describe('an offline audit of a CLI snapshot', () => {
     expect(member?.certificateAuthority?.identifier).toBe('rds-ca-ecc384-g1');
 
     expect(byId.get('ledger')?.resource.resourceId).toBe('cluster-LEDGERQ2W4E6R8T0Y1U3I5O7P9');
+    expect(byId.get('ledger')?.resource.clusterEndpoints?.custom).toEqual([
+      {
+        name: 'ledger-reports',
+        address: 'ledger-reports.cluster-custom-c9akciq32.eu-west-1.rds.amazonaws.com',
+        type: 'READER',
+        status: 'available',
+      },
+    ]);
 
     expect(snapshotProxyGap(snapshot)).toBeUndefined();
     const proxy = byId.get('ledger-proxy');

@@ -11,6 +11,7 @@ describe('loadSnapshotDirectory', () => {
     const snapshot = await loadSnapshotDirectory(fixtureDirectory);
     expect(Object.keys(snapshot).sort()).toEqual([
       'certificates',
+      'clusterEndpoints',
       'clusterParameters',
       'clusters',
       'engineDefaults',
