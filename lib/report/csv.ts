@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { ResourceEvaluation, ScanResult } from '../types.js';
-import { accountIdOf, snapshotSource, sortedEvaluations } from './model.js';
+import { accountIdOf, clusterEndpointsText, snapshotSource, sortedEvaluations } from './model.js';
 
 interface CsvColumn {
   header: string;
@@ -37,6 +37,14 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   },
   { header: 'remediation', value: (e) => e.finding.remediation },
   { header: 'evaluated_at', value: (e) => e.orderingTimestamp.toISOString() },
+  { header: 'cluster_endpoints', value: (e) => clusterEndpointsText(e.resource) ?? '' },
+  {
+    header: 'member_of',
+    value: (e) =>
+      e.resource.resourceType === 'AWS::RDS::DBInstance'
+        ? (e.resource.clusterIdentifier ?? '')
+        : '',
+  },
 ];
 
 export function renderCsv(result: ScanResult): string {

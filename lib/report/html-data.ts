@@ -6,7 +6,7 @@
  */
 import { probeProtocol } from '../rules/engines.js';
 import type { Evidence, Finding, ResourceEvaluation, ScanResult } from '../types.js';
-import { accountIdOf, problemsFor } from './model.js';
+import { accountIdOf, clusterEndpointsText, problemsFor } from './model.js';
 
 /** `[source, label, value]`: arrays, not objects, because there are many. */
 export type EvidenceRow = [string, string, string];
@@ -30,6 +30,10 @@ export interface DatabaseRecord {
   engine: string;
   engineVersion: string;
   endpoint: string;
+  /** On a cluster: its writer, reader and custom endpoints and its members. */
+  clusterEndpoints?: string;
+  /** On a member instance: its cluster. */
+  memberOf?: string;
   verdict: string;
   reason: string;
   annotation: string;
@@ -77,6 +81,7 @@ function findingRecord(finding: Finding, durationMs?: number): FindingRecord {
 
 export function databaseRecord(evaluation: ResourceEvaluation, result: ScanResult): DatabaseRecord {
   const { resource, staticFinding, liveFinding, finding } = evaluation;
+  const clusterEndpoints = clusterEndpointsText(resource);
   return {
     identifier: resource.identifier,
     resourceType: resource.resourceType,
@@ -87,6 +92,10 @@ export function databaseRecord(evaluation: ResourceEvaluation, result: ScanResul
     engine: resource.engine,
     engineVersion: resource.engineVersion,
     endpoint: resource.endpoint ? `${resource.endpoint.address}:${resource.endpoint.port}` : 'none',
+    ...(clusterEndpoints ? { clusterEndpoints } : {}),
+    ...(resource.resourceType === 'AWS::RDS::DBInstance' && resource.clusterIdentifier
+      ? { memberOf: resource.clusterIdentifier }
+      : {}),
     verdict: finding.verdict,
     reason: finding.reason,
     annotation: finding.annotation,

@@ -149,7 +149,11 @@ export const REPORT_SCRIPT = `
     var td = el('td');
     td.colSpan = 7;
     var facts = el('dl', 'params');
-    [['Resource id', r.resourceId], ['ARN', r.arn], ['Endpoint', r.endpoint], ['Evaluated at', r.evaluatedAt]].forEach(function (pair) {
+    var rows = [['Resource id', r.resourceId], ['ARN', r.arn], ['Endpoint', r.endpoint]];
+    if (r.clusterEndpoints) rows.push(['Cluster endpoints', r.clusterEndpoints]);
+    if (r.memberOf) rows.push(['Member of cluster', r.memberOf + ' (counted with its cluster)']);
+    rows.push(['Evaluated at', r.evaluatedAt]);
+    rows.forEach(function (pair) {
       facts.appendChild(el('dt', '', pair[0]));
       facts.appendChild(el('dd', 'mono', pair[1]));
     });

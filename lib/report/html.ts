@@ -157,7 +157,13 @@ function summarySection(result: ScanResult): string {
     '<section id="summary">',
     '<h2>Summary</h2>',
     '<div class="tiles">',
-    tile('databases', summary.total),
+    tile('databases', summary.databases),
+    ...(summary.clusterMembers > 0
+      ? [
+          tile('cluster members, noted on their cluster', summary.clusterMembers),
+          tile('evaluations', summary.total),
+        ]
+      : []),
     ...VERDICTS.map((verdict) => tile(verdict, summary.verdicts[verdict], VERDICT_CLASS[verdict])),
     tile('probed live', summary.probed),
     tile('scan problems', summary.problems),

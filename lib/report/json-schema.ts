@@ -58,6 +58,29 @@ export const databaseReportSchema = z.strictObject({
   engine: z.string(),
   engineVersion: z.string(),
   endpoint: z.strictObject({ address: z.string(), port: z.number().int() }).nullable(),
+  /**
+   * On a cluster: every endpoint that reaches its instances (the writer is
+   * `endpoint`, the one the live proof used) and its members; null otherwise.
+   */
+  cluster: z
+    .strictObject({
+      readerEndpoint: z.string().nullable(),
+      /** null: DescribeDBClusterEndpoints could not be read, so the custom endpoints are unknown. */
+      customEndpoints: z
+        .array(
+          z.strictObject({
+            name: z.string(),
+            address: z.string(),
+            type: z.string().nullable(),
+            status: z.string().nullable(),
+          }),
+        )
+        .nullable(),
+      members: z.array(z.strictObject({ identifier: z.string(), writer: z.boolean() })),
+    })
+    .nullable(),
+  /** On a member instance: its cluster's identifier (the cluster's row counts the database). */
+  memberOf: z.string().nullable(),
   /** The combined verdict, as reported to AWS Config. */
   verdict,
   reason: z.string(),
@@ -106,7 +129,12 @@ export const jsonReportSchema = z.strictObject({
     snapshot: snapshotSchema.nullable(),
   }),
   summary: z.strictObject({
+    /** Evaluations: one per resource, as AWS Config gets them. */
     total: z.number().int().nonnegative(),
+    /** Databases: a cluster and its member instances count once. */
+    databases: z.number().int().nonnegative(),
+    /** Member instances whose cluster is in this scan: evaluated, not counted as databases. */
+    clusterMembers: z.number().int().nonnegative(),
     verdicts: z.strictObject({
       COMPLIANT: z.number().int().nonnegative(),
       NON_COMPLIANT: z.number().int().nonnegative(),

@@ -2,7 +2,13 @@
  * The JSON report (schema in json-schema.ts). Objects are built key by key in
  * the schema's order so that two scans of the same estate diff line by line.
  */
-import type { Evidence, ResourceEvaluation, ScanProblem, ScanResult } from '../types.js';
+import type {
+  DatabaseResource,
+  Evidence,
+  ResourceEvaluation,
+  ScanProblem,
+  ScanResult,
+} from '../types.js';
 import type { DatabaseReport, JsonReport } from './json-schema.js';
 import { accountIdOf, problemsFor, sortedEvaluations } from './model.js';
 import { summarize } from './summary.js';
@@ -41,6 +47,8 @@ export function buildJsonReport(result: ScanResult): JsonReport {
     },
     summary: {
       total: summary.total,
+      databases: summary.databases,
+      clusterMembers: summary.clusterMembers,
       verdicts: {
         COMPLIANT: summary.verdicts.COMPLIANT,
         NON_COMPLIANT: summary.verdicts.NON_COMPLIANT,
@@ -76,6 +84,11 @@ function databaseReport(evaluation: ResourceEvaluation, problems: ScanProblem[])
     endpoint: resource.endpoint
       ? { address: resource.endpoint.address, port: resource.endpoint.port }
       : null,
+    cluster: clusterReport(resource),
+    memberOf:
+      resource.resourceType === 'AWS::RDS::DBInstance'
+        ? (resource.clusterIdentifier ?? null)
+        : null,
     verdict: finding.verdict,
     reason: finding.reason,
     annotation: finding.annotation,
@@ -97,6 +110,27 @@ function databaseReport(evaluation: ResourceEvaluation, problems: ScanProblem[])
         }
       : null,
     problems: problemsFor(resource, problems).map(problemReport),
+  };
+}
+
+function clusterReport(resource: DatabaseResource): DatabaseReport['cluster'] {
+  if (resource.resourceType !== 'AWS::RDS::DBCluster') return null;
+  const endpoints = resource.clusterEndpoints;
+  return {
+    readerEndpoint: endpoints?.reader ?? null,
+    customEndpoints:
+      endpoints === undefined || endpoints.customUnread
+        ? null
+        : endpoints.custom.map((endpoint) => ({
+            name: endpoint.name,
+            address: endpoint.address,
+            type: endpoint.type ?? null,
+            status: endpoint.status ?? null,
+          })),
+    members: (resource.clusterMembers ?? []).map((member) => ({
+      identifier: member.identifier,
+      writer: member.writer,
+    })),
   };
 }
 

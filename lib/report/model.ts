@@ -86,3 +86,61 @@ export function snapshotIgnored(snapshot: SnapshotProvenance): string {
 export function engineLabel(resource: DatabaseResource): string {
   return `${resource.engine} ${resource.engineVersion}`;
 }
+
+/**
+ * A cluster's doors and members in one line: `writer a:5432; reader b;
+ * custom reports (c); members: ledger-1 (writer), ledger-2`. Undefined for
+ * anything but a cluster.
+ */
+export function clusterEndpointsText(resource: DatabaseResource): string | undefined {
+  if (resource.resourceType !== 'AWS::RDS::DBCluster') return undefined;
+  const parts: string[] = [];
+  if (resource.endpoint) {
+    parts.push(`writer ${resource.endpoint.address}:${resource.endpoint.port}`);
+  }
+  const endpoints = resource.clusterEndpoints;
+  if (endpoints?.reader) parts.push(`reader ${endpoints.reader}`);
+  if (endpoints?.customUnread) parts.push('custom: not listed (DescribeDBClusterEndpoints failed)');
+  else if (endpoints && endpoints.custom.length > 0) {
+    const custom = endpoints.custom.map((endpoint) => `${endpoint.name} (${endpoint.address})`);
+    parts.push(`custom ${custom.join(', ')}${endpoints.truncated ? ', …' : ''}`);
+  }
+  const members = resource.clusterMembers ?? [];
+  if (members.length > 0) {
+    const names = members.map((member) =>
+      member.writer ? `${member.identifier} (writer)` : member.identifier,
+    );
+    parts.push(`members: ${names.join(', ')}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
+}
+
+function clusterKey(resource: DatabaseResource, identifier: string): string {
+  return `${accountIdOf(resource) ?? ''}/${resource.region}/${identifier}`;
+}
+
+/**
+ * The member instances counted with their cluster: instances whose cluster
+ * is evaluated in the same result. Each still has its own row and its own
+ * Config evaluation (Config records AWS::RDS::DBInstance); it is not a
+ * second database in the counts.
+ */
+export function clusterMemberEvaluations(result: ScanResult): Set<ResourceEvaluation> {
+  const clusters = new Set(
+    result.evaluations
+      .filter((evaluation) => evaluation.resource.resourceType === 'AWS::RDS::DBCluster')
+      .map((evaluation) => clusterKey(evaluation.resource, evaluation.resource.identifier)),
+  );
+  const members = new Set<ResourceEvaluation>();
+  for (const evaluation of result.evaluations) {
+    const { resource } = evaluation;
+    if (
+      resource.resourceType === 'AWS::RDS::DBInstance' &&
+      resource.clusterIdentifier !== undefined &&
+      clusters.has(clusterKey(resource, resource.clusterIdentifier))
+    ) {
+      members.add(evaluation);
+    }
+  }
+  return members;
+}

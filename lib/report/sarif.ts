@@ -126,7 +126,10 @@ export function buildSarif(result: ScanResult): SarifLog {
                 snapshotIgnoredFiles: [...result.snapshot.ignoredFiles],
               }
             : {}),
-          databases: summary.total,
+          databases: summary.databases,
+          ...(summary.clusterMembers > 0
+            ? { clusterMembers: summary.clusterMembers, evaluations: summary.total }
+            : {}),
           compliant: summary.verdicts.COMPLIANT,
           nonCompliant: summary.verdicts.NON_COMPLIANT,
           notApplicable: summary.verdicts.NOT_APPLICABLE,

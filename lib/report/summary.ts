@@ -3,11 +3,22 @@
  * CLI ends with.
  */
 import { type ScanProblem, type ScanResult, VERDICTS, type Verdict } from '../types.js';
+import { clusterMemberEvaluations } from './model.js';
 
+/**
+ * `total` and the verdicts count evaluations: one per resource, as AWS Config
+ * gets them. `databases` counts each cluster once: a member instance whose
+ * cluster is in the same scan is evaluated (Config records it) but is not a
+ * second database; `clusterMembers` says how many were folded that way.
+ */
 export interface ReportSummary {
-  /** Databases evaluated. */
+  /** Resources evaluated (one evaluation each). */
   total: number;
-  /** Databases per verdict; every verdict is present, zero or not. */
+  /** Databases: `total` less the cluster members counted with their cluster. */
+  databases: number;
+  /** Member instances whose cluster is in this scan: evaluated, noted on their cluster. */
+  clusterMembers: number;
+  /** Evaluations per verdict; every verdict is present, zero or not. */
   verdicts: Record<Verdict, number>;
   /** Databases a live probe ran against, whether it concluded or not. */
   probed: number;
@@ -25,8 +36,11 @@ export function summarize(result: ScanResult): ReportSummary {
     verdicts[evaluation.finding.verdict] += 1;
     if (evaluation.liveFinding) probed += 1;
   }
+  const clusterMembers = clusterMemberEvaluations(result).size;
   return {
     total: result.evaluations.length,
+    databases: result.evaluations.length - clusterMembers,
+    clusterMembers,
     verdicts,
     probed,
     problems: result.problems.length,

@@ -5,7 +5,13 @@
 
 import { oneLine, truncate } from '../text.js';
 import { type ScanResult, VERDICTS, type Verdict } from '../types.js';
-import { engineLabel, snapshotIgnored, snapshotSource, sortedEvaluations } from './model.js';
+import {
+  clusterEndpointsText,
+  engineLabel,
+  snapshotIgnored,
+  snapshotSource,
+  sortedEvaluations,
+} from './model.js';
 import { summarize } from './summary.js';
 
 export interface TableOptions {
@@ -90,6 +96,18 @@ export function renderTable(result: ScanResult, options: TableOptions = {}): str
     lines.push(line(widths.map((columnWidth) => '-'.repeat(columnWidth))));
     for (const row of rows) lines.push(line(row.cells, row.verdict));
   }
+  // A cluster's reader and custom endpoints and its members: what its writer endpoint's proof stands for.
+  for (const evaluation of sortedEvaluations(result)) {
+    const endpoints = clusterEndpointsText(evaluation.resource);
+    if (endpoints) {
+      lines.push(
+        truncate(
+          oneLine(`cluster ${evaluation.resource.identifier}: ${endpoints}`),
+          Math.max(width, 20),
+        ),
+      );
+    }
+  }
 
   lines.push('');
   if (result.snapshot) {
@@ -137,8 +155,23 @@ function summaryLines(
   width: number,
 ): string[] {
   const summary = summarize(result);
+  const counted: { text: string; shown: string }[] =
+    summary.clusterMembers > 0
+      ? [
+          {
+            text: `${summary.databases} ${summary.databases === 1 ? 'database' : 'databases'} (+${summary.clusterMembers} cluster ${summary.clusterMembers === 1 ? 'member' : 'members'}, noted on their cluster);`,
+            shown: '',
+          },
+          { text: `${summary.total} evaluations:`, shown: '' },
+        ]
+      : [
+          {
+            text: `${summary.total} ${summary.total === 1 ? 'database' : 'databases'}:`,
+            shown: '',
+          },
+        ];
   const items: { text: string; shown: string }[] = [
-    { text: `${summary.total} ${summary.total === 1 ? 'database' : 'databases'}:`, shown: '' },
+    ...counted,
     ...VERDICTS.map((verdict, index) => {
       const text = `${summary.verdicts[verdict]} ${verdict}`;
       const separator = index === VERDICTS.length - 1 ? ';' : ',';

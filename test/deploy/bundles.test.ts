@@ -44,6 +44,7 @@ const COMMANDS_SENT = new Set([
   'client-config-service/PutEvaluationsCommand',
   'client-ec2/DescribeSecurityGroupsCommand',
   'client-rds/DescribeCertificatesCommand',
+  'client-rds/DescribeDBClusterEndpointsCommand',
   'client-rds/DescribeDBClusterParameterGroupsCommand',
   'client-rds/DescribeDBClusterParametersCommand',
   'client-rds/DescribeDBClustersCommand',

@@ -501,6 +501,7 @@ describe('IAM least privilege', () => {
     'rds:DescribeDBParameterGroups',
     'rds:DescribeOptionGroups',
     'rds:DescribeCertificates',
+    'rds:DescribeDBClusterEndpoints',
     'ec2:DescribeSecurityGroups',
     'rds:DescribeDBProxies',
     'rds:DescribeDBProxyEndpoints',
@@ -546,6 +547,14 @@ describe('IAM least privilege', () => {
       const granted = grantedActions(role);
       expect(granted.has('rds:DescribeDBInstances')).toBe(true);
       for (const action of proxyActions) expect(granted.has(action)).toBe(true);
+    }
+  });
+
+  it('lets every role that lists databases also list the Aurora custom endpoints', () => {
+    for (const role of [ROLES.configRule, ROLES.scheduledScan, ROLES.audit]) {
+      const granted = grantedActions(role);
+      expect(granted.has('rds:DescribeDBClusters')).toBe(true);
+      expect(granted.has('rds:DescribeDBClusterEndpoints')).toBe(true);
     }
   });
 

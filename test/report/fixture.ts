@@ -2,7 +2,7 @@
  * One fixed scan, used by every report format's golden test. Evaluations are
  * deliberately out of order so the tests see the reports sort them.
  */
-import type { DatabaseResource, ResourceEvaluation, ScanResult } from '../../lib/types.js';
+import type { DatabaseResource, ResourceEvaluation, ScanResult, Verdict } from '../../lib/types.js';
 
 const ACCOUNT = '123456789012';
 const STARTED = new Date('2025-03-14T09:26:53.000Z');
@@ -152,6 +152,21 @@ const auroraWithoutSecret: ResourceEvaluation = {
       port: 5432,
     },
     clusterParameterGroup: { name: 'analytics-apg16', applyStatus: 'in-sync' },
+    clusterEndpoints: {
+      reader: 'analytics-aurora.cluster-ro-c4xk2p7.us-east-1.rds.amazonaws.com',
+      custom: [
+        {
+          name: 'bi',
+          address: 'bi.cluster-custom-c4xk2p7.us-east-1.rds.amazonaws.com',
+          type: 'READER',
+          status: 'available',
+        },
+      ],
+    },
+    clusterMembers: [
+      { identifier: 'analytics-aurora-1', writer: true },
+      { identifier: 'analytics-aurora-2', writer: false },
+    ],
   }),
   staticFinding: {
     verdict: 'COMPLIANT',
@@ -279,4 +294,24 @@ export function fixtureScanResult(): ScanResult {
       },
     ],
   });
+}
+
+/** The fixture plus the Aurora cluster's writer instance, evaluated on its own as Config records it. */
+export function withClusterMember(verdict: Verdict): ScanResult {
+  const result = fixtureScanResult();
+  const cluster = result.evaluations.find(
+    (evaluation) => evaluation.resource.resourceType === 'AWS::RDS::DBCluster',
+  )!;
+  const member = {
+    ...cluster,
+    resource: {
+      ...cluster.resource,
+      resourceType: 'AWS::RDS::DBInstance' as const,
+      resourceId: 'db-ANALYTICSAURORA1',
+      identifier: 'analytics-aurora-1',
+      clusterIdentifier: cluster.resource.identifier,
+    },
+    finding: { ...cluster.finding, verdict },
+  };
+  return { ...result, evaluations: [...result.evaluations, member] };
 }

@@ -66,6 +66,8 @@ describe('JSON report', () => {
       'engine',
       'engineVersion',
       'endpoint',
+      'cluster',
+      'memberOf',
       'verdict',
       'reason',
       'annotation',

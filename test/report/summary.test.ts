@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES, exitCodeFor, isCoverageProblem, summarize } from '../../lib/report/summary.js';
 import type { ScanProblem, ScanResult, Verdict } from '../../lib/types.js';
-import { fixtureScanResult } from './fixture.js';
+import { fixtureScanResult, withClusterMember } from './fixture.js';
 
 /** The fixture with every database's combined verdict replaced, and no scan problems. */
 function withVerdicts(verdicts: Verdict[], problems = false): ScanResult {
@@ -33,6 +33,8 @@ describe('summarize', () => {
   it('counts databases per verdict, live probes and scan problems', () => {
     expect(summarize(fixtureScanResult())).toEqual({
       total: 5,
+      databases: 5,
+      clusterMembers: 0,
       verdicts: { COMPLIANT: 1, NON_COMPLIANT: 2, NOT_APPLICABLE: 1, INSUFFICIENT_DATA: 1 },
       probed: 3,
       problems: 1,
@@ -42,10 +44,47 @@ describe('summarize', () => {
   it('reports every verdict with a zero count when nothing was found', () => {
     expect(summarize(withVerdicts([]))).toEqual({
       total: 0,
+      databases: 0,
+      clusterMembers: 0,
       verdicts: { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0, INSUFFICIENT_DATA: 0 },
       probed: 0,
       problems: 0,
     });
+  });
+});
+
+describe('cluster members in the counts', () => {
+  it('counts a member instance whose cluster is in the scan as an evaluation, not as a second database', () => {
+    const summary = summarize(withClusterMember('INSUFFICIENT_DATA'));
+    expect(summary.total).toBe(6);
+    expect(summary.databases).toBe(5);
+    expect(summary.clusterMembers).toBe(1);
+    expect(summary.verdicts.INSUFFICIENT_DATA).toBe(2);
+  });
+
+  it('counts an instance as a database when its cluster is not in the scan', () => {
+    const result = withClusterMember('COMPLIANT');
+    const alone = {
+      ...result,
+      evaluations: result.evaluations.filter(
+        (evaluation) => evaluation.resource.resourceType !== 'AWS::RDS::DBCluster',
+      ),
+    };
+    expect(summarize(alone)).toMatchObject({ total: 5, databases: 5, clusterMembers: 0 });
+  });
+
+  it('still exits 2 when only a member instance is NON_COMPLIANT', () => {
+    const result = withClusterMember('NON_COMPLIANT');
+    const onlyMember = {
+      ...result,
+      evaluations: result.evaluations.filter(
+        (evaluation) =>
+          evaluation.resource.identifier === 'analytics-aurora' ||
+          evaluation.resource.identifier === 'analytics-aurora-1',
+      ),
+      problems: [],
+    };
+    expect(exitCodeFor(onlyMember)).toBe(EXIT_CODES.nonCompliant);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderTable } from '../../lib/report/table.js';
-import { fixtureScanResult } from './fixture.js';
+import { fixtureScanResult, withClusterMember } from './fixture.js';
 import { expectGolden } from './golden.js';
 
 const ESC = '\u001b';
@@ -12,6 +12,16 @@ describe('terminal table', () => {
 
   it('matches the golden file at 80 columns', () => {
     expectGolden('report.table-80.txt', renderTable(fixtureScanResult(), { width: 80 }));
+  });
+
+  it('counts a member instance with its cluster and names the cluster’s endpoints and members', () => {
+    const table = renderTable(withClusterMember('COMPLIANT'), { width: 400 });
+    expect(table).toContain(
+      '5 databases (+1 cluster member, noted on their cluster); 6 evaluations: 2 COMPLIANT,',
+    );
+    expect(table).toContain(
+      'cluster analytics-aurora: writer analytics-aurora.cluster-c4xk2p7.us-east-1.rds.amazonaws.com:5432; reader analytics-aurora.cluster-ro-c4xk2p7.us-east-1.rds.amazonaws.com; custom bi (bi.cluster-custom-c4xk2p7.us-east-1.rds.amazonaws.com); members: analytics-aurora-1 (writer), analytics-aurora-2',
+    );
   });
 
   it('fits every line into the requested width', () => {
