@@ -103,6 +103,8 @@ describe('an audit report over the 6 MB response limit', () => {
       },
       summary: {
         total: 8_000,
+        databases: 8_000,
+        clusterMembers: 0,
         verdicts: { COMPLIANT: 0, NON_COMPLIANT: 8_000, NOT_APPLICABLE: 0, INSUFFICIENT_DATA: 0 },
         probed: 0,
         problems: 0,
