@@ -288,6 +288,9 @@ export class SyntheticFleet {
         return { DBProxies: [] };
       case 'DescribeDBProxyEndpoints':
         return { DBProxyEndpoints: [] };
+      // No custom endpoints: one page says so, for the region's clusters.
+      case 'DescribeDBClusterEndpoints':
+        return { DBClusterEndpoints: [] };
       default:
         throw serviceError('InvalidAction', `${operation} is not served by the benchmark fleet`);
     }
@@ -320,6 +323,8 @@ export class SyntheticFleet {
       // Every door to the data: the region's proxies and their endpoints, one page each.
       DescribeDBProxies: 1,
       DescribeDBProxyEndpoints: 1,
+      // Aurora custom endpoints: one page for the region, asked only when it has clusters.
+      DescribeDBClusterEndpoints: this.shape.clusters > 0 ? 1 : 0,
     };
   }
 
