@@ -32,21 +32,45 @@ function hbaHint(message: string): string {
   return '';
 }
 
-/** One plaintext attempt's verdict from what the server answered a throwaway-password login. */
-export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep {
+/** A failed plaintext login as every judge reads it: the server's SQLSTATE and words. */
+export interface PlaintextRefusal {
+  error: unknown;
+  message: string;
+  /** Only a well-formed SQLSTATE; anything else from the wire is not one. */
+  sqlState: string | undefined;
+  authenticationRequested: boolean;
+}
+
+/**
+ * The answers that decide themselves (a session, or more bytes than the read
+ * limit) as a step; otherwise the refusal's parts for the caller to judge.
+ */
+export function readPlaintextAnswer(
+  answer: PlaintextAnswer,
+  acceptedDetail: string,
+): { step: PlaintextStep } | PlaintextRefusal {
   if ('connected' in answer) {
-    return {
-      kind: 'accepted',
-      reason: 'PLAINTEXT_ACCEPTED',
-      detail: 'plaintext login accepted by server without a valid password',
-    };
+    return { step: { kind: 'accepted', reason: 'PLAINTEXT_ACCEPTED', detail: acceptedDetail } };
   }
   const { error, authenticationRequested } = answer;
   const code = errorCode(error);
   if (code === READ_LIMIT_EXCEEDED) {
-    return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: errorMessage(error) };
+    return {
+      step: { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: errorMessage(error) },
+    };
   }
   const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  return { error, message: errorMessage(error), sqlState, authenticationRequested };
+}
+
+/** One plaintext attempt's verdict from what the server answered a throwaway-password login. */
+export function classifyPlaintextAnswer(answer: PlaintextAnswer): PlaintextStep {
+  const read = readPlaintextAnswer(
+    answer,
+    'plaintext login accepted by server without a valid password',
+  );
+  if ('step' in read) return read.step;
+  const { error, sqlState, authenticationRequested } = read;
   if (authenticationRequested || sqlState === '28P01') {
     return {
       kind: 'accepted',

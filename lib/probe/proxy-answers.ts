@@ -46,6 +46,7 @@ import { clipServerText, shortServerText } from '../text.js';
 import { networkProblem } from './failures.js';
 import type { PlaintextStep } from './model.js';
 import { UNSAFE_AUTH_REFUSED } from './mysql-auth.js';
+import { type PlaintextAnswer, readPlaintextAnswer } from './postgres-plaintext.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
 /** RDS Proxy's refusal of an unencrypted client, both engine families (without the final period). */
@@ -80,23 +81,13 @@ function couldNotTell(observed: string): PlaintextStep {
 }
 
 /** A PostgreSQL proxy's answer to a plaintext login as a random role. */
-export function classifyProxyPostgresPlaintext(
-  answer: { connected: true } | { error: unknown; authenticationRequested: boolean },
-): PlaintextStep {
-  if ('connected' in answer) {
-    return {
-      kind: 'accepted',
-      reason: 'PLAINTEXT_ACCEPTED',
-      detail: 'plaintext login accepted by the proxy for a random role without a valid password',
-    };
-  }
-  const { error, authenticationRequested } = answer;
-  const code = errorCode(error);
-  if (code === READ_LIMIT_EXCEEDED) {
-    return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: errorMessage(error) };
-  }
-  const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  const message = errorMessage(error);
+export function classifyProxyPostgresPlaintext(answer: PlaintextAnswer): PlaintextStep {
+  const read = readPlaintextAnswer(
+    answer,
+    'plaintext login accepted by the proxy for a random role without a valid password',
+  );
+  if ('step' in read) return read.step;
+  const { error, message, sqlState, authenticationRequested } = read;
   const quoted = sqlState ? ` (${sqlState} ${shortServerText(message, 60)})` : '';
   if (authenticationRequested) {
     return {

@@ -109,6 +109,19 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
     return provider.lookup(secretId);
   }
 
+  /** The secret, checked to belong to the resource; otherwise the credentials are unavailable. */
+  async function fetchSecretFor(
+    resource: DatabaseResource,
+    secretId: string,
+    region: string,
+  ): Promise<CredentialOutcome | { reference: string; result: DatabaseSecret }> {
+    const { reference, result } = await fetchSecret(secretId, region);
+    if (result.kind === 'failure') return unavailable(result);
+    const mismatch = checkSecretTarget(reference, result, resource);
+    if (mismatch) return unavailable(mismatch);
+    return { reference, result };
+  }
+
   return {
     async resolve(
       resource: DatabaseResource,
@@ -121,17 +134,14 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
         case 'iam':
           return iamCredentials(resource, source.username, signerFor);
         case 'iam-user-from-secret': {
-          const { reference, result } = await fetchSecret(source.secretId, source.region);
-          if (result.kind === 'failure') return unavailable(result);
-          const mismatch = checkSecretTarget(reference, result, resource);
-          if (mismatch) return unavailable(mismatch);
-          return iamCredentials(resource, result.username, signerFor);
+          const fetched = await fetchSecretFor(resource, source.secretId, source.region);
+          if ('kind' in fetched) return fetched;
+          return iamCredentials(resource, fetched.result.username, signerFor);
         }
         case 'secret': {
-          const { reference, result } = await fetchSecret(source.secretId, source.region);
-          if (result.kind === 'failure') return unavailable(result);
-          const mismatch = checkSecretTarget(reference, result, resource);
-          if (mismatch) return unavailable(mismatch);
+          const fetched = await fetchSecretFor(resource, source.secretId, source.region);
+          if ('kind' in fetched) return fetched;
+          const { reference, result } = fetched;
           return {
             kind: 'resolved',
             credentials: {
