@@ -113,6 +113,15 @@ function accessFields(record: AccessRecord) {
   };
 }
 
+/** Option group memberships with a name; instances and clusters spell the field differently. */
+function optionGroupsOf(
+  memberships: readonly { name: string | undefined; status: string | undefined }[],
+): OptionGroupMembership[] {
+  return memberships.flatMap(({ name, status }) =>
+    name ? [{ name, ...(status ? { status } : {}) }] : [],
+  );
+}
+
 export function resourceFromInstance(
   instance: DBInstance,
   region: string,
@@ -135,16 +144,11 @@ export function resourceFromInstance(
   const port = instance.Endpoint?.Port ?? instance.DbInstancePort;
   const caCertificateIdentifier =
     instance.CACertificateIdentifier ?? instance.CertificateDetails?.CAIdentifier;
-  const optionGroups: OptionGroupMembership[] = (instance.OptionGroupMemberships ?? []).flatMap(
-    (membership) =>
-      membership.OptionGroupName
-        ? [
-            {
-              name: membership.OptionGroupName,
-              ...(membership.Status ? { status: membership.Status } : {}),
-            },
-          ]
-        : [],
+  const optionGroups = optionGroupsOf(
+    (instance.OptionGroupMemberships ?? []).map((m) => ({
+      name: m.OptionGroupName,
+      status: m.Status,
+    })),
   );
 
   return {
@@ -215,12 +219,12 @@ export function resourceFromCluster(
   const clusterParameterGroup = clusterParameterGroupOf(cluster);
   const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
   const clusterMembers = clusterMembersOf(cluster);
-  const optionGroups: OptionGroupMembership[] = (cluster.DBClusterOptionGroupMemberships ?? [])
-    .filter((membership) => membership.DBClusterOptionGroupName)
-    .map((membership) => ({
-      name: membership.DBClusterOptionGroupName ?? '',
-      ...(membership.Status ? { status: membership.Status } : {}),
-    }));
+  const optionGroups = optionGroupsOf(
+    (cluster.DBClusterOptionGroupMemberships ?? []).map((m) => ({
+      name: m.DBClusterOptionGroupName,
+      status: m.Status,
+    })),
+  );
 
   return {
     ...identityFields('AWS::RDS::DBCluster', resourceId, identifier, cluster.DBClusterArn, {
