@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { esbuildOptions } from '../../scripts/lambda-build.js';
+import { COMMANDS_SENT } from './commands-sent.js';
 
 const HANDLERS = ['config-rule', 'scheduled-scan', 'audit', 'probe-worker'];
 const PROBE_ONLY = [
@@ -32,42 +33,6 @@ const ON_FIRST_USE = [
   'node_modules/@aws-sdk/client-s3/',
   'node_modules/@aws-sdk/client-ec2/',
 ];
-
-/**
- * Every AWS command the product sends. A client imported whole (a dynamic
- * `import('@aws-sdk/client-s3')` is not tree-shaken) bundles all of its
- * commands; the lazy clients are imported through lib/aws/ instead.
- */
-const COMMANDS_SENT = new Set([
-  'client-config-service/GetComplianceDetailsByConfigRuleCommand',
-  'client-config-service/GetResourceConfigHistoryCommand',
-  'client-config-service/PutEvaluationsCommand',
-  'client-ec2/DescribeSecurityGroupsCommand',
-  'client-rds/DescribeCertificatesCommand',
-  'client-rds/DescribeDBClusterEndpointsCommand',
-  'client-rds/DescribeDBClusterParameterGroupsCommand',
-  'client-rds/DescribeDBClusterParametersCommand',
-  'client-rds/DescribeDBClustersCommand',
-  'client-rds/DescribeDBInstancesCommand',
-  'client-rds/DescribeDBParameterGroupsCommand',
-  'client-rds/DescribeDBParametersCommand',
-  'client-rds/DescribeDBProxiesCommand',
-  'client-rds/DescribeDBProxyEndpointsCommand',
-  'client-rds/DescribeDBProxyTargetsCommand',
-  'client-rds/DescribeEngineDefaultClusterParametersCommand',
-  'client-rds/DescribeEngineDefaultParametersCommand',
-  'client-rds/DescribeOptionGroupsCommand',
-  'client-rds/ListTagsForResourceCommand',
-  // S3's own session call for directory buckets, reached from the client itself.
-  'client-s3/CreateSessionCommand',
-  'client-s3/GetObjectCommand',
-  'client-s3/ListObjectsV2Command',
-  'client-s3/PutObjectCommand',
-  'client-secrets-manager/GetSecretValueCommand',
-  'client-securityhub/BatchImportFindingsCommand',
-  'client-securityhub/GetFindingsCommand',
-  'client-sqs/SendMessageBatchCommand',
-]);
 
 interface Bundle {
   /** Source files in the chunks reachable from the entry through static imports only. */

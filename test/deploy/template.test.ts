@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/observability/index.js';
 import { LAMBDA_RUNTIME } from '../../scripts/lambda-build.js';
+import { COMMANDS_SENT, iamActionOf } from './commands-sent.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.serverless');
@@ -499,6 +500,7 @@ describe('IAM least privilege', () => {
     'rds:DescribeEngineDefaultParameters',
     'rds:DescribeEngineDefaultClusterParameters',
     'rds:DescribeDBParameterGroups',
+    'rds:DescribeDBClusterParameterGroups',
     'rds:DescribeOptionGroups',
     'rds:DescribeCertificates',
     'rds:DescribeDBClusterEndpoints',
@@ -548,6 +550,29 @@ describe('IAM least privilege', () => {
       expect(granted.has('rds:DescribeDBInstances')).toBe(true);
       for (const action of proxyActions) expect(granted.has(action)).toBe(true);
     }
+  });
+
+  it('grants every RDS and EC2 read the inventory sends to each role that lists databases', () => {
+    const reads = [...COMMANDS_SENT]
+      .map(iamActionOf)
+      .filter((action): action is string => action?.match(/^(rds|ec2):(Describe|List)/) != null);
+    expect(reads).toContain('rds:DescribeDBClusterParameterGroups');
+    for (const role of [ROLES.configRule, ROLES.scheduledScan, ROLES.audit]) {
+      const granted = grantedActions(role);
+      expect(reads.filter((action) => !granted.has(action))).toEqual([]);
+    }
+  });
+
+  it('the member-account role in docs/deploy.md grants the same reads', () => {
+    const doc = readFileSync(join(ROOT, 'docs/deploy.md'), 'utf8');
+    const member = doc.slice(doc.indexOf('RoleName: rds-tls-guard-member'));
+    const documented = new Set(
+      member.slice(0, member.indexOf('```')).match(/\b(rds|ec2|config):\w+/g),
+    );
+    const reads = [...COMMANDS_SENT]
+      .map(iamActionOf)
+      .filter((action): action is string => action?.match(/^(rds|ec2):(Describe|List)/) != null);
+    expect(reads.filter((action) => !documented.has(action))).toEqual([]);
   });
 
   it('lets every role that lists databases also list the Aurora custom endpoints', () => {
