@@ -55,6 +55,29 @@ function deps(lines: LogLine[] = []): ConfigRuleDeps {
   };
 }
 
+/**
+ * The region's RDS API answering with these PostgreSQL 16 instances on the
+ * `shared` parameter group (rds.force_ssl=1), and no clusters.
+ */
+function servePostgresOnSharedGroup(
+  instances: { id: string; resourceId: string; version?: string; ca?: string }[],
+): void {
+  rds.on(DescribeDBInstancesCommand).resolves({
+    DBInstances: instances.map(({ id, resourceId, version, ca }) => ({
+      DBInstanceIdentifier: id,
+      DbiResourceId: resourceId,
+      Engine: 'postgres',
+      EngineVersion: version ?? '16.3',
+      DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
+      ...(ca ? { CACertificateIdentifier: ca } : {}),
+    })),
+  });
+  rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+  rds.on(DescribeDBParametersCommand).resolves({
+    Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+  });
+}
+
 function sentEvaluations(): Evaluation[] {
   return config
     .commandCalls(PutEvaluationsCommand)
@@ -321,30 +344,15 @@ describe('Config rule: documented event shapes', () => {
 
 describe('Config rule: scheduled notifications', () => {
   it('evaluates every database in the region and withdraws results for deleted ones', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: [
-        {
-          DBInstanceIdentifier: 'a-pg',
-          DbiResourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1',
-          Engine: 'postgres',
-          EngineVersion: '16.3',
-          DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
-          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
-        },
-        {
-          DBInstanceIdentifier: 'b-pg',
-          DbiResourceId: 'db-BBBBBBBBBBBBBBBBBBBBBBBBB2',
-          Engine: 'postgres',
-          EngineVersion: '14.12',
-          DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
-          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
-        },
-      ],
-    });
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
-    rds.on(DescribeDBParametersCommand).resolves({
-      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
-    });
+    servePostgresOnSharedGroup([
+      { id: 'a-pg', resourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1', ca: 'rds-ca-rsa2048-g1' },
+      {
+        id: 'b-pg',
+        resourceId: 'db-BBBBBBBBBBBBBBBBBBBBBBBBB2',
+        version: '14.12',
+        ca: 'rds-ca-rsa2048-g1',
+      },
+    ]);
     config.on(GetComplianceDetailsByConfigRuleCommand).resolves({
       EvaluationResults: [
         {
@@ -412,19 +420,12 @@ describe('Config rule: scheduled notifications', () => {
   });
 
   it('hands the databases to the workers with the result token, and evaluates those SQS would not take', async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: ['A1', 'B2', 'C3'].map((suffix) => ({
-        DBInstanceIdentifier: `pg-${suffix.toLowerCase()}`,
-        DbiResourceId: `db-${suffix.repeat(13).slice(0, 26)}`,
-        Engine: 'postgres',
-        EngineVersion: '16.3',
-        DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
+    servePostgresOnSharedGroup(
+      ['A1', 'B2', 'C3'].map((suffix) => ({
+        id: `pg-${suffix.toLowerCase()}`,
+        resourceId: `db-${suffix.repeat(13).slice(0, 26)}`,
       })),
-    });
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
-    rds.on(DescribeDBParametersCommand).resolves({
-      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
-    });
+    );
     const requests: { resultToken: string; ids: string[]; forceSsl: (string | undefined)[] }[] = [];
     const fanOut: ConfigRuleDeps['fanOut'] = async (request) => {
       const resources = request.inventory.items.map((item) => item.resource);
@@ -612,22 +613,9 @@ describe('Config rule: RDS Proxies', () => {
 
   it('sends Config no evaluation for the proxy itself on a scheduled run: Config does not record AWS::RDS::DBProxy', async () => {
     plaintextProxyInFrontOf('a-pg');
-    rds.on(DescribeDBInstancesCommand).resolves({
-      DBInstances: [
-        {
-          DBInstanceIdentifier: 'a-pg',
-          DbiResourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1',
-          Engine: 'postgres',
-          EngineVersion: '16.3',
-          DBParameterGroups: [{ DBParameterGroupName: 'shared', ParameterApplyStatus: 'in-sync' }],
-          CACertificateIdentifier: 'rds-ca-rsa2048-g1',
-        },
-      ],
-    });
-    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
-    rds.on(DescribeDBParametersCommand).resolves({
-      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
-    });
+    servePostgresOnSharedGroup([
+      { id: 'a-pg', resourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1', ca: 'rds-ca-rsa2048-g1' },
+    ]);
 
     const outcome = await handleConfigRuleEvent(loadEvent('config-scheduled.json'), deps());
 
