@@ -2,7 +2,7 @@
  * One large static scan in a process of its own, so its peak resident set
  * is the scan's and not the benchmark runner's. Prints one JSON line.
  *
- * Usage: node --expose-gc --import tsx bench/scale-child.ts <instances> <latencyMs>
+ * Run by bench/scale.ts from a bundle: node --expose-gc [heap flags] scale-child.mjs <instances> <latencyMs>
  */
 import { collectInventory } from '../lib/inventory/index.js';
 import { scan } from '../lib/scan.js';
@@ -18,7 +18,7 @@ export interface ScaleChildResult {
   calls: number;
   expectedCalls: number;
   wallMs: number;
-  /** RSS before the scan started: node, tsx, the SDK and the rules loaded. */
+  /** RSS before the scan started: node, the bundled SDK and rules loaded. */
   baselineRssBytes: number;
   /** process.resourceUsage().maxRSS: the kernel's high-water mark for the whole process. */
   maxRssBytes: number;
