@@ -57,6 +57,8 @@ export interface ConcurrentResult {
   wallMs: number;
   /** CPU time of this process (user + system) over the run: the probing side's share. */
   clientCpuMs: number;
+  /** Share of all the machine's cores busy over the run (/proc/stat); absent where unreadable. */
+  machineBusy?: number;
   verdicts: Record<string, number>;
 }
 
@@ -225,6 +227,7 @@ export async function probeConcurrently(
   const items = Array.from({ length: probes }, (_, index) => benchItem(server, index));
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const machineBefore = machineCpuTicks();
   const result = await scan({
     inventory: async () => ({ items, problems: [], regions: ['eu-west-1'] }),
     ruleParameters: RULES,
@@ -233,13 +236,45 @@ export async function probeConcurrently(
   });
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  const machineAfter = machineCpuTicks();
   const clientCpuMs = (used.user + used.system) / 1000;
   const verdicts: Record<string, number> = {};
   for (const evaluation of result.evaluations) {
     const verdict = evaluation.liveFinding?.verdict ?? 'NOT_PROBED';
     verdicts[verdict] = (verdicts[verdict] ?? 0) + 1;
   }
-  return { probes, concurrency, wallMs, clientCpuMs, verdicts };
+  const machineBusy =
+    machineBefore && machineAfter && machineAfter.total > machineBefore.total
+      ? 1 - (machineAfter.idle - machineBefore.idle) / (machineAfter.total - machineBefore.total)
+      : undefined;
+  return {
+    probes,
+    concurrency,
+    wallMs,
+    clientCpuMs,
+    ...(machineBusy !== undefined ? { machineBusy } : {}),
+    verdicts,
+  };
+}
+
+/**
+ * All cores' time in clock ticks from /proc/stat's `cpu` line: the total, and
+ * the idle part (idle + iowait). Shows whether a concurrent run was bound by
+ * the machine's CPU (probe, servers and latency proxy share it) or by round trips.
+ */
+function machineCpuTicks(): { total: number; idle: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+    if (line.split(/\s+/)[0] !== 'cpu' || ticks.length < 5 || ticks.some(Number.isNaN)) {
+      return undefined;
+    }
+    // user nice system idle iowait irq softirq steal (guest time is inside user).
+    const total = ticks.slice(0, 8).reduce((sum, n) => sum + n, 0);
+    return { total, idle: (ticks[3] ?? 0) + (ticks[4] ?? 0) };
+  } catch {
+    return undefined;
+  }
 }
 
 export async function probeOnce(

@@ -416,13 +416,24 @@ async function liveSection(servers: LiveServer[]): Promise<void> {
   );
   console.log('');
   table(
-    ['engine', 'probes', 'concurrency', 'wall time', 'probes/s', 'live verdicts'],
+    [
+      'engine',
+      'probes',
+      'concurrency',
+      'wall time',
+      'probes/s',
+      'machine CPU busy',
+      'live verdicts',
+    ],
     results.map((r) => [
       r.engine,
       String(r.concurrent.probes),
       String(r.concurrent.concurrency),
       ms(r.concurrent.wallMs),
       (r.concurrent.probes / (r.concurrent.wallMs / 1000)).toFixed(1),
+      r.concurrent.machineBusy === undefined
+        ? '-'
+        : `${Math.round(100 * r.concurrent.machineBusy)}%`,
       Object.entries(r.concurrent.verdicts)
         .map(([v, n]) => `${v} ${n}`)
         .join(', '),
