@@ -171,6 +171,10 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
       '--innodb-buffer-pool-size=16M',
       '--innodb-flush-log-at-trx-commit=0',
       `--max-connections=${options.maxConnections ?? 50}`,
+      // A queue of pending connections as long as the connection limit: a
+      // burst of concurrent probes must not overflow the listen backlog,
+      // whose dropped SYNs the client retries only after a second.
+      `--back-log=${options.maxConnections ?? 50}`,
     ],
     { stdio: 'ignore' },
   );
