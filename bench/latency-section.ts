@@ -73,6 +73,7 @@ export async function latencySection(
       'c / probe latency',
       'share',
       'client CPU per probe',
+      'proxy CPU per probe',
       'machine CPU busy',
       'verdicts',
     ],
@@ -90,6 +91,7 @@ export async function latencySection(
           ideal.toFixed(1),
           `${Math.round((100 * perSecond) / ideal)}%`,
           ms(c.clientCpuMs / c.probes),
+          c.proxyCpuMs === undefined ? '-' : ms(c.proxyCpuMs / c.probes),
           busy(c),
           Object.entries(c.verdicts)
             .map(([v, n]) => `${v} ${n}`)

@@ -16,6 +16,7 @@ import {
   probeConcurrently,
   probeOnce,
   rawConnects,
+  serverCpuMs,
 } from './live.js';
 import { median } from './print.js';
 
@@ -41,6 +42,8 @@ export interface LatencyResult {
 
 interface Proxy {
   ports: number[];
+  /** The proxy process's CPU time so far (/proc), or undefined where unreadable. */
+  cpuMs(): number | undefined;
   take(waitMs: number): Promise<ProxyConnectionLog[]>;
   stop(): void;
 }
@@ -71,6 +74,7 @@ async function startProxy(upstreams: number[], roundTripMs: number): Promise<Pro
   const { ports } = await ask({ type: 'listen', upstreams, roundTripMs }, 'listening');
   return {
     ports,
+    cpuMs: () => (child.pid === undefined ? undefined : serverCpuMs(child.pid)),
     take: async (waitMs) => (await ask({ type: 'take', waitMs }, 'connections')).connections,
     stop: () => child.disconnect(),
   };
@@ -130,8 +134,18 @@ async function measureAt(
 
   const concurrent: ConcurrentResult[] = [];
   for (const concurrency of options.concurrencies) {
+    const proxyBefore = proxy.cpuMs();
+    const run = await probeConcurrently(
+      server,
+      prober,
+      concurrency * options.wavesPerRun,
+      concurrency,
+    );
+    const proxyAfter = proxy.cpuMs();
     concurrent.push(
-      await probeConcurrently(server, prober, concurrency * options.wavesPerRun, concurrency),
+      proxyBefore !== undefined && proxyAfter !== undefined
+        ? { ...run, proxyCpuMs: proxyAfter - proxyBefore }
+        : run,
     );
   }
   await proxy.take(0);

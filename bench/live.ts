@@ -59,6 +59,8 @@ export interface ConcurrentResult {
   clientCpuMs: number;
   /** Share of all the machine's cores busy over the run (/proc/stat); absent where unreadable. */
   machineBusy?: number;
+  /** CPU time of the latency proxy over the run, where one sits in between. */
+  proxyCpuMs?: number;
   verdicts: Record<string, number>;
 }
 
@@ -410,7 +412,7 @@ const TICKS_PER_SECOND = 100;
  * CPU time of a server process in ms: its own (MariaDB's threads) and that of
  * the children it has waited for (PostgreSQL's backends, one per connection).
  */
-function serverCpuMs(pid: number): number | undefined {
+export function serverCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name: state is the first; utime, stime, cutime, cstime the 12th to 15th.
