@@ -17,19 +17,7 @@ import {
   generateCertificates,
   installCertificate,
 } from './certificates.js';
-import {
-  findBinary,
-  freePort,
-  giveTo,
-  LocalServerError,
-  onProcessExit,
-  run,
-  runningAsRoot,
-  type ServerAccount,
-  serverAccount,
-  sleep,
-  waitUntil,
-} from './process.js';
+import * as machine from './process.js';
 
 export interface StartMariadbOptions {
   certificates?: CertificateSet;
@@ -78,7 +66,7 @@ export interface MariadbDescriptor {
   port: number;
   socketPath: string;
   pidFile: string;
-  account: ServerAccount;
+  account: machine.ServerAccount;
   masterUser: string;
   masterPassword: string;
   sslUser: { username: string; password: string };
@@ -103,13 +91,21 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
 }
 
 export async function startMariadb(options: StartMariadbOptions = {}): Promise<LocalMariadb> {
-  const installDb = await findBinary('mariadb-install-db', ['/usr/bin', '/usr/sbin'], INSTALL_HINT);
-  const mariadbd = await findBinary('mariadbd', ['/usr/sbin', '/usr/libexec'], INSTALL_HINT);
-  const account = await serverAccount('mysql');
-  const asRoot = runningAsRoot();
+  const installDb = await machine.findBinary(
+    'mariadb-install-db',
+    ['/usr/bin', '/usr/sbin'],
+    INSTALL_HINT,
+  );
+  const mariadbd = await machine.findBinary(
+    'mariadbd',
+    ['/usr/sbin', '/usr/libexec'],
+    INSTALL_HINT,
+  );
+  const account = await machine.serverAccount('mysql');
+  const asRoot = machine.runningAsRoot();
 
   const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-mariadb-'));
-  await giveTo(dir, account);
+  await machine.giveTo(dir, account);
   const certificates = options.certificates ?? (await generateCertificates(join(dir, 'certs')));
   const dataDir = join(dir, 'data');
   const socketPath = join(dir, 'mysqld.sock');
@@ -125,12 +121,12 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
   // shared /tmp were seen to trip over each other's temporary tables.
   const serverTmp = join(dir, 'tmp');
   await mkdir(serverTmp, { recursive: true });
-  await giveTo(serverTmp, account);
+  await machine.giveTo(serverTmp, account);
 
   try {
     // Root without a password is reachable only through the socket in our own
     // directory; every TCP root account is dropped below.
-    await run(
+    await machine.run(
       installDb,
       [
         '--no-defaults',
@@ -142,13 +138,13 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
       ],
       { timeoutMs: 60_000 },
     );
-    await giveTo(dataDir, account);
+    await machine.giveTo(dataDir, account);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   const installed = await installCertificate(certificates, 'valid', dir, account);
-  const port = await freePort();
+  const port = await machine.freePort();
 
   const child = spawn(
     mariadbd,
@@ -179,7 +175,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
     { stdio: 'ignore' },
   );
   child.on('error', () => {});
-  const unregister = onProcessExit(() => {
+  const unregister = machine.onProcessExit(() => {
     child.kill('SIGKILL');
     try {
       rmSync(dir, { recursive: true, force: true });
@@ -202,11 +198,14 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
   };
 
   try {
-    await waitUntil(
+    await machine.waitUntil(
       'mariadbd',
       async () => {
         if (child.exitCode !== null) {
-          throw new LocalServerError('SERVER_EXITED', `mariadbd exited with ${child.exitCode}`);
+          throw new machine.LocalServerError(
+            'SERVER_EXITED',
+            `mariadbd exited with ${child.exitCode}`,
+          );
         }
         await admin('SELECT 1');
         return true;
@@ -214,7 +213,7 @@ export async function startMariadb(options: StartMariadbOptions = {}): Promise<L
       30_000,
     );
     if (child.exitCode !== null) {
-      throw new LocalServerError(
+      throw new machine.LocalServerError(
         'SERVER_EXITED',
         `mariadbd exited with ${child.exitCode} (see error.log)`,
       );
@@ -287,7 +286,7 @@ async function stopByPidFile(descriptor: MariadbDescriptor): Promise<void> {
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
     process.kill(pid, 'SIGTERM');
     const deadline = Date.now() + 20_000;
-    while (processAlive(pid) && Date.now() < deadline) await sleep(100);
+    while (processAlive(pid) && Date.now() < deadline) await machine.sleep(100);
     if (processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
   await rm(descriptor.dir, { recursive: true, force: true });

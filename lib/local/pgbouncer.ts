@@ -12,16 +12,7 @@ import pg from 'pg';
 import type { SecretValue } from '../secret-value.js';
 import { installCertificate } from './certificates.js';
 import type { LocalPostgres } from './postgres.js';
-import {
-  findBinary,
-  freePort,
-  giveTo,
-  LocalServerError,
-  onProcessExit,
-  runAs,
-  serverAccount,
-  waitUntil,
-} from './process.js';
+import * as machine from './process.js';
 
 /**
  * PgBouncer's `client_tls_sslmode`: `require` is RDS Proxy with RequireTLS
@@ -124,7 +115,7 @@ async function serves(
 function readPid(pidFile: string, text: string): number {
   const pid = Number.parseInt(text.trim(), 10);
   if (!Number.isInteger(pid) || pid <= 1) {
-    throw new LocalServerError('SERVER_NOT_READY', `no process id in ${pidFile}`);
+    throw new machine.LocalServerError('SERVER_NOT_READY', `no process id in ${pidFile}`);
   }
   return pid;
 }
@@ -139,20 +130,20 @@ function signal(pid: number, name: NodeJS.Signals | 0): boolean {
 }
 
 export async function startPgbouncer(options: StartPgbouncerOptions): Promise<LocalPgbouncer> {
-  const binary = await findBinary('pgbouncer', ['/usr/sbin', '/usr/bin'], INSTALL_HINT);
+  const binary = await machine.findBinary('pgbouncer', ['/usr/sbin', '/usr/bin'], INSTALL_HINT);
   // PgBouncer refuses to run as root; like the databases it runs as `postgres` then.
-  const account = await serverAccount('postgres');
+  const account = await machine.serverAccount('postgres');
   const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-pgbouncer-'));
-  await giveTo(dir, account);
+  await machine.giveTo(dir, account);
   const { backend } = options;
   const user = options.user ?? backend.masterUser;
   const password = options.password ?? backend.masterPassword;
-  const port = await freePort();
+  const port = await machine.freePort();
 
   const installed = await installCertificate(backend.certificates, 'valid', dir, account);
   const userList = join(dir, 'userlist.txt');
   await writeFile(userList, userListLine(user, password.reveal()), { mode: 0o600 });
-  await giveTo(userList, account);
+  await machine.giveTo(userList, account);
   const ini = join(dir, 'pgbouncer.ini');
   await writeFile(
     ini,
@@ -164,13 +155,13 @@ export async function startPgbouncer(options: StartPgbouncerOptions): Promise<Lo
       ...installed,
     }),
   );
-  await giveTo(ini, account);
+  await machine.giveTo(ini, account);
 
   const pidFile = join(dir, 'pgbouncer.pid');
   let pid: number;
   try {
-    await runAs(account, binary, ['-d', '-q', ini], { timeoutMs: 20_000 });
-    await waitUntil(
+    await machine.runAs(account, binary, ['-d', '-q', ini], { timeoutMs: 20_000 });
+    await machine.waitUntil(
       `pgbouncer on port ${port}`,
       () => serves(port, user, password, backend.certificates.caPem),
       15_000,
@@ -182,7 +173,7 @@ export async function startPgbouncer(options: StartPgbouncerOptions): Promise<Lo
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const unregister = onProcessExit(() => {
+  const unregister = machine.onProcessExit(() => {
     try {
       signal(readPid(pidFile, readFileSync(pidFile, 'utf8')), 'SIGKILL');
     } catch {
@@ -204,9 +195,11 @@ export async function startPgbouncer(options: StartPgbouncerOptions): Promise<Lo
       try {
         // SIGTERM is PgBouncer's immediate shutdown; SIGINT would wait for clients to leave.
         if (signal(pid, 'SIGTERM')) {
-          await waitUntil('pgbouncer exit', async () => !signal(pid, 0), 5_000).catch(() => {
-            signal(pid, 'SIGKILL');
-          });
+          await machine
+            .waitUntil('pgbouncer exit', async () => !signal(pid, 0), 5_000)
+            .catch(() => {
+              signal(pid, 'SIGKILL');
+            });
         }
       } finally {
         unregister();

@@ -19,17 +19,7 @@ import {
 } from './certificates.js';
 import { plaintextOutcome, presentedCertificate } from './postgres-reload-checks.js';
 import { hbaLines, serverSettings, tlsSettings } from './postgres-settings.js';
-import {
-  findBinary,
-  freePort,
-  giveTo,
-  LocalServerError,
-  onProcessExit,
-  runAs,
-  type ServerAccount,
-  serverAccount,
-  waitUntil,
-} from './process.js';
+import * as machine from './process.js';
 
 export interface StartPostgresOptions {
   /** Reuse certificates (e.g. shared with other servers); generated when absent. */
@@ -93,7 +83,7 @@ export interface PostgresDescriptor {
   dataDir: string;
   port: number;
   pgCtl: string;
-  account: ServerAccount;
+  account: machine.ServerAccount;
   masterUser: string;
   masterPassword: string;
   certificates: CertificateSet;
@@ -117,26 +107,26 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const binDirs = await postgresBinDirs();
   const initdb = options.binDir
     ? join(options.binDir, 'initdb')
-    : await findBinary('initdb', binDirs, INSTALL_HINT);
+    : await machine.findBinary('initdb', binDirs, INSTALL_HINT);
   const pgCtl = options.binDir
     ? join(options.binDir, 'pg_ctl')
-    : await findBinary('pg_ctl', binDirs, INSTALL_HINT);
-  const account = await serverAccount('postgres');
+    : await machine.findBinary('pg_ctl', binDirs, INSTALL_HINT);
+  const account = await machine.serverAccount('postgres');
 
   const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-pg-'));
-  await giveTo(dir, account);
+  await machine.giveTo(dir, account);
   const certificates = options.certificates ?? (await generateCertificates(join(dir, 'certs')));
   const dataDir = join(dir, 'data');
   const masterUser = options.masterUser ?? 'guard_master';
   const masterPassword =
     options.masterPassword ?? new SecretValue(randomBytes(18).toString('base64url'));
-  const port = await freePort();
+  const port = await machine.freePort();
 
   const pwFile = join(dir, 'pwfile');
   await writeFile(pwFile, `${masterPassword.reveal()}\n`, { mode: 0o600 });
-  await giveTo(pwFile, account);
+  await machine.giveTo(pwFile, account);
   try {
-    await runAs(account, initdb, [
+    await machine.runAs(account, initdb, [
       '-D',
       dataDir,
       '-A',
@@ -158,7 +148,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     tlsConf,
     tlsSettings(options.sslMinProtocolVersion ?? 'TLSv1.2', options.sslMaxProtocolVersion),
   );
-  await giveTo(tlsConf, account);
+  await machine.giveTo(tlsConf, account);
   const conf = serverSettings({
     port,
     socketDir: dir,
@@ -182,13 +172,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   };
   let unregister: () => void = () => {};
   try {
-    await runAs(
+    await machine.runAs(
       account,
       pgCtl,
       ['start', '-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '30'],
       { timeoutMs: 40_000 },
     );
-    unregister = onProcessExit(() => {
+    unregister = machine.onProcessExit(() => {
       stopPostgresSync(descriptor);
       spawnSync('rm', ['-rf', dir]);
     });
@@ -228,7 +218,7 @@ export function attachPostgres(
     connectionTimeoutMillis: 2_000,
   });
 
-  const reload = (): Promise<unknown> => runAs(account, pgCtl, ['reload', '-D', dataDir]);
+  const reload = (): Promise<unknown> => machine.runAs(account, pgCtl, ['reload', '-D', dataDir]);
 
   const withMaster = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client(tlsConnection());
@@ -255,7 +245,7 @@ export function attachPostgres(
       await writeFile(hbaFile, hbaLines(on));
       await reload();
       const expected = on ? '28000' : '28P01';
-      await waitUntil(
+      await machine.waitUntil(
         `pg_hba force_ssl=${on}`,
         async () => (await plaintextOutcome(port, masterUser)) === expected,
         10_000,
@@ -265,7 +255,7 @@ export function attachPostgres(
       await installCertificate(certificates, kind, dataDir, account);
       await reload();
       const expected = new X509Certificate(certificates.servers[kind].certPem).fingerprint256;
-      await waitUntil(
+      await machine.waitUntil(
         `certificate ${kind}`,
         async () => (await presentedCertificate(port)) === expected,
         10_000,
@@ -282,12 +272,12 @@ export function attachPostgres(
       const before = await loadedAt();
       await writeFile(hbaFile, `${lines.join('\n')}\n`);
       await reload();
-      await waitUntil('pg_hba reload', async () => (await loadedAt()) !== before, 10_000);
+      await machine.waitUntil('pg_hba reload', async () => (await loadedAt()) !== before, 10_000);
     },
     async setSslMinProtocolVersion(version) {
       await writeFile(tlsConf, tlsSettings(version));
       await reload();
-      await waitUntil(
+      await machine.waitUntil(
         `ssl_min_protocol_version=${version}`,
         () =>
           withMaster(async (client) => {
@@ -304,12 +294,12 @@ export function attachPostgres(
       if (stopped) return;
       stopped = true;
       try {
-        await runAs(account, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w'], {
+        await machine.runAs(account, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w'], {
           timeoutMs: 30_000,
         });
       } catch (error) {
         stopPostgresSync(descriptor);
-        if (!(error instanceof LocalServerError)) throw error;
+        if (!(error instanceof machine.LocalServerError)) throw error;
       } finally {
         unregister();
         await rm(dir, { recursive: true, force: true });
