@@ -74,23 +74,9 @@ function answer(
 ): JsonObject {
   switch (command) {
     case 'DescribeDBInstancesCommand':
-      return {
-        DBInstances: named(
-          inRegion(listOf(snapshot.instances, 'DBInstances'), region, 'DBInstanceArn'),
-          input,
-          'DBInstanceIdentifier',
-          (name) => new DBInstanceNotFoundFault(rdsFault(`DBInstance ${name} not found`)),
-        ),
-      };
+      return databases(snapshot.instances, 'DBInstance', DBInstanceNotFoundFault, region, input);
     case 'DescribeDBClustersCommand':
-      return {
-        DBClusters: named(
-          inRegion(listOf(snapshot.clusters, 'DBClusters'), region, 'DBClusterArn'),
-          input,
-          'DBClusterIdentifier',
-          (name) => new DBClusterNotFoundFault(rdsFault(`DBCluster ${name} not found`)),
-        ),
-      };
+      return databases(snapshot.clusters, 'DBCluster', DBClusterNotFoundFault, region, input);
     case 'DescribeDBParametersCommand':
     case 'DescribeDBClusterParametersCommand': {
       const isCluster = command === 'DescribeDBClusterParametersCommand';
@@ -174,11 +160,7 @@ function answer(
         throw new SnapshotDataNotFound('describe-db-cluster-endpoints.json not in snapshot');
       }
       return {
-        DBClusterEndpoints: inRegion(
-          listOf(snapshot.clusterEndpoints, 'DBClusterEndpoints'),
-          region,
-          'DBClusterEndpointArn',
-        ),
+        DBClusterEndpoints: regional(snapshot.clusterEndpoints, 'DBClusterEndpoint', region),
       };
     case 'DescribeDBProxiesCommand':
       // Optional in a snapshot: its absence is said once (snapshotProxyGap), not per region.
@@ -187,13 +169,7 @@ function answer(
       if (!snapshot.proxyEndpoints && listOf(snapshot.proxies, 'DBProxies').length > 0) {
         throw new SnapshotDataNotFound('describe-db-proxy-endpoints.json not in snapshot');
       }
-      return {
-        DBProxyEndpoints: inRegion(
-          listOf(snapshot.proxyEndpoints, 'DBProxyEndpoints'),
-          region,
-          'DBProxyEndpointArn',
-        ),
-      };
+      return { DBProxyEndpoints: regional(snapshot.proxyEndpoints, 'DBProxyEndpoint', region) };
     case 'DescribeDBProxyTargetsCommand': {
       const name = stringInput(input, 'DBProxyName') ?? '';
       const document = snapshot.proxyTargets?.[name];
@@ -224,6 +200,41 @@ function unsupportedOperation(command: string): SnapshotOperationUnsupported {
   return new SnapshotOperationUnsupported(
     `${command || 'this operation'} is not served from a snapshot`,
   );
+}
+
+/**
+ * The region's records of one kind, listed and placed as RDS spells them:
+ * `DBInstances` by `DBInstanceArn`, `DBClusterEndpoints` by
+ * `DBClusterEndpointArn`, and so on.
+ */
+function regional(
+  document: JsonObject | undefined,
+  kind: 'DBInstance' | 'DBCluster' | 'DBClusterEndpoint' | 'DBProxyEndpoint',
+  region: string,
+): JsonObject[] {
+  return inRegion(listOf(document, `${kind}s`), region, `${kind}Arn`);
+}
+
+/**
+ * DescribeDBInstances or DescribeDBClusters: the region's databases of that
+ * kind, or the one the request names (`DBInstanceIdentifier`,
+ * `DBClusterIdentifier`); a name no record has gets RDS's own fault.
+ */
+function databases(
+  document: JsonObject | undefined,
+  kind: 'DBInstance' | 'DBCluster',
+  NotFound: new (options: ReturnType<typeof rdsFault>) => Error,
+  region: string,
+  input: JsonObject,
+): JsonObject {
+  return {
+    [`${kind}s`]: named(
+      regional(document, kind, region),
+      input,
+      `${kind}Identifier`,
+      (name) => new NotFound(rdsFault(`${kind} ${name} not found`)),
+    ),
+  };
 }
 
 /**
