@@ -66,23 +66,19 @@ export function securityGroupIdsOf(
   return [...new Set(ids)];
 }
 
-/** What names a database wherever it is reported; the account is the ARN's when the caller does not know it. */
-function identityFields(
-  resourceType: ResourceType,
-  resourceId: string,
-  identifier: string,
-  arn: string | undefined,
-  where: { region: string; accountId: string | undefined },
-) {
-  const account = where.accountId ?? accountIdFromArn(arn);
-  return {
-    resourceType,
-    resourceId,
-    identifier,
-    ...(arn ? { arn } : {}),
-    ...(account ? { accountId: account } : {}),
-    region: where.region,
-  };
+/** The two ids every resource needs, under the names the record gives them; a record without them is a defect in the caller. */
+function requiredIds<Key extends string>(
+  record: Partial<Record<NoInfer<Key>, string>>,
+  kind: 'DBInstance' | 'DBCluster',
+  resourceIdKey: Key,
+  identifierKey: Key,
+): { resourceId: string; identifier: string } {
+  const resourceId = record[resourceIdKey];
+  const identifier = record[identifierKey];
+  if (!resourceId || !identifier) {
+    throw new IncompleteRdsRecordError(`${kind} lacks ${resourceIdKey} or ${identifierKey}`);
+  }
+  return { resourceId, identifier };
 }
 
 /** What DBInstance and DBCluster both say about who logs in and from where, under the same names. */
@@ -122,15 +118,76 @@ function optionGroupsOf(
   );
 }
 
+/** What DBInstance and DBCluster both say about the engine and the server certificate, under the same names. */
+type EngineRecord = Pick<DBInstance & DBCluster, 'Engine' | 'EngineVersion' | 'CertificateDetails'>;
+
+/** What an instance and a cluster each name or spell their own way, read by the caller. */
+interface OwnFields {
+  resourceType: ResourceType;
+  resourceId: string;
+  identifier: string;
+  arn: string | undefined;
+  status: string | undefined;
+  address: string | undefined;
+  port: number | undefined;
+  /** The parameter group fields, which differ between the two. */
+  groups: Pick<DatabaseResource, 'clusterIdentifier' | 'parameterGroup' | 'clusterParameterGroup'>;
+  optionGroups: readonly { name: string | undefined; status: string | undefined }[];
+  caCertificateIdentifier: string | undefined;
+  /** The pending TLS changes, mapped for an instance. */
+  pending?: Pick<DatabaseResource, 'pendingModifiedValues'>;
+}
+
+/**
+ * The resource fields an instance and a cluster map the same way, from the
+ * names both records share and what the caller read of its own; the account
+ * is the ARN's when the caller does not know it. Keys in DatabaseResource's
+ * order.
+ */
+function databaseFields(
+  record: EngineRecord & AccessRecord,
+  region: string,
+  accountId: string | undefined,
+  own: OwnFields,
+) {
+  const account = accountId ?? accountIdFromArn(own.arn);
+  return {
+    resourceType: own.resourceType,
+    resourceId: own.resourceId,
+    identifier: own.identifier,
+    ...(own.arn ? { arn: own.arn } : {}),
+    ...(account ? { accountId: account } : {}),
+    region,
+    engine: record.Engine ?? '',
+    engineVersion: record.EngineVersion ?? '',
+    ...(own.status ? { status: own.status } : {}),
+    ...(own.address && own.port !== undefined
+      ? { endpoint: { address: own.address, port: own.port } }
+      : {}),
+    ...own.groups,
+    optionGroups: optionGroupsOf(own.optionGroups),
+    ...(own.caCertificateIdentifier
+      ? { caCertificateIdentifier: own.caCertificateIdentifier }
+      : {}),
+    ...(record.CertificateDetails?.ValidTill
+      ? { certificateValidTill: record.CertificateDetails.ValidTill }
+      : {}),
+    ...own.pending,
+    ...accessFields(record),
+  };
+}
+
 export function resourceFromInstance(
   instance: DBInstance,
   region: string,
   accountId?: string,
 ): DatabaseResource {
-  const { DbiResourceId: resourceId, DBInstanceIdentifier: identifier } = instance;
-  if (!resourceId || !identifier) {
-    throw new IncompleteRdsRecordError('DBInstance lacks DbiResourceId or DBInstanceIdentifier');
-  }
+  const { resourceId, identifier } = requiredIds(
+    instance,
+    'DBInstance',
+    'DbiResourceId',
+    'DBInstanceIdentifier',
+  );
   const firstGroup = instance.DBParameterGroups?.[0];
   const parameterGroup: ParameterGroupMembership | undefined = firstGroup?.DBParameterGroupName
     ? {
@@ -140,39 +197,30 @@ export function resourceFromInstance(
           : {}),
       }
     : undefined;
-  const address = instance.Endpoint?.Address;
-  const port = instance.Endpoint?.Port ?? instance.DbInstancePort;
-  const caCertificateIdentifier =
-    instance.CACertificateIdentifier ?? instance.CertificateDetails?.CAIdentifier;
-  const optionGroups = optionGroupsOf(
-    (instance.OptionGroupMemberships ?? []).map((m) => ({
+
+  return databaseFields(instance, region, accountId, {
+    resourceType: 'AWS::RDS::DBInstance',
+    resourceId,
+    identifier,
+    arn: instance.DBInstanceArn,
+    status: instance.DBInstanceStatus,
+    address: instance.Endpoint?.Address,
+    port: instance.Endpoint?.Port ?? instance.DbInstancePort,
+    groups: {
+      ...(instance.DBClusterIdentifier ? { clusterIdentifier: instance.DBClusterIdentifier } : {}),
+      ...(parameterGroup ? { parameterGroup } : {}),
+    },
+    optionGroups: (instance.OptionGroupMemberships ?? []).map((m) => ({
       name: m.OptionGroupName,
       status: m.Status,
     })),
-  );
-
-  return {
-    ...identityFields('AWS::RDS::DBInstance', resourceId, identifier, instance.DBInstanceArn, {
-      region,
-      accountId,
-    }),
-    engine: instance.Engine ?? '',
-    engineVersion: instance.EngineVersion ?? '',
-    ...(instance.DBInstanceStatus ? { status: instance.DBInstanceStatus } : {}),
-    ...(address && port !== undefined ? { endpoint: { address, port } } : {}),
-    ...(instance.DBClusterIdentifier ? { clusterIdentifier: instance.DBClusterIdentifier } : {}),
-    ...(parameterGroup ? { parameterGroup } : {}),
-    optionGroups,
-    ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
-    ...(instance.CertificateDetails?.ValidTill
-      ? { certificateValidTill: instance.CertificateDetails.ValidTill }
-      : {}),
-    ...pendingTlsChanges(
+    caCertificateIdentifier:
+      instance.CACertificateIdentifier ?? instance.CertificateDetails?.CAIdentifier,
+    pending: pendingTlsChanges(
       instance.PendingModifiedValues?.CACertificateIdentifier,
       instance.PendingModifiedValues?.EngineVersion,
     ),
-    ...accessFields(instance),
-  };
+  });
 }
 
 /**
@@ -210,40 +258,31 @@ export function resourceFromCluster(
   region: string,
   accountId?: string,
 ): DatabaseResource {
-  const { DbClusterResourceId: resourceId, DBClusterIdentifier: identifier } = cluster;
-  if (!resourceId || !identifier) {
-    throw new IncompleteRdsRecordError(
-      'DBCluster lacks DbClusterResourceId or DBClusterIdentifier',
-    );
-  }
-  const clusterParameterGroup = clusterParameterGroupOf(cluster);
-  const caCertificateIdentifier = cluster.CertificateDetails?.CAIdentifier;
-  const clusterMembers = clusterMembersOf(cluster);
-  const optionGroups = optionGroupsOf(
-    (cluster.DBClusterOptionGroupMemberships ?? []).map((m) => ({
-      name: m.DBClusterOptionGroupName,
-      status: m.Status,
-    })),
+  const { resourceId, identifier } = requiredIds(
+    cluster,
+    'DBCluster',
+    'DbClusterResourceId',
+    'DBClusterIdentifier',
   );
+  const clusterParameterGroup = clusterParameterGroupOf(cluster);
+  const clusterMembers = clusterMembersOf(cluster);
 
   return {
-    ...identityFields('AWS::RDS::DBCluster', resourceId, identifier, cluster.DBClusterArn, {
-      region,
-      accountId,
+    ...databaseFields(cluster, region, accountId, {
+      resourceType: 'AWS::RDS::DBCluster',
+      resourceId,
+      identifier,
+      arn: cluster.DBClusterArn,
+      status: cluster.Status,
+      address: cluster.Endpoint,
+      port: cluster.Port,
+      groups: clusterParameterGroup ? { clusterParameterGroup } : {},
+      optionGroups: (cluster.DBClusterOptionGroupMemberships ?? []).map((m) => ({
+        name: m.DBClusterOptionGroupName,
+        status: m.Status,
+      })),
+      caCertificateIdentifier: cluster.CertificateDetails?.CAIdentifier,
     }),
-    engine: cluster.Engine ?? '',
-    engineVersion: cluster.EngineVersion ?? '',
-    ...(cluster.Status ? { status: cluster.Status } : {}),
-    ...(cluster.Endpoint && cluster.Port !== undefined
-      ? { endpoint: { address: cluster.Endpoint, port: cluster.Port } }
-      : {}),
-    ...(clusterParameterGroup ? { clusterParameterGroup } : {}),
-    optionGroups,
-    ...(caCertificateIdentifier ? { caCertificateIdentifier } : {}),
-    ...(cluster.CertificateDetails?.ValidTill
-      ? { certificateValidTill: cluster.CertificateDetails.ValidTill }
-      : {}),
-    ...accessFields(cluster),
     // Custom endpoints are listed per region and attached by collect.ts.
     clusterEndpoints: {
       ...(cluster.ReaderEndpoint ? { reader: cluster.ReaderEndpoint } : {}),
