@@ -17,10 +17,11 @@ import {
   generateCertificates,
   type LocalMariadb,
   type LocalPostgres,
+  type LocalServer,
   startMariadb,
   startPostgres,
 } from '../local/index.js';
-import { type LocalPgbouncer, startPgbouncer } from '../local/pgbouncer.js';
+import { startPgbouncer } from '../local/pgbouncer.js';
 import type { LiveProber } from '../pipeline.js';
 import { createLiveProber, type LiveProberOptions } from '../probe/index.js';
 import { renderReport } from '../report/index.js';
@@ -38,8 +39,6 @@ export interface DemoOptions {
 
 /** The host name the demo's endpoints use; the local server certificates are issued for it. */
 export const DEMO_ENDPOINT_HOST = 'localhost';
-
-type LocalServer = LocalPostgres | LocalMariadb | LocalPgbouncer;
 
 /** The demo's RDS Proxy: RequireTLS off, in front of the PostgreSQL that enforces TLS. */
 const DEMO_PROXY = { name: 'orders-proxy', target: 'orders-pg', requireTls: false } as const;

@@ -27,3 +27,4 @@ export {
   startPostgres,
 } from './postgres.js';
 export { freePort, LocalServerError } from './process.js';
+export type { LocalDatabase, LocalDatabaseDescriptor, LocalServer } from './server.js';

@@ -11,13 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { SecretValue } from '../secret-value.js';
-import {
-  type CertificateKind,
-  type CertificateSet,
-  generateCertificates,
-  installCertificate,
-} from './certificates.js';
+import { type CertificateSet, generateCertificates, installCertificate } from './certificates.js';
 import * as machine from './process.js';
+import type { LocalDatabase, LocalDatabaseDescriptor } from './server.js';
 
 export interface StartMariadbOptions {
   certificates?: CertificateSet;
@@ -34,43 +30,21 @@ export interface LocalDatabaseUser {
   password: SecretValue;
 }
 
-export interface LocalMariadb {
+export interface LocalMariadb extends LocalDatabase<MariadbDescriptor> {
   engine: 'mariadb';
-  host: '127.0.0.1';
-  port: number;
-  masterUser: string;
-  masterPassword: SecretValue;
   /** A user created `REQUIRE SSL` (mysql.user.ssl_type = 'ANY'). */
   sslUser: LocalDatabaseUser;
-  ca: string;
-  certificates: CertificateSet;
   /** `SET GLOBAL require_secure_transport`; takes effect for the next connection. */
   setRequireSecureTransport(on: boolean): Promise<void>;
-  /** Presents another server certificate (`FLUSH SSL`). */
-  setCertificate(kind: CertificateKind): Promise<void>;
   /** Runs administrative SQL as root over the server's private socket. */
   admin(sql: string, values?: unknown[]): Promise<unknown>;
-  /** Everything needed to rebuild this handle in another process (test workers). */
-  describe(): MariadbDescriptor;
-  stop(): Promise<void>;
 }
 
-/**
- * A started server as plain data. It holds the local throwaway passwords in
- * clear because it crosses a process boundary as JSON; it exists only for
- * servers this module started on 127.0.0.1.
- */
-export interface MariadbDescriptor {
+export interface MariadbDescriptor extends LocalDatabaseDescriptor {
   engine: 'mariadb';
-  dir: string;
-  port: number;
   socketPath: string;
   pidFile: string;
-  account: machine.ServerAccount;
-  masterUser: string;
-  masterPassword: string;
   sslUser: { username: string; password: string };
-  certificates: CertificateSet;
 }
 
 const INSTALL_HINT = 'install MariaDB (apt-get update && apt-get install -y mariadb-server)';

@@ -13,6 +13,7 @@ import type { SecretValue } from '../secret-value.js';
 import { installCertificate } from './certificates.js';
 import type { LocalPostgres } from './postgres.js';
 import * as machine from './process.js';
+import type { LocalServer } from './server.js';
 
 /**
  * PgBouncer's `client_tls_sslmode`: `require` is RDS Proxy with RequireTLS
@@ -30,15 +31,10 @@ export interface StartPgbouncerOptions {
   password?: SecretValue;
 }
 
-export interface LocalPgbouncer {
+export interface LocalPgbouncer extends LocalServer {
   engine: 'pgbouncer';
-  host: '127.0.0.1';
-  port: number;
   clientTlsMode: ClientTlsMode;
   user: string;
-  /** PEM of the CA that signed the certificate the proxy presents to clients. */
-  ca: string;
-  stop(): Promise<void>;
 }
 
 const INSTALL_HINT = 'install PgBouncer (apt-get install -y pgbouncer)';

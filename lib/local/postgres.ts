@@ -11,15 +11,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { SecretValue } from '../secret-value.js';
 import type { TlsVersion } from '../types.js';
-import {
-  type CertificateKind,
-  type CertificateSet,
-  generateCertificates,
-  installCertificate,
-} from './certificates.js';
+import { type CertificateSet, generateCertificates, installCertificate } from './certificates.js';
 import { plaintextOutcome, presentedCertificate } from './postgres-reload-checks.js';
 import { hbaLines, serverSettings, tlsSettings } from './postgres-settings.js';
 import * as machine from './process.js';
+import type { LocalDatabase, LocalDatabaseDescriptor } from './server.js';
 
 export interface StartPostgresOptions {
   /** Reuse certificates (e.g. shared with other servers); generated when absent. */
@@ -44,21 +40,12 @@ export interface StartPostgresOptions {
   lcMessages?: string;
 }
 
-export interface LocalPostgres {
+export interface LocalPostgres extends LocalDatabase<PostgresDescriptor> {
   engine: 'postgres';
-  host: '127.0.0.1';
-  port: number;
   /** The database the master user can always reach. */
   database: string;
-  masterUser: string;
-  masterPassword: SecretValue;
-  /** PEM of the CA that signed the server certificate. */
-  ca: string;
-  certificates: CertificateSet;
   /** Rewrites pg_hba.conf like RDS does for `rds.force_ssl` and reloads. */
   setForceSsl(on: boolean): Promise<void>;
-  /** Presents another server certificate (expired, wrong host, other CA) after a reload. */
-  setCertificate(kind: CertificateKind): Promise<void>;
   /**
    * Replaces pg_hba.conf with these lines (e.g. a refusal scoped to one role)
    * and waits until the server has loaded them; `setForceSsl` restores the
@@ -67,26 +54,12 @@ export interface LocalPostgres {
   setHbaLines(lines: readonly string[]): Promise<void>;
   /** Changes `ssl_min_protocol_version`; below TLSv1.2 also lowers OpenSSL's security level so old clients can connect. */
   setSslMinProtocolVersion(version: TlsVersion): Promise<void>;
-  /** Everything needed to rebuild this handle in another process (test workers). */
-  describe(): PostgresDescriptor;
-  stop(): Promise<void>;
 }
 
-/**
- * A started server as plain data. It holds the local throwaway master
- * password in clear because it crosses a process boundary as JSON; it exists
- * only for servers this module started on 127.0.0.1.
- */
-export interface PostgresDescriptor {
+export interface PostgresDescriptor extends LocalDatabaseDescriptor {
   engine: 'postgres';
-  dir: string;
   dataDir: string;
-  port: number;
   pgCtl: string;
-  account: machine.ServerAccount;
-  masterUser: string;
-  masterPassword: string;
-  certificates: CertificateSet;
 }
 
 const PG_BIN_DIRS_ROOT = '/usr/lib/postgresql';
