@@ -38,10 +38,15 @@ export const optionSettingsSchema = z.object({
 });
 export type OptionSettings = z.output<typeof optionSettingsSchema>;
 
+/** An option group as DescribeOptionGroups describes it, TLS-relevant options only. */
 export const optionGroupSettingsSchema = z.object({
+  /** OptionGroupName. */
   name: z.string(),
+  /** EngineName, e.g. `oracle-ee`. */
   engineName: z.string().optional(),
+  /** MajorEngineVersion, e.g. `19`. */
   majorEngineVersion: z.string().optional(),
+  /** Options: OptionName, Port and OptionSettings (name → value). */
   options: z.array(optionSettingsSchema),
 });
 export type OptionGroupSettings = z.output<typeof optionGroupSettingsSchema>;
@@ -73,10 +78,15 @@ export const ingressPermissionSchema = z.object({
 });
 export type IngressPermission = z.output<typeof ingressPermissionSchema>;
 
+/** A VPC security group as DescribeSecurityGroups describes it, inbound rules only. */
 export const securityGroupSettingsSchema = z.object({
+  /** GroupId, e.g. `sg-0123456789abcdef0`. */
   groupId: z.string(),
+  /** GroupName. */
   groupName: z.string().optional(),
+  /** VpcId. */
   vpcId: z.string().optional(),
+  /** IpPermissions, flattened to one entry per source. */
   ingress: z.array(ingressPermissionSchema),
 });
 export type SecurityGroupSettings = z.output<typeof securityGroupSettingsSchema>;

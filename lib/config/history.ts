@@ -19,9 +19,13 @@ import { describeError } from '../errors.js';
 import type { ConfigurationItem, ConfigurationItemSummary } from './configuration-item.js';
 
 export const CONFIG_HISTORY_ERROR_CODES = [
+  /** ResourceNotDiscoveredException: Config has no history for the resource. */
   'RESOURCE_NOT_DISCOVERED',
+  /** The history answered with no configuration item. */
   'NO_CONFIGURATION_ITEM',
+  /** The newest item's `configuration` is not a JSON object. */
   'CONFIGURATION_NOT_JSON',
+  /** GetResourceConfigHistory failed otherwise (access denied, throttled, unreachable). */
   'CONFIG_HISTORY_FAILED',
 ] as const;
 export type ConfigHistoryErrorCode = (typeof CONFIG_HISTORY_ERROR_CODES)[number];

@@ -70,14 +70,23 @@ export interface WorkerDeps {
 
 /** Why a message goes back to SQS (redelivered, then parked on the dead-letter queue). */
 export const WORKER_FAILURE_CODES = [
+  /** The SQS body is not JSON: not a message the scheduled scan wrote. */
   'MESSAGE_NOT_JSON',
+  /** JSON that fails the message schema (lib/fanout/message.ts). */
   'MESSAGE_INVALID',
+  /** A version 1 message (bare databases) reached a worker that has no RDS reader to read their settings. */
   'LEGACY_MESSAGE_UNREADABLE',
+  /** The batch carries a Config result token, but the worker has no Config client to report with. */
   'NO_CONFIG_CLIENT',
+  /** The scan of the batch threw. */
   'SCAN_FAILED',
+  /** Not one database of a non-empty batch could be read (a role that cannot be assumed, RDS unreachable). */
   'INVENTORY_FAILED',
+  /** Config refused some of the batch's evaluations after retries. */
   'EVALUATIONS_NOT_ACCEPTED',
+  /** The batch's part of the audit report could not be written. */
   'REPORT_PART_NOT_WRITTEN',
+  /** The worker itself failed unexpectedly: a bug, logged with its error. */
   'WORKER_DEFECT',
 ] as const;
 
