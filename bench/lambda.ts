@@ -66,25 +66,40 @@ export async function measureFunctions(root: string, initRuns: number): Promise<
   const functions = await declaredFunctions(root);
   const outDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-bench-'));
   try {
-    const results: FunctionPackage[] = [];
-    for (const fn of functions) {
-      results.push(await measureOne(root, fn, outDir, initRuns));
+    const built: { result: FunctionPackage; outfile?: string }[] = [];
+    for (const fn of functions) built.push(await buildOne(root, fn, outDir));
+    // Round robin: run k of every function, then run k + 1. A spell of
+    // contention on the machine then touches one run of each function
+    // instead of every run of one.
+    for (let run = 0; run < initRuns; run += 1) {
+      for (const entry of built) {
+        if (!entry.outfile || entry.result.skipped) continue;
+        const measured = coldImport(entry.outfile);
+        if (typeof measured === 'string') {
+          entry.result.skipped = measured;
+          delete entry.result.initMs;
+          delete entry.result.initCpuMs;
+          continue;
+        }
+        entry.result.initMs = [...(entry.result.initMs ?? []), measured.wallMs];
+        entry.result.initCpuMs = [...(entry.result.initCpuMs ?? []), measured.cpuMs];
+      }
     }
-    return results;
+    return built.map((entry) => entry.result);
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
 }
 
-async function measureOne(
+/** Builds one function as serverless.yml would and sizes its package; init is measured by the caller. */
+async function buildOne(
   root: string,
   fn: { name: string; file: string },
   outDir: string,
-  initRuns: number,
-): Promise<FunctionPackage> {
+): Promise<{ result: FunctionPackage; outfile?: string }> {
   const base = { name: fn.name, handlerFile: fn.file };
   if (!existsSync(join(root, fn.file))) {
-    return { ...base, skipped: `${fn.file} does not exist yet` };
+    return { result: { ...base, skipped: `${fn.file} does not exist yet` } };
   }
   const functionDir = join(outDir, fn.name);
   const outfile = join(functionDir, `${basename(fn.file, '.ts')}.mjs`);
@@ -99,7 +114,9 @@ async function measureOne(
     });
     loadedAtInit = staticClosure(metafile, fn.file);
   } catch (error) {
-    return { ...base, skipped: `esbuild failed: ${(error as Error).message.split('\n')[0]}` };
+    return {
+      result: { ...base, skipped: `esbuild failed: ${(error as Error).message.split('\n')[0]}` },
+    };
   }
 
   const bundle = await readFile(outfile);
@@ -134,31 +151,9 @@ async function measureOne(
       : 'deflate estimate';
   }
 
-  const initMs: number[] = [];
-  const initCpuMs: number[] = [];
-  for (let run = 0; run < initRuns; run += 1) {
-    const measured = coldImport(outfile);
-    if (typeof measured === 'string') {
-      return {
-        ...base,
-        bundleBytes: bundle.length,
-        ...loadedAtInit,
-        zipBytes,
-        zipSource,
-        skipped: measured,
-      };
-    }
-    initMs.push(measured.wallMs);
-    initCpuMs.push(measured.cpuMs);
-  }
   return {
-    ...base,
-    bundleBytes: bundle.length,
-    ...loadedAtInit,
-    zipBytes,
-    zipSource,
-    initMs,
-    initCpuMs,
+    result: { ...base, bundleBytes: bundle.length, ...loadedAtInit, zipBytes, zipSource },
+    outfile,
   };
 }
 

@@ -57,7 +57,7 @@ const settings = quick
       scaleInstances: 10_000,
       runs: 20,
       probes: 50,
-      initRuns: 5,
+      initRuns: 11,
       latencyRuns: 7,
       waves: 2,
     };
@@ -470,6 +470,12 @@ function cpuRatio(cpu: NonNullable<EngineLiveResult['cpu']>): number {
   );
 }
 
+/** `min–max` of a series of milliseconds, or `-`. */
+function spread(values: number[] | undefined): string {
+  if (!values || values.length === 0) return '-';
+  return `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} ms`;
+}
+
 async function lambdaSection(): Promise<void> {
   heading('5. Lambda packages: zipped size and module initialisation');
   if (skip.has('lambda')) return skipped('5. lambda', 'skipped by --skip=lambda');
@@ -488,7 +494,8 @@ async function lambdaSection(): Promise<void> {
       'zip source',
       'init median',
       'init CPU median',
-      'init runs (wall/CPU)',
+      'init wall min–max',
+      'init CPU min–max',
     ],
     functions.map((fn) => {
       const init = initMedian(fn);
@@ -502,11 +509,8 @@ async function lambdaSection(): Promise<void> {
         fn.skipped ? `skipped: ${fn.skipped}` : (fn.zipSource ?? '-'),
         init !== undefined ? ms(init) : '-',
         cpu !== undefined ? ms(cpu) : '-',
-        fn.initMs
-          ? fn.initMs
-              .map((v, i) => `${v.toFixed(0)}/${fn.initCpuMs?.[i]?.toFixed(0) ?? '?'}`)
-              .join(', ')
-          : '-',
+        spread(fn.initMs),
+        spread(fn.initCpuMs),
       ];
     }),
   );
