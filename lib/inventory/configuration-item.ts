@@ -15,16 +15,16 @@ import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../t
 import { accountIdFromArn, pendingTlsChanges } from './mappers.js';
 
 export const CONFIGURATION_ITEM_ERROR_CODES = [
+  /** The item lacks what every resource needs: resource id, region, configuration, identifier, engine or engine version. */
   'CONFIGURATION_ITEM_INCOMPLETE',
+  /** The item is not an AWS::RDS::DBInstance or AWS::RDS::DBCluster. */
   'CONFIGURATION_ITEM_UNSUPPORTED_TYPE',
 ] as const;
 export type ConfigurationItemErrorCode = (typeof CONFIGURATION_ITEM_ERROR_CODES)[number];
 
-export type ConfigurationItemError = CodedError<ConfigurationItemErrorCode>;
-
 export type ConfigurationItemResult =
   | { ok: true; resource: DatabaseResource }
-  | { ok: false; error: ConfigurationItemError };
+  | { ok: false; error: CodedError<ConfigurationItemErrorCode> };
 
 type JsonRecord = Record<string, unknown>;
 

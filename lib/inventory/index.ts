@@ -13,7 +13,6 @@ export {
 } from './clients.js';
 export { type CollectOptions, collectInventory } from './collect.js';
 export {
-  type ConfigurationItemError,
   type ConfigurationItemErrorCode,
   type ConfigurationItemResult,
   resourceFromConfigurationItem,
