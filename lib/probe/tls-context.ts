@@ -8,6 +8,7 @@
  * (a resumed session would skip the certificate check after a certificate
  * change).
  */
+import { constants } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   type ConnectionOptions,
@@ -93,13 +94,23 @@ const legacyContexts = new Map<string, SecureContext>();
  * For the downgrade attempt: only versions from `minVersion` to `maxVersion`,
  * no CA (trust is the verified session's job). OpenSSL 3 will not offer TLS
  * 1.0/1.1 above security level 0; without it the refusal would be ours, not
- * the server's. Throws when this OpenSSL cannot offer those versions at all.
+ * the server's. For the same reason it connects to a server that does not
+ * send the renegotiation_info extension (RFC 5746), as older TLS stacks do:
+ * OpenSSL 3 aborts such a handshake after the server has chosen its version,
+ * which read as the server refusing. The connection never renegotiates and
+ * carries nothing. Throws when this OpenSSL cannot offer those versions at
+ * all.
  */
 export function legacySecureContext(minVersion: TlsVersion, maxVersion: TlsVersion): SecureContext {
   const key = `${minVersion}-${maxVersion}`;
   let context = legacyContexts.get(key);
   if (context === undefined) {
-    context = createSecureContext({ minVersion, maxVersion, ciphers: 'DEFAULT@SECLEVEL=0' });
+    context = createSecureContext({
+      minVersion,
+      maxVersion,
+      ciphers: 'DEFAULT@SECLEVEL=0',
+      secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT,
+    });
     legacyContexts.set(key, context);
   }
   return context;
