@@ -29,16 +29,21 @@ export function asMysqlError(error: unknown): MysqlError {
 }
 
 export function classifyMysqlTlsError(error: unknown): TlsStep {
-  const certificate = certificateProblem(error);
-  if (certificate) return { kind: 'rejected', ...certificate };
   const failure = asMysqlError(error);
+  // Negative errno values are the OS's (ECONNREFUSED is -111); server errors
+  // are positive. A server's error text is its own words, matched by nothing
+  // that names a TLS failure of this side (the certificate and version
+  // checks read mysql2's message, which for a server error is that text).
+  const fromServer = failure.errno !== undefined && failure.errno > 0;
+  const certificate = fromServer ? undefined : certificateProblem(error);
+  if (certificate) return { kind: 'rejected', ...certificate };
   if (failure.code === READ_LIMIT_EXCEEDED) {
     return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: failure.message };
   }
   if (failure.code === 'HANDSHAKE_NO_SSL_SUPPORT') {
     return { kind: 'rejected', reason: 'TLS_NOT_OFFERED', detail: 'server does not offer TLS' };
   }
-  if (isProtocolVersionFailure(error)) {
+  if (!fromServer && isProtocolVersionFailure(error)) {
     return {
       kind: 'rejected',
       reason: 'TLS_VERSION_BELOW_MINIMUM',
@@ -57,8 +62,7 @@ export function classifyMysqlTlsError(error: unknown): TlsStep {
   }
   const network = networkProblem(error);
   if (network) return { kind: 'inconclusive', reason: network.reason, detail: network.detail };
-  // Negative errno values are the OS's (ECONNREFUSED is -111); server errors are positive.
-  if (failure.errno !== undefined && failure.errno > 0) {
+  if (fromServer) {
     return {
       kind: 'inconclusive',
       reason: 'SERVER_ERROR',

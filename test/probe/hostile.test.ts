@@ -18,6 +18,7 @@ import {
   postgresTlsFront,
   sawSecret,
 } from '../fixtures/hostile.js';
+import { scriptedMysql } from '../fixtures/scripted-servers.js';
 import { databaseItem, ENDPOINT_HOST, fixedCredentials } from '../fixtures/servers.js';
 
 const CANARY = 'canary-Real-Passw0rd-7f3a9c';
@@ -96,6 +97,40 @@ describe.each(['postgres', 'mariadb'])('%s probe against broken servers', (engin
     expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
     expect(JSON.stringify(finding)).not.toContain(CANARY);
   });
+});
+
+/** A MySQL ERR packet (sequence 3: the answer to a login sent after the SSL request). */
+function mysqlError(errno: number, message: string): Buffer {
+  const payload = Buffer.concat([
+    Buffer.from([0xff, errno & 0xff, errno >> 8]),
+    Buffer.from(`#HY000${message}`, 'utf8'),
+  ]);
+  const header = Buffer.alloc(4);
+  header.writeUIntLE(payload.length, 0, 3);
+  header[3] = 3;
+  return Buffer.concat([header, payload]);
+}
+
+describe('MySQL server error text over the verified session', () => {
+  it.each([
+    'certificate has expired',
+    "Hostname/IP does not match certificate's altnames",
+    'unsupported protocol',
+  ])(
+    'is a server error, not a TLS failure of this side, when a server answers the login with "%s"',
+    async (message) => {
+      const server = await track(
+        scriptedMysql(
+          'after-tls',
+          { kind: 'bytes', bytes: mysqlError(1105, message) },
+          certificates.servers.valid,
+        ),
+      );
+      const finding = await probe('mariadb', server.port);
+      expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+      expect(finding?.reason).toBe('SERVER_ERROR');
+    },
+  );
 });
 
 describe('PostgreSQL probe against TLS servers a verify-full client must reject', () => {
