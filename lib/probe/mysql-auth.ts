@@ -24,13 +24,24 @@ export const UNSAFE_PLAINTEXT_AUTH_PLUGINS = [
 
 type AuthPlugin = NonNullable<mysql.ConnectionOptions['authPlugins']>[string];
 
+/** Every refusal made here; mysql2 rewrites their code, and a server's error text can say anything. */
+const refusals = new WeakSet<object>();
+
 function refusal(plugin: string): Error {
-  return Object.assign(
+  const error = Object.assign(
     new Error(
       `refused to answer ${plugin} over an unencrypted connection (it would expose the password)`,
     ),
     { code: UNSAFE_AUTH_REFUSED, plugin },
   );
+  refusals.add(error);
+  return error;
+}
+
+/** This side refused a password-exposing method: a refusal made here, never a server's error. */
+export function isUnsafeAuthRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  return refusals.has(error) || (error as { code?: unknown }).code === UNSAFE_AUTH_REFUSED;
 }
 
 function sha256(...parts: Buffer[]): Buffer {

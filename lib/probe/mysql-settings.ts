@@ -8,7 +8,7 @@ import { clipServerText, shortServerText } from '../text.js';
 import type { Evidence } from '../types.js';
 import { networkProblem } from './failures.js';
 import type { PlaintextStep } from './model.js';
-import { UNSAFE_AUTH_REFUSED } from './mysql-auth.js';
+import { isUnsafeAuthRefusal } from './mysql-auth.js';
 import { asMysqlError } from './mysql-errors.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
@@ -150,8 +150,7 @@ export function classifyMysqlPlaintext(
     };
   }
   let observed: string;
-  // mysql2 wraps the plugin's rejection in AUTH_SWITCH_PLUGIN_ERROR, keeping its message.
-  if (failure.code === UNSAFE_AUTH_REFUSED || failure.message.includes('refused to answer')) {
+  if (isUnsafeAuthRefusal(answer.error)) {
     observed = `plaintext login ${who} stopped: the server asked for an auth method that exposes the password`;
   } else if (failure.errno !== undefined && failure.errno > 0) {
     observed = `plaintext login ${who}: ${failure.errno}`;

@@ -45,7 +45,7 @@ import { errorCode, errorMessage } from '../errors.js';
 import { clipServerText, shortServerText } from '../text.js';
 import { networkProblem } from './failures.js';
 import type { PlaintextStep } from './model.js';
-import { UNSAFE_AUTH_REFUSED } from './mysql-auth.js';
+import { isUnsafeAuthRefusal } from './mysql-auth.js';
 import { type PlaintextAnswer, readPlaintextAnswer } from './postgres-plaintext.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
@@ -154,7 +154,7 @@ export function classifyProxyMysqlPlaintext(
   }
   // The plugin guard stopped a request for a password-exposing method: the
   // proxy went on to authentication over plaintext instead of refusing.
-  if (errorCode(error) === UNSAFE_AUTH_REFUSED || message.includes('refused to answer')) {
+  if (isUnsafeAuthRefusal(error)) {
     return {
       kind: 'accepted',
       reason: 'PLAINTEXT_ACCEPTED',

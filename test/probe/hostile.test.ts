@@ -12,19 +12,23 @@ import {
   authSwitchingMysql,
   closingServer,
   garbageServer,
-  type HostileServer,
   hangingServer,
   passwordRecordingPostgres,
   postgresTlsFront,
   sawSecret,
 } from '../fixtures/hostile.js';
 import { scriptedMysql } from '../fixtures/scripted-servers.js';
-import { databaseItem, ENDPOINT_HOST, fixedCredentials } from '../fixtures/servers.js';
+import {
+  databaseItem,
+  ENDPOINT_HOST,
+  fixedCredentials,
+  localProxyItem,
+} from '../fixtures/servers.js';
 
 const CANARY = 'canary-Real-Passw0rd-7f3a9c';
 let certificates: CertificateSet;
 let certDir: string;
-const opened: HostileServer[] = [];
+const opened: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   certDir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-hostile-'));
@@ -36,7 +40,7 @@ afterAll(async () => {
   await rm(certDir, { recursive: true, force: true });
 });
 
-async function track<T extends HostileServer>(server: Promise<T>): Promise<T> {
+async function track<T extends { close(): Promise<void> }>(server: Promise<T>): Promise<T> {
   const started = await server;
   opened.push(started);
   return started;
@@ -99,15 +103,15 @@ describe.each(['postgres', 'mariadb'])('%s probe against broken servers', (engin
   });
 });
 
-/** A MySQL ERR packet (sequence 3: the answer to a login sent after the SSL request). */
-function mysqlError(errno: number, message: string): Buffer {
+/** A MySQL ERR packet; sequence 3 answers a login after the SSL request, 2 a plaintext login. */
+function mysqlError(errno: number, message: string, sequence = 3): Buffer {
   const payload = Buffer.concat([
     Buffer.from([0xff, errno & 0xff, errno >> 8]),
     Buffer.from(`#HY000${message}`, 'utf8'),
   ]);
   const header = Buffer.alloc(4);
   header.writeUIntLE(payload.length, 0, 3);
-  header[3] = 3;
+  header[3] = sequence;
   return Buffer.concat([header, payload]);
 }
 
@@ -131,6 +135,45 @@ describe('MySQL server error text over the verified session', () => {
       expect(finding?.reason).toBe('SERVER_ERROR');
     },
   );
+});
+
+describe('MySQL proxy endpoint answering a plaintext login with an error', () => {
+  it('reads a server error whose text says "refused to answer" as that error, not as the probe refusing a password-exposing method', async () => {
+    const server = await track(
+      scriptedMysql(
+        'after-login',
+        {
+          kind: 'bytes',
+          bytes: mysqlError(1105, 'refused to answer mysql_clear_password over plaintext', 2),
+        },
+        certificates.servers.valid,
+      ),
+    );
+    const prober = createLiveProber({
+      credentials: fixedCredentials('probe', CANARY),
+      caBundle: certificates.caPem,
+      hostOverride: '127.0.0.1',
+      // The scripted server never answers the login over TLS: that step ends at this timeout.
+      connectTimeoutMs: 1_000,
+      probeTimeoutMs: PROBE_TIMEOUT_MS,
+    });
+    const finding = await prober.probe(
+      localProxyItem({
+        engineFamily: 'MYSQL',
+        identifier: 'orders-mysql-proxy',
+        resourceId: 'prx-0hostile000000000000',
+        port: server.port,
+        requireTls: true,
+        target: 'local-mariadb',
+      }),
+      DEFAULT_RULE_PARAMETERS,
+    );
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    const plaintext = finding?.evidence.find((entry) =>
+      entry.label.startsWith('plaintext attempt'),
+    );
+    expect(plaintext?.value).toContain('could not tell whether the proxy requires TLS');
+  });
 });
 
 describe('PostgreSQL probe against TLS servers a verify-full client must reject', () => {
