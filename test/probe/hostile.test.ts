@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertificateSet, freePort, generateCertificates } from '../../lib/local/index.js';
-import { createLiveProber } from '../../lib/probe/index.js';
-import { postgresPreamble, probeLegacyTls } from '../../lib/probe/legacy-tls.js';
+import { createLiveProber, type ProbeTarget } from '../../lib/probe/index.js';
+import { mysqlPreamble, postgresPreamble, probeLegacyTls } from '../../lib/probe/legacy-tls.js';
 import { attemptPlaintextLogin } from '../../lib/probe/mysql.js';
 import { SecretValue } from '../../lib/secret-value.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
@@ -24,6 +24,7 @@ import {
   fixedCredentials,
   localProxyItem,
 } from '../fixtures/servers.js';
+import { tls10ServerWithoutRenegotiationInfo } from '../fixtures/tls10-server.js';
 
 const CANARY = 'canary-Real-Passw0rd-7f3a9c';
 let certificates: CertificateSet;
@@ -56,6 +57,18 @@ const PROBE_TIMEOUT_MS = 20_000;
 const TIMER_SLACK_MS = 2_000;
 /** Per-step timeout of the direct plaintext-login and legacy-TLS checks. */
 const STEP_TIMEOUT_MS = 10_000;
+
+/** A direct step's target: the server on 127.0.0.1, its certificate checked against the endpoint name. */
+function stepTarget(port: number): ProbeTarget {
+  return {
+    host: '127.0.0.1',
+    port,
+    servername: ENDPOINT_HOST,
+    ca: certificates.caPem,
+    minTlsVersion: 'TLSv1.2',
+    connectTimeoutMs: STEP_TIMEOUT_MS,
+  };
+}
 
 function probe(engine: string, port: number, connectTimeoutMs = CONNECT_TIMEOUT_MS) {
   const prober = createLiveProber({
@@ -137,6 +150,15 @@ describe('MySQL server error text over the verified session', () => {
   );
 });
 
+describe('the TLS downgrade attempt against an older TLS stack', () => {
+  it('sees TLS 1.0 accepted by a server whose ServerHello has no renegotiation_info extension (the refusal would be this side, not the server)', async () => {
+    const server = await track(tls10ServerWithoutRenegotiationInfo(certificates.servers.valid));
+    const step = await probeLegacyTls(stepTarget(server.port), mysqlPreamble);
+    expect(step).toEqual({ kind: 'accepted', offered: 'TLSv1.1', protocol: 'TLSv1' });
+    expect(server.handshakes()).toBe(1);
+  });
+});
+
 describe('MySQL proxy endpoint answering a plaintext login with an error', () => {
   it('reads a server error whose text says "refused to answer" as that error, not as the probe refusing a password-exposing method', async () => {
     const server = await track(
@@ -213,17 +235,7 @@ describe('PostgreSQL probe against TLS servers a verify-full client must reject'
         maxVersion: 'TLSv1.1',
       }),
     );
-    const legacy = await probeLegacyTls(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        servername: ENDPOINT_HOST,
-        ca: certificates.caPem,
-        minTlsVersion: 'TLSv1.2',
-        connectTimeoutMs: STEP_TIMEOUT_MS,
-      },
-      postgresPreamble,
-    );
+    const legacy = await probeLegacyTls(stepTarget(server.port), postgresPreamble);
     expect(legacy).toEqual({ kind: 'accepted', offered: 'TLSv1.1', protocol: 'TLSv1.1' });
   });
 });
@@ -256,14 +268,7 @@ describe('the real password never leaves over plaintext', () => {
     async (plugin) => {
       const server = await track(authSwitchingMysql(plugin));
       const step = await attemptPlaintextLogin(
-        {
-          host: '127.0.0.1',
-          port: server.port,
-          servername: ENDPOINT_HOST,
-          ca: certificates.caPem,
-          minTlsVersion: 'TLSv1.2',
-          connectTimeoutMs: STEP_TIMEOUT_MS,
-        },
+        stepTarget(server.port),
         { username: 'probe', password: new SecretValue(CANARY) },
         { requireSecureTransport: 'OFF', userSslType: '' },
       );
@@ -278,14 +283,7 @@ describe('the real password never leaves over plaintext', () => {
   it('reads a refused unsafe auth switch as SERVER_REQUIRES_TLS when the verified session showed require_secure_transport=ON', async () => {
     const server = await track(authSwitchingMysql('mysql_clear_password'));
     const step = await attemptPlaintextLogin(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        servername: ENDPOINT_HOST,
-        ca: certificates.caPem,
-        minTlsVersion: 'TLSv1.2',
-        connectTimeoutMs: STEP_TIMEOUT_MS,
-      },
+      stepTarget(server.port),
       { username: 'probe', password: new SecretValue(CANARY) },
       { requireSecureTransport: 'ON', userSslType: '' },
     );
