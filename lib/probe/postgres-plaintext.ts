@@ -38,6 +38,7 @@ export interface PlaintextRefusal {
   message: string;
   /** Only a well-formed SQLSTATE; anything else from the wire is not one. */
   sqlState: string | undefined;
+  /** An authentication request came, or the server's error says an authentication method ran. */
   authenticationRequested: boolean;
 }
 
@@ -60,7 +61,28 @@ export function readPlaintextAnswer(
     };
   }
   const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  return { error, message: errorMessage(error), sqlState, authenticationRequested };
+  return {
+    error,
+    message: errorMessage(error),
+    sqlState,
+    authenticationRequested: authenticationRequested || ranAuthentication(error),
+  };
+}
+
+/**
+ * PostgreSQL reports every failed authentication method from its auth_failed
+ * routine, and refuses a connection in pg_hba from ClientAuthentication, both
+ * with 28000. An ident check asks the client host's identd, never the client,
+ * so it fails without an authentication request: the routine (the R field of
+ * the ErrorResponse, a function name, never translated) is what shows that a
+ * plaintext client was let through to log in.
+ */
+function ranAuthentication(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { routine?: unknown }).routine === 'auth_failed'
+  );
 }
 
 /** One plaintext attempt's verdict from what the server answered a throwaway-password login. */

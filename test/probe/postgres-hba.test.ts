@@ -222,3 +222,21 @@ describe('PostgreSQL probe: least privilege and user requirements', () => {
     expect(finding?.annotation).toContain('login over TLS refused before authentication');
   });
 });
+
+describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authentication request', () => {
+  it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line uses ident, which fails with 28000 before any request to the client', async () => {
+    // ident asks the client host's identd, not the client: with no identd on
+    // this machine the login fails (28000) without an authentication request,
+    // yet a client whose host answers for the user logs in without TLS.
+    await server.setHbaLines([
+      'local all all scram-sha-256',
+      'hostssl all all 127.0.0.1/32 scram-sha-256',
+      'host all all 127.0.0.1/32 ident',
+    ]);
+    const finding = await probe();
+    expect(finding?.verdict).toBe('NON_COMPLIANT');
+    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
+    expect(finding?.annotation).toContain('it went on to authentication');
+  });
+
+});
