@@ -148,7 +148,12 @@ export function proxyPlaintextIdentity(): PlaintextIdentity {
   };
 }
 
-/** The probe identity, and stand-ins no pg_hba line can name: a random role, a random database, both. */
+/**
+ * The probe identity, and stand-ins no pg_hba line can name: a random role, a
+ * random database, and both, with one random name for the role and the
+ * database so that a `sameuser` line (the database named after the role)
+ * admits the last one as it would any client logging in to its own database.
+ */
 export function plaintextIdentities(credentials: ProbeCredentials): {
   own: PlaintextIdentity;
   standIns: PlaintextIdentity[];
@@ -156,7 +161,7 @@ export function plaintextIdentities(credentials: ProbeCredentials): {
   const user = credentials.username;
   const database = credentials.database ?? 'postgres';
   const randomRole = `rtg_${randomBytes(8).toString('hex')}`;
-  const randomDatabase = `rtg_${randomBytes(8).toString('hex')}`;
+  const randomDatabase = randomRole;
   return {
     own: { label: 'probe user', user, database, real: { user: true, database: true } },
     standIns: [
@@ -173,7 +178,7 @@ export function plaintextIdentities(credentials: ProbeCredentials): {
         real: { user: true, database: false },
       },
       {
-        label: 'random role and database',
+        label: 'random role on the database of its own name',
         user: randomRole,
         database: randomDatabase,
         real: { user: false, database: false },
@@ -197,9 +202,13 @@ export function joinPlaintextAttempts(
   if (own.step.kind !== 'refused') return own.step;
   const letThrough = others.find((attempt) => attempt.step.kind === 'accepted');
   if (letThrough) {
-    const reason = letThrough.identity.real.user
+    // Only a stand-in that keeps the real user or database shows the refusal's scope.
+    const { real } = letThrough.identity;
+    const reason = real.user
       ? 'PLAINTEXT_REFUSED_PER_DATABASE_ONLY'
-      : 'PLAINTEXT_REFUSED_PER_USER_ONLY';
+      : real.database
+        ? 'PLAINTEXT_REFUSED_PER_USER_ONLY'
+        : 'PLAINTEXT_ACCEPTED';
     return {
       kind: 'accepted',
       reason,

@@ -125,7 +125,7 @@ describe('PostgreSQL probe: plaintext refused for everyone, or only for some', (
       'plaintext attempt as probe user (throwaway password)',
       'plaintext attempt as random role (throwaway password)',
       'plaintext attempt as random database (throwaway password)',
-      'plaintext attempt as random role and database (throwaway password)',
+      'plaintext attempt as random role on the database of its own name (throwaway password)',
     ]);
   });
 
@@ -223,7 +223,7 @@ describe('PostgreSQL probe: least privilege and user requirements', () => {
   });
 });
 
-describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authentication request', () => {
+describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authentication request, or only by how names relate', () => {
   it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line uses ident, which fails with 28000 before any request to the client', async () => {
     // ident asks the client host's identd, not the client: with no identd on
     // this machine the login fails (28000) without an authentication request,
@@ -239,4 +239,17 @@ describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authent
     expect(finding?.annotation).toContain('it went on to authentication');
   });
 
+  it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line admits any role to the database of its own name (sameuser)', async () => {
+    await server.setHbaLines([
+      'local all all scram-sha-256',
+      'hostssl all all 127.0.0.1/32 scram-sha-256',
+      'host sameuser all 127.0.0.1/32 scram-sha-256',
+    ]);
+    const finding = await probe();
+    expect(finding?.verdict).toBe('NON_COMPLIANT');
+    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
+    expect(finding?.annotation).toContain(
+      'a random role on the database of its own name went on to authentication without TLS',
+    );
+  });
 });
