@@ -4,13 +4,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { errorMessage } from '../errors.js';
 import type { PlaintextStep, ProbeTarget } from './model.js';
 import {
   classifyPlaintextAnswer,
   type PlaintextAnswer,
   type PlaintextIdentity,
 } from './postgres-plaintext.js';
-import { failureWithin, limitReads, type ReadBudget } from './read-limit.js';
+import {
+  failureWithin,
+  isDuplex,
+  limitReads,
+  onEachStream,
+  type ReadBudget,
+} from './read-limit.js';
 
 const AUTHENTICATION_MESSAGES = [
   'authenticationOk',
@@ -37,7 +44,49 @@ export function newClient(config: pg.ClientConfig): WatchedClient {
     });
   }
   const budget = limitReads(client.connection);
+  onEachStream(client.connection, (stream) =>
+    containParserFailures(stream, () => {
+      requested = true;
+    }),
+  );
   return { client, budget, authenticationRequested: () => requested };
+}
+
+/** pg's parser on an authentication request for a method it does not speak (GSSAPI, SSPI). */
+const UNKNOWN_AUTHENTICATION = /^Unknown authenticationOk message type (\d{1,10})$/;
+
+/**
+ * pg's parser throws from inside the socket's 'data' event on a message it
+ * cannot read: an authentication request for a method it does not speak, or
+ * a truncated message. Uncaught, that would end the process. Caught here, the
+ * connection fails with a named error, and a request for an unknown method
+ * still counts as the server asking to authenticate.
+ */
+function containParserFailures(stream: unknown, onAuthenticationRequest: () => void): void {
+  if (!isDuplex(stream)) return;
+  const emit = stream.emit.bind(stream);
+  stream.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event !== 'data') return emit(event, ...args);
+    try {
+      return emit(event, ...args);
+    } catch (error) {
+      const method = UNKNOWN_AUTHENTICATION.exec(errorMessage(error))?.[1];
+      if (method !== undefined) onAuthenticationRequest();
+      stream.destroy(
+        method !== undefined
+          ? Object.assign(
+              new Error(
+                `server asked for authentication method ${method}, which this client does not speak`,
+              ),
+              { code: 'UNSUPPORTED_AUTHENTICATION' },
+            )
+          : Object.assign(new Error(`unreadable server message (${errorMessage(error)})`), {
+              code: 'PROTOCOL_ERROR',
+            }),
+      );
+      return false;
+    }
+  };
 }
 
 export function closeClient(client: pg.Client): void {

@@ -21,7 +21,7 @@ export interface ReadBudget {
   exceeded: boolean;
 }
 
-function isDuplex(value: unknown): value is Duplex {
+export function isDuplex(value: unknown): value is Duplex {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -51,7 +51,7 @@ export function failureWithin(budget: ReadBudget, error: unknown): unknown {
 export function limitReads(holder: object, limit = READ_LIMIT_BYTES): ReadBudget {
   const budget: ReadBudget = { limit, bytes: 0, exceeded: false };
   const watched = new WeakSet<object>();
-  const watch = (stream: unknown): void => {
+  onEachStream(holder, (stream) => {
     if (!isDuplex(stream) || watched.has(stream)) return;
     watched.add(stream);
     stream.on('data', (chunk: Buffer | string) => {
@@ -63,17 +63,26 @@ export function limitReads(holder: object, limit = READ_LIMIT_BYTES): ReadBudget
         stream.destroy();
       }
     });
-  };
-  let current: unknown = (holder as { stream?: unknown }).stream;
-  watch(current);
+  });
+  return budget;
+}
+
+/**
+ * Calls `hook` with `holder.stream` now and with every stream set there later
+ * (the TLS socket after the upgrade), after any hook set before it.
+ */
+export function onEachStream(holder: object, hook: (stream: unknown) => void): void {
+  const before = Object.getOwnPropertyDescriptor(holder, 'stream');
+  let current: unknown = before?.get ? before.get.call(holder) : before?.value;
+  hook(current);
   Object.defineProperty(holder, 'stream', {
     configurable: true,
     enumerable: true,
     get: () => current,
     set: (next: unknown) => {
+      before?.set?.call(holder, next);
       current = next;
-      watch(next);
+      hook(next);
     },
   });
-  return budget;
 }

@@ -150,3 +150,32 @@ describe('CPU: server text is clipped before any matching', () => {
     expect(Date.now() - started).toBeLessThan(PROBE_DEADLINE_MS);
   });
 });
+
+describe('a message the PostgreSQL driver cannot read fails the connection, not the process', () => {
+  /** An authentication request with `body` after the type and length: a method code, or nothing. */
+  const authenticationRequest = (body: Buffer): Buffer => {
+    const head = Buffer.alloc(5);
+    head.write('R', 0);
+    head.writeInt32BE(4 + body.length, 1);
+    return Buffer.concat([head, body]);
+  };
+  const sspi = Buffer.alloc(4);
+  sspi.writeInt32BE(9, 0);
+
+  it.each([
+    ['startup-answer', 'an SSPI request', sspi, 'NON_COMPLIANT'],
+    ['startup-answer', 'a request with no method code', Buffer.alloc(0), 'INSUFFICIENT_DATA'],
+    ['after-tls', 'an SSPI request', sspi, 'INSUFFICIENT_DATA'],
+    ['after-tls', 'a request with no method code', Buffer.alloc(0), 'INSUFFICIENT_DATA'],
+  ] as const)('PostgreSQL %s: %s ends the probe %s', async (step, _name, body, verdict) => {
+    const run = await against('postgres', () =>
+      scriptedPostgres(
+        step,
+        { kind: 'bytes', bytes: authenticationRequest(body) },
+        certificates.servers.valid,
+      ),
+    );
+    expectNamedOutcome(run);
+    expect(run.finding?.verdict).toBe(verdict);
+  });
+});

@@ -239,6 +239,18 @@ describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authent
     expect(finding?.annotation).toContain('it went on to authentication');
   });
 
+  it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line asks for GSSAPI, an authentication request the client does not speak', async () => {
+    await server.setHbaLines([
+      'local all all scram-sha-256',
+      'hostssl all all 127.0.0.1/32 scram-sha-256',
+      'host all all 127.0.0.1/32 gss',
+    ]);
+    const finding = await probe();
+    expect(finding?.verdict).toBe('NON_COMPLIANT');
+    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
+    expect(finding?.annotation).toContain('it went on to authentication');
+  });
+
   it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line admits any role to the database of its own name (sameuser)', async () => {
     await server.setHbaLines([
       'local all all scram-sha-256',
