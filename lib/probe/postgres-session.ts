@@ -177,8 +177,10 @@ export async function verifiedSession(
       };
     }
     if (row?.ssl === true) {
+      // The step is what this side negotiated and verified; the server's view
+      // stays in its own evidence (they differ when something between ends TLS).
       return {
-        step: {
+        step: ownView ?? {
           kind: 'verified',
           protocol: facts.version ?? 'TLS',
           ...(facts.cipher ? { cipher: facts.cipher } : {}),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPostgres } from '../../lib/local/index.js';
 import { createLiveProber } from '../../lib/probe/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
+import { tlsTerminatingPostgresRelay } from '../fixtures/hostile.js';
 import {
   databaseItem,
   fixedCredentials,
@@ -23,14 +24,14 @@ afterAll(async () => {
   await server.setSslMinProtocolVersion('TLSv1.2');
 });
 
-function probe(password = server.masterPassword) {
+function probe(password = server.masterPassword, port = server.port) {
   const prober = createLiveProber({
     credentials: fixedCredentials(server.masterUser, password),
     caBundle: server.ca,
     hostOverride: server.host,
     connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
   });
-  return prober.probe(databaseItem('postgres', server.port), DEFAULT_RULE_PARAMETERS);
+  return prober.probe(databaseItem('postgres', port), DEFAULT_RULE_PARAMETERS);
 }
 
 describe('PostgreSQL live probe against a real server', () => {
@@ -101,6 +102,27 @@ describe('PostgreSQL live probe against a real server', () => {
     );
     expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
     expect(finding?.reason).toBe('AUTH_FAILED');
+  });
+
+  it("records the TLS this side negotiated as the verify-full step, and the server's pg_stat_ssl apart, when a relay between them ends TLS", async () => {
+    const relay = await tlsTerminatingPostgresRelay(
+      server.port,
+      server.certificates.servers.valid,
+      'TLSv1.2',
+    );
+    try {
+      const finding = await probe(server.masterPassword, relay.port);
+      expect(finding?.evidence).toContainEqual({
+        source: 'server',
+        label: 'pg_stat_ssl.version',
+        value: 'TLSv1.3',
+      });
+      const step = finding?.evidence.find((item) => item.label === 'verify-full TLS');
+      expect(step?.value).toMatch(/^TLSv1\.2 /);
+      expect(finding?.annotation).toContain('verify-full TLSv1.2 ok');
+    } finally {
+      await relay.close();
+    }
   });
 
   it('never returns the real password in any text of the finding', async () => {
