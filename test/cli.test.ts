@@ -99,6 +99,17 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     expect(stderr).toBe(`rds-tls-guard: snapshot folder ${missing} not found\n`);
   });
 
+  it('exits 1 naming a --ca-bundle file that holds no PEM certificate (node:tls would trust nothing and every server would read as untrusted)', async () => {
+    const bundle = join(dir, 'not-a-bundle.pem');
+    await writeFile(
+      bundle,
+      '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+    );
+    const { code, stderr } = await run({ caBundle: bundle });
+    expect(code).toBe(1);
+    expect(stderr).toBe(`rds-tls-guard: --ca-bundle ${bundle} holds no PEM certificate\n`);
+  });
+
   it('writes the JSON report to a file in the documented schema', async () => {
     const output = join(dir, 'report.json');
     const { code, stderr } = await run({ format: 'json', output });

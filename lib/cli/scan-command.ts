@@ -18,6 +18,7 @@ import {
 import type { Inventory } from '../pipeline.js';
 import { createLiveProber } from '../probe/index.js';
 import { tcpReachability } from '../probe/reachability.js';
+import { holdsCertificate } from '../probe/tls-context.js';
 import { type ReportFormat, renderReport } from '../report/index.js';
 import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js';
 import { scan } from '../scan.js';
@@ -148,6 +149,10 @@ export async function runScanCommand(
       stderr.write(
         `rds-tls-guard: --ca-bundle ${options.caBundle} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`,
       );
+      return EXIT_CODES.error;
+    }
+    if (!holdsCertificate(caBundle)) {
+      stderr.write(`rds-tls-guard: --ca-bundle ${options.caBundle} holds no PEM certificate\n`);
       return EXIT_CODES.error;
     }
   }

@@ -8,7 +8,7 @@
  * (a resumed session would skip the certificate check after a certificate
  * change).
  */
-import { constants } from 'node:crypto';
+import { constants, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   type ConnectionOptions,
@@ -114,4 +114,24 @@ export function legacySecureContext(minVersion: TlsVersion, maxVersion: TlsVersi
     legacyContexts.set(key, context);
   }
   return context;
+}
+
+const PEM_CERTIFICATE =
+  /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]{1,65536}?-----END CERTIFICATE-----/g;
+
+/**
+ * Whether a CA bundle holds at least one certificate. node:tls takes any text
+ * as `ca` and silently trusts nothing, and every server would then read as
+ * signed by an untrusted CA.
+ */
+export function holdsCertificate(bundle: string): boolean {
+  for (const [block] of bundle.matchAll(PEM_CERTIFICATE)) {
+    try {
+      new X509Certificate(block);
+      return true;
+    } catch {
+      // Not a certificate; the next block may be one.
+    }
+  }
+  return false;
 }
