@@ -4,7 +4,7 @@
  * and how a failure to log in reads.
  */
 import { TLSSocket } from 'node:tls';
-import type pg from 'pg';
+import pg from 'pg';
 import { errorCode, errorMessage } from '../errors.js';
 import { clipServerText, shortServerText } from '../text.js';
 import type { Evidence } from '../types.js';
@@ -16,21 +16,24 @@ import { verifiedTlsOptions } from './tls-context.js';
 
 /** The second step's verdict from a verify-full connection error. */
 export function classifyTlsError(error: unknown, authenticationRequested = true): TlsStep {
-  const certificate = certificateProblem(error);
+  // An ErrorResponse is the server's own text: words in it that read like a
+  // failed handshake are not one, so only this client's errors are read so.
+  const fromServer = error instanceof pg.DatabaseError;
+  const certificate = fromServer ? undefined : certificateProblem(error);
   if (certificate) return { kind: 'rejected', ...certificate };
   const message = errorMessage(error);
   const code = errorCode(error);
   if (code === READ_LIMIT_EXCEEDED) {
     return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: message };
   }
-  if (/does not support SSL/i.test(message)) {
+  if (!fromServer && /does not support SSL/i.test(message)) {
     return {
       kind: 'rejected',
       reason: 'TLS_NOT_OFFERED',
       detail: 'server declined TLS (SSLRequest answered N)',
     };
   }
-  if (isProtocolVersionFailure(error)) {
+  if (!fromServer && isProtocolVersionFailure(error)) {
     return {
       kind: 'rejected',
       reason: 'TLS_VERSION_BELOW_MINIMUM',

@@ -14,10 +14,11 @@ import {
   garbageServer,
   hangingServer,
   passwordRecordingPostgres,
+  pgErrorResponse,
   postgresTlsFront,
   sawSecret,
 } from '../fixtures/hostile.js';
-import { scriptedMysql } from '../fixtures/scripted-servers.js';
+import { scriptedMysql, scriptedPostgres } from '../fixtures/scripted-servers.js';
 import {
   databaseItem,
   ENDPOINT_HOST,
@@ -127,6 +128,28 @@ function mysqlError(errno: number, message: string, sequence = 3): Buffer {
   header[3] = sequence;
   return Buffer.concat([header, payload]);
 }
+
+describe('PostgreSQL server error text over the verified session', () => {
+  it.each([
+    'server does not support SSL',
+    'certificate has expired',
+    'tlsv1 alert protocol version',
+  ])(
+    'is a server error, not a TLS failure of this side, when a server answers the login with "%s"',
+    async (message) => {
+      const server = await track(
+        scriptedPostgres(
+          'after-tls',
+          { kind: 'bytes', bytes: pgErrorResponse('08006', message) },
+          certificates.servers.valid,
+        ),
+      );
+      const finding = await probe('postgres', server.port);
+      expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+      expect(finding?.reason).toBe('SERVER_ERROR');
+    },
+  );
+});
 
 describe('MySQL server error text over the verified session', () => {
   it.each([
