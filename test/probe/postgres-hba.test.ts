@@ -224,44 +224,30 @@ describe('PostgreSQL probe: least privilege and user requirements', () => {
 });
 
 describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authentication request, or only by how names relate', () => {
-  it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line uses ident, which fails with 28000 before any request to the client', async () => {
-    // ident asks the client host's identd, not the client: with no identd on
-    // this machine the login fails (28000) without an authentication request,
-    // yet a client whose host answers for the user logs in without TLS.
-    await server.setHbaLines([
-      'local all all scram-sha-256',
-      'hostssl all all 127.0.0.1/32 scram-sha-256',
-      'host all all 127.0.0.1/32 ident',
-    ]);
-    const finding = await probe();
-    expect(finding?.verdict).toBe('NON_COMPLIANT');
-    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
-    expect(finding?.annotation).toContain('it went on to authentication');
-  });
-
-  it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line asks for GSSAPI, an authentication request the client does not speak', async () => {
-    await server.setHbaLines([
-      'local all all scram-sha-256',
-      'hostssl all all 127.0.0.1/32 scram-sha-256',
-      'host all all 127.0.0.1/32 gss',
-    ]);
-    const finding = await probe();
-    expect(finding?.verdict).toBe('NON_COMPLIANT');
-    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
-    expect(finding?.annotation).toContain('it went on to authentication');
-  });
-
-  it('is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line admits any role to the database of its own name (sameuser)', async () => {
-    await server.setHbaLines([
-      'local all all scram-sha-256',
-      'hostssl all all 127.0.0.1/32 scram-sha-256',
+  // ident asks the client host's identd, never the client: with no identd here
+  // the login fails (28000) without an authentication request, yet a client
+  // whose host answers for the user logs in without TLS. gss sends a request
+  // pg does not speak. sameuser admits a role to the database of its own name.
+  it.each([
+    ['ident', 'host all all 127.0.0.1/32 ident', 'it went on to authentication'],
+    ['gss', 'host all all 127.0.0.1/32 gss', 'it went on to authentication'],
+    [
+      'sameuser',
       'host sameuser all 127.0.0.1/32 scram-sha-256',
-    ]);
-    const finding = await probe();
-    expect(finding?.verdict).toBe('NON_COMPLIANT');
-    expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
-    expect(finding?.annotation).toContain(
       'a random role on the database of its own name went on to authentication without TLS',
-    );
-  });
+    ],
+  ])(
+    'is NON_COMPLIANT PLAINTEXT_ACCEPTED when a plaintext line uses %s',
+    async (_kind, line, words) => {
+      await server.setHbaLines([
+        'local all all scram-sha-256',
+        'hostssl all all 127.0.0.1/32 scram-sha-256',
+        line,
+      ]);
+      const finding = await probe();
+      expect(finding?.verdict).toBe('NON_COMPLIANT');
+      expect(finding?.reason).toBe('PLAINTEXT_ACCEPTED');
+      expect(finding?.annotation).toContain(words);
+    },
+  );
 });
