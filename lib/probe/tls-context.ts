@@ -94,7 +94,10 @@ const legacyContexts = new Map<string, SecureContext>();
  * For the downgrade attempt: only versions from `minVersion` to `maxVersion`,
  * no CA (trust is the verified session's job). OpenSSL 3 will not offer TLS
  * 1.0/1.1 above security level 0; without it the refusal would be ours, not
- * the server's. For the same reason it connects to a server that does not
+ * the server's. It offers every cipher this OpenSSL has (ALL), not only its
+ * DEFAULT list: a server that takes TLS 1.1 with Camellia alone would
+ * otherwise fail the handshake on ciphers and read as refusing the old
+ * version. For the same reason it connects to a server that does not
  * send the renegotiation_info extension (RFC 5746), as older TLS stacks do:
  * OpenSSL 3 aborts such a handshake after the server has chosen its version,
  * which read as the server refusing. The connection never renegotiates and
@@ -108,7 +111,7 @@ export function legacySecureContext(minVersion: TlsVersion, maxVersion: TlsVersi
     context = createSecureContext({
       minVersion,
       maxVersion,
-      ciphers: 'DEFAULT@SECLEVEL=0',
+      ciphers: 'ALL:@SECLEVEL=0',
       secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT,
     });
     legacyContexts.set(key, context);

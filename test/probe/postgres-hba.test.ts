@@ -26,7 +26,7 @@ const RDS_HBA = [
   'hostnossl all all 0.0.0.0/0 reject',
 ];
 
-async function asMaster(sql: string): Promise<void> {
+async function asMaster(sql: string): Promise<unknown[]> {
   const client = new pg.Client({
     host: server.host,
     port: server.port,
@@ -37,7 +37,7 @@ async function asMaster(sql: string): Promise<void> {
   });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql)).rows;
   } finally {
     await client.end();
   }
@@ -250,4 +250,25 @@ describe('PostgreSQL probe: pg_hba lines that admit plaintext without an authent
       expect(finding?.annotation).toContain(words);
     },
   );
+});
+
+describe('PostgreSQL probe: the downgrade attempt against a server that takes TLS 1.1 with uncommon ciphers', () => {
+  it("is NON_COMPLIANT LEGACY_TLS_ACCEPTED when TLS 1.0/1.1 is allowed with Camellia ciphers only, outside OpenSSL's DEFAULT list", async () => {
+    await server.setHbaLines(RDS_HBA);
+    await server.setSslMinProtocolVersion('TLSv1');
+    const ciphers = 'CAMELLIA:@SECLEVEL=0';
+    await asMaster(`alter system set ssl_ciphers = '${ciphers}'`);
+    await asMaster('select pg_reload_conf()');
+    await expect
+      .poll(async () => JSON.stringify(await asMaster('show ssl_ciphers')))
+      .toContain(ciphers);
+    try {
+      const finding = await probe();
+      expect(finding?.verdict).toBe('NON_COMPLIANT');
+      expect(finding?.reason).toBe('LEGACY_TLS_ACCEPTED');
+    } finally {
+      await asMaster('alter system reset ssl_ciphers');
+      await server.setSslMinProtocolVersion('TLSv1.2');
+    }
+  });
 });
