@@ -2,6 +2,8 @@
  * The PostgreSQL probe against pg_hba files that refuse plaintext for some
  * identities only, on a real server that speaks German (lc_messages
  * de_DE.UTF-8): the probe reads SQLSTATEs and message types, never words.
+ * The server is this file's own, so it also takes settings the shared server
+ * must not (ssl_ciphers for the downgrade attempt).
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
