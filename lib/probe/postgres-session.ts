@@ -103,7 +103,7 @@ const SESSION_FACTS_QUERY = `select s.ssl, s.version, s.cipher,
    left join pg_stat_ssl s on s.pid = pg_backend_pid()`;
 
 /** What this side's TLS socket negotiated: the fallback when the server's view is unreadable. */
-function clientTlsStep(client: pg.Client): TlsStep | undefined {
+function clientTlsStep(client: pg.Client): Extract<TlsStep, { kind: 'verified' }> | undefined {
   const stream: unknown = client.connection.stream;
   if (!(stream instanceof TLSSocket) || !stream.encrypted) return undefined;
   const cipher = stream.getCipher()?.name;
@@ -170,12 +170,19 @@ export async function verifiedSession(
         : { step: unverifiable('no TLS on this side of the proxy session'), facts };
     }
     if (row?.ssl === false) {
+      // This side verified its TLS, yet the backend's own session is plaintext.
       return {
-        step: {
-          kind: 'rejected',
-          reason: 'TLS_NOT_OFFERED',
-          detail: 'server reports the session is not encrypted',
-        },
+        step: ownView
+          ? {
+              kind: 'rejected',
+              reason: 'TLS_ENDS_BEFORE_SERVER',
+              detail: `verify-full ${ownView.protocol} on this side, but the server reports the session unencrypted (pg_stat_ssl.ssl=false): something between ends TLS`,
+            }
+          : {
+              kind: 'rejected',
+              reason: 'TLS_NOT_OFFERED',
+              detail: 'server reports the session is not encrypted',
+            },
         facts,
       };
     }

@@ -39,6 +39,12 @@ export const PROBE_REASONS = [
   'CLIENT_CERTIFICATE_REQUIRED',
   'TLS_LOGIN_REFUSED',
   'TLS_NOT_OFFERED',
+  /**
+   * This side's verify-full TLS handshake succeeded, yet the database reports
+   * the session unencrypted: something between them ends TLS and passes the
+   * connection on in plaintext.
+   */
+  'TLS_ENDS_BEFORE_SERVER',
   'TLS_HANDSHAKE_FAILED',
   'TLS_UPGRADE_NOT_VERIFIED',
   'TLS_VERSION_BELOW_MINIMUM',
@@ -98,6 +104,8 @@ const REMEDIATION: Record<LiveReason, string> = {
   TLS_LOGIN_REFUSED:
     'The server refused the probe user over TLS before authentication (pg_hba.conf): allow it a hostssl line with password authentication.',
   TLS_NOT_OFFERED: 'The server does not offer TLS at all: enable SSL for the instance.',
+  TLS_ENDS_BEFORE_SERVER:
+    'Something between clients and the database ends TLS and forwards the connection in plaintext: connect clients to the database endpoint itself, or require TLS on the leg behind that front.',
   TLS_HANDSHAKE_FAILED: INCONCLUSIVE_REMEDIATION,
   TLS_UPGRADE_NOT_VERIFIED: INCONCLUSIVE_REMEDIATION,
   TLS_VERSION_BELOW_MINIMUM:

@@ -125,6 +125,27 @@ describe('PostgreSQL live probe against a real server', () => {
     }
   });
 
+  it('is NON_COMPLIANT with TLS_ENDS_BEFORE_SERVER when a front ends the verified TLS and forwards in plaintext to a server that reports its session unencrypted', async () => {
+    await server.setForceSsl(false);
+    const relay = await tlsTerminatingPostgresRelay(
+      server.port,
+      server.certificates.servers.valid,
+      'TLSv1.3',
+      'plaintext',
+    );
+    try {
+      const finding = await probe(server.masterPassword, relay.port);
+      expect(finding?.verdict).toBe('NON_COMPLIANT');
+      expect(finding?.reason).toBe('TLS_ENDS_BEFORE_SERVER');
+      expect(finding?.annotation).toContain('pg_stat_ssl.ssl=false');
+      expect(finding?.annotation).toContain('plaintext refused by server before authentication');
+      expect(finding?.remediation).toContain('ends TLS and forwards the connection in plaintext');
+    } finally {
+      await relay.close();
+      await server.setForceSsl(true);
+    }
+  });
+
   it('never returns the real password in any text of the finding', async () => {
     const finding = await probe();
     expect(JSON.stringify(finding)).not.toContain(server.masterPassword.reveal());
