@@ -70,9 +70,19 @@ function applyVariables(facts: MysqlSessionFacts, variables: Row[]): void {
 }
 
 function applyStatus(facts: MysqlSessionFacts, status: Row[]): void {
+  let versionRow = false;
   for (const row of status) {
-    if (row.Variable_name === 'Ssl_version') facts.sslVersion = text(row.Value, 20);
+    if (row.Variable_name === 'Ssl_version') {
+      versionRow = true;
+      facts.sslVersion = text(row.Value, 20);
+    }
     if (row.Variable_name === 'Ssl_cipher') facts.sslCipher = text(row.Value);
+  }
+  // Only a present, empty Ssl_version is the server reporting no TLS. A status
+  // the user is not shown (or one served from a disabled performance_schema)
+  // has no row at all: the server's view is then unknown.
+  if (facts.sslVersion === undefined) {
+    facts.statusUnreadable = versionRow ? 'Ssl_version not text' : 'no Ssl_version row';
   }
 }
 
@@ -253,31 +263,31 @@ export async function verifiedSession(
     if (readLimitExceeded()) {
       return { step: classifyMysqlTlsError(readLimitError(READ_LIMIT_BYTES)) };
     }
-    if (throughProxy) {
-      const protocol = stream.getProtocol();
-      const cipher = stream.getCipher()?.name;
+    const protocol = stream.getProtocol();
+    const cipher = stream.getCipher()?.name;
+    const ownView: TlsStep | undefined = protocol
+      ? { kind: 'verified', protocol, ...(cipher ? { cipher } : {}) }
+      : undefined;
+    if (throughProxy || facts.sslVersion === undefined) {
+      // Through a proxy, or with the server's status unreadable: this side's verified socket speaks.
       return {
-        step: protocol
-          ? { kind: 'verified', protocol, ...(cipher ? { cipher } : {}) }
-          : {
-              kind: 'inconclusive',
-              reason: 'SESSION_FACTS_UNAVAILABLE',
-              detail: 'logged in, but this side of the proxy session shows no TLS version',
-            },
+        step: ownView ?? {
+          kind: 'inconclusive',
+          reason: 'SESSION_FACTS_UNAVAILABLE',
+          detail: throughProxy
+            ? 'logged in, but this side of the proxy session shows no TLS version'
+            : 'logged in, but neither the server nor this client could say the session is encrypted',
+        },
         facts,
       };
     }
-    if (!facts.sslVersion) {
-      // The server's status was unreadable or empty: this side's verified socket still speaks.
-      const protocol = stream.getProtocol();
-      if (facts.statusUnreadable && protocol) {
-        return { step: { kind: 'verified', protocol }, facts };
-      }
+    if (facts.sslVersion === '') {
+      // This side's upgrade was verified, yet the server's own session is plaintext.
       return {
         step: {
           kind: 'rejected',
-          reason: 'TLS_NOT_OFFERED',
-          detail: 'server reports no TLS on the session',
+          reason: 'TLS_ENDS_BEFORE_SERVER',
+          detail: `verify-full ${protocol ?? 'TLS'} on this side, but the server reports no TLS on the session (Ssl_version empty): something between ends TLS`,
         },
         facts,
       };
