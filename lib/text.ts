@@ -27,16 +27,28 @@ const MAX_MESSAGE = 300;
 /** A quoted fragment of an untrusted event. */
 const MAX_FRAGMENT = 40;
 
+/**
+ * The first `length` UTF-16 units of text, one fewer when the cut would keep
+ * only the first half of a surrogate pair: half a character is not text, and
+ * a lone surrogate in an annotation or log line is a malformed string.
+ */
+function cutText(text: string, length: number): string {
+  if (length <= 0) return '';
+  if (text.length <= length) return text;
+  const last = text.charCodeAt(length - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length);
+}
+
 /** The first `SERVER_TEXT_LIMIT` characters of untrusted text: what every match and quote works on. */
 export function clipServerText(text: string, limit = SERVER_TEXT_LIMIT): string {
-  return text.length <= limit ? text : text.slice(0, limit);
+  return cutText(text, limit);
 }
 
 /** Cuts text to at most `max` characters, marking the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 0) return '';
-  return `${text.slice(0, max - 1)}…`;
+  return `${cutText(text, max - 1)}…`;
 }
 
 /** Runs of white space as one space, trimmed. */
@@ -70,7 +82,7 @@ export function shortServerText(text: string, max = 90): string {
 export function quoteFragment(value: string, max = MAX_FRAGMENT): string {
   // Control characters could forge log lines; replace them before quoting.
   const printable = value.replace(/\p{Cc}/gu, '?');
-  const cut = printable.length > max ? `${printable.slice(0, max)}…` : printable;
+  const cut = printable.length > max ? `${cutText(printable, max)}…` : printable;
   return JSON.stringify(cut);
 }
 

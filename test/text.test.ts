@@ -18,6 +18,10 @@ describe('clipServerText', () => {
     expect(clipServerText('short')).toBe('short');
     expect(clipServerText('abcdef', 3)).toBe('abc');
   });
+
+  it('ends before a character the limit would split', () => {
+    expect(clipServerText('ab\u{1F600}c', 3)).toBe('ab');
+  });
 });
 
 describe('truncate', () => {
@@ -41,6 +45,13 @@ describe('clampAnnotation', () => {
     expect(annotation.startsWith('head z')).toBe(true);
     expect(annotation.endsWith('z…')).toBe(true);
   });
+
+  it('never cuts a character outside the Basic Multilingual Plane in half', () => {
+    // The emoji's two UTF-16 units sit at positions 254 and 255: a cut after 255 units splits them.
+    const annotation = clampAnnotation(`${'a'.repeat(254)}\u{1F512}${'b'.repeat(10)}`);
+    expect(annotation).not.toMatch(/\p{Cs}/u);
+    expect(annotation).toBe(`${'a'.repeat(254)}…`);
+  });
 });
 
 describe('shortServerText', () => {
@@ -56,6 +67,11 @@ describe('quoteFragment', () => {
   it('quotes at most 40 characters of an untrusted string, control characters replaced', () => {
     expect(quoteFragment('a\nb')).toBe('"a?b"');
     expect(quoteFragment('q'.repeat(50))).toBe(JSON.stringify(`${'q'.repeat(40)}…`));
+  });
+
+  it('drops a character the cut would split rather than quote half of it', () => {
+    const quoted = quoteFragment(`${'q'.repeat(39)}\u{1F600}tail`);
+    expect(quoted).toBe(JSON.stringify(`${'q'.repeat(39)}…`));
   });
 });
 

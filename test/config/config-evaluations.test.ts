@@ -203,6 +203,16 @@ describe('putEvaluations batching', () => {
     });
     expect(sentBatches()[0]?.[0]?.Annotation).toHaveLength(256);
   });
+
+  it('sends a clamped annotation whole: a server message with an emoji at the cut keeps no half of it', async () => {
+    configMock.on(PutEvaluationsCommand).resolves({});
+    const message = `server said: ${'x'.repeat(241)}\u{1F600} and more`;
+    const e = toEvaluation(resourceEvaluation(instance(), finding('NON_COMPLIANT', message)));
+    await putEvaluations(client, [e], { resultToken: TOKEN, sleep: noSleep });
+    const sent = sentBatches()[0]?.[0]?.Annotation ?? '';
+    expect(sent).not.toMatch(/\p{Cs}/u);
+    expect(sent).toBe(`server said: ${'x'.repeat(241)}…`);
+  });
 });
 
 describe('putEvaluations retries', () => {
