@@ -171,9 +171,16 @@ export async function putEvaluations(
     errors: [],
   };
 
+  // A request Config refuses as invalid is split in halves until the
+  // evaluations at fault stand alone: one bad evaluation must not cost the
+  // others in its batch their results.
+  const work = batches.map((batch, index) => ({
+    batch,
+    label: `batch ${index + 1}/${batches.length}`,
+  }));
   let fatal = false;
-  for (const [index, batch] of batches.entries()) {
-    const label = `batch ${index + 1}/${batches.length}`;
+  for (let next = work.shift(); next !== undefined; next = work.shift()) {
+    const { batch, label } = next;
     if (fatal) {
       summary.failed.push(...batch);
       continue;
@@ -203,7 +210,17 @@ export async function putEvaluations(
           fatal = true;
           break;
         }
-        if (NON_RETRYABLE_ERRORS.has(name)) break;
+        if (NON_RETRYABLE_ERRORS.has(name)) {
+          if (pending.length > 1) {
+            const half = Math.ceil(pending.length / 2);
+            work.unshift(
+              { batch: pending.slice(0, half), label: `${label} part 1/2` },
+              { batch: pending.slice(half), label: `${label} part 2/2` },
+            );
+            pending = [];
+          }
+          break;
+        }
       }
     }
     summary.failed.push(...pending);

@@ -309,14 +309,47 @@ describe('putEvaluations retries', () => {
     expect(summary.errors.join(' ')).not.toContain(TOKEN);
   });
 
-  it('does not retry a batch Config rejects as invalid, but sends the next batch', async () => {
-    const invalid = Object.assign(new Error('bad'), { name: 'InvalidParameterValueException' });
-    configMock.on(PutEvaluationsCommand).rejectsOnce(invalid).resolves({});
-    const input = evaluations(101);
+  it('isolates the one evaluation Config rejects as invalid, and the rest of its batch is accepted', async () => {
+    const input = evaluations(150);
+    const tooLong = 'db-'.padEnd(769, 'X');
+    input[42] = { ...(input[42] as Evaluation), ComplianceResourceId: tooLong };
+    // The documented limit is 768 characters; Config refuses the whole request for one over it.
+    configMock.on(PutEvaluationsCommand).callsFake((request: { Evaluations?: Evaluation[] }) => {
+      const index = (request.Evaluations ?? []).findIndex(
+        (e) => (e.ComplianceResourceId ?? '').length > 768,
+      );
+      if (index < 0) return {};
+      throw Object.assign(
+        new Error(
+          `1 validation error detected: Value at 'evaluations.${index + 1}.member.complianceResourceId' failed to satisfy constraint: Member must have length less than or equal to 768`,
+        ),
+        { name: 'ValidationException' },
+      );
+    });
     const summary = await putEvaluations(client, input, { resultToken: TOKEN, sleep: noSleep });
-    expect(summary.calls).toBe(2);
-    expect(summary.failed).toEqual(input.slice(0, 100));
-    expect(summary.accepted).toBe(1);
+    expect(summary.failed).toEqual([input[42]]);
+    expect(summary.accepted).toBe(149);
+    const accepted = sentBatches()
+      .filter((batch) => batch.every((e) => (e.ComplianceResourceId ?? '').length <= 768))
+      .flat()
+      .map((e) => e.ComplianceResourceId);
+    expect(accepted.sort()).toEqual(
+      input
+        .filter((_, i) => i !== 42)
+        .map((e) => e.ComplianceResourceId)
+        .sort(),
+    );
+    expect(summary.errors[0]).toMatch(/^batch 1\/2 attempt 1: ValidationException/);
+  });
+
+  it('does not retry a single evaluation Config rejects as invalid', async () => {
+    const invalid = Object.assign(new Error('bad'), { name: 'InvalidParameterValueException' });
+    configMock.on(PutEvaluationsCommand).rejects(invalid);
+    const input = evaluations(1);
+    const summary = await putEvaluations(client, input, { resultToken: TOKEN, sleep: noSleep });
+    expect(summary.calls).toBe(1);
+    expect(summary.failed).toEqual(input);
+    expect(summary.errors).toEqual(['batch 1/1 attempt 1: InvalidParameterValueException']);
   });
 
   it('keeps a failed evaluation Config echoes back altered rather than losing it', async () => {
