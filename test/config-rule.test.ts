@@ -268,6 +268,42 @@ describe('Config rule: change notifications', () => {
     ]);
   });
 
+  it('does not evaluate an older item in place of the oversized change Config has not yet recorded', async () => {
+    const change = JSON.parse(
+      loadEvent('config-change-instance-postgres.json').invokingEvent as string,
+    );
+    // The history's newest item is the one before the change: its group forced SSL.
+    config.on(GetResourceConfigHistoryCommand).resolves({
+      configurationItems: [
+        {
+          version: '1.3',
+          accountId: '123456789012',
+          configurationItemCaptureTime: new Date('2025-01-14T08:00:00.000Z'),
+          configurationItemStatus: 'OK',
+          resourceType: 'AWS::RDS::DBInstance',
+          resourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+          resourceName: 'app-pg',
+          awsRegion: 'eu-west-1',
+          configuration: JSON.stringify(change.configurationItem.configuration),
+        },
+      ],
+    });
+    rds.on(DescribeDBParametersCommand).resolves({
+      Parameters: [{ ParameterName: 'rds.force_ssl', ParameterValue: '1', Source: 'user' }],
+    });
+
+    await handleConfigRuleEvent(loadEvent('config-oversized.json'), deps());
+
+    const [evaluation, ...rest] = sentEvaluations();
+    expect(rest).toEqual([]);
+    expect(evaluation).toMatchObject({
+      ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+      ComplianceType: 'INSUFFICIENT_DATA',
+      OrderingTimestamp: new Date('2025-01-15T12:30:00.150Z'),
+    });
+    expect(evaluation?.Annotation).toContain('2025-01-14T08:00:00.000Z');
+  });
+
   it('reports INSUFFICIENT_DATA when the oversized item cannot be fetched', async () => {
     config
       .on(GetResourceConfigHistoryCommand)

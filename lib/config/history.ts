@@ -25,6 +25,8 @@ export const CONFIG_HISTORY_ERROR_CODES = [
   'NO_CONFIGURATION_ITEM',
   /** The newest item's `configuration` is not a JSON object. */
   'CONFIGURATION_NOT_JSON',
+  /** The newest item predates the notification: Config has not recorded the change yet. */
+  'ITEM_OLDER_THAN_NOTIFICATION',
   /** GetResourceConfigHistory failed otherwise (access denied, throttled, unreachable). */
   'CONFIG_HISTORY_FAILED',
 ] as const;
@@ -33,15 +35,22 @@ export type ConfigHistoryErrorCode = (typeof CONFIG_HISTORY_ERROR_CODES)[number]
 export type ConfigHistoryError = CodedError<ConfigHistoryErrorCode>;
 
 export type OversizedItemResult =
-  | {
-      ok: true;
-      item: ConfigurationItem;
-      /** The history's newest item predates the notification: Config had not caught up yet. */
-      olderThanNotification: boolean;
-    }
+  | { ok: true; item: ConfigurationItem }
   | { ok: false; error: ConfigHistoryError };
 
-/** Fetches the newest configuration item for an oversized notification's resource. Never throws. */
+/**
+ * How much older than the notification's capture time the history's item
+ * may read and still be the same item: the two sources need not carry the
+ * time to the same fraction of a second.
+ */
+const CAPTURE_TIME_TOLERANCE_MS = 1000;
+
+/**
+ * Fetches the newest configuration item for an oversized notification's
+ * resource. An item older than the notification is the configuration before
+ * the change, not the one to evaluate: ITEM_OLDER_THAN_NOTIFICATION. Never
+ * throws.
+ */
 export async function fetchOversizedItem(
   client: ConfigServiceClient,
   summary: ConfigurationItemSummary,
@@ -73,13 +82,15 @@ export async function fetchOversizedItem(
   }
   const mapped = fromSdkConfigurationItem(newest, summary);
   if (!mapped.ok) return mapped;
-  return {
-    ok: true,
-    item: mapped.item,
-    olderThanNotification:
-      mapped.item.configurationItemCaptureTime.getTime() <
-      summary.configurationItemCaptureTime.getTime(),
-  };
+  const recorded = mapped.item.configurationItemCaptureTime;
+  const changed = summary.configurationItemCaptureTime;
+  if (recorded.getTime() < changed.getTime() - CAPTURE_TIME_TOLERANCE_MS) {
+    return failure(
+      'ITEM_OLDER_THAN_NOTIFICATION',
+      `Config's history holds no item for ${subject} from ${changed.toISOString()} yet, only one from ${recorded.toISOString()}`,
+    );
+  }
+  return { ok: true, item: mapped.item };
 }
 
 /**

@@ -37,6 +37,19 @@ const rdsConfiguration = {
   cACertificateIdentifier: 'rds-ca-rsa2048-g1',
 };
 
+/** The history's one item: the sample configuration, captured at `time`, every other field left out. */
+async function fetchNewestCapturedAt(time: string) {
+  configMock.on(GetResourceConfigHistoryCommand).resolves({
+    configurationItems: [
+      {
+        configurationItemCaptureTime: new Date(time),
+        configuration: JSON.stringify(rdsConfiguration),
+      },
+    ],
+  });
+  return fetchOversizedItem(client, oversizedSummary());
+}
+
 describe('fetchOversizedItem', () => {
   it('asks for the newest item of the summary resource and maps it to the notification shape', async () => {
     configMock.on(GetResourceConfigHistoryCommand).resolves({
@@ -76,7 +89,6 @@ describe('fetchOversizedItem', () => {
     ]);
     expect(outcome).toEqual({
       ok: true,
-      olderThanNotification: false,
       item: {
         configurationItemVersion: '1.3',
         configurationItemCaptureTime: new Date('2025-01-15T12:30:00.150Z'),
@@ -95,19 +107,10 @@ describe('fetchOversizedItem', () => {
     });
   });
 
-  it('fills fields the history leaves out from the summary and flags an older item', async () => {
-    configMock.on(GetResourceConfigHistoryCommand).resolves({
-      configurationItems: [
-        {
-          configurationItemCaptureTime: new Date('2025-01-15T12:00:00.000Z'),
-          configuration: JSON.stringify(rdsConfiguration),
-        },
-      ],
-    });
-    const outcome = await fetchOversizedItem(client, oversizedSummary());
+  it('fills fields the history leaves out from the summary (a capture time within a second is the same item)', async () => {
+    const outcome = await fetchNewestCapturedAt('2025-01-15T12:30:00.000Z');
     expect(outcome).toMatchObject({
       ok: true,
-      olderThanNotification: true,
       item: {
         awsAccountId: '123456789012',
         resourceType: 'AWS::RDS::DBInstance',
@@ -117,6 +120,15 @@ describe('fetchOversizedItem', () => {
         tags: {},
       },
     });
+  });
+
+  it('reports ITEM_OLDER_THAN_NOTIFICATION when the newest item predates the change', async () => {
+    const outcome = await fetchNewestCapturedAt('2025-01-15T12:00:00.000Z');
+    if (outcome.ok) throw new Error('the item from before the change was taken for the change');
+    expect(outcome.error.code).toBe('ITEM_OLDER_THAN_NOTIFICATION');
+    expect(outcome.error.message).toBe(
+      "Config's history holds no item for AWS::RDS::DBInstance db-ABCDEFGHIJKLMNOPQRSTUVWXY0 from 2025-01-15T12:30:00.150Z yet, only one from 2025-01-15T12:00:00.000Z",
+    );
   });
 
   it('maps a deleted item without configuration to configuration null', async () => {
