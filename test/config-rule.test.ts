@@ -550,6 +550,31 @@ describe('Config rule: bad events', () => {
     expect(evaluation?.Annotation).toContain('caExpiryDays');
   });
 
+  it('reports every database INSUFFICIENT_DATA on a periodic run whose rule parameters are invalid', async () => {
+    servePostgresOnSharedGroup([
+      { id: 'a-pg', resourceId: 'db-AAAAAAAAAAAAAAAAAAAAAAAAA1' },
+      { id: 'b-pg', resourceId: 'db-BBBBBBBBBBBBBBBBBBBBBBBBB2' },
+    ]);
+    const event = {
+      ...loadEvent('config-scheduled.json'),
+      ruleParameters: '{"caExpiryDays":"soon"}',
+    };
+
+    const outcome = await handleConfigRuleEvent(event, deps());
+
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'RULE_PARAMETERS_INVALID' });
+    expect(outcome.status === 'rejected' && outcome.put?.accepted).toBe(2);
+    expect(sentEvaluations()).toEqual(
+      ['db-AAAAAAAAAAAAAAAAAAAAAAAAA1', 'db-BBBBBBBBBBBBBBBBBBBBBBBBB2'].map((id) => ({
+        ComplianceResourceType: 'AWS::RDS::DBInstance',
+        ComplianceResourceId: id,
+        ComplianceType: 'INSUFFICIENT_DATA',
+        Annotation: expect.stringMatching(/^rule parameters invalid: .*caExpiryDays/),
+        OrderingTimestamp: new Date('2025-01-15T13:00:00.000Z'),
+      })),
+    );
+  });
+
   it('answers a malformed event that still names its database with INSUFFICIENT_DATA and the reason', async () => {
     const lines: LogLine[] = [];
     const outcome = await handleConfigRuleEvent(

@@ -14,9 +14,13 @@ import {
   orderingTimestampOf,
 } from '../config/applicability.js';
 import type { ConfigurationItem } from '../config/configuration-item.js';
-import type { ConfigEventError, ParsedConfigEvent } from '../config/event.js';
+import type { ConfigEventParseResult, ParsedConfigEvent } from '../config/event.js';
 import { identifyResource, parseConfigEvent } from '../config/event.js';
 import { fetchOversizedItem } from '../config/history.js';
+import {
+  unreadableEventEvaluation,
+  withoutVerdictEvaluations,
+} from '../config/unreadable-event.js';
 import {
   collectInventory,
   type Ec2ClientFor,
@@ -94,7 +98,7 @@ export async function handleConfigRuleEvent(
   deps: ConfigRuleDeps,
 ): Promise<ConfigRuleOutcome> {
   const parsed = parseConfigEvent(rawEvent);
-  if (!parsed.ok) return answerMalformedEvent(rawEvent, parsed.error, deps);
+  if (!parsed.ok) return answerMalformedEvent(rawEvent, parsed, deps);
 
   const event = parsed.event;
   for (const warning of event.ruleParameterWarnings) {
@@ -132,14 +136,34 @@ export async function handleConfigRuleEvent(
  * An event that did not parse still gets an answer for the resource it names:
  * INSUFFICIENT_DATA with the reason (or NOT_APPLICABLE when it left scope, was
  * deleted, or is not a database), so the dashboard never keeps a stale verdict.
+ * A periodic run (rule parameters invalid) answers every database it finds.
  * Only an event that names no resource is rejected with nothing sent.
  */
 async function answerMalformedEvent(
   rawEvent: unknown,
-  error: ConfigEventError,
+  { error, envelope, invokingEvent }: Extract<ConfigEventParseResult, { ok: false }>,
   deps: ConfigRuleDeps,
 ): Promise<ConfigRuleOutcome> {
   const rejected = { status: 'rejected' as const, code: error.code, message: error.message };
+  if (envelope && invokingEvent?.messageType === 'ScheduledNotification') {
+    const inventory = await collectInventory({
+      regions: [deps.region],
+      accountId: envelope.accountId,
+      clientFor: deps.rdsClientFor,
+    });
+    const evaluations = withoutVerdictEvaluations(
+      inventory.items.map((item) => item.resource),
+      error,
+      invokingEvent.notificationCreationTime,
+    );
+    deps.log.error('config event malformed: databases answered without a verdict', {
+      code: error.code,
+      reason: error.message,
+      databases: evaluations.length,
+    });
+    if (evaluations.length === 0) return rejected;
+    return { ...rejected, put: await send(deps, envelope.resultToken, evaluations) };
+  }
   const resource = identifyResource(rawEvent);
   if (!resource) {
     deps.log.error('config event rejected: no resource identified', {
@@ -154,26 +178,7 @@ async function answerMalformedEvent(
     resourceType: resource.resourceType,
     resourceId: resource.resourceId,
   });
-  const orderingTimestamp = resource.captureTime ?? (deps.now ?? (() => new Date()))();
-  const applicability = assessApplicability(resource, {
-    resourceType: resource.resourceType,
-    configurationItemStatus: resource.configurationItemStatus ?? 'OK',
-  });
-  const evaluation = applicability.applicable
-    ? insufficientDataEvaluation(
-        resource.resourceType as ResourceType,
-        resource.resourceId,
-        error.code.startsWith('RULE_PARAMETERS')
-          ? `rule parameters invalid: ${error.message}`
-          : `event unreadable (${error.code}): ${error.message}`,
-        orderingTimestamp,
-      )
-    : notApplicableEvaluation(
-        resource.resourceType as ResourceType,
-        resource.resourceId,
-        applicability.annotation,
-        orderingTimestamp,
-      );
+  const evaluation = unreadableEventEvaluation(resource, error, (deps.now ?? (() => new Date()))());
   return { ...rejected, put: await send(deps, resource.resultToken, [evaluation]) };
 }
 

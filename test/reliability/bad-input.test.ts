@@ -170,13 +170,19 @@ describe('rule parameters with wrong types: rejected, and the resource gets INSU
     expect(evaluation.Annotation).not.toContain('hunter2');
   });
 
-  it('requireLiveProbe "yes" on a scheduled event → rejected, nothing put (no resource to name)', async () => {
+  it('requireLiveProbe "yes" on a scheduled event → rejected, every database found gets INSUFFICIENT_DATA', async () => {
     const outcome = await handle({
       ...loadEvent('config-scheduled.json'),
       ruleParameters: JSON.stringify({ requireLiveProbe: 'yes' }),
     });
     expect(outcome).toMatchObject({ status: 'rejected', code: 'RULE_PARAMETERS_INVALID' });
-    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+    expect(sent()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'db-APPPG',
+        ComplianceType: 'INSUFFICIENT_DATA',
+        Annotation: expect.stringContaining('requireLiveProbe'),
+      }),
+    ]);
   });
 });
 
