@@ -575,6 +575,22 @@ describe('Config rule: bad events', () => {
     );
   });
 
+  it('orders the answer to a malformed event without a capture time at its notification time', async () => {
+    const event = loadEvent('config-change-malformed-identifiable.json');
+    const invoking = JSON.parse(event.invokingEvent as string);
+    invoking.configurationItem.configurationItemCaptureTime = 'yesterday';
+
+    await handleConfigRuleEvent({ ...event, invokingEvent: JSON.stringify(invoking) }, deps());
+
+    expect(sentEvaluations()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
+        ComplianceType: 'INSUFFICIENT_DATA',
+        OrderingTimestamp: new Date('2025-02-05T06:02:13.441Z'),
+      }),
+    ]);
+  });
+
   it('answers a malformed event that still names its database with INSUFFICIENT_DATA and the reason', async () => {
     const lines: LogLine[] = [];
     const outcome = await handleConfigRuleEvent(

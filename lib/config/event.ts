@@ -12,6 +12,7 @@ import { describeIssues } from '../errors.js';
 import type { RuleParameters } from '../types.js';
 import {
   captureTimestamp,
+  isoTimestamp,
   nonEmpty,
   normalizeItemShape,
   optionalText,
@@ -135,7 +136,7 @@ export interface IdentifiedResource {
   resultToken: string;
   resourceType: string;
   resourceId: string;
-  /** The item's capture time, when it could be read. */
+  /** The item's capture time, or the notification's time standing in for it, when either could be read. */
   captureTime?: Date;
   configurationItemStatus?: string;
   eventLeftScope: boolean;
@@ -167,8 +168,11 @@ export function identifyResource(input: unknown): IdentifiedResource | undefined
       resourceId,
       eventLeftScope: input.eventLeftScope === true,
     };
+    // The notification time stands in for a capture time, as it does for a well-formed item.
     const captureTime = captureTimestamp.safeParse(item.configurationItemCaptureTime);
+    const notificationTime = isoTimestamp.safeParse(invoking.notificationCreationTime);
     if (captureTime.success) identified.captureTime = captureTime.data;
+    else if (notificationTime.success) identified.captureTime = notificationTime.data;
     if (typeof item.configurationItemStatus === 'string') {
       identified.configurationItemStatus = item.configurationItemStatus;
     }
