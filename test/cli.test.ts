@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -90,6 +90,17 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
       "warning: region eu-wset-1 is not in this AWS SDK's region list; scanning it anyway",
     );
     expect(code).toBe(4);
+  });
+
+  it('names an ignored snapshot file on one line, without the terminal escapes in its name', async () => {
+    const folder = join(dir, 'escape-in-file-name');
+    await cp(SNAPSHOT, folder, { recursive: true });
+    await writeFile(join(folder, 'notes\u001b]0;owned\u0007\nforged line.txt'), 'x');
+    const { stderr } = await run({ snapshot: folder });
+    expect(stderr).not.toMatch(/\p{Cc}(?<!\n)/u);
+    expect(stderr).toContain(
+      'warning: notes ]0;owned forged line.txt in the snapshot folder is not a file this tool reads; ignored\n',
+    );
   });
 
   it('exits 1 naming a snapshot folder that does not exist', async () => {

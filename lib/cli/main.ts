@@ -9,6 +9,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { errorMessage } from '../errors.js';
 import { EXIT_CODES } from '../report/summary.js';
 import { runDemo } from './demo.js';
+import { writeLine } from './output.js';
 import { runScanCommand, type ScanCommandOptions } from './scan-command.js';
 import { UsageError, usageLine } from './usage.js';
 
@@ -129,7 +130,7 @@ export async function main(
       streams.stderr.write(`${usageLine(error.message)}\n`);
       return EXIT_CODES.usage;
     }
-    streams.stderr.write(`rds-tls-guard: ${errorMessage(error)}\n`);
+    writeLine(streams.stderr, `rds-tls-guard: ${errorMessage(error)}`);
     return EXIT_CODES.error;
   }
 }

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { ScanProgress } from '../scan.js';
+import { oneLine, truncate } from '../text.js';
 
 export interface ProgressReporter {
   update(progress: ScanProgress): void;
@@ -14,6 +15,8 @@ export interface ProgressOptions {
 }
 
 const BAR_WIDTH = 24;
+/** A database named on the status line is cut to this many characters. */
+const MAX_NAME = 60;
 
 /** `1m05s`, `42s`: short enough for a status line. */
 export function formatDuration(ms: number): string {
@@ -37,7 +40,11 @@ export function describeProgress(progress: ScanProgress, elapsedMs: number, maxN
       : done === total
         ? ''
         : ', estimating…';
-  const named = inFlight.slice(0, maxNamed).join(', ');
+  // Identifiers from a snapshot file are anyone's bytes: no terminal escapes, no endless names.
+  const named = inFlight
+    .slice(0, maxNamed)
+    .map((identifier) => truncate(oneLine(identifier), MAX_NAME))
+    .join(', ');
   const more = inFlight.length > maxNamed ? ` +${inFlight.length - maxNamed} more` : '';
   const now = inFlight.length > 0 ? ` | now: ${named}${more}` : '';
   return `${done}/${total} | ${formatDuration(elapsedMs)} elapsed${estimate}${now}`;

@@ -24,7 +24,7 @@ import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js
 import { scan } from '../scan.js';
 import { createCredentialResolver } from '../secrets/index.js';
 import type { ScanProblem, ScanResult } from '../types.js';
-import { writeReport } from './output.js';
+import { writeLine, writeReport } from './output.js';
 import { createProgressReporter } from './progress.js';
 import { UsageError } from './usage.js';
 import { checkRegions, validateEngines } from './validate.js';
@@ -79,8 +79,9 @@ export async function runScanCommand(
   validateEngines(options.engine ?? []);
   const regionCheck = checkRegions(options.region ?? []);
   for (const region of regionCheck.unlisted) {
-    stderr.write(
-      `warning: region ${region} is not in this AWS SDK's region list; scanning it anyway (a typo fails the listing)\n`,
+    writeLine(
+      stderr,
+      `warning: region ${region} is not in this AWS SDK's region list; scanning it anyway (a typo fails the listing)`,
     );
   }
   const filters = {
@@ -98,13 +99,14 @@ export async function runScanCommand(
       snapshot = await loadSnapshotDirectory(options.snapshot);
     } catch (error) {
       if (!(error instanceof SnapshotLoadError)) throw error;
-      stderr.write(`rds-tls-guard: ${error.message}\n`);
+      writeLine(stderr, `rds-tls-guard: ${error.message}`);
       return EXIT_CODES.error;
     }
     provenance = snapshot.provenance;
     for (const ignored of provenance?.ignoredFiles ?? []) {
-      stderr.write(
-        `warning: ${ignored} in the snapshot folder is not a file this tool reads; ignored\n`,
+      writeLine(
+        stderr,
+        `warning: ${ignored} in the snapshot folder is not a file this tool reads; ignored`,
       );
     }
     // A snapshot knows its regions from its ARNs: scan those unless told otherwise.
@@ -146,13 +148,14 @@ export async function runScanCommand(
     try {
       caBundle = await readFile(options.caBundle, 'utf8');
     } catch (error) {
-      stderr.write(
-        `rds-tls-guard: --ca-bundle ${options.caBundle} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`,
+      writeLine(
+        stderr,
+        `rds-tls-guard: --ca-bundle ${options.caBundle} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
       return EXIT_CODES.error;
     }
     if (!holdsCertificate(caBundle)) {
-      stderr.write(`rds-tls-guard: --ca-bundle ${options.caBundle} holds no PEM certificate\n`);
+      writeLine(stderr, `rds-tls-guard: --ca-bundle ${options.caBundle} holds no PEM certificate`);
       return EXIT_CODES.error;
     }
   }
@@ -200,13 +203,14 @@ export async function runScanCommand(
   try {
     if (options.output) {
       await writeReport(options.output, report);
-      stderr.write(`report written to ${options.output}\n`);
+      writeLine(stderr, `report written to ${options.output}`);
     } else {
       stdout.write(report.endsWith('\n') ? report : `${report}\n`);
     }
   } catch (error) {
-    stderr.write(
-      `rds-tls-guard: cannot write the report to ${options.output} (${(error as NodeJS.ErrnoException).code ?? 'error'})\n`,
+    writeLine(
+      stderr,
+      `rds-tls-guard: cannot write the report to ${options.output} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
     return EXIT_CODES.error;
   }
@@ -247,17 +251,19 @@ export function unmatchedIdentifiers(
 function explainExit(code: number, result: ScanResult, stderr: NodeJS.WriteStream): void {
   if (code === EXIT_CODES.incomplete) {
     for (const problem of result.problems.filter(isCoverageProblem)) {
-      stderr.write(`rds-tls-guard: ${problem.message}\n`);
+      writeLine(stderr, `rds-tls-guard: ${problem.message}`);
     }
-    stderr.write(
-      `rds-tls-guard: exit ${code}: part of the estate could not be read, so this report may be missing databases\n`,
+    writeLine(
+      stderr,
+      `rds-tls-guard: exit ${code}: part of the estate could not be read, so this report may be missing databases`,
     );
   } else if (code === EXIT_CODES.nothingEvaluated) {
     for (const problem of result.problems.filter((entry) => entry.code === 'ID_NOT_FOUND')) {
-      stderr.write(`rds-tls-guard: ${problem.message}\n`);
+      writeLine(stderr, `rds-tls-guard: ${problem.message}`);
     }
-    stderr.write(
-      `rds-tls-guard: exit ${code}: ${result.evaluations.length === 0 ? 'no database was evaluated' : 'an --id matched no database'} (check --region, --engine, --id and --tag; pass --allow-empty if that is expected)\n`,
+    writeLine(
+      stderr,
+      `rds-tls-guard: exit ${code}: ${result.evaluations.length === 0 ? 'no database was evaluated' : 'an --id matched no database'} (check --region, --engine, --id and --tag; pass --allow-empty if that is expected)`,
     );
   }
 }
@@ -290,8 +296,9 @@ async function defaultRegion(stderr: NodeJS.WriteStream): Promise<DefaultRegion>
       ? { region: fromProfile, source: `the AWS profile ${process.env.AWS_PROFILE ?? 'default'}` }
       : { region: 'us-east-1', source: 'no --region, AWS_REGION or profile region: the fallback' };
   }
-  stderr.write(
-    `scanning region ${chosen.region} (from ${chosen.source}); pass --region to choose\n`,
+  writeLine(
+    stderr,
+    `scanning region ${chosen.region} (from ${chosen.source}); pass --region to choose`,
   );
   return chosen;
 }

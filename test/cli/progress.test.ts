@@ -42,6 +42,21 @@ describe('describeProgress', () => {
     ).toBe('0/9 | 2s elapsed, estimating… | now: a, b, c +2 more');
   });
 
+  it('shows identifiers from a snapshot without their terminal escapes, each cut short', () => {
+    const line = describeProgress(
+      {
+        done: 0,
+        total: 2,
+        identifier: 'a',
+        inFlight: ['evil\u001b]0;owned\u0007\u001b[2J\u009b31m\nname', 'x'.repeat(500)],
+      },
+      0,
+    );
+    expect(line).toBe(
+      `0/2 | 0s elapsed, estimating… | now: evil ]0;owned [2J 31m name, ${'x'.repeat(59)}…`,
+    );
+  });
+
   it('drops the estimate and the in-flight list when everything is done', () => {
     expect(describeProgress({ done: 4, total: 4, identifier: 'd', inFlight: [] }, 61_000)).toBe(
       '4/4 | 1m01s elapsed',
