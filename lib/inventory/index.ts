@@ -58,7 +58,11 @@ export {
   createSnapshotRdsClient,
   reviveDates,
 } from './snapshot/clients.js';
-export { loadSnapshotDirectory, SnapshotLoadError } from './snapshot/folder.js';
+export {
+  loadSnapshotDirectory,
+  MAX_SNAPSHOT_FILE_BYTES,
+  SnapshotLoadError,
+} from './snapshot/folder.js';
 export { snapshotProxyGap, snapshotSecurityGroupGap } from './snapshot/gaps.js';
 export {
   type JsonObject,

@@ -2,7 +2,8 @@
  * A snapshot folder: one file of AWS CLI output per describe command, read
  * into an RdsSnapshot with the provenance of what was read and what was not.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotProvenance } from '../../types.js';
 import { isRecord, type JsonObject, type RdsSnapshot } from './rds-snapshot.js';
@@ -166,8 +167,48 @@ async function listSnapshotFolder(directory: string): Promise<string[]> {
   }
 }
 
+/**
+ * The largest snapshot file read: describe-db-instances for 10,000 databases
+ * is tens of megabytes, so this is generous, and it keeps a wrong or hostile
+ * file from filling memory.
+ */
+export const MAX_SNAPSHOT_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The text of a snapshot file, refused when it is not a regular file (a
+ * pipe or a device would be read forever) or holds more than
+ * MAX_SNAPSHOT_FILE_BYTES. Non-blocking open, so a pipe does not wait for a
+ * writer before it is refused.
+ */
+async function readSnapshotText(path: string, fileName: string): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const status = await handle.stat();
+    if (!status.isFile()) throw new SnapshotLoadError(`${fileName} is not a regular file`);
+    if (status.size > MAX_SNAPSHOT_FILE_BYTES) {
+      throw new SnapshotLoadError(
+        `${fileName} is ${status.size} bytes, more than the ${MAX_SNAPSHOT_FILE_BYTES} a snapshot file may hold`,
+      );
+    }
+    // One byte more than the size seen: a file that grew meanwhile is caught, not read on.
+    const buffer = Buffer.alloc(status.size + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled > status.size) {
+      throw new SnapshotLoadError(`${fileName} changed while it was read: save it again`);
+    }
+    return buffer.subarray(0, filled).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 async function readJsonObject(path: string, fileName: string): Promise<JsonObject> {
-  const text = await readFile(path, 'utf8');
+  const text = await readSnapshotText(path, fileName);
   if (text.trim() === '') {
     throw new SnapshotLoadError(
       `${fileName} is empty: run the aws command that writes it again (did it fail?)`,

@@ -1,8 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadSnapshotDirectory } from '../../../lib/inventory/index.js';
+import {
+  loadSnapshotDirectory,
+  MAX_SNAPSHOT_FILE_BYTES,
+  SnapshotLoadError,
+} from '../../../lib/inventory/index.js';
+
+const execFileAsync = promisify(execFile);
 
 const fixtureDirectory = join(import.meta.dirname, '..', 'fixtures', 'snapshot');
 
@@ -83,6 +91,34 @@ describe('loadSnapshotDirectory', () => {
         'snapshot folder <dir> has neither describe-db-instances.json nor describe-db-clusters.json (it holds instances.json); save `aws rds describe-db-instances > <dir>/describe-db-instances.json` first',
     });
   });
+
+  it('refuses a snapshot file larger than it will read, without reading it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'rds-tls-guard-snapshot-'));
+    try {
+      // Sparse: the size is there, the disk blocks are not.
+      await writeFile(join(directory, 'describe-db-instances.json'), '');
+      await truncate(join(directory, 'describe-db-instances.json'), MAX_SNAPSHOT_FILE_BYTES + 1);
+      await expect(loadSnapshotDirectory(directory)).rejects.toThrow(
+        new SnapshotLoadError(
+          `describe-db-instances.json is ${MAX_SNAPSHOT_FILE_BYTES + 1} bytes, more than the ${MAX_SNAPSHOT_FILE_BYTES} a snapshot file may hold`,
+        ),
+      );
+    } finally {
+      await rm(directory, { recursive: true });
+    }
+  });
+
+  it('refuses a snapshot entry that is not a regular file instead of waiting on it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'rds-tls-guard-snapshot-'));
+    try {
+      await execFileAsync('mkfifo', [join(directory, 'describe-db-instances.json')]);
+      await expect(loadSnapshotDirectory(directory)).rejects.toThrow(
+        new SnapshotLoadError('describe-db-instances.json is not a regular file'),
+      );
+    } finally {
+      await rm(directory, { recursive: true });
+    }
+  }, 5_000);
 
   it('says a missing folder is not found and a file is not a folder', async () => {
     const missing = join(tmpdir(), 'rds-tls-guard-no-such-snapshot');
