@@ -80,7 +80,12 @@ export function findingId(accountId: string, region: string, resourceId: string)
 }
 
 /** ASFF field limits: longer values are rejected by BatchImportFindings. */
-export const ASFF_LIMITS = { title: 256, description: 1024, recommendation: 512 } as const;
+export const ASFF_LIMITS = {
+  title: 256,
+  description: 1024,
+  recommendation: 512,
+  productFieldValue: 2048,
+} as const;
 
 const COMPLIANCE: Record<Verdict, AsffComplianceStatus> = {
   COMPLIANT: 'PASSED',
@@ -181,7 +186,7 @@ function asffFinding(
       ASFF_LIMITS.description,
     ),
     Remediation: { Recommendation: { Text: truncate(remediation, ASFF_LIMITS.recommendation) } },
-    ProductFields: {
+    ProductFields: productFields({
       'rds-tls-guard/Verdict': finding.verdict,
       'rds-tls-guard/Reason': finding.reason,
       'rds-tls-guard/StaticReason': evaluation.staticFinding.reason,
@@ -190,7 +195,7 @@ function asffFinding(
       'rds-tls-guard/ResourceId': resource.resourceId,
       'rds-tls-guard/Engine': `${resource.engine} ${resource.engineVersion}`,
       ...(snapshot ? { 'rds-tls-guard/Source': snapshotSource(snapshot) } : {}),
-    },
+    }),
     Resources: [
       {
         Type: ASFF_RESOURCE_TYPE[resource.resourceType],
@@ -202,4 +207,14 @@ function asffFinding(
     Compliance: { Status: COMPLIANCE[finding.verdict] },
     RecordState: 'ACTIVE',
   };
+}
+
+/** Identifiers, versions and a snapshot's folder are not ours: each value is cut to the ASFF limit. */
+function productFields(fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      truncate(value, ASFF_LIMITS.productFieldValue),
+    ]),
+  );
 }

@@ -61,6 +61,30 @@ describe('Security Hub ASFF findings', () => {
     expect(finding.Remediation.Recommendation.Text.length).toBe(ASFF_LIMITS.recommendation);
   });
 
+  it('keeps every ProductFields value within the 2048 characters Security Hub accepts', () => {
+    const result = fixtureScanResult();
+    const target = result.evaluations[0]!;
+    target.resource.identifier = 'x'.repeat(3000);
+    target.resource.engineVersion = 'v'.repeat(3000);
+    result.snapshot = {
+      folder: `/audit/${'f'.repeat(3000)}`,
+      filesRead: ['describe-db-instances.json'],
+      ignoredFiles: [],
+    };
+    const finding = buildAsffFindings(result).findings.find(
+      (f) => f.ProductFields['rds-tls-guard/ResourceId'] === target.resource.resourceId,
+    )!;
+    const lengths = Object.fromEntries(
+      Object.entries(finding.ProductFields).map(([key, value]) => [key, value.length]),
+    );
+    expect(lengths).toMatchObject({
+      'rds-tls-guard/Identifier': ASFF_LIMITS.productFieldValue,
+      'rds-tls-guard/Engine': ASFF_LIMITS.productFieldValue,
+      'rds-tls-guard/Source': ASFF_LIMITS.productFieldValue,
+    });
+    expect(Math.max(...Object.values(lengths))).toBe(2048);
+  });
+
   it('takes the account from the ARN, then from the options, and skips a database with neither', () => {
     const result = fixtureScanResult();
     for (const evaluation of result.evaluations) delete evaluation.resource.accountId;
