@@ -101,3 +101,15 @@ export function capMessage(text: string): string {
 export function labelled(label: string, text: string): string {
   return text.toLowerCase().startsWith(label.toLowerCase()) ? text : `${label}: ${text}`;
 }
+
+/** What may stand in a shell command as it is: the characters of RDS names, ARNs and CIDRs. */
+const SHELL_SAFE = /^[A-Za-z0-9._:/-]{1,255}$/;
+
+/**
+ * A value from AWS or a snapshot file for a command a reader pastes into a
+ * shell: the value when it holds only name characters, else the placeholder,
+ * so a `;`, `$(…)` or quote in a name never runs.
+ */
+export function shellWord(value: string, placeholder: string): string {
+  return SHELL_SAFE.test(value) ? value : placeholder;
+}

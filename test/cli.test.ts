@@ -103,6 +103,27 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     );
   });
 
+  it('puts no shell syntax from a snapshot into the commands a remediation gives', async () => {
+    const folder = join(dir, 'shell-in-names');
+    await cp(SNAPSHOT, folder, { recursive: true });
+    const listing = join(folder, 'describe-db-instances.json');
+    const instances = JSON.parse(await readFile(listing, 'utf8')) as {
+      DBInstances: Record<string, unknown>[];
+    };
+    const billing = instances.DBInstances[0]!;
+    billing.DBInstanceIdentifier = 'billing-pg;touch /tmp/owned';
+    billing.DBParameterGroups = [{ DBParameterGroupName: 'pg14-app$(id)' }];
+    billing.CACertificateIdentifier = "rds-ca-rsa2048-g1'`id`";
+    await writeFile(listing, JSON.stringify(instances));
+    const { stdout } = await run({ snapshot: folder, format: 'json' });
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    const remediations = report.databases.map((database) => database.remediation);
+    expect(remediations.some((text) => text.includes('--db-instance-identifier'))).toBe(true);
+    for (const text of remediations) {
+      expect(text).not.toMatch(/;touch|\$\(id\)|`id`/);
+    }
+  });
+
   it('exits 1 naming a snapshot folder that does not exist', async () => {
     const missing = join(dir, 'no-such-folder');
     const { code, stderr } = await run({ snapshot: missing });

@@ -10,6 +10,7 @@
  * without TLS: its own reason, compliant only when the rule parameter
  * acceptNativeNetworkEncryption says so.
  */
+import { shellWord } from '../text.js';
 import type { OptionGroupSettings, StaticRuleInput, TlsVersion } from '../types.js';
 import { allowedVersionsCheck } from './allowed-versions.js';
 import { type CheckResult, passed } from './check.js';
@@ -124,7 +125,7 @@ export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
         verdict: 'NON_COMPLIANT',
         reason: 'OPTION_GROUP_NOT_IN_EFFECT',
         summary: `${described} but option group is ${membership?.status}: not in effect`,
-        remediation: `Apply the option group now: aws rds modify-db-instance --db-instance-identifier ${resource.identifier} --option-group-name ${group.name} --apply-immediately`,
+        remediation: `Apply the option group now: aws rds modify-db-instance --db-instance-identifier ${shellWord(resource.identifier, '<identifier>')} --option-group-name ${shellWord(group.name, '<option-group>')} --apply-immediately`,
         evidence,
       },
     ];
@@ -175,7 +176,7 @@ function nativeEncryptionCheck(
           summary,
           remediation:
             `Replace NATIVE_NETWORK_ENCRYPTION with the SSL option (RDS allows one or the other): ` +
-            `aws rds remove-option-from-option-group --option-group-name ${group.name} --options NATIVE_NETWORK_ENCRYPTION --apply-immediately; ` +
+            `aws rds remove-option-from-option-group --option-group-name ${shellWord(group.name, '<option-group>')} --options NATIVE_NETWORK_ENCRYPTION --apply-immediately; ` +
             `${addSslOptionRemediation(group.name, input.ruleParameters.minTlsVersion)} ` +
             'Or, if native network encryption meets your policy, set the rule parameter acceptNativeNetworkEncryption=true.',
           evidence,
@@ -213,7 +214,7 @@ function addSslOptionRemediation(optionGroup: string, minimum: TlsVersion): stri
     },
   ];
   return (
-    `aws rds add-option-to-option-group --option-group-name ${optionGroup} ` +
+    `aws rds add-option-to-option-group --option-group-name ${shellWord(optionGroup, '<option-group>')} ` +
     `--options '${JSON.stringify(options)}' --apply-immediately; ` +
     `then block the plaintext listener port in the security groups${tls13Note(minimum)}.`
   );
@@ -232,5 +233,5 @@ function modifySslOptionRemediation(
       OptionSettings: [{ Name: SSL_VERSION, Value: BEST_SSL_VERSION }],
     },
   ];
-  return `aws rds add-option-to-option-group --option-group-name ${optionGroup} --options '${JSON.stringify(options)}' --apply-immediately${tls13Note(minimum)}`;
+  return `aws rds add-option-to-option-group --option-group-name ${shellWord(optionGroup, '<option-group>')} --options '${JSON.stringify(options)}' --apply-immediately${tls13Note(minimum)}`;
 }

@@ -9,11 +9,12 @@
  *   clients. That finding stands like a certificate finding does, because a
  *   probe of the database's own endpoint cannot speak to the proxy's door.
  */
+import { shellWord } from '../text.js';
 import type { DatabaseResource, Evidence, FrontingProxy, StaticRuleInput } from '../types.js';
 import { type CheckResult, passed } from './check.js';
 
 export function requireTlsCommand(proxyName: string): string {
-  return `aws rds modify-db-proxy --db-proxy-name ${proxyName} --require-tls`;
+  return `aws rds modify-db-proxy --db-proxy-name ${shellWord(proxyName, '<proxy>')} --require-tls`;
 }
 
 function endpointEvidence(resource: DatabaseResource): Evidence[] {
@@ -57,7 +58,7 @@ export function evaluateProxy(input: StaticRuleInput): CheckResult[] {
       verdict: 'INSUFFICIENT_DATA',
       reason: 'PROXY_REQUIRE_TLS_UNKNOWN',
       summary: `proxy ${name}: RDS did not report RequireTLS`,
-      remediation: `Check proxy ${name} with aws rds describe-db-proxies --db-proxy-name ${name}, then rescan.`,
+      remediation: `Check proxy ${name} with aws rds describe-db-proxies --db-proxy-name ${shellWord(name, '<proxy>')}, then rescan.`,
       evidence,
     });
   }

@@ -2,6 +2,7 @@
  * Remediation texts: the concrete AWS CLI commands that fix a finding, with
  * the group and database names filled in.
  */
+import { shellWord } from '../text.js';
 import type { DatabaseResource } from '../types.js';
 import type { GroupContext } from './group.js';
 
@@ -26,15 +27,16 @@ export function setParametersRemediation(
   const parameters = formatParameters(changes, applyMethod);
   const reboot = applyMethod === 'pending-reboot' ? ` then ${rebootCommand(group)}` : '';
 
+  const groupName = shellWord(group.name, '<group>');
   if (!group.name.startsWith('default.')) {
-    return `aws rds ${modify} ${nameFlag} ${group.name} --parameters ${parameters}${reboot}`;
+    return `aws rds ${modify} ${nameFlag} ${groupName} --parameters ${parameters}${reboot}`;
   }
-  const custom = `${group.resource.identifier}-tls`;
-  const family = group.family ?? '<family>';
+  const custom = `${shellWord(group.resource.identifier, '<identifier>')}-tls`;
+  const family = shellWord(group.family ?? '<family>', '<family>');
   const create = cluster ? 'create-db-cluster-parameter-group' : 'create-db-parameter-group';
   const attach = attachCommand(group, custom);
   return (
-    `Default group ${group.name} cannot be modified: aws rds ${create} ${nameFlag} ${custom} ` +
+    `Default group ${groupName} cannot be modified: aws rds ${create} ${nameFlag} ${custom} ` +
     `--db-parameter-group-family ${family} --description "TLS only"; ` +
     `aws rds ${modify} ${nameFlag} ${custom} --parameters ${parameters}; ` +
     `${attach}; then ${rebootCommand(group)}`
@@ -62,10 +64,10 @@ function formatParameters(changes: ParameterChange[], applyMethod: string): stri
 function attachCommand(group: GroupContext, customName: string): string {
   const { resource } = group;
   if (group.scope === 'cluster') {
-    const cluster = resource.clusterIdentifier ?? resource.identifier;
+    const cluster = shellWord(resource.clusterIdentifier ?? resource.identifier, '<cluster>');
     return `aws rds modify-db-cluster --db-cluster-identifier ${cluster} --db-cluster-parameter-group-name ${customName} --apply-immediately`;
   }
-  return `aws rds modify-db-instance --db-instance-identifier ${resource.identifier} --db-parameter-group-name ${customName} --apply-immediately`;
+  return `aws rds modify-db-instance --db-instance-identifier ${identifierWord(resource)} --db-parameter-group-name ${customName} --apply-immediately`;
 }
 
 export function rebootCommand(
@@ -73,21 +75,22 @@ export function rebootCommand(
 ): string {
   const { resource } = group;
   if (resource.resourceType === 'AWS::RDS::DBInstance') {
-    return `aws rds reboot-db-instance --db-instance-identifier ${resource.identifier}`;
+    return `aws rds reboot-db-instance --db-instance-identifier ${identifierWord(resource)}`;
   }
   if (group.engineFamily === 'aurora-postgresql' || group.engineFamily === 'aurora-mysql') {
-    return `reboot each instance of cluster ${resource.identifier} (aws rds reboot-db-instance --db-instance-identifier <instance>)`;
+    return `reboot each instance of cluster ${identifierWord(resource)} (aws rds reboot-db-instance --db-instance-identifier <instance>)`;
   }
-  return `aws rds reboot-db-cluster --db-cluster-identifier ${resource.identifier}`;
+  return `aws rds reboot-db-cluster --db-cluster-identifier ${identifierWord(resource)}`;
 }
 
 export function unreadableGroupRemediation(
   scope: 'instance' | 'cluster',
-  name: string,
+  groupName: string,
   gaps: readonly string[],
 ): string {
   // An offline audit lacks a file, not a permission: name the file and the command that writes it.
   if (gaps.some((gap) => gap.includes('not in snapshot'))) {
+    const name = shellWord(groupName, '<group>');
     const command =
       scope === 'cluster'
         ? `aws rds describe-db-cluster-parameters --db-cluster-parameter-group-name ${name} > describe-db-cluster-parameters.${name}.json`
@@ -105,8 +108,8 @@ export function describeGaps(gaps: readonly string[]): string {
 
 function modifyInstances(resource: DatabaseResource): string {
   return resource.resourceType === 'AWS::RDS::DBInstance'
-    ? `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`
-    : `for each instance of cluster ${resource.identifier}: aws rds modify-db-instance --db-instance-identifier <instance>`;
+    ? `aws rds modify-db-instance --db-instance-identifier ${identifierWord(resource)}`
+    : `for each instance of cluster ${identifierWord(resource)}: aws rds modify-db-instance --db-instance-identifier <instance>`;
 }
 
 /**
@@ -117,7 +120,7 @@ export function caRemediation(resource: DatabaseResource, pendingCa?: string): s
   if (pendingCa !== undefined) {
     return (
       `A change to CA ${pendingCa} is already pending: make sure clients trust it (the RDS global bundle), ` +
-      `then apply it now: ${modifyInstances(resource)} --ca-certificate-identifier ${pendingCa} --apply-immediately`
+      `then apply it now: ${modifyInstances(resource)} --ca-certificate-identifier ${shellWord(pendingCa, '<ca>')} --apply-immediately`
     );
   }
   return (
@@ -130,7 +133,7 @@ export function caRemediation(resource: DatabaseResource, pendingCa?: string): s
 export function rotationRemediation(resource: DatabaseResource, currentCa: string): string {
   return (
     `Rotate the server certificate under the same CA (restarts the database): ${modifyInstances(resource)} ` +
-    `--ca-certificate-identifier ${currentCa} --certificate-rotation-restart --apply-immediately`
+    `--ca-certificate-identifier ${shellWord(currentCa, '<ca>')} --certificate-rotation-restart --apply-immediately`
   );
 }
 
@@ -141,13 +144,13 @@ export function rotationRemediation(resource: DatabaseResource, currentCa: strin
 export function upgradeRemediation(resource: DatabaseResource, parameter: string): string {
   const target =
     resource.resourceType === 'AWS::RDS::DBCluster'
-      ? `aws rds modify-db-cluster --db-cluster-identifier ${resource.identifier}`
-      : `aws rds modify-db-instance --db-instance-identifier ${resource.identifier}`;
+      ? `aws rds modify-db-cluster --db-cluster-identifier ${identifierWord(resource)}`
+      : `aws rds modify-db-instance --db-instance-identifier ${identifierWord(resource)}`;
   const pending = resource.pendingModifiedValues?.engineVersion;
   if (pending !== undefined) {
     return (
       `${resource.engine} ${resource.engineVersion} has no ${parameter}; an upgrade to ${pending} is already pending: ` +
-      `apply it now (test it first): ${target} --engine-version ${pending} --allow-major-version-upgrade --apply-immediately; ` +
+      `apply it now (test it first): ${target} --engine-version ${shellWord(pending, '<version>')} --allow-major-version-upgrade --apply-immediately; ` +
       `then set ${parameter} in its parameter group`
     );
   }
@@ -156,4 +159,9 @@ export function upgradeRemediation(resource: DatabaseResource, parameter: string
     `(test the upgrade first), e.g. ${target} --engine-version <version> --allow-major-version-upgrade --apply-immediately; ` +
     `then set ${parameter} in its parameter group`
   );
+}
+
+/** The database's identifier as it may stand in a command. */
+function identifierWord(resource: DatabaseResource): string {
+  return shellWord(resource.identifier, '<identifier>');
 }

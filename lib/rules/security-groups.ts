@@ -6,6 +6,7 @@
  * Every rule shape counts: IPv4 and IPv6 CIDRs, prefix lists, referenced
  * security groups, "all traffic" rules (IpProtocol -1) and port ranges.
  */
+import { shellWord } from '../text.js';
 import type {
   DatabaseResource,
   IngressPermission,
@@ -80,27 +81,22 @@ export function describeExposure(exposure: PortExposure): string {
   return `${exposure.group.groupId} ${describePorts(exposure.permission)} from ${describeSource(exposure.permission.source)}`;
 }
 
-/** Values pasted into a shell command; anything else from the API becomes a placeholder. */
-const SHELL_SAFE = /^[A-Za-z0-9._:/-]{1,128}$/;
-
-function safe(value: string, placeholder: string): string {
-  return SHELL_SAFE.test(value) ? value : placeholder;
-}
-
 function sourceJson(source: IngressSource): Record<string, unknown> {
   switch (source.kind) {
     case 'ipv4':
-      return { IpRanges: [{ CidrIp: safe(source.cidr, '<cidr>') }] };
+      return { IpRanges: [{ CidrIp: shellWord(source.cidr, '<cidr>') }] };
     case 'ipv6':
-      return { Ipv6Ranges: [{ CidrIpv6: safe(source.cidr, '<cidr>') }] };
+      return { Ipv6Ranges: [{ CidrIpv6: shellWord(source.cidr, '<cidr>') }] };
     case 'prefix-list':
-      return { PrefixListIds: [{ PrefixListId: safe(source.prefixListId, '<prefix-list-id>') }] };
+      return {
+        PrefixListIds: [{ PrefixListId: shellWord(source.prefixListId, '<prefix-list-id>') }],
+      };
     case 'security-group':
       return {
         UserIdGroupPairs: [
           {
-            GroupId: safe(source.groupId, '<group-id>'),
-            ...(source.userId ? { UserId: safe(source.userId, '<account-id>') } : {}),
+            GroupId: shellWord(source.groupId, '<group-id>'),
+            ...(source.userId ? { UserId: shellWord(source.userId, '<account-id>') } : {}),
           },
         ],
       };
@@ -115,7 +111,7 @@ function ipPermissionJson(
 ): string {
   return JSON.stringify([
     {
-      IpProtocol: safe(protocol, '<protocol>'),
+      IpProtocol: shellWord(protocol, '<protocol>'),
       ...(fromPort !== undefined ? { FromPort: fromPort } : {}),
       ...(toPort !== undefined ? { ToPort: toPort } : {}),
       ...sourceJson(source),
@@ -130,8 +126,8 @@ function ipPermissionJson(
 export function revokeCommand(exposure: PortExposure, region: string): string {
   const { permission } = exposure;
   return (
-    `aws ec2 revoke-security-group-ingress --region ${safe(region, '<region>')} ` +
-    `--group-id ${safe(exposure.group.groupId, '<group-id>')} --ip-permissions ` +
+    `aws ec2 revoke-security-group-ingress --region ${shellWord(region, '<region>')} ` +
+    `--group-id ${shellWord(exposure.group.groupId, '<group-id>')} --ip-permissions ` +
     `'${ipPermissionJson(permission.protocol, permission.fromPort, permission.toPort, permission.source)}'`
   );
 }
@@ -139,8 +135,8 @@ export function revokeCommand(exposure: PortExposure, region: string): string {
 /** The command that admits the same source to one TCP port only (e.g. the TLS port). */
 export function authorizeCommand(exposure: PortExposure, port: number, region: string): string {
   return (
-    `aws ec2 authorize-security-group-ingress --region ${safe(region, '<region>')} ` +
-    `--group-id ${safe(exposure.group.groupId, '<group-id>')} --ip-permissions ` +
+    `aws ec2 authorize-security-group-ingress --region ${shellWord(region, '<region>')} ` +
+    `--group-id ${shellWord(exposure.group.groupId, '<group-id>')} --ip-permissions ` +
     `'${ipPermissionJson('tcp', port, port, exposure.permission.source)}'`
   );
 }
