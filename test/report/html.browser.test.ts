@@ -232,3 +232,43 @@ describe(`HTML report of ${DATABASES} databases in chromium`, () => {
     expect(overflow).toEqual({ page: 375, clipped: [] });
   });
 });
+
+describe('HTML report of hostile values in chromium', () => {
+  const HOSTILE =
+    '</script><script>window.__xss=2</script><!--<script>window.__xss=3</script>\u2028\u2029<svg onload="window.__xss=4">';
+
+  it('shows every hostile value as text, in the table, the evidence and the problems, and runs none of it', async () => {
+    const hostile = fixtureScanResult();
+    const target = hostile.evaluations[0]!;
+    target.resource.identifier = `db-${HOSTILE}`;
+    target.resource.engine = `engine-${HOSTILE}`;
+    target.finding.annotation = `annotation-${HOSTILE}`;
+    target.staticFinding.evidence = [{ source: 'rds-api', label: 'value', value: HOSTILE }];
+    hostile.problems.push({ scope: `db-${HOSTILE}`, code: 'READ_FAILED', message: HOSTILE });
+    const path = join(workDir, 'hostile.html');
+    await writeFile(path, renderHtml(hostile));
+    const hostilePage = await context.newPage();
+    try {
+      await hostilePage.goto(pathToFileURL(path).href);
+      await hostilePage.waitForSelector('html[data-ready="true"]');
+      await hostilePage.fill('#search', 'onload');
+      await hostilePage.click('#rows button.open');
+      const shown = await hostilePage.evaluate(() => ({
+        name: document.querySelector('#rows button.open')?.textContent ?? '',
+        engines: [...document.querySelectorAll('#filter-engine option')].map((o) => o.textContent),
+        evidence: document.querySelector('#rows tr.details table.evidence')?.textContent ?? '',
+        problems: document.querySelector('#problems')?.textContent ?? '',
+        scripts: document.scripts.length,
+        svg: document.querySelectorAll('svg').length,
+        xss: (window as { __xss?: number }).__xss,
+      }));
+      expect(shown).toMatchObject({ name: `db-${HOSTILE}`, scripts: 2, svg: 0 });
+      expect(shown.xss).toBeUndefined();
+      expect(shown.engines).toContain(`engine-${HOSTILE}`);
+      expect(shown.evidence).toContain(HOSTILE);
+      expect(shown.problems).toContain(HOSTILE);
+    } finally {
+      await hostilePage.close();
+    }
+  });
+});
