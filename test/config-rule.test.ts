@@ -22,6 +22,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/use-cases/config-rule.js';
+import { expectCouldNotTell } from './fixtures/config-evaluations.js';
 
 const rds = mockClient(RDSClient);
 const config = mockClient(ConfigServiceClient);
@@ -298,7 +299,8 @@ describe('Config rule: change notifications', () => {
     expect(rest).toEqual([]);
     expect(evaluation).toMatchObject({
       ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
-      ComplianceType: 'INSUFFICIENT_DATA',
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: expect.stringMatching(/^INSUFFICIENT_DATA: /),
       OrderingTimestamp: new Date('2025-01-15T12:30:00.150Z'),
     });
     expect(evaluation?.Annotation).toContain('2025-01-14T08:00:00.000Z');
@@ -314,7 +316,8 @@ describe('Config rule: change notifications', () => {
     expect(sentEvaluations()).toEqual([
       expect.objectContaining({
         ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
-        ComplianceType: 'INSUFFICIENT_DATA',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringMatching(/^INSUFFICIENT_DATA: /),
       }),
     ]);
   });
@@ -451,7 +454,7 @@ describe('Config rule: scheduled notifications', () => {
     await handleConfigRuleEvent(loadEvent('config-scheduled.json'), deps());
 
     const byId = new Map(sentEvaluations().map((e) => [e.ComplianceResourceId, e]));
-    expect(byId.get('db-AAAAAAAAAAAAAAAAAAAAAAAAA1')?.ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(byId.get('db-AAAAAAAAAAAAAAAAAAAAAAAAA1'));
     expect(byId.get('db-GONEGONEGONEGONEGONEGONE03')?.ComplianceType).toBe('NOT_APPLICABLE');
   });
 
@@ -545,7 +548,8 @@ describe('Config rule: bad events', () => {
     const [evaluation] = sentEvaluations();
     expect(evaluation).toMatchObject({
       ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
-      ComplianceType: 'INSUFFICIENT_DATA',
+      ComplianceType: 'NON_COMPLIANT',
+      Annotation: expect.stringMatching(/^INSUFFICIENT_DATA: /),
     });
     expect(evaluation?.Annotation).toContain('caExpiryDays');
   });
@@ -568,8 +572,10 @@ describe('Config rule: bad events', () => {
       ['db-AAAAAAAAAAAAAAAAAAAAAAAAA1', 'db-BBBBBBBBBBBBBBBBBBBBBBBBB2'].map((id) => ({
         ComplianceResourceType: 'AWS::RDS::DBInstance',
         ComplianceResourceId: id,
-        ComplianceType: 'INSUFFICIENT_DATA',
-        Annotation: expect.stringMatching(/^rule parameters invalid: .*caExpiryDays/),
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringMatching(
+          /^INSUFFICIENT_DATA: rule parameters invalid: .*caExpiryDays/,
+        ),
         OrderingTimestamp: new Date('2025-01-15T13:00:00.000Z'),
       })),
     );
@@ -585,7 +591,8 @@ describe('Config rule: bad events', () => {
     expect(sentEvaluations()).toEqual([
       expect.objectContaining({
         ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
-        ComplianceType: 'INSUFFICIENT_DATA',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringMatching(/^INSUFFICIENT_DATA: /),
         OrderingTimestamp: new Date('2025-02-05T06:02:13.441Z'),
       }),
     ]);
@@ -604,9 +611,9 @@ describe('Config rule: bad events', () => {
       {
         ComplianceResourceType: 'AWS::RDS::DBInstance',
         ComplianceResourceId: 'db-ABCDEFGHIJKLMNOPQRSTUVWXY0',
-        ComplianceType: 'INSUFFICIENT_DATA',
+        ComplianceType: 'NON_COMPLIANT',
         Annotation: expect.stringMatching(
-          /^event unreadable \(INVOKING_EVENT_INVALID\): .*awsRegion/,
+          /^INSUFFICIENT_DATA: event unreadable \(INVOKING_EVENT_INVALID\): .*awsRegion/,
         ),
         OrderingTimestamp: new Date('2025-02-05T06:02:11.900Z'),
       },

@@ -56,19 +56,40 @@ export function toEvaluation(e: ResourceEvaluation): Evaluation {
   );
 }
 
-/** An INSUFFICIENT_DATA evaluation saying why, for a resource whose input could not be used. */
+/**
+ * The evaluation for a resource whose input could not be used: INSUFFICIENT_DATA
+ * saying why, which goes to Config as `configCompliance` says.
+ */
 export function insufficientDataEvaluation(
   resourceType: ResourceType,
   resourceId: string,
   annotation: string,
   orderingTimestamp: Date,
 ): Evaluation {
+  return evaluation(resourceType, resourceId, 'INSUFFICIENT_DATA', annotation, orderingTimestamp);
+}
+
+/** How an annotation sent to Config begins when the verdict was INSUFFICIENT_DATA. */
+export const INSUFFICIENT_DATA_PREFIX = 'INSUFFICIENT_DATA: ';
+
+/**
+ * A verdict as Config takes it. PutEvaluations does not accept
+ * INSUFFICIENT_DATA (API reference, Evaluation.ComplianceType: "Config does
+ * not accept INSUFFICIENT_DATA as the value for ComplianceType from a
+ * PutEvaluations request"), and a verdict Config does not take would leave
+ * the resource at its last one, COMPLIANT included. A database this side
+ * could not judge therefore goes to Config as NON_COMPLIANT, its annotation
+ * starting with `INSUFFICIENT_DATA: ` and the reason; every report of the
+ * scan keeps the verdict INSUFFICIENT_DATA.
+ */
+export function configCompliance(
+  verdict: NonNullable<Evaluation['ComplianceType']>,
+  annotation: string | undefined,
+): { complianceType: NonNullable<Evaluation['ComplianceType']>; annotation: string | undefined } {
+  if (verdict !== 'INSUFFICIENT_DATA') return { complianceType: verdict, annotation };
   return {
-    ComplianceResourceType: resourceType,
-    ComplianceResourceId: resourceId,
-    ComplianceType: 'INSUFFICIENT_DATA',
-    Annotation: clampAnnotation(annotation),
-    OrderingTimestamp: orderingTimestamp,
+    complianceType: 'NON_COMPLIANT',
+    annotation: `${INSUFFICIENT_DATA_PREFIX}${annotation ?? 'could not tell'}`,
   };
 }
 
@@ -90,10 +111,11 @@ export function notApplicableEvaluation(
 function evaluation(
   resourceType: string,
   resourceId: string,
-  complianceType: Evaluation['ComplianceType'],
-  annotation: string | undefined,
+  verdict: NonNullable<Evaluation['ComplianceType']>,
+  verdictAnnotation: string | undefined,
   orderingTimestamp: Date,
 ): Evaluation {
+  const { complianceType, annotation } = configCompliance(verdict, verdictAnnotation);
   const result: Evaluation = {
     ComplianceResourceType: resourceType,
     ComplianceResourceId: resourceId,

@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigRuleOutcome, handleConfigRuleEvent } from '../../lib/use-cases/config-rule.js';
 import { loadEvent } from '../config/events.js';
+import { expectCouldNotTell } from '../fixtures/config-evaluations.js';
 import {
   account,
   captureLog,
@@ -126,8 +127,10 @@ describe('rule parameters with wrong types: rejected, and the resource gets INSU
     });
     expect(outcome).toMatchObject({ status: 'rejected', code: 'RULE_PARAMETERS_INVALID' });
     const evaluation = onlyEvaluation();
-    expect(evaluation.ComplianceType).toBe('INSUFFICIENT_DATA');
-    expect(evaluation.Annotation).toMatch(/^rule parameters invalid: .*minTlsVersion/);
+    expectCouldNotTell(evaluation);
+    expect(evaluation.Annotation).toMatch(
+      /^INSUFFICIENT_DATA: rule parameters invalid: .*minTlsVersion/,
+    );
     expect(evaluation.Annotation).toContain('caExpiryDays');
   });
 
@@ -156,7 +159,7 @@ describe('rule parameters with wrong types: rejected, and the resource gets INSU
   it('ruleParameters that are not JSON → RULE_PARAMETERS_NOT_JSON, INSUFFICIENT_DATA', async () => {
     const outcome = await handle({ ...change, ruleParameters: '{minTlsVersion: TLSv1.2' });
     expect(outcome).toMatchObject({ status: 'rejected', code: 'RULE_PARAMETERS_NOT_JSON' });
-    expect(onlyEvaluation().ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(onlyEvaluation());
   });
 
   it('secretArns naming a non-ARN → RULE_PARAMETERS_INVALID and the bad value is not echoed', async () => {
@@ -166,7 +169,7 @@ describe('rule parameters with wrong types: rejected, and the resource gets INSU
     });
     expect(outcome).toMatchObject({ status: 'rejected', code: 'RULE_PARAMETERS_INVALID' });
     const evaluation = onlyEvaluation();
-    expect(evaluation.ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(evaluation);
     expect(evaluation.Annotation).not.toContain('hunter2');
   });
 
@@ -179,8 +182,8 @@ describe('rule parameters with wrong types: rejected, and the resource gets INSU
     expect(sent()).toEqual([
       expect.objectContaining({
         ComplianceResourceId: 'db-APPPG',
-        ComplianceType: 'INSUFFICIENT_DATA',
-        Annotation: expect.stringContaining('requireLiveProbe'),
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringMatching(/^INSUFFICIENT_DATA: .*requireLiveProbe/),
       }),
     ]);
   });
@@ -194,7 +197,7 @@ describe('configuration items the rule cannot use: INSUFFICIENT_DATA, never a cr
     const outcome = await handle(event);
     expect(outcome.status).toBe('evaluated');
     const evaluation = onlyEvaluation();
-    expect(evaluation.ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(evaluation);
     expect(evaluation.Annotation).toContain('engine');
   });
 
@@ -208,7 +211,7 @@ describe('configuration items the rule cannot use: INSUFFICIENT_DATA, never a cr
     const outcome = await handle(event);
     expect(outcome.status).toBe('evaluated');
     const evaluation = onlyEvaluation();
-    expect(evaluation.ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(evaluation);
     expect(evaluation.Annotation?.length).toBeLessThanOrEqual(256);
   });
 
@@ -219,9 +222,9 @@ describe('configuration items the rule cannot use: INSUFFICIENT_DATA, never a cr
     const outcome = await handle(loadEvent('config-oversized.json'));
     expect(outcome.status).toBe('evaluated');
     const evaluation = onlyEvaluation();
-    expect(evaluation.ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(evaluation);
     expect(evaluation.Annotation).toMatch(
-      /^configuration item unavailable: .*AccessDeniedException/,
+      /^INSUFFICIENT_DATA: configuration item unavailable: .*AccessDeniedException/,
     );
   });
 
@@ -239,7 +242,7 @@ describe('configuration items the rule cannot use: INSUFFICIENT_DATA, never a cr
     });
     const outcome = await handle(loadEvent('config-oversized.json'));
     expect(outcome.status).toBe('evaluated');
-    expect(onlyEvaluation().ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(onlyEvaluation());
   });
 });
 
@@ -251,7 +254,7 @@ describe('parameter values the rules do not know are never read as compliant', (
         { ParameterName: 'ssl_min_protocol_version', ParameterValue: 'TLSv1.2', Source: 'user' },
       ];
       const outcome = await handle(change, { 'pg15-force-ssl': parameters });
-      expect(onlyEvaluation().ComplianceType).toBe('INSUFFICIENT_DATA');
+      expectCouldNotTell(onlyEvaluation());
       if (outcome.status !== 'evaluated') throw new Error(outcome.status);
       expect(outcome.scan?.evaluations[0]?.finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
     });
@@ -263,7 +266,7 @@ describe('parameter values the rules do not know are never read as compliant', (
       { ParameterName: 'ssl_min_protocol_version', ParameterValue: 'TLSv1.9', Source: 'user' },
     ];
     const outcome = await handle(change, { 'pg15-force-ssl': parameters });
-    expect(onlyEvaluation().ComplianceType).toBe('INSUFFICIENT_DATA');
+    expectCouldNotTell(onlyEvaluation());
     if (outcome.status !== 'evaluated') throw new Error(outcome.status);
     expect(outcome.scan?.evaluations[0]?.finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
   });

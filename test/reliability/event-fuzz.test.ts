@@ -26,6 +26,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VERDICTS } from '../../lib/types.js';
+
+/** The compliance types PutEvaluations accepts (API reference, Evaluation.ComplianceType). */
+const CONFIG_COMPLIANCE_TYPES = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'];
+
 import { handleConfigRuleEvent } from '../../lib/use-cases/config-rule.js';
 import { loadEvent } from '../config/events.js';
 import { CURRENT_CA, captureLog, postgresInstance, REGION } from './support.js';
@@ -339,8 +343,12 @@ describe('handleConfigRuleEvent under generated events', () => {
           expect(call.length).toBeGreaterThan(0);
           expect(call.length).toBeLessThanOrEqual(100);
           for (const evaluation of call) {
-            seenTypes.add(String(evaluation.ComplianceType));
-            expect(VERDICTS).toContain(evaluation.ComplianceType);
+            // What Config takes: never INSUFFICIENT_DATA, which PutEvaluations does not accept;
+            // a verdict of INSUFFICIENT_DATA travels as NON_COMPLIANT and says so first.
+            const couldNotTell = evaluation.Annotation?.startsWith('INSUFFICIENT_DATA: ') === true;
+            seenTypes.add(couldNotTell ? 'INSUFFICIENT_DATA' : String(evaluation.ComplianceType));
+            expect(CONFIG_COMPLIANCE_TYPES).toContain(evaluation.ComplianceType);
+            if (couldNotTell) expect(evaluation.ComplianceType).toBe('NON_COMPLIANT');
             expect(evaluation.ComplianceResourceId).toBeTruthy();
             expect(evaluation.ComplianceResourceType).toBeTruthy();
             expect(evaluation.OrderingTimestamp).toBeInstanceOf(Date);
