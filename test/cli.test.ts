@@ -55,9 +55,12 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     expect(stdout).toContain('ledger-1');
   });
 
-  it('exits 3 with --fail-on-insufficient when a group could not be read', async () => {
-    const { code } = await run({ id: ['shop-mysql'], failOnInsufficient: true });
-    expect(code).toBe(3);
+  it('exits 3 when a group could not be read, saying so, and 0 only with --allow-insufficient', async () => {
+    const undecided = await run({ id: ['shop-mysql'] });
+    expect(undecided.code).toBe(3);
+    expect(undecided.stderr).toContain('exit 3: nothing is NON_COMPLIANT, but not everything');
+    expect((await run({ id: ['shop-mysql'], failOnInsufficient: true })).code).toBe(3);
+    expect((await run({ id: ['shop-mysql'], allowInsufficient: true })).code).toBe(0);
   });
 
   it('exits 4 when an --id names no database, saying which, and 0 with --allow-empty', async () => {

@@ -92,7 +92,11 @@ export function buildProgram(
       new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('--fail-on-insufficient', 'exit 3 when anything is INSUFFICIENT_DATA too')
+    .option(
+      '--allow-insufficient',
+      'exit 0, not 3, when something is INSUFFICIENT_DATA or a group could not be read',
+    )
+    .option('--fail-on-insufficient', 'exit 3 when anything is INSUFFICIENT_DATA (the default)')
     .option('--allow-empty', 'exit 0, not 4, when no database matched (an empty account is fine)')
     .action(async (options: ScanCommandOptions) => {
       outcome.exitCode = await runScanCommand(options, stdout, stderr);

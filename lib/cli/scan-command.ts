@@ -47,6 +47,9 @@ export interface ScanCommandOptions {
   concurrency: number;
   format: ReportFormat;
   output?: string;
+  /** Exit 0, not 3, when something is INSUFFICIENT_DATA or a group could not be read. */
+  allowInsufficient?: boolean;
+  /** The default since "could not tell" exits 3; still accepted for scripts that pass it. */
   failOnInsufficient?: boolean;
   allowEmpty?: boolean;
 }
@@ -215,7 +218,8 @@ export async function runScanCommand(
     return EXIT_CODES.error;
   }
   const code = exitCodeFor(result, {
-    failOnInsufficientData: options.failOnInsufficient === true,
+    allowInsufficientData:
+      options.allowInsufficient === true && options.failOnInsufficient !== true,
     allowEmpty: options.allowEmpty === true,
   });
   explainExit(code, result, stderr);
@@ -256,6 +260,11 @@ function explainExit(code: number, result: ScanResult, stderr: NodeJS.WriteStrea
     writeLine(
       stderr,
       `rds-tls-guard: exit ${code}: part of the estate could not be read, so this report may be missing databases`,
+    );
+  } else if (code === EXIT_CODES.insufficientData) {
+    writeLine(
+      stderr,
+      `rds-tls-guard: exit ${code}: nothing is NON_COMPLIANT, but not everything could be decided (INSUFFICIENT_DATA or an unreadable group; the report says which); pass --allow-insufficient to exit 0 anyway`,
     );
   } else if (code === EXIT_CODES.nothingEvaluated) {
     for (const problem of result.problems.filter((entry) => entry.code === 'ID_NOT_FOUND')) {

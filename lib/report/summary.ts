@@ -71,12 +71,13 @@ export function isUnmatchedFilter(problem: ScanProblem): boolean {
 /**
  * The CLI's exit codes. Scripts and CI jobs branch on these, so they never
  * change meaning:
- * - 0: everything asked for was read and evaluated, nothing NON_COMPLIANT (and,
- *   with `failOnInsufficientData`, nothing undecided);
+ * - 0: everything asked for was read and evaluated, nothing NON_COMPLIANT and
+ *   (unless `allowInsufficientData`) nothing undecided;
  * - 1: runtime error: the scan did not produce a result (set by the CLI, never here);
  * - 2: at least one database NON_COMPLIANT;
- * - 3: with `failOnInsufficientData` only: nothing NON_COMPLIANT, but at least one
- *   database INSUFFICIENT_DATA or a scan problem;
+ * - 3: nothing NON_COMPLIANT, but at least one database INSUFFICIENT_DATA or a
+ *   scan problem: "could not tell" is never the all-clear; `allowInsufficientData`
+ *   turns this into 0;
  * - 4: nothing was evaluated (zero databases), or an `--id` named no database;
  *   `allowEmpty` turns this into 0;
  * - 5: a region, account or listing could not be read: the report may be missing
@@ -98,8 +99,8 @@ export const EXIT_CODES = {
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 export interface ExitCodeOptions {
-  /** Exit 3 when something could not be decided, instead of 0. Default false. */
-  failOnInsufficientData?: boolean;
+  /** Exit 0, not 3, when something could not be decided. Default false. */
+  allowInsufficientData?: boolean;
   /** Zero databases (or an `--id` that matched none) is a valid result, not exit 4. Default false. */
   allowEmpty?: boolean;
 }
@@ -115,7 +116,7 @@ export function exitCodeFor(result: ScanResult, options: ExitCodeOptions = {}): 
     return EXIT_CODES.nothingEvaluated;
   }
   if (
-    options.failOnInsufficientData === true &&
+    options.allowInsufficientData !== true &&
     (summary.verdicts.INSUFFICIENT_DATA > 0 ||
       result.problems.some((problem) => !isUnmatchedFilter(problem)))
   ) {

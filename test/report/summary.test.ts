@@ -93,31 +93,32 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(fixtureScanResult())).toBe(2);
   });
 
-  it('exits 2, not 3, when NON_COMPLIANT and INSUFFICIENT_DATA are both present and failing on insufficient data', () => {
-    expect(exitCodeFor(fixtureScanResult(), { failOnInsufficientData: true })).toBe(2);
+  it('exits 2, not 3, when NON_COMPLIANT and INSUFFICIENT_DATA are both present', () => {
+    expect(exitCodeFor(fixtureScanResult())).toBe(2);
+    expect(exitCodeFor(fixtureScanResult(), { allowInsufficientData: true })).toBe(2);
   });
 
   it('exits 0 when everything is COMPLIANT or NOT_APPLICABLE', () => {
     expect(exitCodeFor(withVerdicts(['COMPLIANT', 'NOT_APPLICABLE']))).toBe(0);
   });
 
-  it('exits 0 for INSUFFICIENT_DATA by default', () => {
-    expect(exitCodeFor(withVerdicts(['COMPLIANT', 'INSUFFICIENT_DATA']))).toBe(0);
+  it('exits 3 for INSUFFICIENT_DATA by default: could not tell is never the all-clear', () => {
+    expect(exitCodeFor(withVerdicts(['COMPLIANT', 'INSUFFICIENT_DATA']))).toBe(3);
   });
 
-  it('exits 3 for INSUFFICIENT_DATA when asked to fail on insufficient data', () => {
+  it('exits 0 for INSUFFICIENT_DATA only when asked to allow it', () => {
     expect(
       exitCodeFor(withVerdicts(['COMPLIANT', 'INSUFFICIENT_DATA']), {
-        failOnInsufficientData: true,
+        allowInsufficientData: true,
       }),
-    ).toBe(3);
+    ).toBe(0);
   });
 
   it('exits 5 when a region could not be listed, even with nothing undecided and no flag', () => {
     const result = withVerdicts(['COMPLIANT'], true);
     expect(result.problems.map((problem) => problem.code)).toEqual(['ACCESS_DENIED']);
     expect(exitCodeFor(result)).toBe(5);
-    expect(exitCodeFor(result, { failOnInsufficientData: true, allowEmpty: true })).toBe(5);
+    expect(exitCodeFor(result, { allowInsufficientData: true, allowEmpty: true })).toBe(5);
   });
 
   it('exits 5, not 4, when nothing was evaluated because the listing failed', () => {
@@ -129,15 +130,15 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(withVerdicts(['NON_COMPLIANT'], true))).toBe(2);
   });
 
-  it('exits 3 for a problem with one database when asked to fail on insufficient data, 0 otherwise', () => {
+  it('exits 3 for a problem with one database, 0 only when insufficient data is allowed', () => {
     const result = { ...withVerdicts(['COMPLIANT']), problems: [groupUnreadable] };
-    expect(exitCodeFor(result)).toBe(0);
-    expect(exitCodeFor(result, { failOnInsufficientData: true })).toBe(3);
+    expect(exitCodeFor(result)).toBe(3);
+    expect(exitCodeFor(result, { allowInsufficientData: true })).toBe(0);
   });
 
   it('exits 4 when nothing was evaluated, 0 when an empty result is allowed', () => {
     expect(exitCodeFor(withVerdicts([]))).toBe(4);
-    expect(exitCodeFor(withVerdicts([]), { failOnInsufficientData: true })).toBe(4);
+    expect(exitCodeFor(withVerdicts([]), { allowInsufficientData: true })).toBe(4);
     expect(exitCodeFor(withVerdicts([]), { allowEmpty: true })).toBe(0);
   });
 
@@ -145,7 +146,7 @@ describe('exitCodeFor', () => {
     const result = { ...withVerdicts(['COMPLIANT']), problems: [idNotFound] };
     expect(exitCodeFor(result)).toBe(4);
     expect(exitCodeFor(result, { allowEmpty: true })).toBe(0);
-    expect(exitCodeFor(result, { allowEmpty: true, failOnInsufficientData: true })).toBe(0);
+    expect(exitCodeFor(result, { allowEmpty: true, allowInsufficientData: true })).toBe(0);
   });
 
   it('keeps the documented meaning of each exit code', () => {
