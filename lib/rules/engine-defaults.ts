@@ -37,6 +37,7 @@ const SOURCES = {
   mysql: `${RDS_DOCS}/UserGuide/mysql-ssl-connections.require-ssl.html`,
   mysql56:
     'https://dev.mysql.com/doc/refman/5.7/en/server-system-variables.html (require_secure_transport added in MySQL 5.7.8)',
+  mysql57Tls: `${RDS_DOCS}/UserGuide/MySQL.Concepts.SSLSupport.html (MySQL 5.7 supports TLS 1.0, 1.1 and 1.2, not 1.3)`,
   mariadb: `${RDS_DOCS}/UserGuide/mariadb-ssl-connections.require-ssl.html`,
   auroraMysql: `${RDS_DOCS}/AuroraUserGuide/AuroraMySQL.Security.html`,
   sqlserver: `${RDS_DOCS}/UserGuide/SQLServer.Concepts.General.SSL.Using.html`,
@@ -70,6 +71,11 @@ const DOCUMENTED: readonly DocumentedDefault[] = [
     { before: [5, 7], value: null, source: SOURCES.mysql56 },
     { from: [5, 7], before: [8, 5], value: '0', source: SOURCES.mysql },
     { from: [9, 7], value: '1', source: SOURCES.mysql },
+  ]),
+  // RDS for MySQL 5.7 accepts TLS 1.0 and 1.1 unless tls_version says otherwise.
+  // Later versions are not listed: the rules do not fail an unset tls_version there.
+  ...rowsOf('mysql', 'tls_version', [
+    { from: [5, 7], before: [8, 0], value: 'TLSv1,TLSv1.1,TLSv1.2', source: SOURCES.mysql57Tls },
   ]),
   // RDS for MariaDB: parameter from 10.5; OFF up to 11.4; ON from 11.8.
   ...rowsOf('mariadb', 'require_secure_transport', [

@@ -6,6 +6,7 @@ import type { TlsVersion } from '../types.js';
 import { allowedVersionsCheck } from './allowed-versions.js';
 import { type CheckResult, passed } from './check.js';
 import { enforcementCheck } from './enforcement.js';
+import { builtInDefault } from './engine-defaults.js';
 import {
   describeValue,
   type GroupContext,
@@ -41,6 +42,29 @@ function tlsVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
   // tls_version is static on some engine versions: changing it may need a reboot.
   const fix = setParametersRemediation(group, [{ name, value: allowed }], 'pending-reboot');
 
+  const documented =
+    reading.value === undefined
+      ? builtInDefault(group.engineFamily, name, group.resource.engineVersion)
+      : undefined;
+  if (documented?.value) {
+    // A version whose default RDS documents: judged like a value the group sets.
+    const effective = {
+      value: documented.value,
+      origin: 'built-in' as const,
+      basis: documented.basis,
+    };
+    const evidence = [parameterEvidence(group, name, effective)];
+    const described = describeValue(group, name, effective);
+    return (
+      allowedVersionsCheck(
+        parseTlsVersionList(documented.value),
+        minimum,
+        { described, unreadable: described },
+        fix,
+        evidence,
+      ) ?? passed(described, evidence)
+    );
+  }
   if (reading.value === undefined) {
     // The engine default differs by engine and version and is not known here.
     // With the usual TLSv1.2 minimum the rules do not fail on it (the live

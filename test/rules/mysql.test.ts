@@ -87,6 +87,25 @@ describe('MySQL tls_version', () => {
     );
   });
 
+  it('fails an unset tls_version on MySQL 5.7, whose default RDS documents as allowing TLS 1.0 and 1.1', () => {
+    const finding = evaluateStatic(
+      instanceInput({
+        engine: 'mysql',
+        engineVersion: '5.7.44',
+        group: 'mysql57-app',
+        parameters: { require_secure_transport: '1', tls_version: unset('static') },
+      }),
+    );
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
+    expect(finding.annotation).toBe(
+      'tls_version unset in parameter group mysql57-app → assumed TLSv1,TLSv1.1,TLSv1.2 (documented default for this version): allows TLSv1, TLSv1.1 (minimum TLSv1.2)',
+    );
+    expect(finding.evidence).toContainEqual(
+      expect.objectContaining({ source: 'built-in', value: 'TLSv1,TLSv1.1,TLSv1.2' }),
+    );
+  });
+
   it('cannot meet a TLSv1.3 minimum with an unset tls_version', () => {
     const finding = mysql('mysql', { require_secure_transport: '1' }, { minTlsVersion: 'TLSv1.3' });
     expect(finding.verdict).toBe('INSUFFICIENT_DATA');
