@@ -140,6 +140,8 @@ export const parameterGroupMembershipSchema = z.object({
   name: z.string().min(1),
   /** `in-sync`, `pending-reboot`, `applying`, … as RDS reports it. */
   applyStatus: z.string().optional(),
+  /** A cluster's group: the member whose status `applyStatus` is, when not every member is in sync. */
+  applyStatusMember: z.string().optional(),
 });
 export type ParameterGroupMembership = z.output<typeof parameterGroupMembershipSchema>;
 

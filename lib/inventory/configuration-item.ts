@@ -12,7 +12,7 @@
  */
 import type { CodedError } from '../errors.js';
 import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
-import { accountIdFromArn, pendingTlsChanges } from './mappers.js';
+import { accountIdFromArn, clusterGroupStatus, pendingTlsChanges } from './mappers.js';
 
 export const CONFIGURATION_ITEM_ERROR_CODES = [
   /** The item lacks what every resource needs: resource id, region, configuration, identifier, engine or engine version. */
@@ -234,11 +234,12 @@ function groupMemberships(
   }
   const name = text(configuration, 'dBClusterParameterGroup');
   if (!name) return {};
-  const writer = records(configuration, 'dBClusterMembers').find(
-    (member) => flag(member, 'isClusterWriter') === true,
-  );
-  const applyStatus = text(writer, 'dBClusterParameterGroupStatus');
-  return { clusterParameterGroup: { name, ...(applyStatus ? { applyStatus } : {}) } };
+  const members = records(configuration, 'dBClusterMembers').map((member) => ({
+    identifier: text(member, 'dBInstanceIdentifier'),
+    writer: flag(member, 'isClusterWriter') === true,
+    status: text(member, 'dBClusterParameterGroupStatus'),
+  }));
+  return { clusterParameterGroup: { name, ...clusterGroupStatus(members) } };
 }
 
 function optionGroupsOf(configuration: JsonRecord, isInstance: boolean): OptionGroupMembership[] {

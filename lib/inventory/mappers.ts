@@ -223,10 +223,40 @@ export function resourceFromInstance(
   });
 }
 
+/** One cluster member's hold on the cluster parameter group, as either source spells it. */
+export interface ClusterGroupStatus {
+  identifier: string | undefined;
+  writer: boolean;
+  status: string | undefined;
+}
+
 /**
- * The cluster parameter group and the status RDS reports for it. The status
- * lives per member; the writer's is the cluster's own (a cluster with no
- * members yet has none).
+ * The cluster parameter group's status for the cluster as a whole. The status
+ * lives per member, and the reader and custom endpoints reach every member:
+ * the writer's status when it is not in sync, else the first member that is
+ * not, named, else the writer's own (a cluster with no members yet has none).
+ */
+export function clusterGroupStatus(
+  members: readonly ClusterGroupStatus[],
+): Pick<ParameterGroupMembership, 'applyStatus' | 'applyStatusMember'> {
+  const inSync = (member: ClusterGroupStatus) =>
+    member.status === undefined || member.status.trim().toLowerCase() === 'in-sync';
+  const writer = members.find((member) => member.writer);
+  const lagging = writer && !inSync(writer) ? writer : members.find((member) => !inSync(member));
+  if (lagging?.status) {
+    return {
+      applyStatus: lagging.status,
+      ...(lagging !== writer && lagging.identifier
+        ? { applyStatusMember: lagging.identifier }
+        : {}),
+    };
+  }
+  return writer?.status ? { applyStatus: writer.status } : {};
+}
+
+/**
+ * The cluster parameter group and the status RDS reports for it: a member's
+ * own, or the cluster's as a whole (clusterGroupStatus).
  */
 export function clusterParameterGroupOf(
   cluster: DBCluster,
@@ -234,12 +264,22 @@ export function clusterParameterGroupOf(
 ): ParameterGroupMembership | undefined {
   if (!cluster.DBClusterParameterGroup) return undefined;
   const members = cluster.DBClusterMembers ?? [];
-  const member =
-    memberIdentifier !== undefined
-      ? members.find((m) => m.DBInstanceIdentifier === memberIdentifier)
-      : members.find((m) => m.IsClusterWriter === true);
-  const applyStatus = member?.DBClusterParameterGroupStatus;
-  return { name: cluster.DBClusterParameterGroup, ...(applyStatus ? { applyStatus } : {}) };
+  if (memberIdentifier !== undefined) {
+    const applyStatus = members.find(
+      (m) => m.DBInstanceIdentifier === memberIdentifier,
+    )?.DBClusterParameterGroupStatus;
+    return { name: cluster.DBClusterParameterGroup, ...(applyStatus ? { applyStatus } : {}) };
+  }
+  return {
+    name: cluster.DBClusterParameterGroup,
+    ...clusterGroupStatus(
+      members.map((m) => ({
+        identifier: m.DBInstanceIdentifier,
+        writer: m.IsClusterWriter === true,
+        status: m.DBClusterParameterGroupStatus,
+      })),
+    ),
+  };
 }
 
 /** The cluster's members, writer first as RDS flags it; bounded. */

@@ -21,6 +21,8 @@ export interface GroupContext {
   parameters: Record<string, ResolvedParameter>;
   /** `in-sync`, `pending-reboot`, `applying`, … */
   applyStatus?: string;
+  /** For a cluster's group: the member the status is of, when not the writer. */
+  applyStatusMember?: string;
   resource: DatabaseResource;
   engineFamily: EngineFamily;
   /** `parameter group pg14-app` or `cluster parameter group apg-prod`. */
@@ -74,6 +76,9 @@ export function selectGroup(input: StaticRuleInput, family: EngineFamily): Group
   };
   if (settings.family !== undefined) group.family = settings.family;
   if (membership?.applyStatus !== undefined) group.applyStatus = membership.applyStatus;
+  if (membership?.applyStatusMember !== undefined) {
+    group.applyStatusMember = membership.applyStatusMember;
+  }
   return { group };
 }
 
@@ -276,7 +281,11 @@ export function requireInEffect(
   if (status === undefined || status === '' || status === 'in-sync') return check;
   const evidence: Evidence[] = [
     ...check.evidence,
-    { source: 'rds-api', label: `apply status (${group.name})`, value: group.applyStatus ?? '' },
+    {
+      source: 'rds-api',
+      label: `apply status (${group.name})`,
+      value: `${group.applyStatus ?? ''}${group.applyStatusMember ? ` (member ${group.applyStatusMember})` : ''}`,
+    },
   ];
   const configured = `${reading.name}=${shownValue} configured in ${group.phrase}`;
   if (status === 'pending-reboot') {

@@ -4,10 +4,14 @@ import {
   DescribeDBParameterGroupsCommand,
   DescribeDBParametersCommand,
   DescribeEngineDefaultParametersCommand,
+  type Parameter,
+  type RDSClient,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectInventory } from '../../lib/inventory/index.js';
+import { evaluateStatic } from '../../lib/rules/index.js';
+import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { rdsClients, serveAccount, serviceError } from './rds-mock.js';
 import { auroraCluster, auroraMember, parameter, postgresInstance } from './rds-samples.js';
 
@@ -28,6 +32,23 @@ function numbered(index: number) {
     CACertificateIdentifier: undefined,
     CertificateDetails: undefined,
   });
+}
+
+/** The Aurora PostgreSQL cluster `ledger` (writer in sync, reader pending-reboot) and its two members. */
+function serveLedger(client: RDSClient, clusterParameters: Parameter[]) {
+  const rds = mockClient(client);
+  serveAccount(rds, {
+    instances: [auroraMember('ledger-1'), auroraMember('ledger-2')],
+    clusters: [auroraCluster()],
+    parameterGroups: {
+      'default.aurora-postgresql15': { family: 'aurora-postgresql15', parameters: [] },
+    },
+    clusterParameterGroups: {
+      'apg15-tls': { family: 'aurora-postgresql15', parameters: clusterParameters },
+    },
+    certificates: [],
+  });
+  return rds;
 }
 
 describe('collectInventory', () => {
@@ -137,21 +158,7 @@ describe('collectInventory', () => {
 
   it('gives an Aurora member the cluster parameter group with its own apply status', async () => {
     const client = regionClient('eu-west-1');
-    const rds = mockClient(client);
-    serveAccount(rds, {
-      instances: [auroraMember('ledger-1'), auroraMember('ledger-2')],
-      clusters: [auroraCluster()],
-      parameterGroups: {
-        'default.aurora-postgresql15': { family: 'aurora-postgresql15', parameters: [] },
-      },
-      clusterParameterGroups: {
-        'apg15-tls': {
-          family: 'aurora-postgresql15',
-          parameters: [parameter('rds.force_ssl', '1')],
-        },
-      },
-      certificates: [],
-    });
+    const rds = serveLedger(client, [parameter('rds.force_ssl', '1')]);
 
     const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
     const reader = inventory.items.find((item) => item.resource.identifier === 'ledger-2');
@@ -175,6 +182,35 @@ describe('collectInventory', () => {
     });
     // The cluster was listed, so no per-member DescribeDBClusters lookup was made.
     expect(rds.commandCalls(DescribeDBClustersCommand)).toHaveLength(1);
+  });
+
+  it('does not call a cluster TLS-only while a reader has not taken up its cluster parameter group', async () => {
+    // The writer is in sync; the reader still runs what it had before the
+    // group was attached, and the cluster's reader endpoint reaches it.
+    const client = regionClient('eu-west-1');
+    serveLedger(client, [
+      parameter('rds.force_ssl', '1'),
+      parameter('ssl_min_protocol_version', 'TLSv1.2'),
+    ]);
+
+    const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
+    const cluster = inventory.items.find(
+      (item) => item.resource.resourceType === 'AWS::RDS::DBCluster',
+    );
+    if (!cluster) throw new Error('cluster not collected');
+    const finding = evaluateStatic({
+      ...cluster,
+      ruleParameters: DEFAULT_RULE_PARAMETERS,
+      now: new Date('2026-03-01T12:00:00Z'),
+    });
+
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('PENDING_REBOOT');
+    expect(finding.evidence).toContainEqual({
+      source: 'rds-api',
+      label: 'apply status (apg15-tls)',
+      value: 'pending-reboot (member ledger-2)',
+    });
   });
 
   it('keeps the readable region’s items and reports the denied region as a problem', async () => {

@@ -149,6 +149,37 @@ const expectedInstance: DatabaseResource = {
 };
 
 /** A copy of the item with each dotted path set to its value, or removed where the value is undefined. */
+/** The Aurora MySQL cluster `ledger` as a Config item, with its members' group statuses. */
+function ledgerClusterItem(
+  members: ReadonlyArray<{ id: string; writer: boolean; status: string }>,
+) {
+  return {
+    awsAccountId: '123456789012',
+    awsRegion: 'eu-west-1',
+    resourceType: 'AWS::RDS::DBCluster',
+    resourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+    resourceName: 'ledger',
+    ARN: 'arn:aws:rds:eu-west-1:123456789012:cluster:ledger',
+    configurationItemStatus: 'OK',
+    configuration: {
+      dBClusterIdentifier: 'ledger',
+      dbClusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+      engine: 'aurora-mysql',
+      engineVersion: '8.0.mysql_aurora.3.05.2',
+      status: 'available',
+      endpoint: 'ledger.cluster-c9akciq32.eu-west-1.rds.amazonaws.com',
+      port: 3306,
+      dBClusterParameterGroup: 'aurora-mysql8-tls',
+      dBClusterMembers: members.map((member) => ({
+        dBInstanceIdentifier: member.id,
+        isClusterWriter: member.writer,
+        dBClusterParameterGroupStatus: member.status,
+      })),
+      iAMDatabaseAuthenticationEnabled: false,
+    },
+  };
+}
+
 function withChanges(item: object, changes: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(item) as Record<string, unknown>;
   for (const [path, value] of Object.entries(changes)) {
@@ -262,38 +293,12 @@ describe('resourceFromConfigurationItem', () => {
   });
 
   it('reads a cluster item: cluster group with the writer’s status, host name endpoint and port', () => {
-    const result = resourceFromConfigurationItem({
-      awsAccountId: '123456789012',
-      awsRegion: 'eu-west-1',
-      resourceType: 'AWS::RDS::DBCluster',
-      resourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-      resourceName: 'ledger',
-      ARN: 'arn:aws:rds:eu-west-1:123456789012:cluster:ledger',
-      configurationItemStatus: 'OK',
-      configuration: {
-        dBClusterIdentifier: 'ledger',
-        dbClusterResourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
-        engine: 'aurora-mysql',
-        engineVersion: '8.0.mysql_aurora.3.05.2',
-        status: 'available',
-        endpoint: 'ledger.cluster-c9akciq32.eu-west-1.rds.amazonaws.com',
-        port: 3306,
-        dBClusterParameterGroup: 'aurora-mysql8-tls',
-        dBClusterMembers: [
-          {
-            dBInstanceIdentifier: 'ledger-2',
-            isClusterWriter: false,
-            dBClusterParameterGroupStatus: 'in-sync',
-          },
-          {
-            dBInstanceIdentifier: 'ledger-1',
-            isClusterWriter: true,
-            dBClusterParameterGroupStatus: 'pending-reboot',
-          },
-        ],
-        iAMDatabaseAuthenticationEnabled: false,
-      },
-    });
+    const result = resourceFromConfigurationItem(
+      ledgerClusterItem([
+        { id: 'ledger-2', writer: false, status: 'in-sync' },
+        { id: 'ledger-1', writer: true, status: 'pending-reboot' },
+      ]),
+    );
     expect(result).toEqual({
       ok: true,
       resource: {
@@ -312,6 +317,20 @@ describe('resourceFromConfigurationItem', () => {
         iamDatabaseAuthenticationEnabled: false,
         tags: {},
       },
+    });
+  });
+
+  it('takes a reader’s cluster group status when the writer is in sync and the reader is not', () => {
+    const result = resourceFromConfigurationItem(
+      ledgerClusterItem([
+        { id: 'ledger-1', writer: true, status: 'in-sync' },
+        { id: 'ledger-2', writer: false, status: 'pending-reboot' },
+      ]),
+    );
+    expect(result.ok && result.resource.clusterParameterGroup).toEqual({
+      name: 'aurora-mysql8-tls',
+      applyStatus: 'pending-reboot',
+      applyStatusMember: 'ledger-2',
     });
   });
 

@@ -80,7 +80,7 @@ describe('resourceFromInstance', () => {
 });
 
 describe('resourceFromCluster', () => {
-  it('keys the resource on DbClusterResourceId and takes the writer’s group status', () => {
+  it('keys the resource on DbClusterResourceId and takes the status of a member not in sync', () => {
     expect(resourceFromCluster(auroraCluster(), 'eu-west-1')).toEqual({
       resourceType: 'AWS::RDS::DBCluster',
       resourceId: 'cluster-ABCDEFGHIJKLMNOPQRSTUVWXYZ',
@@ -92,7 +92,11 @@ describe('resourceFromCluster', () => {
       engineVersion: '15.4',
       status: 'available',
       endpoint: { address: 'ledger.cluster-c9akciq32.eu-west-1.rds.amazonaws.com', port: 5432 },
-      clusterParameterGroup: { name: 'apg15-tls', applyStatus: 'in-sync' },
+      clusterParameterGroup: {
+        name: 'apg15-tls',
+        applyStatus: 'pending-reboot',
+        applyStatusMember: 'ledger-2',
+      },
       optionGroups: [],
       masterUsername: 'ledger_admin',
       masterUserSecretArn: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:rds!cluster-99-XyZ`,
@@ -107,6 +111,16 @@ describe('resourceFromCluster', () => {
       ],
       tags: { team: 'ledger' },
     });
+  });
+
+  it('takes the writer’s status when every member is in sync', () => {
+    const cluster = auroraCluster();
+    const members = (cluster.DBClusterMembers ?? []).map((member) => ({
+      ...member,
+      DBClusterParameterGroupStatus: 'in-sync',
+    }));
+    const resource = resourceFromCluster({ ...cluster, DBClusterMembers: members }, 'eu-west-1');
+    expect(resource.clusterParameterGroup).toEqual({ name: 'apg15-tls', applyStatus: 'in-sync' });
   });
 
   it('leaves the apply status out when the cluster has no writer yet', () => {
