@@ -66,11 +66,12 @@ const DOCUMENTED: readonly DocumentedDefault[] = [
       { from: [13, 0], value: 'TLSv1.2', source: SOURCES.postgresMinProtocol },
     ]),
   ),
-  // RDS for MySQL: no parameter in 5.6; OFF up to 8.4; ON for 9.7.
+  // RDS for MySQL: no parameter in 5.6; OFF up to 8.4; ON for 9.7 (the page
+  // names that version only, so later ones take the conservative assumption).
   ...rowsOf('mysql', 'require_secure_transport', [
     { before: [5, 7], value: null, source: SOURCES.mysql56 },
     { from: [5, 7], before: [8, 5], value: '0', source: SOURCES.mysql },
-    { from: [9, 7], value: '1', source: SOURCES.mysql },
+    { from: [9, 7], before: [9, 8], value: '1', source: SOURCES.mysql },
   ]),
   // RDS for MySQL 5.7 accepts TLS 1.0 and 1.1 unless tls_version says otherwise.
   // Later versions are not listed: the rules do not fail an unset tls_version there.

@@ -55,6 +55,18 @@ describe('require_secure_transport defaults by engine and version', () => {
     );
   });
 
+  it.each(['9.8.0', '10.0.1'])(
+    'MySQL %s is past the one version AWS documents as ON (9.7): assumed OFF, and said so',
+    (version) => {
+      const finding = unsetGroup('mysql', version);
+      expect(finding.verdict).toBe('NON_COMPLIANT');
+      expect(finding.reason).toBe('REQUIRE_SECURE_TRANSPORT_OFF');
+      expect(finding.annotation).toContain(
+        'assumed 0 (no documented default: TLS assumed not required)',
+      );
+    },
+  );
+
   it.each([
     ['mysql', '5.6.51'],
     ['mariadb', '10.4.34'],
