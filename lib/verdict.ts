@@ -5,7 +5,20 @@
  * certificate authority's lifetime, so certificate findings stand.
  */
 import { labelled } from './text.js';
-import type { Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
+import type { Evidence, Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
+
+/** The live evidence line of the TLS downgrade handshake (lib/probe/decision.ts writes it). */
+export const LEGACY_TLS_LABEL = 'legacy TLS attempt';
+
+/** Whether a live finding's evidence shows the server refusing a handshake below the minimum. */
+export function legacyTlsRefused(evidence: readonly Evidence[]): boolean {
+  return evidence.some(
+    (entry) =>
+      entry.source === 'probe' &&
+      entry.label === LEGACY_TLS_LABEL &&
+      entry.value.startsWith('refused '),
+  );
+}
 
 /** Static reasons a live probe of the database's own endpoint cannot speak to. */
 function isCertificateReason(reason: string): boolean {
@@ -17,6 +30,12 @@ function isCertificateReason(reason: string): boolean {
     reason === 'PROXY_TLS_NOT_REQUIRED'
   );
 }
+
+/**
+ * Static reasons about the lowest TLS version the server accepts: a live
+ * proof settles them only when its downgrade handshake was refused.
+ */
+const TLS_FLOOR_REASONS = new Set(['TLS_VERSION_ALLOWS_LEGACY', 'TLS_MIN_VERSION_TOO_LOW']);
 
 /** Live reasons that mean no connection to the database was attempted. */
 const NOT_ATTEMPTED_REASONS = new Set([
@@ -102,7 +121,13 @@ export function combineFindings(input: CombineInput): Finding {
   if (liveFinding.verdict === 'COMPLIANT') {
     const staticCertificateProblem =
       staticFinding.verdict === 'NON_COMPLIANT' && isCertificateReason(staticFinding.reason);
-    if (certificateProblem || staticCertificateProblem) {
+    // Plaintext refused says nothing of TLS 1.0: without the downgrade check
+    // the configuration's word on the version floor stands.
+    const floorUnproven =
+      staticFinding.verdict === 'NON_COMPLIANT' &&
+      TLS_FLOOR_REASONS.has(staticFinding.reason) &&
+      !legacyTlsRefused(liveFinding.evidence);
+    if (certificateProblem || staticCertificateProblem || floorUnproven) {
       const problem = certificateProblem ?? staticFinding;
       return {
         ...problem,

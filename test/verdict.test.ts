@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { decide, legacyTlsEvidence } from '../lib/probe/decision.js';
+import type { LegacyTlsStep } from '../lib/probe/model.js';
+import { evaluateStatic } from '../lib/rules/index.js';
 import { clampAnnotation } from '../lib/text.js';
 import { DEFAULT_RULE_PARAMETERS, type Finding, type LiveFinding } from '../lib/types.js';
 import { combineFindings, worstVerdict } from '../lib/verdict.js';
+import { instanceInput } from './rules/builders.js';
 
 function finding(verdict: Finding['verdict'], reason: string, annotation = reason): Finding {
   return { verdict, reason, annotation, remediation: `fix ${reason}`, evidence: [] };
@@ -221,5 +225,70 @@ describe('worstVerdict', () => {
     expect(worstVerdict(['INSUFFICIENT_DATA', 'NON_COMPLIANT', 'COMPLIANT'])).toBe('NON_COMPLIANT');
     expect(worstVerdict(['NOT_APPLICABLE', 'COMPLIANT'])).toBe('COMPLIANT');
     expect(worstVerdict([])).toBe('NOT_APPLICABLE');
+  });
+});
+
+describe('a configuration that allows TLS below the minimum', () => {
+  // tls_version lists TLSv1 and TLSv1.1: a client can connect with TLS 1.0
+  // unless the live downgrade check shows the server refusing it.
+  const staticFinding = evaluateStatic(
+    instanceInput({
+      engine: 'mysql',
+      engineVersion: '8.0.39',
+      group: 'mysql-app',
+      parameters: { require_secure_transport: '1', tls_version: 'TLSv1,TLSv1.1,TLSv1.2' },
+    }),
+  );
+
+  function liveWith(legacy: LegacyTlsStep): LiveFinding {
+    const finding = decide({
+      protocol: 'mysql',
+      plaintext: { kind: 'refused', reason: 'PLAINTEXT_REFUSED', detail: 'plaintext refused' },
+      tls: { kind: 'verified', protocol: 'TLSv1.3' },
+      legacy,
+      minTlsVersion: 'TLSv1.2',
+      requireLiveProbe: false,
+      // As the PostgreSQL and MySQL probes record the step.
+      evidence: [legacyTlsEvidence(legacy)],
+    });
+    return { ...finding, durationMs: 40 };
+  }
+
+  function combineWithStatic(liveFinding: LiveFinding) {
+    return combineFindings({
+      staticFinding,
+      liveFinding,
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+  }
+
+  it('stays NON_COMPLIANT when the live downgrade check could not run', () => {
+    expect(staticFinding.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
+    const liveFinding = liveWith({
+      kind: 'untestable',
+      offered: 'TLSv1.1',
+      detail: 'this client cannot offer TLSv1.1',
+    });
+    expect(liveFinding.verdict).toBe('COMPLIANT');
+
+    const combined = combineWithStatic(liveFinding);
+
+    expect(combined.verdict).toBe('NON_COMPLIANT');
+    expect(combined.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
+    expect(combined.annotation).toContain('allows TLSv1, TLSv1.1 (minimum TLSv1.2)');
+    expect(combined.annotation).toContain('TLS downgrade check below TLSv1.2 did not run');
+  });
+
+  it('lets the live proof win once the server refused the downgrade', () => {
+    const liveFinding = liveWith({
+      kind: 'refused',
+      offered: 'TLSv1.1',
+      detail: 'protocol version alert',
+    });
+    const combined = combineWithStatic(liveFinding);
+
+    expect(combined.verdict).toBe('COMPLIANT');
+    expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding } from '../types.js';
+import { LEGACY_TLS_LABEL } from '../verdict.js';
 import type {
   LegacyTlsStep,
   PlaintextStep,
@@ -109,7 +110,7 @@ export function tlsEvidence(tls: TlsStep): Evidence {
 
 /** The downgrade step as one evidence line. */
 export function legacyTlsEvidence(legacy: LegacyTlsStep): Evidence {
-  return { source: 'probe', label: 'legacy TLS attempt', value: legacyEvidence(legacy) };
+  return { source: 'probe', label: LEGACY_TLS_LABEL, value: legacyEvidence(legacy) };
 }
 
 /** What a protocol's probe decides with, besides its three steps. */
