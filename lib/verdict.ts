@@ -122,11 +122,13 @@ export function combineFindings(input: CombineInput): Finding {
     const staticCertificateProblem =
       staticFinding.verdict === 'NON_COMPLIANT' && isCertificateReason(staticFinding.reason);
     // Plaintext refused says nothing of TLS 1.0: without the downgrade check
-    // the configuration's word on the version floor stands.
+    // the configuration's word on the version floor stands, and so does a
+    // configuration that could not be judged (it may be the floor that was
+    // unreadable: an unknown tls_version token, a group that could not be read).
     const floorUnproven =
-      staticFinding.verdict === 'NON_COMPLIANT' &&
-      TLS_FLOOR_REASONS.has(staticFinding.reason) &&
-      !legacyTlsRefused(liveFinding.evidence);
+      !legacyTlsRefused(liveFinding.evidence) &&
+      ((staticFinding.verdict === 'NON_COMPLIANT' && TLS_FLOOR_REASONS.has(staticFinding.reason)) ||
+        staticFinding.verdict === 'INSUFFICIENT_DATA');
     if (certificateProblem || staticCertificateProblem || floorUnproven) {
       const problem = certificateProblem ?? staticFinding;
       return {

@@ -292,3 +292,66 @@ describe('a configuration that allows TLS below the minimum', () => {
     expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
   });
 });
+
+describe('a configuration that could not be judged, beside a live proof', () => {
+  // tls_version holds a token the rules do not know: the floor is unknown,
+  // and only a refused downgrade handshake settles it.
+  const staticFinding = evaluateStatic(
+    instanceInput({
+      engine: 'mysql',
+      engineVersion: '8.0.39',
+      group: 'mysql-app',
+      parameters: { require_secure_transport: '1', tls_version: 'TLSv1.2,TLSv9' },
+    }),
+  );
+
+  function liveWith(legacy: LegacyTlsStep): LiveFinding {
+    const finding = decide({
+      protocol: 'mysql',
+      plaintext: { kind: 'refused', reason: 'PLAINTEXT_REFUSED', detail: 'plaintext refused' },
+      tls: { kind: 'verified', protocol: 'TLSv1.3' },
+      legacy,
+      minTlsVersion: 'TLSv1.2',
+      requireLiveProbe: false,
+      evidence: [legacyTlsEvidence(legacy)],
+    });
+    return { ...finding, durationMs: 40 };
+  }
+
+  it('stays INSUFFICIENT_DATA when the live downgrade check could not run', () => {
+    expect(staticFinding.verdict).toBe('INSUFFICIENT_DATA');
+    const liveFinding = liveWith({
+      kind: 'untestable',
+      offered: 'TLSv1.1',
+      detail: 'this client cannot offer TLSv1.1',
+    });
+    expect(liveFinding.verdict).toBe('COMPLIANT');
+
+    const combined = combineFindings({
+      staticFinding,
+      liveFinding,
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+
+    expect(combined.verdict).toBe('INSUFFICIENT_DATA');
+    expect(combined.reason).toBe(staticFinding.reason);
+    expect(combined.annotation).toContain('TLS downgrade check below TLSv1.2 did not run');
+  });
+
+  it('lets the live proof win once the server refused the downgrade', () => {
+    const combined = combineFindings({
+      staticFinding,
+      liveFinding: liveWith({
+        kind: 'refused',
+        offered: 'TLSv1.1',
+        detail: 'protocol version alert',
+      }),
+      probeApplies: true,
+      ruleParameters: rules,
+    });
+
+    expect(combined.verdict).toBe('COMPLIANT');
+    expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
+  });
+});
