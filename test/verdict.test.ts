@@ -228,130 +228,87 @@ describe('worstVerdict', () => {
   });
 });
 
-describe('a configuration that allows TLS below the minimum', () => {
-  // tls_version lists TLSv1 and TLSv1.1: a client can connect with TLS 1.0
-  // unless the live downgrade check shows the server refusing it.
-  const staticFinding = evaluateStatic(
-    instanceInput({
-      engine: 'mysql',
-      engineVersion: '8.0.39',
-      group: 'mysql-app',
-      parameters: { require_secure_transport: '1', tls_version: 'TLSv1,TLSv1.1,TLSv1.2' },
-    }),
-  );
-
-  function liveWith(legacy: LegacyTlsStep): LiveFinding {
-    const finding = decide({
-      protocol: 'mysql',
-      plaintext: { kind: 'refused', reason: 'PLAINTEXT_REFUSED', detail: 'plaintext refused' },
-      tls: { kind: 'verified', protocol: 'TLSv1.3' },
-      legacy,
-      minTlsVersion: 'TLSv1.2',
-      requireLiveProbe: false,
-      // As the PostgreSQL and MySQL probes record the step.
-      evidence: [legacyTlsEvidence(legacy)],
-    });
-    return { ...finding, durationMs: 40 };
-  }
-
-  function combineWithStatic(liveFinding: LiveFinding) {
-    return combineFindings({
-      staticFinding,
-      liveFinding,
-      probeApplies: true,
-      ruleParameters: rules,
-    });
-  }
-
-  it('stays NON_COMPLIANT when the live downgrade check could not run', () => {
-    expect(staticFinding.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
-    const liveFinding = liveWith({
-      kind: 'untestable',
-      offered: 'TLSv1.1',
-      detail: 'this client cannot offer TLSv1.1',
-    });
-    expect(liveFinding.verdict).toBe('COMPLIANT');
-
-    const combined = combineWithStatic(liveFinding);
-
-    expect(combined.verdict).toBe('NON_COMPLIANT');
-    expect(combined.reason).toBe('TLS_VERSION_ALLOWS_LEGACY');
-    expect(combined.annotation).toContain('allows TLSv1, TLSv1.1 (minimum TLSv1.2)');
-    expect(combined.annotation).toContain('TLS downgrade check below TLSv1.2 did not run');
+/** A MySQL live proof (plaintext refused, TLS verified) with this downgrade step, as decide() writes it. */
+function liveWith(legacy: LegacyTlsStep): LiveFinding {
+  const finding = decide({
+    protocol: 'mysql',
+    plaintext: { kind: 'refused', reason: 'PLAINTEXT_REFUSED', detail: 'plaintext refused' },
+    tls: { kind: 'verified', protocol: 'TLSv1.3' },
+    legacy,
+    minTlsVersion: 'TLSv1.2',
+    requireLiveProbe: false,
+    // As the PostgreSQL and MySQL probes record the step.
+    evidence: [legacyTlsEvidence(legacy)],
   });
+  return { ...finding, durationMs: 40 };
+}
 
-  it('lets the live proof win once the server refused the downgrade', () => {
-    const liveFinding = liveWith({
-      kind: 'refused',
-      offered: 'TLSv1.1',
-      detail: 'protocol version alert',
+describe.each([
+  {
+    // tls_version lists TLSv1 and TLSv1.1: a client can connect with TLS 1.0
+    // unless the live downgrade check shows the server refusing it.
+    configuration: 'allows TLS below the minimum',
+    tlsVersion: 'TLSv1,TLSv1.1,TLSv1.2',
+    verdict: 'NON_COMPLIANT',
+    reason: 'TLS_VERSION_ALLOWS_LEGACY',
+    says: 'allows TLSv1, TLSv1.1 (minimum TLSv1.2)',
+  },
+  {
+    // A token the rules do not know: the floor itself is what is unknown.
+    configuration: 'could not be judged',
+    tlsVersion: 'TLSv1.2,TLSv9',
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'PARAMETER_VALUE_UNKNOWN',
+    says: 'TLSv9',
+  },
+] as const)(
+  'a configuration that $configuration, beside a live proof',
+  ({ tlsVersion, verdict, says }) => {
+    const staticFinding = evaluateStatic(
+      instanceInput({
+        engine: 'mysql',
+        engineVersion: '8.0.39',
+        group: 'mysql-app',
+        parameters: { require_secure_transport: '1', tls_version: tlsVersion },
+      }),
+    );
+
+    function combineWithStatic(liveFinding: LiveFinding) {
+      return combineFindings({
+        staticFinding,
+        liveFinding,
+        probeApplies: true,
+        ruleParameters: rules,
+      });
+    }
+
+    it(`stays ${verdict} when the live downgrade check could not run`, () => {
+      expect(staticFinding.verdict).toBe(verdict);
+      const liveFinding = liveWith({
+        kind: 'untestable',
+        offered: 'TLSv1.1',
+        detail: 'this client cannot offer TLSv1.1',
+      });
+      expect(liveFinding.verdict).toBe('COMPLIANT');
+
+      const combined = combineWithStatic(liveFinding);
+
+      expect(combined.verdict).toBe(verdict);
+      expect(combined.reason).toBe(staticFinding.reason);
+      expect(combined.annotation).toContain(says);
+      expect(combined.annotation).toContain('TLS downgrade check below TLSv1.2 did not run');
     });
-    const combined = combineWithStatic(liveFinding);
 
-    expect(combined.verdict).toBe('COMPLIANT');
-    expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
-  });
-});
-
-describe('a configuration that could not be judged, beside a live proof', () => {
-  // tls_version holds a token the rules do not know: the floor is unknown,
-  // and only a refused downgrade handshake settles it.
-  const staticFinding = evaluateStatic(
-    instanceInput({
-      engine: 'mysql',
-      engineVersion: '8.0.39',
-      group: 'mysql-app',
-      parameters: { require_secure_transport: '1', tls_version: 'TLSv1.2,TLSv9' },
-    }),
-  );
-
-  function liveWith(legacy: LegacyTlsStep): LiveFinding {
-    const finding = decide({
-      protocol: 'mysql',
-      plaintext: { kind: 'refused', reason: 'PLAINTEXT_REFUSED', detail: 'plaintext refused' },
-      tls: { kind: 'verified', protocol: 'TLSv1.3' },
-      legacy,
-      minTlsVersion: 'TLSv1.2',
-      requireLiveProbe: false,
-      evidence: [legacyTlsEvidence(legacy)],
-    });
-    return { ...finding, durationMs: 40 };
-  }
-
-  it('stays INSUFFICIENT_DATA when the live downgrade check could not run', () => {
-    expect(staticFinding.verdict).toBe('INSUFFICIENT_DATA');
-    const liveFinding = liveWith({
-      kind: 'untestable',
-      offered: 'TLSv1.1',
-      detail: 'this client cannot offer TLSv1.1',
-    });
-    expect(liveFinding.verdict).toBe('COMPLIANT');
-
-    const combined = combineFindings({
-      staticFinding,
-      liveFinding,
-      probeApplies: true,
-      ruleParameters: rules,
-    });
-
-    expect(combined.verdict).toBe('INSUFFICIENT_DATA');
-    expect(combined.reason).toBe(staticFinding.reason);
-    expect(combined.annotation).toContain('TLS downgrade check below TLSv1.2 did not run');
-  });
-
-  it('lets the live proof win once the server refused the downgrade', () => {
-    const combined = combineFindings({
-      staticFinding,
-      liveFinding: liveWith({
+    it('lets the live proof win once the server refused the downgrade', () => {
+      const liveFinding = liveWith({
         kind: 'refused',
         offered: 'TLSv1.1',
         detail: 'protocol version alert',
-      }),
-      probeApplies: true,
-      ruleParameters: rules,
-    });
+      });
+      const combined = combineWithStatic(liveFinding);
 
-    expect(combined.verdict).toBe('COMPLIANT');
-    expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
-  });
-});
+      expect(combined.verdict).toBe('COMPLIANT');
+      expect(combined.reason).toBe('LIVE_CONTRADICTS_CONFIGURATION');
+    });
+  },
+);
