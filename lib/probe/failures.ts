@@ -5,6 +5,7 @@
  * it. Pure: no sockets here.
  */
 
+import pg from 'pg';
 import { errorCode, errorMessage } from '../errors.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 import type { ProbeReason } from './reasons.js';
@@ -124,6 +125,9 @@ export function isLocalProtocolRefusal(error: unknown): boolean {
 export function networkProblem(
   error: unknown,
 ): { reason: ProbeReason; detail: string } | undefined {
+  // The server answered: its code and words are its own, whatever they say
+  // ("idle-session timeout", a SQLSTATE field reading ETIMEDOUT).
+  if (isServerAnswer(error)) return undefined;
   const code = errorCode(error);
   const message = errorMessage(error);
   if (code === READ_LIMIT_EXCEEDED) {
@@ -139,4 +143,18 @@ export function networkProblem(
     return { reason: 'CONNECTION_CLOSED', detail: 'server closed the connection' };
   }
   return undefined;
+}
+
+/**
+ * An error the database server sent: a PostgreSQL ErrorResponse (pg's
+ * DatabaseError) or a MySQL ERR packet (mysql2 sets `sqlMessage` only from
+ * one). Its code and text are the server's, never this side's network state.
+ */
+export function isServerAnswer(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError) return true;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { sqlMessage?: unknown }).sqlMessage === 'string'
+  );
 }

@@ -6,7 +6,12 @@
 
 import { errorMessage } from '../errors.js';
 import { shortServerText } from '../text.js';
-import { certificateProblem, isProtocolVersionFailure, networkProblem } from './failures.js';
+import {
+  certificateProblem,
+  isProtocolVersionFailure,
+  isServerAnswer,
+  networkProblem,
+} from './failures.js';
 import type { TlsStep } from './model.js';
 import { READ_LIMIT_EXCEEDED } from './read-limit.js';
 
@@ -30,11 +35,10 @@ export function asMysqlError(error: unknown): MysqlError {
 
 export function classifyMysqlTlsError(error: unknown): TlsStep {
   const failure = asMysqlError(error);
-  // Negative errno values are the OS's (ECONNREFUSED is -111); server errors
-  // are positive. A server's error text is its own words, matched by nothing
-  // that names a TLS failure of this side (the certificate and version
-  // checks read mysql2's message, which for a server error is that text).
-  const fromServer = failure.errno !== undefined && failure.errno > 0;
+  // A server's error text is its own words, matched by nothing that names a
+  // TLS failure of this side (the certificate and version checks read
+  // mysql2's message, which for a server error is that text).
+  const fromServer = isServerAnswer(error);
   const certificate = fromServer ? undefined : certificateProblem(error);
   if (certificate) return { kind: 'rejected', ...certificate };
   if (failure.code === READ_LIMIT_EXCEEDED) {

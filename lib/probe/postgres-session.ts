@@ -4,11 +4,16 @@
  * and how a failure to log in reads.
  */
 import { TLSSocket } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
 import { errorCode, errorMessage } from '../errors.js';
 import { clipServerText, shortServerText } from '../text.js';
 import type { Evidence } from '../types.js';
-import { certificateProblem, isProtocolVersionFailure, networkProblem } from './failures.js';
+import {
+  certificateProblem,
+  isProtocolVersionFailure,
+  isServerAnswer,
+  networkProblem,
+} from './failures.js';
 import type { ProbeCredentials, ProbeTarget, TlsStep } from './model.js';
 import { closeClient, newClient } from './postgres-client.js';
 import { failureWithin, READ_LIMIT_EXCEEDED, readLimitError } from './read-limit.js';
@@ -18,12 +23,12 @@ import { verifiedTlsOptions } from './tls-context.js';
 export function classifyTlsError(error: unknown, authenticationRequested = true): TlsStep {
   // An ErrorResponse is the server's own text: words in it that read like a
   // failed handshake are not one, so only this client's errors are read so.
-  const fromServer = error instanceof pg.DatabaseError;
+  const fromServer = isServerAnswer(error);
   const certificate = fromServer ? undefined : certificateProblem(error);
   if (certificate) return { kind: 'rejected', ...certificate };
   const message = errorMessage(error);
   const code = errorCode(error);
-  if (code === READ_LIMIT_EXCEEDED) {
+  if (!fromServer && code === READ_LIMIT_EXCEEDED) {
     return { kind: 'inconclusive', reason: 'RESPONSE_TOO_LARGE', detail: message };
   }
   if (!fromServer && /does not support SSL/i.test(message)) {
@@ -73,7 +78,7 @@ export function classifyTlsError(error: unknown, authenticationRequested = true)
   }
   return {
     kind: 'inconclusive',
-    reason: code && /^[0-9A-Z]{5}$/.test(code) ? 'SERVER_ERROR' : 'PROTOCOL_ERROR',
+    reason: fromServer ? 'SERVER_ERROR' : 'PROTOCOL_ERROR',
     detail: shortServerText(`${code ?? ''} ${message}`.trim(), 80),
   };
 }

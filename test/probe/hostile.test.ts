@@ -134,6 +134,8 @@ describe('PostgreSQL server error text over the verified session', () => {
     'server does not support SSL',
     'certificate has expired',
     'tlsv1 alert protocol version',
+    'terminating connection due to idle-session timeout',
+    'server closed the connection unexpectedly',
   ])(
     'is a server error, not a TLS failure of this side, when a server answers the login with "%s"',
     async (message) => {
@@ -151,11 +153,51 @@ describe('PostgreSQL server error text over the verified session', () => {
   );
 });
 
+describe('PostgreSQL server error codes and text are its own words', () => {
+  it.each(['ETIMEDOUT', 'ECONNREFUSED', 'PROBE_TIMEOUT'])(
+    'reads an ErrorResponse whose SQLSTATE field says "%s" as a server error, not as this side\'s network',
+    async (code) => {
+      const server = await track(
+        scriptedPostgres(
+          'after-tls',
+          { kind: 'bytes', bytes: pgErrorResponse(code, 'no such thing') },
+          certificates.servers.valid,
+        ),
+      );
+      const finding = await probe('postgres', server.port);
+      expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+      expect(finding?.reason).toBe('SERVER_ERROR');
+    },
+  );
+
+  it('quotes a plaintext answer 57P05 "idle-session timeout" as the server\'s answer, not as no answer', async () => {
+    const server = await track(
+      scriptedPostgres(
+        'startup-answer',
+        {
+          kind: 'bytes',
+          bytes: pgErrorResponse('57P05', 'terminating connection due to idle-session timeout'),
+        },
+        certificates.servers.valid,
+      ),
+    );
+    const finding = await probe('postgres', server.port);
+    expect(finding?.verdict).toBe('INSUFFICIENT_DATA');
+    const plaintext = finding?.evidence.find((entry) =>
+      entry.label.startsWith('plaintext attempt'),
+    );
+    expect(plaintext?.value).toContain('57P05');
+    expect(plaintext?.value).not.toContain('no answer before the timeout');
+  });
+});
+
 describe('MySQL server error text over the verified session', () => {
   it.each([
     'certificate has expired',
     "Hostname/IP does not match certificate's altnames",
     'unsupported protocol',
+    'Lock wait timeout exceeded; try restarting transaction',
+    'Connection closed by the other party',
   ])(
     'is a server error, not a TLS failure of this side, when a server answers the login with "%s"',
     async (message) => {
