@@ -4,6 +4,9 @@
  * because it is what a client actually meets; it says nothing about the
  * certificate authority's lifetime, so certificate findings stand.
  */
+import type { LiveReason } from './probe/reasons.js';
+import type { StaticReason } from './rules/reasons.js';
+import { CREDENTIAL_FAILURE_REASONS } from './secrets/secret-document.js';
 import { labelled } from './text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
 
@@ -35,18 +38,24 @@ function isCertificateReason(reason: string): boolean {
  * Static reasons about the lowest TLS version the server accepts: a live
  * proof settles them only when its downgrade handshake was refused.
  */
-const TLS_FLOOR_REASONS = new Set(['TLS_VERSION_ALLOWS_LEGACY', 'TLS_MIN_VERSION_TOO_LOW']);
+const TLS_FLOOR_REASONS: ReadonlySet<string> = new Set<StaticReason>([
+  'TLS_VERSION_ALLOWS_LEGACY',
+  'TLS_MIN_VERSION_TOO_LOW',
+]);
 
-/** Live reasons that mean no connection to the database was attempted. */
-const NOT_ATTEMPTED_REASONS = new Set([
+/**
+ * Live reasons that mean no connection to the database was attempted: no
+ * endpoint, or no credentials (every secret failure, none configured, no IAM
+ * token).
+ */
+const NOT_ATTEMPTED_REASONS: ReadonlySet<string> = new Set<LiveReason>([
   'NO_ENDPOINT',
-  'NO_SECRET_CONFIGURED',
   'CREDENTIALS_FAILED',
-  'IAM_TOKEN_FAILED',
+  ...CREDENTIAL_FAILURE_REASONS,
 ]);
 
 function isNotAttemptedReason(reason: string): boolean {
-  return NOT_ATTEMPTED_REASONS.has(reason) || reason.startsWith('SECRET_');
+  return NOT_ATTEMPTED_REASONS.has(reason);
 }
 
 const SEVERITY: Record<Verdict, number> = {
