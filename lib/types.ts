@@ -240,6 +240,12 @@ export const SCAN_PROBLEM_CODES = [
   'SNAPSHOT_SECURITY_GROUPS_MISSING',
   /** An offline snapshot without proxies. */
   'SNAPSHOT_PROXIES_MISSING',
+  /** A snapshot file that is not in the AWS CLI's shape: read as absent. */
+  'SNAPSHOT_FILE_INVALID',
+  /** A database listing whose list is not a list: its databases are not evaluated. */
+  'SNAPSHOT_LISTING_INVALID',
+  /** A database record not in the AWS CLI's shape: that database is not evaluated. */
+  'SNAPSHOT_RECORD_INVALID',
   /** `--id` named a database the inventory does not hold. */
   'ID_NOT_FOUND',
 ] as const;

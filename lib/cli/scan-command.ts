@@ -135,7 +135,7 @@ export async function runScanCommand(
         result.evaluations.map((evaluation) => evaluation.resource),
       );
       const proxies = snapshotProxyGap(snapshot);
-      return [...(gap ? [gap] : []), ...(proxies ? [proxies] : [])];
+      return [...(snapshot.problems ?? []), ...(gap ? [gap] : []), ...(proxies ? [proxies] : [])];
     };
   } else {
     const clientFor = createRdsClientFactory();

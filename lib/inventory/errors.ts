@@ -37,16 +37,30 @@ const THROTTLED_NAMES = new Set([
 /**
  * Why a read failed, for a gap: the error's name, and for an offline audit
  * the file the snapshot folder lacks (set by the snapshot client as
- * `missingSnapshotFile`), so the report says what to add, not which
- * permission to grant.
+ * `missingSnapshotFile`, or `refusedSnapshotFile` for one there but not in
+ * the AWS CLI's shape), so the report says what to add or save again, not
+ * which permission to grant.
  */
 export function readFailureReason(error: unknown): string {
   const name = errorName(error);
+  const missing = snapshotFileNamed(error, 'missingSnapshotFile');
+  if (missing !== undefined) return `${name}: not in snapshot: add ${missing}`;
+  const refused = snapshotFileNamed(error, 'refusedSnapshotFile');
+  if (refused !== undefined) {
+    return `${name}: ${refused} is not what the AWS CLI prints (SNAPSHOT_FILE_INVALID): save it again`;
+  }
+  return name;
+}
+
+function snapshotFileNamed(
+  error: unknown,
+  key: 'missingSnapshotFile' | 'refusedSnapshotFile',
+): string | undefined {
   const file =
-    typeof error === 'object' && error !== null && 'missingSnapshotFile' in error
-      ? (error as { missingSnapshotFile: unknown }).missingSnapshotFile
+    typeof error === 'object' && error !== null && key in error
+      ? (error as Record<typeof key, unknown>)[key]
       : undefined;
-  return typeof file === 'string' ? `${name}: not in snapshot: add ${file}` : name;
+  return typeof file === 'string' ? file : undefined;
 }
 
 export function classifyReadFailure(error: unknown): ReadFailureCode {

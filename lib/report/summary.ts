@@ -50,7 +50,7 @@ export function summarize(result: ScanResult): ReportSummary {
 /**
  * A problem that means part of the estate was never listed (an unreadable
  * region or account, a failed inventory, a record skipped for lack of a
- * resource id): databases may be missing from the report altogether, not
+ * resource id or, in a snapshot, for its shape): databases may be missing from the report altogether, not
  * just judged on partial data.
  */
 export function isCoverageProblem(problem: ScanProblem): boolean {
@@ -59,7 +59,9 @@ export function isCoverageProblem(problem: ScanProblem): boolean {
     problem.scope.startsWith('region:') ||
     problem.scope.startsWith('account:') ||
     problem.code === 'REGION_UNREADABLE' ||
-    problem.code === 'INVENTORY_FAILED'
+    problem.code === 'INVENTORY_FAILED' ||
+    problem.code === 'SNAPSHOT_LISTING_INVALID' ||
+    problem.code === 'SNAPSHOT_RECORD_INVALID'
   );
 }
 

@@ -29,6 +29,7 @@ import {
   SnapshotDataNotFound,
   SnapshotOperationUnsupported,
 } from './rds-snapshot.js';
+import { ISO_DATE } from './shapes.js';
 
 export function createSnapshotRdsClient(snapshot: RdsSnapshot, region: string): RDSClient {
   const client = new RDSClient(snapshotClientConfig(region));
@@ -94,7 +95,7 @@ function answer(
           new DBParameterGroupNotFoundFault(
             rdsFault(`parameter group ${name ?? '(none)'} not in snapshot: add ${file}`),
           ),
-          { missingSnapshotFile: file },
+          absentFile(snapshot, file),
         );
       }
       return { Parameters: listOf(document, 'Parameters') };
@@ -111,7 +112,7 @@ function answer(
         const file = `${command === 'DescribeEngineDefaultParametersCommand' ? 'describe-engine-default-parameters' : 'describe-engine-default-cluster-parameters'}.${family ?? '<family>'}.json`;
         throw Object.assign(
           new SnapshotDataNotFound(`engine defaults for ${family ?? '(none)'} not in snapshot`),
-          { missingSnapshotFile: file },
+          absentFile(snapshot, file),
         );
       }
       const defaults = isRecord(document.EngineDefaults) ? document.EngineDefaults : {};
@@ -179,6 +180,19 @@ function answer(
     default:
       throw unsupportedOperation(command);
   }
+}
+
+/**
+ * What a read failure says of the file it lacked (lib/inventory/errors.ts):
+ * missing from the folder, or there but refused for its shape.
+ */
+function absentFile(
+  snapshot: RdsSnapshot,
+  file: string,
+): { missingSnapshotFile: string } | { refusedSnapshotFile: string } {
+  return snapshot.refusedFiles?.[file] === undefined
+    ? { missingSnapshotFile: file }
+    : { refusedSnapshotFile: file };
 }
 
 /** The configuration of an SDK client that answers from a snapshot: no credential chain, no retries. */
@@ -277,7 +291,6 @@ function stringInput(input: JsonObject, key: string): string | undefined {
 }
 
 const DATE_KEY = /(Time|Till|From|Date|Timestamp)$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * The CLI prints timestamps as ISO strings where the SDK types say Date

@@ -7,6 +7,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotProvenance } from '../../types.js';
 import { isRecord, type JsonObject, type RdsSnapshot } from './rds-snapshot.js';
+import { checkSnapshotDocument } from './shapes.js';
 
 /** A snapshot directory holds a file that is not JSON, or not a JSON object. */
 export class SnapshotLoadError extends Error {
@@ -64,9 +65,22 @@ export async function loadSnapshotDirectory(directory: string): Promise<RdsSnaps
       provenance.ignoredFiles.push(fileName);
       continue;
     }
-    const document = await readJsonObject(join(directory, fileName), fileName);
+    const parsed = await readJsonObject(join(directory, fileName), fileName);
     provenance.filesRead.push(fileName);
     noteFileTime(provenance, (await stat(join(directory, fileName))).mtime);
+    const checked = checkSnapshotDocument(
+      placed.key === undefined ? placed.field : placed.keyedField,
+      fileName,
+      parsed,
+    );
+    if (checked.problems.length > 0) {
+      snapshot.problems = [...(snapshot.problems ?? []), ...checked.problems];
+    }
+    if (checked.refused !== undefined) {
+      snapshot.refusedFiles = { ...snapshot.refusedFiles, [fileName]: checked.refused };
+    }
+    const document = checked.document;
+    if (document === undefined) continue;
     if (placed.key === undefined) {
       snapshot[placed.field] = document;
     } else {

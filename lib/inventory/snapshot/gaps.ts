@@ -21,7 +21,7 @@ export function snapshotSecurityGroupGap(
   return {
     scope: 'snapshot',
     code: 'SNAPSHOT_SECURITY_GROUPS_MISSING',
-    message: `${SECURITY_GROUPS_FILE} is not in the snapshot: the plaintext listener of ${oracle.length} Oracle database(s) cannot be judged; add the output of aws ec2 describe-security-groups --group-ids <their VpcSecurityGroups>`,
+    message: `${SECURITY_GROUPS_FILE} ${absence(snapshot, SECURITY_GROUPS_FILE)}: the plaintext listener of ${oracle.length} Oracle database(s) cannot be judged; add the output of aws ec2 describe-security-groups --group-ids <their VpcSecurityGroups>`,
   };
 }
 
@@ -34,7 +34,15 @@ export function snapshotProxyGap(snapshot: RdsSnapshot): ScanProblem | undefined
   return {
     scope: 'snapshot',
     code: 'SNAPSHOT_PROXIES_MISSING',
-    message:
-      'describe-db-proxies.json is not in the snapshot: RDS Proxies in front of these databases are not assessed; add the output of aws rds describe-db-proxies, describe-db-proxy-endpoints and describe-db-proxy-targets --db-proxy-name <each proxy>',
+    message: `${PROXIES_FILE} ${absence(snapshot, PROXIES_FILE)}: RDS Proxies in front of these databases are not assessed; add the output of aws rds describe-db-proxies, describe-db-proxy-endpoints and describe-db-proxy-targets --db-proxy-name <each proxy>`,
   };
+}
+
+const PROXIES_FILE = 'describe-db-proxies.json';
+
+/** Why the snapshot has no answer from a file: not saved, or saved in a shape it could not read. */
+function absence(snapshot: RdsSnapshot, file: string): string {
+  return snapshot.refusedFiles?.[file] === undefined
+    ? 'is not in the snapshot'
+    : 'is not what the AWS CLI prints (SNAPSHOT_FILE_INVALID)';
 }

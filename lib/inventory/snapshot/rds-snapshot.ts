@@ -3,7 +3,7 @@
  * and the reads every snapshot client shares (records of a listing, records
  * of one region). Nothing here talks to AWS.
  */
-import type { SnapshotProvenance } from '../../types.js';
+import type { ScanProblem, SnapshotProvenance } from '../../types.js';
 import { regionFromArn } from '../mappers.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -42,6 +42,10 @@ export interface RdsSnapshot {
   provenance?: SnapshotProvenance;
   /** `aws ec2 describe-security-groups` (optional: without it no group is known) */
   securityGroups?: JsonObject;
+  /** Set by loadSnapshotDirectory: files and records not in the shape the AWS CLI prints. */
+  problems?: ScanProblem[];
+  /** Set by loadSnapshotDirectory: each file refused for its shape, with the fields at fault. */
+  refusedFiles?: Record<string, string>;
 }
 
 /** The snapshot has no answer for a request RDS would have answered. */
