@@ -271,8 +271,14 @@ export interface SnapshotProvenance {
   oldestFileAt?: Date;
   newestFileAt?: Date;
   filesRead: string[];
-  /** Files whose names the tool does not know: listed, not read. */
+  /**
+   * Files whose names the tool does not know: listed, not read. The first
+   * MAX_IGNORED_FILES_NAMED of them, each name cut to MAX_IGNORED_NAME, so a
+   * folder of 100,000 stray files is not a 100,000-line message.
+   */
   ignoredFiles: string[];
+  /** How many files were ignored in all, named or not. */
+  ignoredFileCount: number;
 }
 
 export interface ScanResult {

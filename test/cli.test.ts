@@ -106,6 +106,35 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     );
   });
 
+  it('names at most 20 ignored snapshot files, each cut to 100 characters, and counts the rest, on standard error and in the report', async () => {
+    const folder = join(dir, 'many-stray-files');
+    await cp(SNAPSHOT, folder, { recursive: true });
+    const stray = Array.from(
+      { length: 2500 },
+      (_, index) => `stray-${String(index).padStart(4, '0')}.txt`,
+    );
+    stray[0] = `a-${'n'.repeat(200)}\u001b[2J.txt`;
+    await Promise.all(stray.map((name) => writeFile(join(folder, name), '')));
+    const { stdout, stderr } = await run({ snapshot: folder, format: 'json' });
+    const warnings = stderr.split('\n').filter((line) => line.startsWith('warning:'));
+    expect(warnings).toHaveLength(21);
+    expect(warnings[0]).toBe(
+      `warning: a-${'n'.repeat(97)}… in the snapshot folder is not a file this tool reads; ignored`,
+    );
+    expect(warnings[1]).toBe(
+      'warning: stray-0001.txt in the snapshot folder is not a file this tool reads; ignored',
+    );
+    expect(warnings[20]).toBe(
+      'warning: 2480 more files in the snapshot folder are not files this tool reads; ignored',
+    );
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    expect(report.scan.snapshot?.ignoredFiles).toHaveLength(20);
+    expect(report.scan.snapshot?.ignoredFiles.at(-1)).toBe('stray-0019.txt');
+    expect(report.scan.snapshot?.ignoredFileCount).toBe(2500);
+    const table = await run({ snapshot: folder, format: 'table' });
+    expect(table.stdout).toMatch(/stray-0019\.txt and 2480 more/);
+  });
+
   it('puts no shell syntax from a snapshot into the commands a remediation gives', async () => {
     const folder = join(dir, 'shell-in-names');
     await cp(SNAPSHOT, folder, { recursive: true });

@@ -20,6 +20,7 @@ import { createLiveProber } from '../probe/index.js';
 import { tcpReachability } from '../probe/reachability.js';
 import { holdsCertificate } from '../probe/tls-context.js';
 import { type ReportFormat, renderReport } from '../report/index.js';
+import { unnamedIgnored } from '../report/model.js';
 import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js';
 import { scan } from '../scan.js';
 import { createCredentialResolver } from '../secrets/index.js';
@@ -110,6 +111,13 @@ export async function runScanCommand(
       writeLine(
         stderr,
         `warning: ${ignored} in the snapshot folder is not a file this tool reads; ignored`,
+      );
+    }
+    const unnamed = provenance ? unnamedIgnored(provenance, '') : '';
+    if (unnamed) {
+      writeLine(
+        stderr,
+        `warning: ${unnamed} files in the snapshot folder are not files this tool reads; ignored`,
       );
     }
     // A snapshot knows its regions from its ARNs: scan those unless told otherwise.

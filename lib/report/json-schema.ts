@@ -105,8 +105,10 @@ export const snapshotSchema = z.strictObject({
   oldestFileAt: isoDate.nullable(),
   newestFileAt: isoDate.nullable(),
   filesRead: z.array(z.string()),
-  /** Files with names the tool does not know: not read. */
+  /** Files with names the tool does not know: not read. The first 20, each name cut to 100 characters. */
   ignoredFiles: z.array(z.string()),
+  /** How many files were ignored in all, named in ignoredFiles or not. */
+  ignoredFileCount: z.number().int().nonnegative(),
 });
 
 export const jsonReportSchema = z.strictObject({

@@ -42,6 +42,7 @@ export function buildJsonReport(result: ScanResult): JsonReport {
             newestFileAt: result.snapshot.newestFileAt?.toISOString() ?? null,
             filesRead: [...result.snapshot.filesRead],
             ignoredFiles: [...result.snapshot.ignoredFiles],
+            ignoredFileCount: result.snapshot.ignoredFileCount,
           }
         : null,
     },

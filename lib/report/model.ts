@@ -76,11 +76,19 @@ export function snapshotAge(snapshot: SnapshotProvenance): string {
   return 'capture time unknown';
 }
 
-/** `ignored (names not known): notes.txt, old.json`, or '' when nothing was ignored. */
+/**
+ * `ignored (names not known): notes.txt, old.json`, `… and 99980 more` past
+ * the names the provenance keeps, or '' when nothing was ignored.
+ */
 export function snapshotIgnored(snapshot: SnapshotProvenance): string {
-  return snapshot.ignoredFiles.length > 0
-    ? `ignored (names not known): ${snapshot.ignoredFiles.join(', ')}`
-    : '';
+  if (snapshot.ignoredFileCount === 0) return '';
+  return `ignored (names not known): ${snapshot.ignoredFiles.join(', ')}${unnamedIgnored(snapshot, ' and ')}`;
+}
+
+/** `<lead>N more` for the ignored files the provenance counts but does not name; '' when none. */
+export function unnamedIgnored(snapshot: SnapshotProvenance, lead: string): string {
+  const unnamed = snapshot.ignoredFileCount - snapshot.ignoredFiles.length;
+  return unnamed > 0 ? `${lead}${unnamed} more` : '';
 }
 
 export function engineLabel(resource: DatabaseResource): string {

@@ -124,6 +124,7 @@ export function buildSarif(result: ScanResult): SarifLog {
                 source: snapshotSource(result.snapshot),
                 snapshotFolder: result.snapshot.folder,
                 snapshotIgnoredFiles: [...result.snapshot.ignoredFiles],
+                snapshotIgnoredFileCount: result.snapshot.ignoredFileCount,
               }
             : {}),
           databases: summary.databases,

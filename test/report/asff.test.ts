@@ -70,6 +70,7 @@ describe('Security Hub ASFF findings', () => {
       folder: `/audit/${'f'.repeat(3000)}`,
       filesRead: ['describe-db-instances.json'],
       ignoredFiles: [],
+      ignoredFileCount: 0,
     };
     const finding = buildAsffFindings(result).findings.find(
       (f) => f.ProductFields['rds-tls-guard/ResourceId'] === target.resource.resourceId,

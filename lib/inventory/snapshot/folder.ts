@@ -5,6 +5,7 @@
 import { constants } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { truncate } from '../../text.js';
 import type { SnapshotProvenance } from '../../types.js';
 import { isRecord, type JsonObject, type RdsSnapshot } from './rds-snapshot.js';
 import { checkSnapshotDocument } from './shapes.js';
@@ -53,7 +54,12 @@ export async function loadSnapshotDirectory(directory: string): Promise<RdsSnaps
       `snapshot folder ${directory} has neither ${LISTING_FILES.join(' nor ')} (${present}); save \`aws rds describe-db-instances > ${join(directory, LISTING_FILES[0] ?? '')}\` first`,
     );
   }
-  const provenance: SnapshotProvenance = { folder: directory, filesRead: [], ignoredFiles: [] };
+  const provenance: SnapshotProvenance = {
+    folder: directory,
+    filesRead: [],
+    ignoredFiles: [],
+    ignoredFileCount: 0,
+  };
   for (const fileName of everything) {
     if (fileName === CAPTURE_INFO) {
       const capturedAt = captureTime(await readJsonObject(join(directory, fileName), fileName));
@@ -62,7 +68,7 @@ export async function loadSnapshotDirectory(directory: string): Promise<RdsSnaps
     }
     const placed = fileName.endsWith('.json') ? placeFile(fileName) : undefined;
     if (!placed) {
-      provenance.ignoredFiles.push(fileName);
+      noteIgnoredFile(provenance, fileName);
       continue;
     }
     const parsed = await readJsonObject(join(directory, fileName), fileName);
@@ -101,6 +107,18 @@ function captureTime(document: JsonObject): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** Ignored files named in the provenance; the rest are only counted. */
+export const MAX_IGNORED_FILES_NAMED = 20;
+/** An ignored file's name is cut to this many characters: a name is anyone's bytes. */
+export const MAX_IGNORED_NAME = 100;
+
+function noteIgnoredFile(provenance: SnapshotProvenance, fileName: string): void {
+  provenance.ignoredFileCount += 1;
+  if (provenance.ignoredFiles.length < MAX_IGNORED_FILES_NAMED) {
+    provenance.ignoredFiles.push(truncate(fileName, MAX_IGNORED_NAME));
+  }
 }
 
 function noteFileTime(provenance: SnapshotProvenance, time: Date): void {
