@@ -6,7 +6,8 @@
  * finding instead of adding one.
  */
 
-import { truncate } from '../text.js';
+import { createHash } from 'node:crypto';
+import { clipServerText, truncate } from '../text.js';
 import type {
   ResourceEvaluation,
   ResourceType,
@@ -74,18 +75,46 @@ export interface FindingFirstSeen {
   firstObservedAt: string;
 }
 
-/** The stable finding Id of one database: one finding per database and rule. */
+/**
+ * The stable finding Id of one database: one finding per database and rule,
+ * within the Id's 512 characters (fittedIdentifier).
+ */
 export function findingId(accountId: string, region: string, resourceId: string): string {
-  return `rds-tls-guard/${accountId}/${region}/${resourceId}`;
+  return fittedIdentifier(`rds-tls-guard/${accountId}/${region}/${resourceId}`, ASFF_LIMITS.id);
 }
 
-/** ASFF field limits: longer values are rejected by BatchImportFindings. */
+/**
+ * ASFF field limits: longer values are rejected by BatchImportFindings.
+ * Security Hub API Reference, AwsSecurityFinding: Id and GeneratorId
+ * "Maximum length of 512", Title 256, Description 1024, ProductFields values
+ * 2048; Recommendation.Text 512; Resource: Type 256, Region 16. Resource.Id
+ * has no length in the API reference (the resource identifier of Security
+ * Hub's OCSF findings allows 768): it is held to the finding Id's 512.
+ */
 export const ASFF_LIMITS = {
+  id: 512,
+  generatorId: 512,
   title: 256,
   description: 1024,
   recommendation: 512,
   productFieldValue: 2048,
+  resourceId: 512,
 } as const;
+
+/** Hex digits of the SHA-256 of the whole value that end an identifier too long to keep. */
+const IDENTIFIER_HASH_LENGTH = 16;
+
+/**
+ * An identifier within `max` characters that stays unique and stable: as it
+ * is when it fits, else its start and `~` and a hash of the whole value, so
+ * two long ARNs that differ only past the cut are still two findings, and
+ * the same database gets the same Id on every run.
+ */
+export function fittedIdentifier(value: string, max: number): string {
+  if (value.length <= max) return value;
+  const hash = createHash('sha256').update(value).digest('hex').slice(0, IDENTIFIER_HASH_LENGTH);
+  return `${clipServerText(value, max - IDENTIFIER_HASH_LENGTH - 1)}~${hash}`;
+}
 
 const COMPLIANCE: Record<Verdict, AsffComplianceStatus> = {
   COMPLIANT: 'PASSED',
@@ -168,7 +197,7 @@ function asffFinding(
     SchemaVersion: '2018-10-08',
     Id: id,
     ProductArn: `arn:${partition}:securityhub:${resource.region}:${accountId}:product/${accountId}/default`,
-    GeneratorId: `rds-tls-guard/${finding.reason}`,
+    GeneratorId: fittedIdentifier(`rds-tls-guard/${finding.reason}`, ASFF_LIMITS.generatorId),
     AwsAccountId: accountId,
     Types: types,
     CreatedAt: createdAt,
@@ -199,7 +228,7 @@ function asffFinding(
     Resources: [
       {
         Type: ASFF_RESOURCE_TYPE[resource.resourceType],
-        Id: resourceArn,
+        Id: fittedIdentifier(resourceArn, ASFF_LIMITS.resourceId),
         Partition: partition,
         Region: resource.region,
       },

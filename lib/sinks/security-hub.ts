@@ -24,7 +24,12 @@ import type {
 import { type BackoffOptions, backoff } from '../aws/retry.js';
 import { describeError, errorName } from '../errors.js';
 import { planCalls } from '../fanout/enqueue.js';
-import { type AsffFinding, buildAsffFindings, type FindingFirstSeen } from '../report/asff.js';
+import {
+  type AsffFinding,
+  buildAsffFindings,
+  type FindingFirstSeen,
+  findingId,
+} from '../report/asff.js';
 import type { ScanResult } from '../types.js';
 
 export const MAX_FINDINGS_PER_CALL = 100;
@@ -240,6 +245,9 @@ export async function archiveVanished(
     RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
   };
   const vanished: AwsSecurityFinding[] = [];
+  const currentIds = new Set(
+    [...options.currentResourceIds].map((id) => findingId(target.accountId, target.region, id)),
+  );
   const firstSeen = new Map<string, FindingFirstSeen>();
   const maxPages = options.maxPages ?? MAX_FINDING_PAGES;
   let nextToken: string | undefined;
@@ -269,7 +277,10 @@ export async function archiveVanished(
         if (!resourceId) continue;
         const dates = firstSeenOf(finding);
         if (dates && finding.Id) firstSeen.set(finding.Id, dates);
-        if (!options.currentResourceIds.has(resourceId)) vanished.push(finding);
+        // A long resource id is cut in its finding Id (fittedIdentifier): compare whole Ids too.
+        if (!options.currentResourceIds.has(resourceId) && !currentIds.has(finding.Id ?? '')) {
+          vanished.push(finding);
+        }
       }
       nextToken = response.NextToken || undefined;
     } catch (error) {

@@ -86,6 +86,41 @@ describe('Security Hub ASFF findings', () => {
     expect(Math.max(...Object.values(lengths))).toBe(2048);
   });
 
+  it('keeps the finding Id, GeneratorId and resource Id within 512 characters, unique and stable: a long one is cut and ends in a hash of the whole', () => {
+    const result = fixtureScanResult();
+    const [first, second, third] = result.evaluations;
+    // A 300-character resource id still fits: kept whole.
+    first!.resource.resourceId = `db-${'a'.repeat(297)}`;
+    for (const evaluation of [first!, second!, third!]) evaluation.resource.region = 'us-east-1';
+    // Two 600-character ids and ARNs that differ only in their last character.
+    for (const [evaluation, last] of [
+      [second!, '1'],
+      [third!, '2'],
+    ] as const) {
+      evaluation.resource.resourceId = `db-${'b'.repeat(596)}${last}`;
+      evaluation.resource.arn = `arn:aws:rds:us-east-1:123456789012:db:${'c'.repeat(600)}${last}`;
+    }
+    const findings = buildAsffFindings(result).findings;
+    const of = (evaluation: typeof first) =>
+      findings.find(
+        (f) => f.ProductFields['rds-tls-guard/ResourceId'] === evaluation!.resource.resourceId,
+      )!;
+    expect(of(first).Id).toBe(`rds-tls-guard/123456789012/us-east-1/db-${'a'.repeat(297)}`);
+    const long = [of(second), of(third)];
+    for (const finding of long) {
+      expect(finding.Id).toHaveLength(ASFF_LIMITS.id);
+      expect(finding.Id).toMatch(/^rds-tls-guard\/123456789012\/us-east-1\/db-b+~[0-9a-f]{16}$/);
+      expect(finding.Resources[0]!.Id).toHaveLength(ASFF_LIMITS.resourceId);
+      expect(finding.Resources[0]!.Id).toMatch(
+        /^arn:aws:rds:us-east-1:123456789012:db:c+~[0-9a-f]{16}$/,
+      );
+      expect(finding.GeneratorId.length).toBeLessThanOrEqual(ASFF_LIMITS.generatorId);
+    }
+    expect(long[0]!.Id).not.toBe(long[1]!.Id);
+    expect(long[0]!.Resources[0]!.Id).not.toBe(long[1]!.Resources[0]!.Id);
+    expect(buildAsffFindings(result).findings.map((f) => f.Id)).toEqual(findings.map((f) => f.Id));
+  });
+
   it('takes the account from the ARN, then from the options, and skips a database with neither', () => {
     const result = fixtureScanResult();
     for (const evaluation of result.evaluations) delete evaluation.resource.accountId;

@@ -351,3 +351,20 @@ describe('archiveVanished', () => {
     expect(hubMock.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
   });
 });
+
+describe('archiveVanished with a resource id too long for a finding Id', () => {
+  it('keeps the finding of a database still there, whose Id was cut and hashed', async () => {
+    const evaluation = evaluationFor(1);
+    evaluation.resource.resourceId = `db-${'x'.repeat(600)}`;
+    const [finding] = buildAsffFindings(scanResultOf([evaluation])).findings;
+    expect(finding!.Id.length).toBe(512);
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [finding as AwsSecurityFinding] });
+    const lookup = await archiveVanished(target, {
+      currentResourceIds: new Set([evaluation.resource.resourceId]),
+      now: new Date('2026-01-02T00:00:00.000Z'),
+      ...noWait,
+    });
+    expect(lookup.archived).toEqual([]);
+    expect(hubMock.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
+  });
+});
