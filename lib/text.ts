@@ -65,6 +65,16 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * Text for a terminal, line breaks kept: every other control character (C0
+ * and C1, so ESC and CSI sequences, carriage returns, bells) and the Unicode
+ * line and paragraph separators become spaces. For a whole report written to
+ * a terminal; a file or a pipe gets the report's own bytes.
+ */
+export function terminalText(text: string): string {
+  return text.replace(/(?!\n)[\p{Cc}\u2028\u2029]/gu, ' ');
+}
+
+/**
  * Shortens text to the Config annotation limit, marking the cut with an
  * ellipsis. Only what goes to AWS Config is cut: findings carry the full
  * text, and the HTML and JSON reports show it whole.

@@ -21,8 +21,9 @@ class Capture extends Writable {
 const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-cli-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function run(options: Partial<ScanCommandOptions>) {
+async function run(options: Partial<ScanCommandOptions>, terminal = false) {
   const stdout = new Capture();
+  stdout.isTTY = terminal;
   const stderr = new Capture();
   const code = await runScanCommand(
     {
@@ -133,6 +134,30 @@ describe('rds-tls-guard scan (offline snapshot)', () => {
     expect(report.scan.snapshot?.ignoredFileCount).toBe(2500);
     const table = await run({ snapshot: folder, format: 'table' });
     expect(table.stdout).toMatch(/stray-0019\.txt and 2480 more/);
+  });
+
+  it('writes CSV and HTML to a terminal without the control characters of an identifier, and to a pipe byte for byte', async () => {
+    const folder = join(dir, 'escapes-in-identifier');
+    await cp(SNAPSHOT, folder, { recursive: true });
+    const listing = join(folder, 'describe-db-instances.json');
+    const instances = JSON.parse(await readFile(listing, 'utf8')) as {
+      DBInstances: Record<string, unknown>[];
+    };
+    const hostile = 'billing-pg\u001b]0;owned\u0007\u009b2J\rforged\u2028end';
+    instances.DBInstances[0]!.DBInstanceIdentifier = hostile;
+    await writeFile(listing, JSON.stringify(instances));
+    for (const format of ['csv', 'html', 'json'] as const) {
+      const terminal = await run({ snapshot: folder, format }, true);
+      expect(terminal.stdout, format).not.toMatch(/(?!\n)[\p{Cc}\u2028\u2029]/u);
+      // HTML and JSON carry the identifier escaped (their own escapes); CSV as text.
+      if (format === 'csv') {
+        expect(terminal.stdout, format).toContain('billing-pg ]0;owned  2J forged end');
+      }
+      const piped = await run({ snapshot: folder, format });
+      expect(piped.stdout.length, format).toBe(terminal.stdout.length);
+    }
+    const csv = (await run({ snapshot: folder, format: 'csv' })).stdout;
+    expect(csv).toContain(hostile);
   });
 
   it('puts no shell syntax from a snapshot into the commands a remediation gives', async () => {

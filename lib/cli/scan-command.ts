@@ -24,6 +24,7 @@ import { unnamedIgnored } from '../report/model.js';
 import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js';
 import { scan } from '../scan.js';
 import { createCredentialResolver } from '../secrets/index.js';
+import { terminalText } from '../text.js';
 import type { ScanProblem, ScanResult } from '../types.js';
 import { writeLine, writeReport } from './output.js';
 import { createProgressReporter } from './progress.js';
@@ -216,7 +217,9 @@ export async function runScanCommand(
       await writeReport(options.output, report);
       writeLine(stderr, `report written to ${options.output}`);
     } else {
-      stdout.write(report.endsWith('\n') ? report : `${report}\n`);
+      const text = report.endsWith('\n') ? report : `${report}\n`;
+      // Identifiers, tags and server text are anyone's bytes: a terminal gets no escapes from them.
+      stdout.write(stdout.isTTY === true ? terminalText(text) : text);
     }
   } catch (error) {
     writeLine(
