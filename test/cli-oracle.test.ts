@@ -5,21 +5,12 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../lib/cli/main.js';
 import { parseRuleParameters } from '../lib/config/rule-parameters.js';
 import { jsonReportSchema } from '../lib/report/json-schema.js';
+import { Capture } from './cli/capture.js';
 import { DB_SG, databaseSecurityGroup } from './inventory/ec2-samples.js';
-
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const root = await mkdtemp(join(tmpdir(), 'rds-tls-guard-oracle-'));
 afterAll(() => rm(root, { recursive: true, force: true }));

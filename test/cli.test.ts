@@ -1,22 +1,13 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { main, VERSION } from '../lib/cli/main.js';
 import { runScanCommand, type ScanCommandOptions } from '../lib/cli/scan-command.js';
 import { jsonReportSchema } from '../lib/report/json-schema.js';
+import { Capture } from './cli/capture.js';
 
 const SNAPSHOT = new URL('./inventory/fixtures/snapshot', import.meta.url).pathname;
-
-class Capture extends Writable {
-  text = '';
-  isTTY = false;
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'rds-tls-guard-cli-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
