@@ -19,12 +19,13 @@ const unpacked = mkdtempSync(join(tmpdir(), 'rds-tls-guard-pack-'));
 afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
 
 describe('the published package', () => {
-  it('holds the CLI, its bundle, the manifest and the README, nothing else', async () => {
+  it('holds the CLI, its bundle, the manifest, the README and the licence, nothing else', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
     });
     const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
     expect(pack.files.map((file) => file.path).sort()).toEqual([
+      'LICENSE',
       'README.md',
       'bin/rds-tls-guard.js',
       'dist/cli.mjs',
