@@ -6,6 +6,8 @@
  * Reading never fails at init: a variable that is unset, empty or unusable
  * falls back to what its function does without it, and invalid rule
  * parameters are kept as a named error that each invocation answers with.
+ * An unusable PROBE_MAX_RECEIVE_COUNT is kept as a named error too, which
+ * the worker logs at init before it runs without it.
  */
 import * as z from 'zod';
 import { parseRuleParameters } from '../config/rule-parameters.js';
@@ -17,6 +19,39 @@ const optionalText = z
   .string()
   .optional()
   .transform((value) => value?.trim() || undefined);
+
+/**
+ * The probe queue's maxReceiveCount, which SQS takes from 1 to 1000: digits
+ * only, so `0x3` or `1e1` are not read as numbers.
+ */
+const maxReceiveCount = z
+  .string()
+  .regex(/^\d{1,4}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(1000));
+
+export type MaxReceiveCountResult =
+  | { ok: true; value: number | undefined }
+  | { ok: false; error: { code: 'PROBE_MAX_RECEIVE_COUNT_INVALID'; message: string } };
+
+/**
+ * Unset: no delivery is known to be the last, and the worker gives up no
+ * batch (sending could-not-judge on an earlier delivery would overwrite what
+ * a retry may still judge); the dead-letter queue alarm is then the only word.
+ */
+function readMaxReceiveCount(text: string | undefined): MaxReceiveCountResult {
+  if (text === undefined) return { ok: true, value: undefined };
+  const parsed = maxReceiveCount.safeParse(text);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    error: {
+      code: 'PROBE_MAX_RECEIVE_COUNT_INVALID',
+      message:
+        'PROBE_MAX_RECEIVE_COUNT must be a whole number from 1 to 1000 (the queue’s maxReceiveCount)',
+    },
+  };
+}
 
 /** Only the exact text `true` turns a switch on, as the template writes it. */
 const flag = z
@@ -45,6 +80,8 @@ export const functionEnvironmentSchema = z
     REQUIRE_LIVE_PROBE: optionalText,
     SECRET_TAG_KEY: optionalText,
     MYSQL_PLAINTEXT_LOGIN: optionalText,
+    /** The probe queue's maxReceiveCount (the worker's), from the template's one value. */
+    PROBE_MAX_RECEIVE_COUNT: optionalText,
   })
   .transform((env) => {
     const region = env.AWS_REGION ?? 'us-east-1';
@@ -62,6 +99,7 @@ export const functionEnvironmentSchema = z
       organizationMemberRoleName: env.ORGANIZATION_MEMBER_ROLE_NAME,
       /** The listed regions, or the function's own region when none is listed. */
       scanRegions: scanRegions.length > 0 ? [...new Set(scanRegions)] : [region],
+      probeMaxReceiveCount: readMaxReceiveCount(env.PROBE_MAX_RECEIVE_COUNT),
       /** The same keys as the Config rule's InputParameters. */
       ruleParameters: parseRuleParameters({
         ...(env.MIN_TLS_VERSION ? { minTlsVersion: env.MIN_TLS_VERSION } : {}),

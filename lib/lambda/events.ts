@@ -21,9 +21,23 @@ export const scheduledEventSchema = z.looseObject({
 });
 export type ScheduledEvent = z.output<typeof scheduledEventSchema>;
 
-/** What the worker reads of an SQS event: each record's id and body (each body is parsed on its own). */
+/**
+ * What the worker reads of an SQS event: each record's id and body (each body
+ * is parsed on its own) and its ApproximateReceiveCount, which tells the last
+ * delivery. Attributes that are not as SQS writes them read as unknown: they
+ * never cost a record its processing.
+ */
 export const sqsEventSchema = z.looseObject({
-  Records: z.array(z.looseObject({ messageId: z.string(), body: z.string() })),
+  Records: z.array(
+    z.looseObject({
+      messageId: z.string(),
+      body: z.string(),
+      attributes: z
+        .object({ ApproximateReceiveCount: z.string().optional() })
+        .optional()
+        .catch(undefined),
+    }),
+  ),
 });
 export type QueueEvent = z.output<typeof sqsEventSchema>;
 

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFunctionEnvironment } from '../../lib/lambda/environment.js';
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lib/observability/index.js';
 import { LAMBDA_RUNTIME } from '../../scripts/lambda-build.js';
 import { COMMANDS_SENT, iamActionOf } from './commands-sent.js';
@@ -335,6 +336,20 @@ describe('queue', () => {
       deadLetterTargetArn: { 'Fn::GetAtt': ['ProbeDeadLetterQueue', 'Arn'] },
       maxReceiveCount: 3,
     });
+  });
+
+  it('tells the worker the same maximum receive count, so it knows a batch’s last delivery', () => {
+    const { maxReceiveCount } = resource('ProbeQueue').Properties.RedrivePolicy as {
+      maxReceiveCount: number;
+    };
+    const variables = (functionResource('probeWorker').Properties.Environment as Json)
+      .Variables as Json;
+    // Lambda environment variables are strings; the worker reads this one back as the number.
+    expect(variables.PROBE_MAX_RECEIVE_COUNT).toBe(String(maxReceiveCount));
+    const read = readFunctionEnvironment({
+      PROBE_MAX_RECEIVE_COUNT: variables.PROBE_MAX_RECEIVE_COUNT as string,
+    });
+    expect(read.probeMaxReceiveCount).toEqual({ ok: true, value: maxReceiveCount });
   });
 
   it('hides a message for at least six times the worker timeout', () => {

@@ -31,6 +31,38 @@ describe('readFunctionEnvironment', () => {
     expect(parsed.error.keys).toEqual(['caExpiryDays']);
   });
 
+  it('reads the probe queue’s maximum receive count, which tells the worker a delivery is the last', () => {
+    expect(readFunctionEnvironment({ PROBE_MAX_RECEIVE_COUNT: '3' }).probeMaxReceiveCount).toEqual({
+      ok: true,
+      value: 3,
+    });
+    // Unset: no delivery is known to be the last, so no batch is given up early.
+    expect(readFunctionEnvironment({}).probeMaxReceiveCount).toEqual({
+      ok: true,
+      value: undefined,
+    });
+    expect(readFunctionEnvironment({ PROBE_MAX_RECEIVE_COUNT: ' ' }).probeMaxReceiveCount).toEqual({
+      ok: true,
+      value: undefined,
+    });
+  });
+
+  it.each(['three', '0', '1001', '2.5', '-3', '0x3', '1e1'])(
+    'keeps PROBE_MAX_RECEIVE_COUNT=%s as a named error instead of failing at init',
+    (value) => {
+      expect(
+        readFunctionEnvironment({ PROBE_MAX_RECEIVE_COUNT: value }).probeMaxReceiveCount,
+      ).toEqual({
+        ok: false,
+        error: {
+          code: 'PROBE_MAX_RECEIVE_COUNT_INVALID',
+          message:
+            'PROBE_MAX_RECEIVE_COUNT must be a whole number from 1 to 1000 (the queue’s maxReceiveCount)',
+        },
+      });
+    },
+  );
+
   it('scans the listed regions, or the own region when none is listed', () => {
     expect(
       readFunctionEnvironment({ AWS_REGION: 'x', SCAN_REGIONS: 'eu-west-1, us-east-1,eu-west-1' })

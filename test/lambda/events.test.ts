@@ -56,4 +56,20 @@ describe('event schemas', () => {
     expect(sqsEventSchema.safeParse({ Records: [{ messageId: 'm-1' }] }).success).toBe(false);
     expect(sqsEventSchema.safeParse({}).success).toBe(false);
   });
+
+  it('read each SQS record’s receive count, and read attributes not as SQS writes them as unknown', () => {
+    const parsed = sqsEventSchema.parse({
+      Records: [
+        { messageId: 'm-1', body: '{}', attributes: { ApproximateReceiveCount: '3' } },
+        { messageId: 'm-2', body: '{}', attributes: { ApproximateReceiveCount: 3 } },
+        { messageId: 'm-3', body: '{}', attributes: 'three' },
+      ],
+    });
+    expect(parsed.Records.map((record) => record.attributes?.ApproximateReceiveCount)).toEqual([
+      '3',
+      undefined,
+      undefined,
+    ]);
+    expect(parsed.Records.map((record) => record.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
+  });
 });
