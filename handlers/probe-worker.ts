@@ -24,6 +24,12 @@ import { accountOfArn, createDeployedSinks, partitionOfArn } from '../lib/sinks/
 import { handleWorkerRecords } from '../lib/use-cases/probe-worker.js';
 
 const env = readFunctionEnvironment();
+// Without it no delivery is known to be the last: failed Config batches reach
+// the dead-letter queue without telling Config their databases were not judged.
+if (!env.probeMaxReceiveCount.ok) {
+  const { code, message } = env.probeMaxReceiveCount.error;
+  log.error('environment invalid', { code, reason: message });
+}
 const configFor = createConfigClients(env.region);
 const config = configFor({});
 const toolkit = createAccountToolkit({ stsRegion: env.region, useIamAuth: env.useIamAuth });
@@ -52,6 +58,10 @@ export const handler = lambdaHandler<QueueEvent, SQSBatchResponse>(
       log,
       onScan: (result) => recordScanMetrics(metrics, result),
       onEvaluationsFailed: (count) => recordEvaluationsFailed(metrics, count),
+      ...(env.probeMaxReceiveCount.ok && env.probeMaxReceiveCount.value !== undefined
+        ? { maxReceiveCount: env.probeMaxReceiveCount.value }
+        : {}),
+      onDatabasesGivenUp: (count) => recordCount(metrics, METRIC_NAMES.databasesGivenUp, count),
       sinks: sinksFor(partitionOfArn(context.invokedFunctionArn)),
       ...(ownAccountId ? { ownAccountId } : {}),
     });

@@ -21,6 +21,7 @@ export {
   planCalls,
   type UnsentMessage,
 } from './enqueue.js';
+export { type GivenUpBatch, givenUpEvaluations, lastDeliveryAttempt } from './last-delivery.js';
 export {
   databasesOf,
   FANOUT_MESSAGE_VERSION,

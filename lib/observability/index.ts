@@ -36,6 +36,8 @@ export const METRIC_NAMES = {
   databasesQueued: 'DatabasesQueued',
   /** Probe batches a worker invocation handed back to SQS (0 when all were done). */
   batchesFailed: 'BatchesFailed',
+  /** Databases of Config batches given up on their last delivery, sent to Config as could not be judged. */
+  databasesGivenUp: 'DatabasesGivenUp',
   /** Audit invocations answered with a report. */
   auditsAnswered: 'AuditsAnswered',
 } as const;

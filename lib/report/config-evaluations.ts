@@ -252,7 +252,10 @@ export async function putEvaluations(
   return summary;
 }
 
-function resourceKey(e: Pick<Evaluation, 'ComplianceResourceType' | 'ComplianceResourceId'>) {
+/** Which resource an evaluation is about: Config keeps one result per rule and resource. */
+export function resourceKey(
+  e: Pick<Evaluation, 'ComplianceResourceType' | 'ComplianceResourceId'>,
+): string {
   return `${e.ComplianceResourceType ?? ''}\u0000${e.ComplianceResourceId ?? ''}`;
 }
 

@@ -9,11 +9,16 @@
  * unusable, the pipeline threw or could read none of the databases, or
  * Config did not take every evaluation. A database that could not be read or probed is an outcome
  * (INSUFFICIENT_DATA with a reason), not a failure.
+ *
+ * A Config batch that fails on its last delivery (the next stop is the
+ * dead-letter queue) is given up: its databases go to Config as could not be
+ * judged, so none keeps its last verdict, and the record still fails.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../errors.js';
+import { givenUpEvaluations, lastDeliveryAttempt } from '../fanout/last-delivery.js';
 import {
   databasesOf,
   FANOUT_MESSAGE_VERSION,
@@ -62,6 +67,14 @@ export interface WorkerDeps {
   ownAccountId?: string;
   /** Called with the number of evaluations Config did not accept. */
   onEvaluationsFailed?: (count: number) => void;
+  /**
+   * The queue's maxReceiveCount: a delivery whose ApproximateReceiveCount
+   * reaches it is the last. Absent: no delivery is known to be the last, and
+   * no batch is given up (lib/fanout/last-delivery.ts).
+   */
+  maxReceiveCount?: number;
+  /** Called with the number of databases of a given-up batch that Config took as could not be judged. */
+  onDatabasesGivenUp?: (count: number) => void;
   concurrency?: number;
   now?: () => Date;
   /** PutEvaluations pacing; tests pass a no-op. */
@@ -100,7 +113,13 @@ export type WorkerOutcome =
       /** Present for Config batches. */
       reported?: { accepted: number; failed: number };
     }
-  | { status: 'failed'; code: WorkerFailureCode; message: string };
+  | {
+      status: 'failed';
+      code: WorkerFailureCode;
+      message: string;
+      /** EVALUATIONS_NOT_ACCEPTED: the evaluations Config refused (the rest it took). */
+      refused?: Evaluation[];
+    };
 
 export async function handleWorkerMessage(
   message: { messageId: string; body: string },
@@ -116,13 +135,8 @@ export async function handleWorkerMessage(
     return { status: 'failed', code: parsed.code, message: parsed.message };
   }
   const batch = parsed.message;
-  const location: BatchLocation = {
-    region: batch.region,
-    ...(batch.accountId ? { accountId: batch.accountId } : {}),
-    ...(batch.roleArn ? { roleArn: batch.roleArn } : {}),
-  };
-
-  const config = batch.roleArn && deps.configFor ? deps.configFor(location) : deps.config;
+  const location = locationOf(batch);
+  const config = configClientOf(batch, deps);
   if (batch.resultToken && !config) {
     return {
       status: 'failed',
@@ -217,10 +231,96 @@ export async function handleWorkerMessage(
       status: 'failed',
       code: 'EVALUATIONS_NOT_ACCEPTED',
       message: `${summary.failed.length} of ${summary.submitted} evaluations not accepted`,
+      refused: summary.failed,
     };
   }
   return { status: 'done', databases: result.evaluations.length, nonCompliant, reported };
 }
+
+function locationOf(batch: FanoutMessage | LegacyFanoutMessage): BatchLocation {
+  return {
+    region: batch.region,
+    ...(batch.accountId ? { accountId: batch.accountId } : {}),
+    ...(batch.roleArn ? { roleArn: batch.roleArn } : {}),
+  };
+}
+
+/** An organization rule's member batch reports through that account's Config. */
+function configClientOf(
+  batch: FanoutMessage | LegacyFanoutMessage,
+  deps: WorkerDeps,
+): ConfigServiceClient | undefined {
+  return batch.roleArn && deps.configFor ? deps.configFor(locationOf(batch)) : deps.config;
+}
+
+/**
+ * The last delivery of a message failed. For a Config batch nothing would
+ * reach Config for its databases, and each would keep its last verdict,
+ * COMPLIANT included: send each (after EVALUATIONS_NOT_ACCEPTED, each Config
+ * refused) as could not be judged. A scheduled batch has no verdict to keep
+ * (its run's report names the part lost), and a body that fails the schema
+ * names no database that could be trusted. Logged every time; never throws.
+ */
+async function giveUpBatch(
+  record: WorkerRecord,
+  failure: Extract<WorkerOutcome, { status: 'failed' }>,
+  attempts: number,
+  deps: WorkerDeps,
+): Promise<void> {
+  const fields = { messageId: record.messageId, code: failure.code, attempts };
+  try {
+    const parsed = parseMessage(record.body);
+    if (!parsed.ok) {
+      deps.log.error('probe batch given up', { ...fields, reported: 'message unreadable' });
+      return;
+    }
+    const batch = parsed.message;
+    if (!batch.resultToken) {
+      deps.log.error('probe batch given up', { ...fields, reported: 'no result token' });
+      return;
+    }
+    const evaluations = givenUpEvaluations(databasesOf(batch), {
+      code: failure.code,
+      attempts,
+      orderingTimestamp: batch.orderingTimestamp,
+      ...(failure.refused ? { only: failure.refused } : {}),
+    });
+    const config = configClientOf(batch, deps);
+    if (!config || evaluations.length === 0) {
+      deps.log.error('probe batch given up', {
+        ...fields,
+        databases: evaluations.length,
+        reported: config ? 'no Config resource' : 'no Config client',
+      });
+      return;
+    }
+    const summary = await putEvaluations(config, evaluations, {
+      resultToken: batch.resultToken,
+      ...(batch.testMode ? { testMode: true } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
+    if (summary.accepted > 0) deps.onDatabasesGivenUp?.(summary.accepted);
+    if (summary.failed.length > 0) deps.onEvaluationsFailed?.(summary.failed.length);
+    deps.log.error('probe batch given up', {
+      ...fields,
+      databases: evaluations.length,
+      accepted: summary.accepted,
+      failed: summary.failed.length,
+      ...(summary.errors.length > 0 ? { errors: summary.errors } : {}),
+    });
+  } catch (error) {
+    deps.log.error('probe batch given up', {
+      ...fields,
+      reported: 'not sent',
+      reason: describeError(error),
+    });
+  }
+}
+
+/** What the worker reads of an SQS record: its id, body and receive count. */
+export type WorkerRecord = Pick<SQSRecord, 'messageId' | 'body'> & {
+  attributes?: { ApproximateReceiveCount?: string | undefined } | undefined;
+};
 
 /** A message the worker could not finish: the batch processor reports it as a batch item failure. */
 export class WorkerMessageFailed extends Error {
@@ -236,17 +336,24 @@ export class WorkerMessageFailed extends Error {
  * that failed are redelivered, also when every message failed.
  */
 export async function handleWorkerRecords(
-  records: readonly Pick<SQSRecord, 'messageId' | 'body'>[],
+  records: readonly WorkerRecord[],
   deps: WorkerDeps,
 ): Promise<SQSBatchResponse> {
-  const processRecord = async (record: SQSRecord): Promise<void> => {
+  const processRecord = async (record: WorkerRecord): Promise<void> => {
     let outcome: WorkerOutcome;
     try {
       outcome = await handleWorkerMessage(record, deps);
     } catch (error) {
       outcome = { status: 'failed', code: 'WORKER_DEFECT', message: describeError(error) };
     }
-    if (outcome.status === 'failed') throw new WorkerMessageFailed(outcome.code);
+    if (outcome.status === 'failed') {
+      const attempts = lastDeliveryAttempt(
+        record.attributes?.ApproximateReceiveCount,
+        deps.maxReceiveCount,
+      );
+      if (attempts !== undefined) await giveUpBatch(record, outcome, attempts, deps);
+      throw new WorkerMessageFailed(outcome.code);
+    }
     deps.log.info('probe batch done', { messageId: record.messageId, ...outcome });
   };
   return processPartialResponse(

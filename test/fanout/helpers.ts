@@ -62,6 +62,16 @@ export function settled(resource: DatabaseResource, forceSsl: '0' | '1' = '1'): 
   };
 }
 
+/** The same batch as a version 1 message, as an earlier release queued it: bare databases. */
+export function asLegacyBody(body: string): string {
+  const { items, ...header } = JSON.parse(body);
+  return JSON.stringify({
+    ...header,
+    version: 1,
+    resources: items.map((entry: { resource: unknown }) => entry.resource),
+  });
+}
+
 /** An SQS client whose SendMessageBatch accepts every entry (its documented shape) and keeps the bodies. */
 export function capturingQueue(): { sqs: SQSClient; queued: string[] } {
   const sqs = new SQSClient({ region: 'eu-west-1' });

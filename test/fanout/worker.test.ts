@@ -11,7 +11,7 @@ import {
   handleWorkerRecords,
   type WorkerDeps,
 } from '../../lib/use-cases/probe-worker.js';
-import { database, settled } from './helpers.js';
+import { asLegacyBody, database, settled } from './helpers.js';
 
 const configMock = mockClient(ConfigServiceClient);
 const config = new ConfigServiceClient({ region: 'eu-west-1' });
@@ -35,12 +35,7 @@ function body(overrides: Partial<FanoutMessage> = {}, resources = [database(1), 
 
 /** A version 1 message, as an earlier release queued it: bare databases. */
 function legacyBody(overrides: Partial<FanoutMessage> = {}): string {
-  const { items, ...header } = JSON.parse(body(overrides));
-  return JSON.stringify({
-    ...header,
-    version: 1,
-    resources: items.map((entry: { resource: unknown }) => entry.resource),
-  });
+  return asLegacyBody(body(overrides));
 }
 
 function deps(overrides: Partial<WorkerDeps> = {}): WorkerDeps & {
@@ -184,6 +179,7 @@ describe('handleWorkerMessage', () => {
       status: 'failed',
       code: 'EVALUATIONS_NOT_ACCEPTED',
       message: '1 of 2 evaluations not accepted',
+      refused: [expect.objectContaining({ ComplianceResourceId: database(1).resourceId })],
     });
     expect(onEvaluationsFailed).toHaveBeenCalledWith(1);
   });
