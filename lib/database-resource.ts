@@ -190,6 +190,13 @@ export const databaseResourceSchema = z.object({
   pendingModifiedValues: pendingTlsChangesSchema.optional(),
   masterUsername: z.string().optional(),
   masterUserSecretArn: z.string().optional(),
+  /**
+   * For a cluster member: its cluster's MasterUserSecret ARN, read with the
+   * cluster. An Aurora or Multi-AZ cluster's master secret belongs to the
+   * cluster, and is the only RDS-managed secret a member may be probed with
+   * besides its own.
+   */
+  clusterMasterUserSecretArn: z.string().max(2048).optional(),
   iamDatabaseAuthenticationEnabled: z.boolean(),
   publiclyAccessible: z.boolean().optional(),
   /** VpcSecurityGroups[].VpcSecurityGroupId: the groups that decide who reaches the endpoint. */

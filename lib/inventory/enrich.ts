@@ -142,6 +142,8 @@ class ScanReader extends ReadCache {
       if (cluster.ok) {
         const membership = clusterParameterGroupOf(cluster.value, resource.identifier);
         if (membership) current = { ...resource, clusterParameterGroup: membership };
+        const clusterSecret = cluster.value.MasterUserSecret?.SecretArn;
+        if (clusterSecret) current = { ...current, clusterMasterUserSecretArn: clusterSecret };
       } else {
         gaps.push(`cluster ${resource.clusterIdentifier} unreadable: ${cluster.reason}`);
       }

@@ -9,6 +9,14 @@
  * the secret of its first `SECRETS` auth entry that allows a password (the
  * credentials its clients log in with), else an IAM token when the proxy
  * takes one (see proxySource).
+ *
+ * Whichever source names it, an RDS-managed master secret (`rds!…`) is used
+ * only for the database it belongs to, the `secretArns` rule parameter
+ * included (managed-secret.ts): the rule's owner is trusted more than whoever
+ * tags a database, but a managed secret never needs pointing at another
+ * database, so the binding costs nothing and also catches a slip in the
+ * mapping. Any other secret is refused once read if it names another
+ * database (secret-document.ts).
  */
 import type { DatabaseResource, ProxyAuthEntry, RuleParameters } from '../types.js';
 import { regionOfArn } from './secret-document.js';

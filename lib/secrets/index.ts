@@ -7,6 +7,7 @@ export {
   IAM_USER_TAG,
   selectCredentialSource,
 } from './credential-source.js';
+export { checkManagedSecretBinding, isManagedSecretReference } from './managed-secret.js';
 export {
   type AuthTokenSigner,
   type CredentialResolverOptions,

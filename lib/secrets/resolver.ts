@@ -12,6 +12,7 @@ import type { CredentialOutcome, CredentialResolver } from '../pipeline.js';
 import { SecretValue } from '../secret-value.js';
 import type { DatabaseResource, RuleParameters } from '../types.js';
 import { selectCredentialSource } from './credential-source.js';
+import { checkManagedSecretBinding } from './managed-secret.js';
 import {
   checkSecretTarget,
   classifyLookupError,
@@ -109,15 +110,24 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
     return provider.lookup(secretId);
   }
 
-  /** The secret, checked to belong to the resource; otherwise the credentials are unavailable. */
+  /**
+   * The secret, checked to belong to the resource; otherwise the credentials
+   * are unavailable. Another database's RDS-managed secret is refused before
+   * it is read, and again by the ARN Secrets Manager answers with; a secret
+   * naming another database, once it is read.
+   */
   async function fetchSecretFor(
     resource: DatabaseResource,
     secretId: string,
     region: string,
   ): Promise<CredentialOutcome | { reference: string; result: DatabaseSecret }> {
+    const foreign = checkManagedSecretBinding(secretId, resource, region);
+    if (foreign) return unavailable(foreign);
     const { reference, result } = await fetchSecret(secretId, region);
     if (result.kind === 'failure') return unavailable(result);
-    const mismatch = checkSecretTarget(reference, result, resource);
+    const mismatch =
+      checkManagedSecretBinding(reference, resource, region) ??
+      checkSecretTarget(reference, result, resource);
     if (mismatch) return unavailable(mismatch);
     return { reference, result };
   }

@@ -59,10 +59,10 @@ export function parseSecretString(reference: string, text: string): DatabaseSecr
   try {
     document = JSON.parse(text);
   } catch {
-    return failure('SECRET_NOT_JSON', `secret ${reference} is not JSON`);
+    return secretFailure('SECRET_NOT_JSON', `secret ${reference} is not JSON`);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    return failure('SECRET_NOT_JSON', `secret ${reference} is JSON but not an object`);
+    return secretFailure('SECRET_NOT_JSON', `secret ${reference} is JSON but not an object`);
   }
   const fields = document as Record<string, unknown>;
 
@@ -76,7 +76,7 @@ export function parseSecretString(reference: string, text: string): DatabaseSecr
   else if (typeof password !== 'string') problems.push('password is not a string');
   else if (password === '') problems.push('password is empty');
   if (problems.length > 0 || typeof username !== 'string' || typeof password !== 'string') {
-    return failure('SECRET_INCOMPLETE', `secret ${reference}: ${problems.join(', ')}`);
+    return secretFailure('SECRET_INCOMPLETE', `secret ${reference}: ${problems.join(', ')}`);
   }
 
   const secret: DatabaseSecret = { kind: 'secret', username, password: new SecretValue(password) };
@@ -140,24 +140,24 @@ export function classifyLookupError(reference: string, error: unknown): SecretFa
   const name = errorName(error);
   switch (name) {
     case 'ResourceNotFoundException':
-      return failure('SECRET_NOT_FOUND', `secret ${reference} was not found`);
+      return secretFailure('SECRET_NOT_FOUND', `secret ${reference} was not found`);
     case 'AccessDeniedException':
-      return failure(
+      return secretFailure(
         'SECRET_ACCESS_DENIED',
         `access denied to secret ${reference}: allow secretsmanager:GetSecretValue (and kms:Decrypt on its key)`,
       );
     case 'DecryptionFailure':
-      return failure(
+      return secretFailure(
         'SECRET_DECRYPTION_FAILED',
         `secret ${reference} could not be decrypted: allow kms:Decrypt on its KMS key`,
       );
     case 'InvalidRequestException':
-      return failure(
+      return secretFailure(
         'SECRET_INVALID_REQUEST',
         `secret ${reference} cannot be read now (InvalidRequestException; e.g. scheduled for deletion)`,
       );
     default:
-      return failure('SECRET_LOOKUP_FAILED', `reading secret ${reference} failed: ${name}`);
+      return secretFailure('SECRET_LOOKUP_FAILED', `reading secret ${reference} failed: ${name}`);
   }
 }
 
@@ -172,23 +172,32 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-function otherDatabase(
-  reference: string,
-  named: string,
-  resource: DatabaseResource,
-): SecretFailure {
+/** The resource as messages name it: `DB instance x`, `DB cluster x` or `proxy x`. */
+export function databaseLabel(resource: DatabaseResource): string {
   const kind =
     resource.resourceType === 'AWS::RDS::DBCluster'
       ? 'DB cluster'
       : resource.resourceType === 'AWS::RDS::DBProxy'
-        ? 'a database behind proxy'
+        ? 'proxy'
         : 'DB instance';
-  return failure(
+  return `${kind} ${resource.identifier}`;
+}
+
+/** SECRET_FOR_OTHER_DATABASE: the secret, and what it belongs to, named; never a value. */
+export function otherDatabase(
+  reference: string,
+  named: string,
+  resource: DatabaseResource,
+): SecretFailure {
+  const target = resource.proxy
+    ? `a database behind proxy ${resource.identifier}`
+    : databaseLabel(resource);
+  return secretFailure(
     'SECRET_FOR_OTHER_DATABASE',
-    `secret ${reference} belongs to ${named}, not ${kind} ${resource.identifier}; credentials not sent`,
+    `secret ${reference} belongs to ${named}, not ${target}; credentials not sent`,
   );
 }
 
-function failure(reason: SecretFailureReason, message: string): SecretFailure {
+export function secretFailure(reason: SecretFailureReason, message: string): SecretFailure {
   return { kind: 'failure', reason, message };
 }

@@ -123,6 +123,27 @@ describe('enrichResources', () => {
     expect(rds.commandCalls(DescribeEngineDefaultClusterParametersCommand)).toHaveLength(1);
   });
 
+  it('carries the cluster’s RDS-managed master secret onto each member, so a member may be probed with it and with no other database’s', async () => {
+    const clusterSecret = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-5c0d9e1f-2a3b-4c5d-8e9f-0a1b2c3d4e5f-Kq7LmN`;
+    serveAccount(rds, {
+      clusters: [auroraCluster({ MasterUserSecret: { SecretArn: clusterSecret } })],
+      parameterGroups: {
+        'default.aurora-postgresql15': { family: 'aurora-postgresql15', parameters: [] },
+      },
+      clusterParameterGroups: {
+        'apg15-tls': {
+          family: 'aurora-postgresql15',
+          parameters: [parameter('rds.force_ssl', '1')],
+        },
+      },
+    });
+    const member = resourceFromInstance({ ...auroraMember('ledger-1'), ...noCa }, 'eu-west-1');
+
+    const inventory = await enrichResources([member], { clientFor });
+
+    expect(inventory.items[0]?.resource.clusterMasterUserSecretArn).toBe(clusterSecret);
+  });
+
   it('puts a gap on the items of a group that cannot be read, one problem, and leaves other items alone', async () => {
     serveAccount(rds, {
       parameterGroups: {
