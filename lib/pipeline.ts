@@ -35,6 +35,8 @@ export interface DatabaseCredentials {
   origin: string;
   /** A secret ARN or `iam:<user>`; never a value. */
   reference: string;
+  /** What the evidence should add about these credentials (e.g. a host that could not be checked); never a value. */
+  note?: string;
 }
 
 export type CredentialOutcome =

@@ -102,7 +102,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       evidence.push({
         source: 'probe',
         label: 'credentials',
-        value: `${credentials.username} from ${credentials.origin} (${credentials.reference})`,
+        value: `${credentials.username} from ${credentials.origin} (${credentials.reference})${credentials.note ? `; ${credentials.note}` : ''}`,
       });
 
       const target: ProbeTarget = {

@@ -16,7 +16,7 @@
  * tags a database, but a managed secret never needs pointing at another
  * database, so the binding costs nothing and also catches a slip in the
  * mapping. Any other secret is refused once read if it names another
- * database (secret-document.ts).
+ * database by identifier or host (secret-document.ts, secret-host.ts).
  */
 import type { DatabaseResource, ProxyAuthEntry, RuleParameters } from '../types.js';
 import { regionOfArn } from './secret-document.js';

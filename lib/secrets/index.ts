@@ -24,3 +24,4 @@ export {
   type SecretFailure,
   type SecretFailureReason,
 } from './secret-document.js';
+export { checkSecretHost } from './secret-host.js';

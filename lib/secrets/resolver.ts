@@ -20,6 +20,7 @@ import {
   parseSecretString,
   type SecretFailure,
 } from './secret-document.js';
+import { checkSecretHost, isUnjudgedHost, UNJUDGED_HOST_NOTE } from './secret-host.js';
 
 /** What an IAM auth token is signed for. */
 export interface IamTokenRequest {
@@ -114,7 +115,7 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
    * The secret, checked to belong to the resource; otherwise the credentials
    * are unavailable. Another database's RDS-managed secret is refused before
    * it is read, and again by the ARN Secrets Manager answers with; a secret
-   * naming another database, once it is read.
+   * naming another database, by identifier or host, once it is read.
    */
   async function fetchSecretFor(
     resource: DatabaseResource,
@@ -127,7 +128,8 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
     if (result.kind === 'failure') return unavailable(result);
     const mismatch =
       checkManagedSecretBinding(reference, resource, region) ??
-      checkSecretTarget(reference, result, resource);
+      checkSecretTarget(reference, result, resource) ??
+      (result.host !== undefined ? checkSecretHost(reference, result.host, resource) : undefined);
     if (mismatch) return unavailable(mismatch);
     return { reference, result };
   }
@@ -158,6 +160,9 @@ export function createCredentialResolver(options: CredentialResolverOptions): Cr
               username: result.username,
               password: result.password,
               ...(result.database !== undefined ? { database: result.database } : {}),
+              ...(result.host !== undefined && isUnjudgedHost(result.host, resource)
+                ? { note: UNJUDGED_HOST_NOTE }
+                : {}),
               origin: source.origin,
               reference,
             },

@@ -50,6 +50,8 @@ export interface DatabaseSecret {
   username: string;
   password: SecretValue;
   database?: string;
+  /** The endpoint the secret was written for (rotation-style secrets); judged by checkSecretHost. */
+  host?: string;
   dbInstanceIdentifier?: string;
   dbClusterIdentifier?: string;
 }
@@ -82,6 +84,8 @@ export function parseSecretString(reference: string, text: string): DatabaseSecr
   const secret: DatabaseSecret = { kind: 'secret', username, password: new SecretValue(password) };
   const database = optionalString(fields.dbname);
   if (database !== undefined) secret.database = database;
+  const host = optionalString(fields.host);
+  if (host !== undefined) secret.host = host;
   const dbInstanceIdentifier = optionalString(fields.dbInstanceIdentifier);
   if (dbInstanceIdentifier !== undefined) secret.dbInstanceIdentifier = dbInstanceIdentifier;
   const dbClusterIdentifier = optionalString(fields.dbClusterIdentifier);
