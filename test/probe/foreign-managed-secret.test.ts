@@ -12,12 +12,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPostgres } from '../../lib/local/index.js';
 import type { InventoryItem } from '../../lib/pipeline.js';
-import { createLiveProber } from '../../lib/probe/index.js';
-import { evaluateItem } from '../../lib/scan.js';
-import { createCredentialResolver } from '../../lib/secrets/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { recordingRelay } from '../fixtures/hostile.js';
-import { ENDPOINT_HOST, REAL_SERVER_CONNECT_TIMEOUT_MS, usePostgres } from '../fixtures/servers.js';
+import {
+  ENDPOINT_HOST,
+  evaluateWithSecretsManager,
+  REAL_SERVER_CONNECT_TIMEOUT_MS,
+  usePostgres,
+} from '../fixtures/servers.js';
 import { compliantPostgresItem } from '../reliability/support.js';
 
 const ACCOUNT_SECRETS = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret';
@@ -75,19 +77,12 @@ function devDatabase(tags: Record<string, string>): InventoryItem {
   };
 }
 
-async function evaluate(item: InventoryItem) {
-  const prober = createLiveProber({
-    credentials: createCredentialResolver({
-      secretsClientFor: (region) => new SecretsManagerClient({ region }),
-      cacheTtlMs: 0,
-    }),
-    caBundle: database.ca,
-    hostOverride: '127.0.0.1',
-    connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS,
-  });
-  const now = new Date();
-  const ruleParameters = { ...DEFAULT_RULE_PARAMETERS, requireLiveProbe: true };
-  return evaluateItem(item, { ruleParameters, prober }, () => now, now);
+function evaluate(item: InventoryItem) {
+  return evaluateWithSecretsManager(
+    item,
+    { ...DEFAULT_RULE_PARAMETERS, requireLiveProbe: true },
+    { ca: database.ca, connectTimeoutMs: REAL_SERVER_CONNECT_TIMEOUT_MS },
+  );
 }
 
 describe('a database tagged with another database’s RDS-managed master secret', () => {

@@ -14,11 +14,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPostgres } from '../../lib/local/index.js';
 import { type LocalPgbouncer, startPgbouncer } from '../../lib/local/pgbouncer.js';
 import type { InventoryItem } from '../../lib/pipeline.js';
-import { createLiveProber } from '../../lib/probe/index.js';
-import { evaluateItem } from '../../lib/scan.js';
-import { createCredentialResolver } from '../../lib/secrets/index.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
-import { localProxyItem, usePostgres } from '../fixtures/servers.js';
+import { evaluateWithSecretsManager, localProxyItem, usePostgres } from '../fixtures/servers.js';
 
 const PROXY_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-proxy-app-AbCdEf';
 
@@ -67,18 +64,11 @@ function proxyWithSecretAuth(): InventoryItem {
   };
 }
 
-async function evaluate(item: InventoryItem, ruleParameters = DEFAULT_RULE_PARAMETERS) {
-  const prober = createLiveProber({
-    credentials: createCredentialResolver({
-      secretsClientFor: (region) => new SecretsManagerClient({ region }),
-      cacheTtlMs: 0,
-    }),
-    caBundle: database.ca,
-    hostOverride: '127.0.0.1',
+function evaluate(item: InventoryItem, ruleParameters = DEFAULT_RULE_PARAMETERS) {
+  return evaluateWithSecretsManager(item, ruleParameters, {
+    ca: database.ca,
     connectTimeoutMs: 2_000,
   });
-  const now = new Date();
-  return evaluateItem(item, { ruleParameters, prober }, () => now, now);
 }
 
 describe('the proxy’s Secrets Manager auth entry as the probe’s credentials', () => {
