@@ -12,7 +12,7 @@
  */
 
 import type { BackoffOptions } from '../aws/retry.js';
-import type { MessageHeader } from '../fanout/message.js';
+import type { MessageHeader, RunPart } from '../fanout/message.js';
 import type { Log } from '../log.js';
 import type { Inventory } from '../pipeline.js';
 import type { FindingFirstSeen } from '../report/asff.js';
@@ -64,14 +64,48 @@ export async function deliverBatch(
       batch.firstSeen ? new Map(Object.entries(batch.firstSeen)) : undefined,
     );
   }
-  if (!batch.run || !sinks.archive) return { ok: true };
+  return batch.run ? writeRunPart(sinks, batch.run, result) : { ok: true };
+}
+
+/**
+ * The scanner's sinks for the databases it could not queue and evaluated
+ * itself: their findings go to the account's Security Hub in each of their
+ * regions, and their result is a part of the run like a probe batch's.
+ */
+export async function deliverScannerPart(
+  sinks: ScheduledSinks,
+  account: { accountId?: string; roleArn?: string },
+  result: ScanResult,
+  options: { run?: RunPart; firstSeen?: ReadonlyMap<string, FindingFirstSeen> } = {},
+): Promise<BatchDelivery> {
+  const { accountId } = account;
+  if (accountId) {
+    const regions = new Set(result.evaluations.map((evaluation) => evaluation.resource.region));
+    for (const region of regions) {
+      await publishTo(
+        sinks,
+        { accountId, region, ...(account.roleArn ? { roleArn: account.roleArn } : {}) },
+        result,
+        options.firstSeen,
+      );
+    }
+  }
+  return options.run ? writeRunPart(sinks, options.run, result) : { ok: true };
+}
+
+async function writeRunPart(
+  sinks: ScheduledSinks,
+  run: RunPart,
+  result: ScanResult,
+): Promise<BatchDelivery> {
+  if (!sinks.archive) return { ok: true };
   const outcome = await writePart(
     sinks.archive,
-    { id: batch.run.id, startedAt: batch.run.startedAt },
-    batch.run.part,
+    { id: run.id, startedAt: run.startedAt },
+    run.part,
     result,
   );
-  logArchive(sinks, batch.run.id, outcome);
+  logArchive(sinks, run.id, outcome);
   if (outcome.status === 'failed') {
     return { ok: false, code: 'REPORT_PART_NOT_WRITTEN', message: outcome.message };
   }

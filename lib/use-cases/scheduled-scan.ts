@@ -6,7 +6,8 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { accountProblem, collectTargets, type ScanTarget } from '../accounts/index.js';
-import { type EnqueueOptions, fanOutItems } from '../fanout/index.js';
+import { describeError } from '../errors.js';
+import { type EnqueueOptions, fanOutItems, type RunPart } from '../fanout/index.js';
 import type { Inventory } from '../pipeline.js';
 import type { FindingFirstSeen } from '../report/asff.js';
 import { scan } from '../scan.js';
@@ -14,6 +15,7 @@ import {
   archiveVanishedFindings,
   assembleOverdue,
   deliverRun,
+  deliverScannerPart,
   type RunRef,
   recordRunManifest,
   type ScheduledSinks,
@@ -121,10 +123,20 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       problems.push({
         scope: `account:${target.accountId ?? 'own'}`,
         code: 'DATABASES_NOT_QUEUED',
-        message: `${fanned.notSent.length} database(s) could not be queued for probing: ${fanned.notSent
+        message: `${fanned.notSent.length} database(s) could not be queued for probing, so the scanner evaluated them from configuration only: ${fanned.notSent
           .slice(0, 10)
           .map((resource) => resource.identifier)
           .join(', ')}`,
+      });
+      const part = run ? `${target.accountId ?? 'own'}-scanner` : undefined;
+      if (run && part) {
+        // Listed even if what follows fails: the run then reports these databases lost.
+        parts.push(part);
+        partDatabases[part] = fanned.notSent;
+      }
+      await evaluateNotQueued(deps, target, inventory, fanned.notSent, {
+        ...(run && part ? { run: { ...run, part } } : {}),
+        ...(firstSeen ? { firstSeen } : {}),
       });
     }
     accounts.push({
@@ -143,6 +155,55 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
     });
   }
   return { mode: 'fanned-out', accounts, problems };
+}
+
+/**
+ * Databases that did not reach the queue (too large for any message, or a
+ * batch SQS kept refusing) are evaluated here, from configuration only (this
+ * function holds no secret and is not in the VPC), and delivered like a
+ * probe batch: to Security Hub, and as the run's part `<account>-scanner`.
+ * Otherwise they would be missing from the run's report and keep their last
+ * Security Hub verdict, PASSED included.
+ */
+async function evaluateNotQueued(
+  deps: ScheduledScanDeps,
+  target: ScanTarget,
+  inventory: Inventory,
+  notSent: readonly DatabaseResource[],
+  options: { run?: RunPart; firstSeen?: ReadonlyMap<string, FindingFirstSeen> },
+): Promise<void> {
+  const keys = new Set(notSent.map(resourceKey));
+  const items = inventory.items.filter((item) => keys.has(resourceKey(item.resource)));
+  let result: ScanResult;
+  try {
+    result = await scan({
+      inventory: async () => ({ items, problems: [], regions: inventory.regions }),
+      ruleParameters: deps.ruleParameters,
+      orderingTimestamp: deps.orderingTimestamp,
+      ...(deps.now ? { now: deps.now } : {}),
+    });
+  } catch (error) {
+    deps.sinks?.log.error('databases not queued could not be evaluated', {
+      accountId: target.accountId ?? 'own',
+      databases: items.length,
+      reason: describeError(error),
+    });
+    return;
+  }
+  if (!deps.sinks) return;
+  await deliverScannerPart(
+    deps.sinks,
+    {
+      ...(target.accountId ? { accountId: target.accountId } : {}),
+      ...(target.roleArn ? { roleArn: target.roleArn } : {}),
+    },
+    result,
+    options,
+  );
+}
+
+function resourceKey(resource: DatabaseResource): string {
+  return `${resource.resourceType}|${resource.region}|${resource.resourceId}`;
 }
 
 function accountOf(target: ScanTarget, accountId: string): { accountId: string; roleArn?: string } {
