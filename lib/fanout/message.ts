@@ -21,7 +21,7 @@ import {
   securityGroupReadingSchema,
 } from '../database-settings.js';
 import type { InventoryItem } from '../pipeline.js';
-import type { FindingFirstSeen } from '../report/asff.js';
+import { ASFF_LIMITS, type FindingFirstSeen } from '../report/asff.js';
 import { type RuleParameters, storedRuleParametersSchema } from '../types.js';
 
 export const FANOUT_MESSAGE_VERSION = 2;
@@ -60,7 +60,8 @@ const envelopeSchema = z.object({
    */
   firstSeen: z
     .record(
-      z.string().max(256),
+      // A finding Id is at most ASFF's 512 characters (lib/report/asff.ts fits longer ones).
+      z.string().max(ASFF_LIMITS.id),
       z.object({ createdAt: z.iso.datetime(), firstObservedAt: z.iso.datetime() }),
     )
     .optional(),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildMessages,
+  databasesOf,
   FANOUT_MESSAGE_VERSION,
   jsonBytes,
   parseMessage,
@@ -210,5 +211,28 @@ describe('buildMessages with Security Hub dates', () => {
     }
     const parsed = parseMessage(serializeMessage(plan.messages[0]!));
     expect(parsed.ok && parsed.message.firstSeen).toEqual(plan.messages[0]!.firstSeen);
+  });
+});
+
+describe('buildMessages with a long finding Id', () => {
+  it('keeps the dates of a finding whose Id is up to ASFF’s 512 characters, and its batch still parses', () => {
+    const long = settled(
+      database(1, { accountId: '111111111111', resourceId: `db-${'L'.repeat(600)}` }),
+    );
+    const items = [settled(database(2, { accountId: '111111111111' })), long];
+    const id = findingId('111111111111', long.resource.region, long.resource.resourceId);
+    expect(id.length).toBe(512);
+    const dates = {
+      createdAt: '2025-11-01T08:00:00.000Z',
+      firstObservedAt: '2025-11-01T08:00:00.000Z',
+    };
+    const [message] = buildMessages(envelope, items, {
+      firstSeen: new Map([[id, dates]]),
+    }).messages;
+    const parsed = parseMessage(serializeMessage(message!));
+    expect(parsed.ok && parsed.message.firstSeen).toEqual({ [id]: dates });
+    expect(parsed.ok && databasesOf(parsed.message).map((resource) => resource.identifier)).toEqual(
+      ['orders-2', 'orders-1'],
+    );
   });
 });
