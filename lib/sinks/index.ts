@@ -7,8 +7,9 @@
  *
  * A sink that cannot take the findings never loses the evaluation: Config
  * and metrics still have it, the failure is logged and counted
- * (SinkFailures, by sink). Only a missing report part fails a probe batch,
- * because SQS redelivery is what completes the run's archive.
+ * (SinkFailures, by sink). Only a report part that could not be stored
+ * fails a probe batch, because SQS redelivery is what completes the run's
+ * archive; a run that cannot be assembled is left to the overdue sweep.
  */
 
 import type { BackoffOptions } from '../aws/retry.js';
@@ -19,7 +20,7 @@ import type { FindingFirstSeen } from '../report/asff.js';
 import type { DatabaseResource, ScanProblem, ScanResult } from '../types.js';
 import type { ArchiveOutcome, ArchiveTarget } from './archive-bucket.js';
 import { assembleOverdueRuns, type OverdueSweepOptions } from './overdue-runs.js';
-import { writeManifest, writePart, writeRunReports } from './report-archive.js';
+import { assembleIfComplete, storePart, writeManifest, writeRunReports } from './report-archive.js';
 import type { RunRef } from './run-keys.js';
 import { archiveVanished, publishFindings, type SecurityHubTarget } from './security-hub.js';
 
@@ -93,22 +94,27 @@ export async function deliverScannerPart(
   return options.run ? writeRunPart(sinks, options.run, result) : { ok: true };
 }
 
+/**
+ * Stores the part, then assembles the run if it was the last. Only a part
+ * that is not stored fails: redelivery can write it. Once it is stored, a
+ * run that cannot be assembled (another part unreadable, the run too large)
+ * would fail the same way on every delivery; it is logged and counted, and
+ * the overdue sweep assembles the run with what it can read.
+ */
 async function writeRunPart(
   sinks: ScheduledSinks,
   run: RunPart,
   result: ScanResult,
 ): Promise<BatchDelivery> {
   if (!sinks.archive) return { ok: true };
-  const outcome = await writePart(
-    sinks.archive,
-    { id: run.id, startedAt: run.startedAt },
-    run.part,
-    result,
-  );
-  logArchive(sinks, run.id, outcome);
-  if (outcome.status === 'failed') {
-    return { ok: false, code: 'REPORT_PART_NOT_WRITTEN', message: outcome.message };
+  const ref = { id: run.id, startedAt: run.startedAt };
+  const notStored = await storePart(sinks.archive, ref, run.part, result);
+  if (notStored) {
+    logArchive(sinks, run.id, notStored);
+    const message = notStored.status === 'failed' ? notStored.message : notStored.status;
+    return { ok: false, code: 'REPORT_PART_NOT_WRITTEN', message };
   }
+  logArchive(sinks, run.id, await assembleIfComplete(sinks.archive, ref));
   return { ok: true };
 }
 

@@ -122,11 +122,20 @@ export async function writePart(
   part: string,
   result: ScanResult,
 ): Promise<ArchiveOutcome> {
+  return (await storePart(target, run, part, result)) ?? assembleIfComplete(target, run);
+}
+
+/** One probe batch's result only; undefined once it is stored. */
+export async function storePart(
+  target: ArchiveTarget,
+  run: RunRef,
+  part: string,
+  result: ScanResult,
+): Promise<ArchiveOutcome | undefined> {
   if (!RUN_ID_PATTERN.test(run.id) || !PART_ID_PATTERN.test(part)) return invalidRun();
-  const failed = await putAll(target, [
+  return putAll(target, [
     { key: partKey(run, part), body: encodeScanResult(result), contentType: 'application/json' },
   ]);
-  return failed ?? assembleIfComplete(target, run);
 }
 
 /** The scanner's manifest, then the run's reports if every part is already there. */

@@ -23,7 +23,9 @@ import { collectInventory } from '../../lib/inventory/index.js';
 import type { Log } from '../../lib/log.js';
 import { jsonReportSchema } from '../../lib/report/index.js';
 import type { ScheduledSinks } from '../../lib/sinks/index.js';
-import { reportKeys } from '../../lib/sinks/run-keys.js';
+import { assembleOverdueRuns } from '../../lib/sinks/overdue-runs.js';
+import { writeManifest } from '../../lib/sinks/report-archive.js';
+import { partKey, reportKeys } from '../../lib/sinks/run-keys.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { handleWorkerRecords } from '../../lib/use-cases/probe-worker.js';
 import { runScheduledScan } from '../../lib/use-cases/scheduled-scan.js';
@@ -322,6 +324,62 @@ describe('a probe batch whose sinks fail', () => {
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(failures).toEqual(['SecurityHub:2', 'ReportArchive:1']);
+    bucket.mock.restore();
+  });
+});
+
+describe('a probe batch whose part is written but whose run cannot be assembled', () => {
+  it('is done, not redelivered: the assembly failure is counted, and the overdue sweep reports the bad part lost', async () => {
+    const rds = rdsAccounts();
+    const bucket = memoryBucket();
+    const failures: string[] = [];
+    const sinks: ScheduledSinks = {
+      archive: { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports' },
+      log: quiet,
+      onSinkFailure: (sink, count) => failures.push(`${sink}:${count}`),
+      retry: { sleep: async () => {} },
+    };
+    const ruleParameters = { ...DEFAULT_RULE_PARAMETERS, liveProbe: false };
+    bucket.clock.now = STARTED;
+    // The scanner queued two parts; the other worker's part is in the bucket but unreadable.
+    await writeManifest(sinks.archive!, {
+      runId: RUN.id,
+      startedAt: RUN.startedAt,
+      ruleParameters,
+      parts: [`${OWN}-0`, `${OWN}-1`],
+      problems: [],
+    });
+    bucket.objects.set(partKey(RUN, `${OWN}-1`), { body: '{"evaluations":"no"}' });
+    const [message] = buildMessages(
+      {
+        orderingTimestamp: STARTED,
+        ruleParameters,
+        accountId: OWN,
+        run: { ...RUN, part: `${OWN}-0` },
+      },
+      (
+        await collectInventory({
+          regions: ['eu-west-1'],
+          accountId: OWN,
+          clientFor: () => rds.get(OWN)!,
+        })
+      ).items,
+    ).messages;
+    const response = await handleWorkerRecords(
+      [{ messageId: 'm-1', body: serializeMessage(message!) }],
+      { log: quiet, sinks },
+    );
+    // Redelivery would probe the batch again and end on the dead-letter queue: the part is stored.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(bucket.objects.has(partKey(RUN, `${OWN}-0`))).toBe(true);
+    expect(failures).toEqual(['ReportArchive:1']);
+
+    const swept = await assembleOverdueRuns(sinks.archive!, {
+      now: new Date(STARTED.getTime() + 3 * 60 * 60 * 1000),
+    });
+    expect(swept.assembled.map(({ outcome }) => outcome)).toMatchObject([
+      { status: 'written', lostParts: [`${OWN}-1`] },
+    ]);
     bucket.mock.restore();
   });
 });
