@@ -13,6 +13,7 @@
  */
 import type { DBClusterEndpoint } from '@aws-sdk/client-rds';
 import { MAX_CLUSTER_CUSTOM_ENDPOINTS } from '../database-resource.js';
+import { clipServerText } from '../text.js';
 import type { ClusterCustomEndpoint, DatabaseResource, ScanProblem } from '../types.js';
 import { classifyReadFailure, describeAwsFailure } from './errors.js';
 
@@ -27,10 +28,10 @@ export function customEndpointsByCluster(
     if (endpoint.EndpointType !== 'CUSTOM' || !cluster || !name || !endpoint.Endpoint) continue;
     const list = byCluster.get(cluster) ?? [];
     list.push({
-      name,
-      address: endpoint.Endpoint,
-      ...(endpoint.CustomEndpointType ? { type: endpoint.CustomEndpointType } : {}),
-      ...(endpoint.Status ? { status: endpoint.Status } : {}),
+      name: clipServerText(name),
+      address: clipServerText(endpoint.Endpoint),
+      ...(endpoint.CustomEndpointType ? { type: clipServerText(endpoint.CustomEndpointType) } : {}),
+      ...(endpoint.Status ? { status: clipServerText(endpoint.Status) } : {}),
     });
     byCluster.set(cluster, list);
   }

@@ -8,6 +8,7 @@
  */
 import type { DBCluster, DBInstance, Tag, VpcSecurityGroupMembership } from '@aws-sdk/client-rds';
 import { MAX_CLUSTER_MEMBERS } from '../database-resource.js';
+import { clipServerText } from '../text.js';
 import type {
   ClusterMember,
   DatabaseResource,
@@ -287,7 +288,12 @@ export function clusterMembersOf(cluster: DBCluster): ClusterMember[] {
   return (cluster.DBClusterMembers ?? [])
     .flatMap((member) =>
       member.DBInstanceIdentifier
-        ? [{ identifier: member.DBInstanceIdentifier, writer: member.IsClusterWriter === true }]
+        ? [
+            {
+              identifier: clipServerText(member.DBInstanceIdentifier),
+              writer: member.IsClusterWriter === true,
+            },
+          ]
         : [],
     )
     .slice(0, MAX_CLUSTER_MEMBERS);
@@ -325,7 +331,7 @@ export function resourceFromCluster(
     }),
     // Custom endpoints are listed per region and attached by collect.ts.
     clusterEndpoints: {
-      ...(cluster.ReaderEndpoint ? { reader: cluster.ReaderEndpoint } : {}),
+      ...(cluster.ReaderEndpoint ? { reader: clipServerText(cluster.ReaderEndpoint) } : {}),
       custom: [],
     },
     ...(clusterMembers.length > 0 ? { clusterMembers } : {}),

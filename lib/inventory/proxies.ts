@@ -84,9 +84,9 @@ function endpointOf(endpoint: DBProxyEndpoint, port: number): ProxyEndpoint[] {
       name: clipServerText(endpoint.DBProxyEndpointName),
       address,
       port,
-      role: endpoint.TargetRole ?? 'READ_WRITE',
+      role: clipServerText(endpoint.TargetRole ?? 'READ_WRITE'),
       isDefault: endpoint.IsDefault === true,
-      ...(endpoint.Status ? { status: endpoint.Status } : {}),
+      ...(endpoint.Status ? { status: clipServerText(endpoint.Status) } : {}),
     },
   ];
 }
@@ -94,11 +94,11 @@ function endpointOf(endpoint: DBProxyEndpoint, port: number): ProxyEndpoint[] {
 function authEntryOf(entry: NonNullable<DBProxy['Auth']>[number]): ProxyAuthEntry {
   return {
     ...(entry.UserName ? { userName: clipServerText(entry.UserName) } : {}),
-    ...(entry.AuthScheme ? { authScheme: entry.AuthScheme } : {}),
+    ...(entry.AuthScheme ? { authScheme: clipServerText(entry.AuthScheme) } : {}),
     ...(entry.SecretArn ? { secretArn: clipServerText(entry.SecretArn) } : {}),
-    ...(entry.IAMAuth ? { iamAuth: entry.IAMAuth } : {}),
+    ...(entry.IAMAuth ? { iamAuth: clipServerText(entry.IAMAuth) } : {}),
     ...(entry.ClientPasswordAuthType
-      ? { clientPasswordAuthType: entry.ClientPasswordAuthType }
+      ? { clientPasswordAuthType: clipServerText(entry.ClientPasswordAuthType) }
       : {}),
   };
 }
@@ -107,12 +107,12 @@ function targetOf(target: DBProxyTarget): ProxyTarget[] {
   if (!target.RdsResourceId || !target.Type) return [];
   return [
     {
-      type: target.Type,
+      type: clipServerText(target.Type),
       identifier: clipServerText(target.RdsResourceId),
       ...(target.TrackedClusterId
         ? { trackedClusterId: clipServerText(target.TrackedClusterId) }
         : {}),
-      ...(target.Role ? { role: target.Role } : {}),
+      ...(target.Role ? { role: clipServerText(target.Role) } : {}),
     },
   ];
 }
@@ -127,7 +127,7 @@ export function resourceFromProxy(
   tags: Record<string, string> = {},
 ): DatabaseResource {
   const name = proxy.DBProxyName ?? '';
-  const family = proxy.EngineFamily ?? 'UNKNOWN';
+  const family = clipServerText(proxy.EngineFamily ?? 'UNKNOWN');
   const port = FAMILY_PORT[family] ?? 0;
   const listed = endpoints
     .filter((endpoint) => endpoint.DBProxyName === name)
@@ -151,7 +151,9 @@ export function resourceFromProxy(
   const settings: ProxySettings = {
     ...(proxy.RequireTLS !== undefined ? { requireTls: proxy.RequireTLS } : {}),
     engineFamily: family,
-    ...(proxy.DefaultAuthScheme ? { defaultAuthScheme: proxy.DefaultAuthScheme } : {}),
+    ...(proxy.DefaultAuthScheme
+      ? { defaultAuthScheme: clipServerText(proxy.DefaultAuthScheme) }
+      : {}),
     endpoints: allEndpoints.items,
     auth: auth.items,
     targets: allTargets.items,

@@ -4,6 +4,7 @@
  * scan keeps. Reading the proxies is lib/inventory/proxies.ts.
  */
 import type { InventoryItem } from '../pipeline.js';
+import { clipServerText } from '../text.js';
 import type { DatabaseResource, FrontingProxy, ProxyTarget } from '../types.js';
 
 /** The databases a proxy target names: the instance, or the tracked cluster. */
@@ -36,9 +37,10 @@ export function linkProxies(
   const fronting = new Map<string, FrontingProxy[]>();
   for (const proxy of proxies) {
     if (!proxy.proxy) continue;
+    // The message schema bounds these (lib/database-resource.ts); a real name is at most 63 characters.
     const link: FrontingProxy = {
-      name: proxy.identifier,
-      ...(proxy.arn ? { arn: proxy.arn } : {}),
+      name: clipServerText(proxy.identifier),
+      ...(proxy.arn ? { arn: clipServerText(proxy.arn) } : {}),
       ...(proxy.proxy.requireTls !== undefined ? { requireTls: proxy.proxy.requireTls } : {}),
     };
     for (const target of proxy.proxy.targets) {
@@ -72,6 +74,8 @@ export function proxiesFronting(
     ),
   );
   return proxies.filter(({ resource }) =>
-    names.has(`${resource.accountId ?? ''}/${resource.region}/${resource.identifier}`),
+    names.has(
+      `${resource.accountId ?? ''}/${resource.region}/${clipServerText(resource.identifier)}`,
+    ),
   );
 }
