@@ -22,17 +22,34 @@ import { scan } from '../scan.js';
 import type { ScanResult } from '../types.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+export const MAX_FILTER_ENGINES = 20;
+/** Identifiers, resource ids or ARNs named in one audit. */
+export const MAX_FILTER_IDENTIFIERS = 1_000;
+const MAX_FILTER_IDENTIFIER_LENGTH = 256;
+export const MAX_FILTER_TAGS = 50;
 
 /** An invoke without a payload is an audit with every default. */
 export const auditEventSchema = z.preprocess(
   (event) => event ?? {},
   z.strictObject({
     regions: z.array(z.string().regex(REGION)).min(1).max(30).optional(),
+    /**
+     * Bounded: every listed database is matched against each entry. Tags as
+     * AWS bounds them (50 per resource, keys 128 and values 256 characters).
+     */
     filters: z
       .strictObject({
-        engines: z.array(z.string().min(1)).optional(),
-        identifiers: z.array(z.string().min(1)).optional(),
-        tags: z.record(z.string(), z.string()).optional(),
+        engines: z.array(z.string().min(1).max(64)).max(MAX_FILTER_ENGINES).optional(),
+        identifiers: z
+          .array(z.string().min(1).max(MAX_FILTER_IDENTIFIER_LENGTH))
+          .max(MAX_FILTER_IDENTIFIERS)
+          .optional(),
+        tags: z
+          .record(z.string().max(128), z.string().max(256))
+          .refine((tags) => Object.keys(tags).length <= MAX_FILTER_TAGS, {
+            message: `at most ${MAX_FILTER_TAGS} tags`,
+          })
+          .optional(),
       })
       .optional(),
     liveProbe: z.boolean().optional(),

@@ -127,6 +127,53 @@ describe('runAudit', () => {
     expect(validate(null, context)).toEqual({ ok: true, input: {} });
   });
 
+  it('answers a request whose filters are larger than any audit needs with a named error, before anything is listed', () => {
+    const validate = schemaInput(auditEventSchema, 'AUDIT_EVENT_INVALID', auditEventRejected);
+    const invalidAt = (event: unknown) => {
+      const outcome = validate(event, {} as Context);
+      return outcome.ok ? undefined : outcome.response;
+    };
+    // 100,000 identifiers fit in Lambda's 6 MB payload; every listed database would be matched against each.
+    const identifiers = Array.from({ length: 100_000 }, (_, index) => `orders-${index}`);
+    expect(invalidAt({ filters: { identifiers } })).toEqual({
+      error: {
+        code: 'AUDIT_EVENT_INVALID',
+        message: 'audit event invalid at: filters.identifiers',
+      },
+    });
+    expect(invalidAt({ filters: { engines: ['postgres'.repeat(1_000)] } })).toEqual({
+      error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: filters.engines.0' },
+    });
+    const tags = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, 'v']));
+    expect(invalidAt({ filters: { tags } })).toEqual({
+      error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: filters.tags' },
+    });
+    expect(invalidAt({ filters: { tags: { team: 'x'.repeat(257) } } })).toEqual({
+      error: { code: 'AUDIT_EVENT_INVALID', message: 'audit event invalid at: filters.tags.team' },
+    });
+    // The largest request the bounds allow still passes.
+    expect(
+      validate(
+        {
+          filters: {
+            engines: Array.from({ length: 20 }, () => 'aurora-postgresql'),
+            identifiers: Array.from(
+              { length: 1_000 },
+              (_, index) => `arn:aws:rds:eu-west-1:123456789012:db:orders-${index}`,
+            ),
+            tags: Object.fromEntries(
+              Array.from({ length: 50 }, (_, index) => [
+                `${index}`.padEnd(128, 'k'),
+                'v'.repeat(256),
+              ]),
+            ),
+          },
+        },
+        {} as Context,
+      ).ok,
+    ).toBe(true);
+  });
+
   it('answers invalid rule parameters with a named error', async () => {
     const { deps: d, collect } = deps();
     expect(await runAudit({ ruleParameters: { caExpiryDays: 'soon' } }, d)).toMatchObject({
