@@ -22,7 +22,13 @@ import type { ArchiveOutcome, ArchiveTarget } from './archive-bucket.js';
 import { assembleOverdueRuns, type OverdueSweepOptions } from './overdue-runs.js';
 import { assembleIfComplete, storePart, writeManifest, writeRunReports } from './report-archive.js';
 import type { RunRef } from './run-keys.js';
-import { archiveVanished, publishFindings, type SecurityHubTarget } from './security-hub.js';
+import { lostEvaluation } from './scan-result-codec.js';
+import {
+  archiveVanished,
+  type PublishSummary,
+  publishFindings,
+  type SecurityHubTarget,
+} from './security-hub.js';
 
 export type SinkName = 'SecurityHub' | 'ReportArchive';
 
@@ -92,6 +98,43 @@ export async function deliverScannerPart(
     }
   }
   return options.run ? writeRunPart(sinks, options.run, result) : { ok: true };
+}
+
+/**
+ * A scheduled batch given up on its last delivery before its findings were
+ * imported: each of its databases goes to Security Hub as could not be
+ * judged (INSUFFICIENT_DATA, Compliance WARNING), so none keeps its last
+ * finding, PASSED included. The run's report names them lost
+ * (PROBE_BATCH_LOST) when the overdue sweep assembles it. Returns how many
+ * findings Security Hub took.
+ */
+export async function deliverGivenUpBatch(
+  sinks: ScheduledSinks,
+  batch: MessageHeader,
+  databases: readonly DatabaseResource[],
+  givenUp: { code: string; attempts: number },
+  ownAccountId?: string,
+): Promise<number> {
+  const accountId = batch.accountId ?? ownAccountId;
+  if (!accountId || databases.length === 0) return 0;
+  const annotation = `probe batch given up after ${givenUp.attempts} attempts (${givenUp.code}); the database could not be judged in this run`;
+  const result: ScanResult = {
+    startedAt: batch.run?.startedAt ?? batch.orderingTimestamp,
+    finishedAt: (sinks.now ?? (() => new Date()))(),
+    regions: [batch.region],
+    ruleParameters: batch.ruleParameters,
+    evaluations: databases.map((resource) =>
+      lostEvaluation(resource, batch.orderingTimestamp, annotation),
+    ),
+    problems: [],
+  };
+  const summary = await publishTo(
+    sinks,
+    { accountId, region: batch.region, ...roleOf(batch) },
+    result,
+    batch.firstSeen ? new Map(Object.entries(batch.firstSeen)) : undefined,
+  );
+  return summary ? summary.imported : 0;
 }
 
 /**
@@ -255,8 +298,8 @@ async function publishTo(
   place: SinkPlace,
   result: ScanResult,
   firstSeen?: ReadonlyMap<string, FindingFirstSeen>,
-) {
-  if (!sinks.securityHubFor) return;
+): Promise<PublishSummary | undefined> {
+  if (!sinks.securityHubFor) return undefined;
   const summary = await publishFindings(sinks.securityHubFor(place), result, {
     ...(sinks.retry ?? {}),
     ...(firstSeen ? { firstSeen } : {}),
@@ -277,6 +320,7 @@ async function publishTo(
       imported: summary.imported,
     });
   }
+  return summary;
 }
 
 function logArchive(sinks: ScheduledSinks, runId: string, outcome: ArchiveOutcome): void {

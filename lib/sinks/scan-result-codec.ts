@@ -109,12 +109,16 @@ export function markLostParts(
   };
 }
 
-function lostEvaluation(resource: DatabaseResource, at: Date): ResourceEvaluation {
+/** A database of a probe batch that never reported: INSUFFICIENT_DATA, PROBE_BATCH_LOST. */
+export function lostEvaluation(
+  resource: DatabaseResource,
+  at: Date,
+  annotation = 'The probe batch holding this database never reported (dead-letter queue or a worker that did not finish); not evaluated in this run.',
+): ResourceEvaluation {
   const finding = {
     verdict: 'INSUFFICIENT_DATA' as const,
     reason: PROBE_BATCH_LOST,
-    annotation:
-      'The probe batch holding this database never reported (dead-letter queue or a worker that did not finish); not evaluated in this run.',
+    annotation,
     remediation:
       "Inspect the probe queue's dead-letter queue; redriving the message completes this run's report.",
     evidence: [],

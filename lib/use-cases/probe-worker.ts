@@ -10,9 +10,10 @@
  * Config did not take every evaluation. A database that could not be read or probed is an outcome
  * (INSUFFICIENT_DATA with a reason), not a failure.
  *
- * A Config batch that fails on its last delivery (the next stop is the
- * dead-letter queue) is given up: its databases go to Config as could not be
- * judged, so none keeps its last verdict, and the record still fails.
+ * A batch that fails on its last delivery (the next stop is the
+ * dead-letter queue) is given up: its databases go to Config (a Config
+ * batch) or Security Hub (a scheduled one) as could not be judged, so none
+ * keeps its last verdict, and the record still fails.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
@@ -30,7 +31,7 @@ import type { Log } from '../log.js';
 import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import { configEvaluations, putEvaluations } from '../report/config-evaluations.js';
 import { scan } from '../scan.js';
-import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
+import { deliverBatch, deliverGivenUpBatch, type ScheduledSinks } from '../sinks/index.js';
 import type { DatabaseResource, ScanResult } from '../types.js';
 
 /** Where a batch's databases live: a region, and a member account role when not our own. */
@@ -257,8 +258,9 @@ function configClientOf(
  * The last delivery of a message failed. For a Config batch nothing would
  * reach Config for its databases, and each would keep its last verdict,
  * COMPLIANT included: send each (after EVALUATIONS_NOT_ACCEPTED, each Config
- * refused) as could not be judged. A scheduled batch has no verdict to keep
- * (its run's report names the part lost), and a body that fails the schema
+ * refused) as could not be judged. A scheduled batch's databases would keep
+ * their last Security Hub finding: each is imported as could not be judged
+ * (its run's report names the part lost). A body that fails the schema
  * names no database that could be trusted. Logged every time; never throws.
  */
 async function giveUpBatch(
@@ -276,7 +278,22 @@ async function giveUpBatch(
     }
     const batch = parsed.message;
     if (!batch.resultToken) {
-      deps.log.error('probe batch given up', { ...fields, reported: 'no result token' });
+      // REPORT_PART_NOT_WRITTEN comes after the batch's real findings were imported: they stand.
+      const imported =
+        deps.sinks && failure.code !== 'REPORT_PART_NOT_WRITTEN'
+          ? await deliverGivenUpBatch(
+              deps.sinks,
+              batch,
+              databasesOf(batch),
+              { code: failure.code, attempts },
+              deps.ownAccountId,
+            )
+          : 0;
+      deps.log.error('probe batch given up', {
+        ...fields,
+        reported: 'no result token',
+        securityHubFindings: imported,
+      });
       return;
     }
     const evaluations = givenUpEvaluations(databasesOf(batch), {
