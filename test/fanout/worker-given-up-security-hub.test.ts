@@ -67,6 +67,15 @@ function securityHub() {
   return { client, imported };
 }
 
+function sinksWith(client: SecurityHubClient): ScheduledSinks {
+  return {
+    securityHubFor: (place) => ({ client, accountId: place.accountId, region: place.region }),
+    log: quiet,
+    retry: { sleep: async () => {} },
+    now: () => new Date('2026-02-03T06:00:00.000Z'),
+  };
+}
+
 function deps(sinks: ScheduledSinks, failScan: boolean): WorkerDeps {
   return {
     log: quiet,
@@ -93,16 +102,7 @@ const record = (receiveCount: number) => ({
 describe('a scheduled batch given up on its last delivery', () => {
   it('imports each of its databases into Security Hub as could not be judged, keeping the first dates', async () => {
     const hub = securityHub();
-    const sinks: ScheduledSinks = {
-      securityHubFor: (place) => ({
-        client: hub.client,
-        accountId: place.accountId,
-        region: place.region,
-      }),
-      log: quiet,
-      retry: { sleep: async () => {} },
-      now: () => new Date('2026-02-03T06:00:00.000Z'),
-    };
+    const sinks = sinksWith(hub.client);
     // An earlier delivery: SQS will try again, nothing is given up.
     expect(await handleWorkerRecords([record(2)], deps(sinks, true))).toEqual({
       batchItemFailures: [{ itemIdentifier: 'msg-7' }],
@@ -140,14 +140,8 @@ describe('a scheduled batch given up on its last delivery', () => {
       .on(PutObjectCommand)
       .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
     const sinks: ScheduledSinks = {
+      ...sinksWith(hub.client),
       archive: { s3: new S3Client({ region: 'eu-west-1' }), bucket: 'reports' },
-      securityHubFor: (place) => ({
-        client: hub.client,
-        accountId: place.accountId,
-        region: place.region,
-      }),
-      log: quiet,
-      retry: { sleep: async () => {} },
     };
     expect(await handleWorkerRecords([record(3)], deps(sinks, false))).toEqual({
       batchItemFailures: [{ itemIdentifier: 'msg-7' }],

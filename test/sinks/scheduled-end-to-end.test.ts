@@ -173,6 +173,26 @@ function securityHubs() {
 
 const quiet: Log = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** The message body of the own account's databases as part 0 of RUN, as the scanner queues it. */
+async function ownFirstPart(rds: Map<string, RDSClient>): Promise<string> {
+  const [message] = buildMessages(
+    {
+      orderingTimestamp: STARTED,
+      ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
+      accountId: OWN,
+      run: { ...RUN, part: `${OWN}-0` },
+    },
+    (
+      await collectInventory({
+        regions: ['eu-west-1'],
+        accountId: OWN,
+        clientFor: () => rds.get(OWN)!,
+      })
+    ).items,
+  ).messages;
+  return serializeMessage(message!);
+}
+
 describe('the scheduled path for two accounts', () => {
   it('reaches Security Hub in each account and archives one dated JSON and HTML report', async () => {
     const rds = rdsAccounts();
@@ -300,27 +320,9 @@ describe('a probe batch whose sinks fail', () => {
       onSinkFailure: (sink, count) => failures.push(`${sink}:${count}`),
       retry: { sleep: async () => {} },
     };
-    const [message] = buildMessages(
-      {
-        orderingTimestamp: STARTED,
-        ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
-        accountId: OWN,
-        run: { ...RUN, part: `${OWN}-0` },
-      },
-      (
-        await collectInventory({
-          regions: ['eu-west-1'],
-          accountId: OWN,
-          clientFor: () => rds.get(OWN)!,
-        })
-      ).items,
-    ).messages;
     const response = await handleWorkerRecords(
-      [{ messageId: 'm-1', body: serializeMessage(message!) }],
-      {
-        log: quiet,
-        sinks,
-      },
+      [{ messageId: 'm-1', body: await ownFirstPart(rds) }],
+      { log: quiet, sinks },
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(failures).toEqual(['SecurityHub:2', 'ReportArchive:1']);
@@ -339,34 +341,18 @@ describe('a probe batch whose part is written but whose run cannot be assembled'
       onSinkFailure: (sink, count) => failures.push(`${sink}:${count}`),
       retry: { sleep: async () => {} },
     };
-    const ruleParameters = { ...DEFAULT_RULE_PARAMETERS, liveProbe: false };
     bucket.clock.now = STARTED;
     // The scanner queued two parts; the other worker's part is in the bucket but unreadable.
     await writeManifest(sinks.archive!, {
       runId: RUN.id,
       startedAt: RUN.startedAt,
-      ruleParameters,
+      ruleParameters: { ...DEFAULT_RULE_PARAMETERS, liveProbe: false },
       parts: [`${OWN}-0`, `${OWN}-1`],
       problems: [],
     });
     bucket.objects.set(partKey(RUN, `${OWN}-1`), { body: '{"evaluations":"no"}' });
-    const [message] = buildMessages(
-      {
-        orderingTimestamp: STARTED,
-        ruleParameters,
-        accountId: OWN,
-        run: { ...RUN, part: `${OWN}-0` },
-      },
-      (
-        await collectInventory({
-          regions: ['eu-west-1'],
-          accountId: OWN,
-          clientFor: () => rds.get(OWN)!,
-        })
-      ).items,
-    ).messages;
     const response = await handleWorkerRecords(
-      [{ messageId: 'm-1', body: serializeMessage(message!) }],
+      [{ messageId: 'm-1', body: await ownFirstPart(rds) }],
       { log: quiet, sinks },
     );
     // Redelivery would probe the batch again and end on the dead-letter queue: the part is stored.
