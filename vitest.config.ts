@@ -9,6 +9,7 @@ import { defineConfig } from 'vitest/config';
 const INTEGRATION = [
   'test/report/html.browser.test.ts',
   'test/probe/**/*.test.ts',
+  'test/fanout/worker-deadline.test.ts',
   'test/reliability/network-faults.test.ts',
   'test/reliability/secrets-canary.test.ts',
   'test/config-rule.live.test.ts',

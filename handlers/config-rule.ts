@@ -30,7 +30,7 @@ const queue = env.queueUrl
 
 export const handler = lambdaHandler<ConfigRuleInvocation, ConfigRuleResponse>(
   configRuleInput(env.organizationMemberRoleName),
-  async ({ event, target, member }) => {
+  async ({ event, target, member }, context) => {
     if (member) log.info('organization rule event', { accountId: target.accountId });
     const outcome = await handleConfigRuleEvent(event, {
       config: configFor(target),
@@ -41,6 +41,7 @@ export const handler = lambdaHandler<ConfigRuleInvocation, ConfigRuleResponse>(
       prober: toolkit.proberFor(target),
       ...(queue ? { fanOut: createConfigRuleFanOut({ ...queue, account: target }) } : {}),
       log,
+      remainingTime: () => context.getRemainingTimeInMillis(),
     });
     recordConfigRuleOutcome(metrics, outcome);
     log.info('config rule done', {

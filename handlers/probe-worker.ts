@@ -62,6 +62,7 @@ export const handler = lambdaHandler<QueueEvent, SQSBatchResponse>(
         ? { maxReceiveCount: env.probeMaxReceiveCount.value }
         : {}),
       onDatabasesGivenUp: (count) => recordCount(metrics, METRIC_NAMES.databasesGivenUp, count),
+      remainingTime: () => context.getRemainingTimeInMillis(),
       sinks: sinksFor(partitionOfArn(context.invokedFunctionArn)),
       ...(ownAccountId ? { ownAccountId } : {}),
     });

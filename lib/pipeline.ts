@@ -54,18 +54,29 @@ export interface CredentialResolver {
 
 /** Proves a database's TLS behaviour over the network. */
 export interface LiveProber {
-  /** Returns undefined when the engine has no live probe (SQL Server, Oracle, …). */
-  probe(item: InventoryItem, ruleParameters: RuleParameters): Promise<LiveFinding | undefined>;
+  /**
+   * Returns undefined when the engine has no live probe (SQL Server, Oracle,
+   * …). When `signal` aborts, the probe's connections are closed and its
+   * finding no longer matters: the scan has moved on without it.
+   */
+  probe(
+    item: InventoryItem,
+    ruleParameters: RuleParameters,
+    signal?: AbortSignal,
+  ): Promise<LiveFinding | undefined>;
 }
 
 /**
  * Whether a listener accepts TCP connections from where the scan runs (one
- * connect, no bytes sent). Never throws.
+ * connect, no bytes sent). Never throws. `signal` aborting closes the socket.
  */
-export type ReachabilityCheck = (target: {
-  host: string;
-  port: number;
-}) => Promise<ListenerReachability>;
+export type ReachabilityCheck = (
+  target: {
+    host: string;
+    port: number;
+  },
+  signal?: AbortSignal,
+) => Promise<ListenerReachability>;
 
 /** A scheduled Config run's databases handed to probe workers, with the result token they report under. */
 export interface FanOutRequest {

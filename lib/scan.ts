@@ -5,6 +5,7 @@
  * result goes (Config, a report, metrics).
  */
 import pLimit from 'p-limit';
+import { childSignal, untilAborted } from './deadline.js';
 import { describeError } from './errors.js';
 import type { Inventory, InventoryItem, LiveProber, ReachabilityCheck } from './pipeline.js';
 import {
@@ -53,7 +54,17 @@ export interface ScanOptions {
   /** OrderingTimestamp for every evaluation (Config: the notification or capture time). */
   orderingTimestamp?: Date;
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * The scan's deadline (lib/lambda/time-budget.ts): once it aborts, no
+   * database starts, each still being evaluated is abandoned (its probe's
+   * connections closed), and every database not finished is
+   * INSUFFICIENT_DATA NOT_JUDGED_IN_TIME. Those that finished keep their verdict.
+   */
+  signal?: AbortSignal;
 }
+
+/** The reason of a database the scan's deadline cut off. */
+export const NOT_JUDGED_IN_TIME = 'NOT_JUDGED_IN_TIME';
 
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const now = options.now ?? (() => new Date());
@@ -74,6 +85,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   problems.push(...inventory.problems);
 
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  const orderingTimestamp = options.orderingTimestamp ?? startedAt;
   const total = inventory.items.length;
   let done = 0;
   // Items, not identifiers: the same identifier may exist in two regions.
@@ -88,11 +100,19 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const evaluations = await Promise.all(
     inventory.items.map((item) =>
       limit(async () => {
+        if (options.signal?.aborted) return notJudgedInTime(item, orderingTimestamp);
         inFlight.add(item);
         report(item.resource.identifier);
+        // Its own signal: the probe's connections hang on it, not on the scan's.
+        const { signal, release } = childSignal(options.signal);
         try {
-          return await evaluateItem(item, options, now, startedAt);
+          return await untilAborted(
+            evaluateItem(item, { ...options, ...(signal ? { signal } : {}) }, now, startedAt),
+            signal,
+            () => notJudgedInTime(item, orderingTimestamp),
+          );
         } finally {
+          release();
           inFlight.delete(item);
           done += 1;
           report(item.resource.identifier);
@@ -100,6 +120,15 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       }),
     ),
   );
+
+  const cutOff = evaluations.filter((e) => e.finding.reason === NOT_JUDGED_IN_TIME).length;
+  if (cutOff > 0) {
+    problems.push({
+      scope: 'scan',
+      code: 'DEADLINE_REACHED',
+      message: `${cutOff} of ${total} database(s) not judged before the function's time ran out`,
+    });
+  }
 
   return {
     startedAt,
@@ -114,7 +143,10 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
 /** Evaluates one database; whatever goes wrong here stays with this database. */
 export async function evaluateItem(
   item: InventoryItem,
-  options: Pick<ScanOptions, 'ruleParameters' | 'prober' | 'reachability' | 'orderingTimestamp'>,
+  options: Pick<
+    ScanOptions,
+    'ruleParameters' | 'prober' | 'reachability' | 'orderingTimestamp' | 'signal'
+  >,
   now: () => Date,
   startedAt: Date,
 ): Promise<ResourceEvaluation> {
@@ -150,9 +182,9 @@ export async function evaluateItem(
       // Loaded on first use, like the rest of the probe stack.
       liveFinding = item.resource.proxy
         ? await import('./probe/proxy-endpoints.js').then(({ probeProxyEndpoints }) =>
-            probeProxyEndpoints(item, prober, ruleParameters),
+            probeProxyEndpoints(item, prober, ruleParameters, options.signal),
           )
-        : await prober.probe(item, ruleParameters);
+        : await prober.probe(item, ruleParameters, options.signal);
     } catch (error) {
       liveFinding = { ...internalError('live probe', error), durationMs: Date.now() - started };
     }
@@ -184,7 +216,7 @@ export async function evaluateItem(
  */
 async function checkPlaintextListener(
   item: InventoryItem,
-  options: Pick<ScanOptions, 'ruleParameters' | 'reachability'>,
+  options: Pick<ScanOptions, 'ruleParameters' | 'reachability' | 'signal'>,
 ) {
   const endpoint = item.resource.endpoint;
   if (
@@ -196,10 +228,30 @@ async function checkPlaintextListener(
     return undefined;
   }
   try {
-    return await options.reachability({ host: endpoint.address, port: endpoint.port });
+    const target = { host: endpoint.address, port: endpoint.port };
+    return await (options.signal
+      ? options.reachability(target, options.signal)
+      : options.reachability(target));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A database the scan's deadline cut off: nothing is known, so nothing is
+ * claimed. Config hears `INSUFFICIENT_DATA: not judged before the function's
+ * time ran out` instead of nothing, which would leave its last verdict.
+ */
+function notJudgedInTime(item: InventoryItem, orderingTimestamp: Date): ResourceEvaluation {
+  const finding: Finding = {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: NOT_JUDGED_IN_TIME,
+    annotation: "not judged before the function's time ran out",
+    remediation:
+      'Nothing to change on the database: a retry of its batch or the next run judges it. If it recurs, look for a probe or secret read that hangs, or raise the function timeout.',
+    evidence: [],
+  };
+  return { resource: item.resource, staticFinding: finding, finding, orderingTimestamp };
 }
 
 function internalError(stage: string, error: unknown): Finding {

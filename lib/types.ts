@@ -248,6 +248,8 @@ export const SCAN_PROBLEM_CODES = [
   'SNAPSHOT_RECORD_INVALID',
   /** `--id` named a database the inventory does not hold. */
   'ID_NOT_FOUND',
+  /** The function's time ran out: databases not judged by then are INSUFFICIENT_DATA (NOT_JUDGED_IN_TIME). */
+  'DEADLINE_REACHED',
 ] as const;
 export type ScanProblemCode = (typeof SCAN_PROBLEM_CODES)[number];
 

@@ -23,6 +23,7 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { reportReserveMs } from '../lib/lambda/time-budget.js';
 import {
   generateCertificates,
   type LocalMariadb,
@@ -34,6 +35,7 @@ import { createLiveProber } from '../lib/probe/index.js';
 import { SecretValue } from '../lib/secret-value.js';
 import { createCredentialResolver } from '../lib/secrets/index.js';
 import { type ConfigRuleDeps, handleConfigRuleEvent } from '../lib/use-cases/config-rule.js';
+import { hangingServer } from './fixtures/hostile.js';
 import { REAL_SERVER_CONNECT_TIMEOUT_MS } from './fixtures/servers.js';
 
 const CANARY = 'canary-Pa55-live-9d2f41c7';
@@ -198,5 +200,57 @@ describe('Config rule with live proof against real servers', () => {
     expect(evaluation?.Annotation).toMatch(
       /configuration says TLS-only .* but the server disagrees/,
     );
+  }, 60_000);
+});
+
+describe('Config rule running out of the invocation’s time', () => {
+  it('reports the databases it judged and the hung one as not judged, within the time Lambda gave it', async () => {
+    const hanging = await hangingServer();
+    try {
+      rds.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [
+          instance('orders-pg', pgTls, 'tls-on'),
+          {
+            ...instance('stuck-pg', pgTls, 'tls-on'),
+            Endpoint: { Address: '127.0.0.1', Port: hanging.port },
+          },
+        ],
+      });
+      const event = JSON.parse(
+        await import('node:fs/promises').then((fs) =>
+          fs.readFile(new URL('../events/config-scheduled.json', import.meta.url), 'utf8'),
+        ),
+      );
+      // The hung probe would wait minutes; only the invocation's deadline ends it.
+      const scanMs = 6_000;
+      const end = Date.now() + reportReserveMs(2) + scanMs;
+      const started = Date.now();
+      const outcome = await handleConfigRuleEvent(event, {
+        ...deps([]),
+        prober: createLiveProber({
+          credentials: createCredentialResolver({
+            secretsClientFor: (region) => new SecretsManagerClient({ region }),
+          }),
+          caBundle: caPem,
+          connectTimeoutMs: 60_000,
+          probeTimeoutMs: 120_000,
+        }),
+        remainingTime: () => end - Date.now(),
+      });
+
+      expect(Date.now() - started).toBeLessThan(scanMs + 10_000);
+      expect(outcome.status).toBe('evaluated');
+      const byId = new Map(evaluations().map((e) => [e.ComplianceResourceId, e]));
+      expect(byId.get('db-ORDERSPG')?.ComplianceType).toBe('COMPLIANT');
+      expect(byId.get('db-STUCKPG')).toEqual({
+        ComplianceResourceType: 'AWS::RDS::DBInstance',
+        ComplianceResourceId: 'db-STUCKPG',
+        ComplianceType: 'NON_COMPLIANT',
+        OrderingTimestamp: expect.any(Date),
+        Annotation: "INSUFFICIENT_DATA: not judged before the function's time ran out",
+      });
+    } finally {
+      await hanging.close();
+    }
   }, 60_000);
 });

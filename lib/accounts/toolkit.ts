@@ -61,21 +61,23 @@ export function createAccountToolkit(options: AccountToolkitOptions = {}): Accou
     // The probe stack (Secrets Manager, the signer, the CA bundle, TLS) loads on the first probe.
     let loaded: Promise<LiveProber> | undefined;
     return {
-      async probe(item, ruleParameters) {
+      async probe(item, ruleParameters, signal) {
         loaded ??= import('./account-prober.js').then(({ createAccountProber }) =>
           createAccountProber({
             ...(credentials ? { credentials } : {}),
             ...(options.useIamAuth ? { useIamAuth: true } : {}),
           }),
         );
-        return (await loaded).probe(item, ruleParameters);
+        return (await loaded).probe(item, ruleParameters, signal);
       },
     };
   });
 
   // Live-only, like the prober: loaded on the first check.
-  const reachability: ReachabilityCheck = (target) =>
-    import('../probe/reachability.js').then(({ checkTcpListener }) => checkTcpListener(target));
+  const reachability: ReachabilityCheck = (target, signal) =>
+    import('../probe/reachability.js').then(({ checkTcpListener }) =>
+      checkTcpListener(target, undefined, signal),
+    );
 
   return { rdsClientFor, ec2ClientFor, proberFor, reachability };
 }
@@ -112,9 +114,9 @@ export function accountsProber(
     targets.filter((target) => target.accountId).map((target) => [target.accountId, target]),
   );
   return {
-    probe(item: InventoryItem, ruleParameters: RuleParameters) {
+    probe(item: InventoryItem, ruleParameters: RuleParameters, signal?: AbortSignal) {
       const target = (item.resource.accountId && byAccount.get(item.resource.accountId)) || own;
-      return toolkit.proberFor(target).probe(item, ruleParameters);
+      return toolkit.proberFor(target).probe(item, ruleParameters, signal);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface BackoffOptions {
 
 export interface Backoff {
   maxAttempts: number;
+  /** The longest all of one item's waits together can be (every jitter at its ceiling). */
+  maxTotalWaitMs: number;
   /** Waits before attempt `attempt` (2, 3, …); attempt 1 does not wait. */
   wait(attempt: number): Promise<void>;
 }
@@ -34,12 +36,16 @@ export function backoff(
   const maxDelayMs = Math.max(baseDelayMs, options.maxDelayMs ?? 20_000);
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
+  const ceiling = (attempt: number) => Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
+  let maxTotalWaitMs = 0;
+  for (let attempt = 2; attempt <= maxAttempts; attempt += 1) maxTotalWaitMs += ceiling(attempt);
   return {
     maxAttempts,
+    maxTotalWaitMs,
     async wait(attempt) {
       if (attempt <= 1) return;
-      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2));
-      await sleep(ceiling / 2 + (random() * ceiling) / 2);
+      const most = ceiling(attempt);
+      await sleep(most / 2 + (random() * most) / 2);
     },
   };
 }

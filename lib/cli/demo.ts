@@ -111,8 +111,8 @@ export async function runDemo(
 /** Databases through their own endpoints; the proxy through the local PgBouncer. */
 function demoProber(databases: LiveProber, proxies: LiveProber): LiveProber {
   return {
-    probe: (item, ruleParameters) =>
-      (item.resource.proxy ? proxies : databases).probe(item, ruleParameters),
+    probe: (item, ruleParameters, signal) =>
+      (item.resource.proxy ? proxies : databases).probe(item, ruleParameters, signal),
   };
 }
 

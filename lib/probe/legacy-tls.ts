@@ -5,6 +5,7 @@
  */
 import { isIP, Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { onAbort } from '../deadline.js';
 import { errorCode, errorCodeOrName, errorMessage } from '../errors.js';
 import { shortServerText } from '../text.js';
 import type { TlsVersion } from '../types.js';
@@ -158,6 +159,7 @@ async function attemptHandshake(
 ): Promise<LegacyTlsStep> {
   const socket = new Socket();
   let timer: NodeJS.Timeout | undefined;
+  let release = () => {};
   const sockets: { destroy(): void }[] = [socket];
   try {
     const handshake = (async (): Promise<LegacyTlsStep> => {
@@ -203,6 +205,10 @@ async function attemptHandshake(
       });
     })();
     const deadline = new Promise<LegacyTlsStep>((resolve) => {
+      // The scan's time ran out: the finally below closes the sockets.
+      release = onAbort(target.signal, () =>
+        resolve({ kind: 'inconclusive', offered: maxVersion, detail: 'time ran out' }),
+      );
       timer = setTimeout(
         () =>
           resolve({
@@ -219,6 +225,7 @@ async function attemptHandshake(
     ]);
   } finally {
     clearTimeout(timer);
+    release();
     // The TLS socket owns the plain one; destroying the plain socket under a live
     // TLS session first crashes Node's TLS wrap, so close from the top down.
     for (const open of sockets.reverse()) open.destroy();

@@ -15,6 +15,8 @@ export interface ProbeTarget {
   ca: string | string[];
   minTlsVersion: TlsVersion;
   connectTimeoutMs: number;
+  /** Aborts when the scan's time ran out: every connection of the probe is closed then. */
+  signal?: AbortSignal;
 }
 
 /** Rule parameters that change how a probe runs. */

@@ -13,6 +13,7 @@ import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import mysql from 'mysql2';
+import { onAbort } from '../deadline.js';
 import type { ProbeCredentials, ProbeTarget } from './model.js';
 import { failureWithin, limitReads } from './read-limit.js';
 import { verifiedTlsOptions } from './tls-context.js';
@@ -81,6 +82,7 @@ export function open(
     const verifiedUpgrade = options.ssl ? useVerifiedTls(connection, target) : () => false;
     // The driver emits 'error' on a broken connection; unhandled it would crash the process.
     connection.on('error', () => {});
+    onAbort(target.signal, () => connection.destroy());
     connection.connect((error) => {
       if (error) {
         connection.destroy();

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { onAbort } from '../deadline.js';
 import { errorMessage } from '../errors.js';
 import type { PlaintextStep, ProbeTarget } from './model.js';
 import {
@@ -33,10 +34,12 @@ export interface WatchedClient {
   authenticationRequested(): boolean;
 }
 
-export function newClient(config: pg.ClientConfig): WatchedClient {
+/** `signal` aborting closes the connection (the scan's time ran out). */
+export function newClient(config: pg.ClientConfig, signal?: AbortSignal): WatchedClient {
   const client = new pg.Client(config);
   // pg emits 'error' on the client for a broken connection; unhandled, it would crash the process.
   client.on('error', () => {});
+  onAbort(signal, () => closeClient(client));
   let requested = false;
   for (const name of AUTHENTICATION_MESSAGES) {
     client.connection.on(name, () => {
@@ -99,17 +102,20 @@ export async function plaintextAttempt(
   identity: PlaintextIdentity,
   classify: (answer: PlaintextAnswer) => PlaintextStep = classifyPlaintextAnswer,
 ): Promise<PlaintextStep> {
-  const watched = newClient({
-    host: target.host,
-    port: target.port,
-    user: identity.user,
-    // Never the real password: pg_hba decides before authentication.
-    password: randomBytes(24).toString('base64url'),
-    database: identity.database,
-    ssl: false,
-    connectionTimeoutMillis: target.connectTimeoutMs,
-    application_name: 'rds-tls-guard',
-  });
+  const watched = newClient(
+    {
+      host: target.host,
+      port: target.port,
+      user: identity.user,
+      // Never the real password: pg_hba decides before authentication.
+      password: randomBytes(24).toString('base64url'),
+      database: identity.database,
+      ssl: false,
+      connectionTimeoutMillis: target.connectTimeoutMs,
+      application_name: 'rds-tls-guard',
+    },
+    target.signal,
+  );
   try {
     await watched.client.connect();
     return classify({ connected: true });

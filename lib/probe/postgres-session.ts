@@ -124,17 +124,20 @@ export async function verifiedSession(
   credentials: ProbeCredentials,
   throughProxy = false,
 ): Promise<{ step: TlsStep; facts?: SessionFacts }> {
-  const watched = newClient({
-    host: target.host,
-    port: target.port,
-    user: credentials.username,
-    password: credentials.password.reveal(),
-    database: credentials.database ?? 'postgres',
-    ssl: verifiedTlsOptions(target),
-    connectionTimeoutMillis: target.connectTimeoutMs,
-    query_timeout: target.connectTimeoutMs,
-    application_name: 'rds-tls-guard',
-  });
+  const watched = newClient(
+    {
+      host: target.host,
+      port: target.port,
+      user: credentials.username,
+      password: credentials.password.reveal(),
+      database: credentials.database ?? 'postgres',
+      ssl: verifiedTlsOptions(target),
+      connectionTimeoutMillis: target.connectTimeoutMs,
+      query_timeout: target.connectTimeoutMs,
+      application_name: 'rds-tls-guard',
+    },
+    target.signal,
+  );
   const { client } = watched;
   try {
     await client.connect();

@@ -32,6 +32,7 @@ export async function probeProxyEndpoints(
   item: InventoryItem,
   prober: LiveProber,
   ruleParameters: RuleParameters,
+  signal?: AbortSignal,
 ): Promise<LiveFinding | undefined> {
   const { resource } = item;
   const endpoints = resource.proxy?.endpoints ?? [];
@@ -55,6 +56,7 @@ export async function probeProxyEndpoints(
         resource: { ...resource, endpoint: { address: endpoint.address, port: endpoint.port } },
       },
       ruleParameters,
+      signal,
     );
     if (!finding) return undefined;
     results.push({ endpoint, finding });

@@ -5,6 +5,7 @@
  * Used for Oracle's plaintext listener, which no driver here speaks.
  */
 import { connect } from 'node:net';
+import { onAbort } from '../deadline.js';
 import type { ReachabilityCheck } from '../pipeline.js';
 import type { ListenerReachability } from '../types.js';
 
@@ -26,12 +27,13 @@ const UNREACHABLE_CODES = new Set([
 
 export function tcpReachability(options: { timeoutMs?: number } = {}): ReachabilityCheck {
   const timeoutMs = options.timeoutMs ?? DEFAULT_REACHABILITY_TIMEOUT_MS;
-  return (target) => checkTcpListener(target, timeoutMs);
+  return (target, signal) => checkTcpListener(target, timeoutMs, signal);
 }
 
 export function checkTcpListener(
   target: ReachabilityTarget,
   timeoutMs = DEFAULT_REACHABILITY_TIMEOUT_MS,
+  signal?: AbortSignal,
 ): Promise<ListenerReachability> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -40,6 +42,7 @@ export function checkTcpListener(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      release();
       socket.destroy();
       resolve({
         host: target.host,
@@ -54,6 +57,8 @@ export function checkTcpListener(
     const socket = connect({ host: target.host, port: target.port });
     // Never read: whatever the server sends first stays unread and is dropped with the socket.
     socket.pause();
+    // The scan has moved on: nothing was learned, and the socket is closed.
+    const release = onAbort(signal, () => finish('timeout'));
     socket.once('connect', () => finish('open'));
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const code = typeof error.code === 'string' ? error.code : undefined;

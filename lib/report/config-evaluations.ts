@@ -150,6 +150,31 @@ export interface PutEvaluationsSummary {
   errors: string[];
 }
 
+/**
+ * What one PutEvaluations call is allowed, the SDK's own quick retries
+ * included, when sizing the time kept back to report (putEvaluationsBudgetMs).
+ */
+export const PUT_EVALUATIONS_CALL_MS = 2_000;
+
+/**
+ * How long putEvaluations takes at most for `count` evaluations when every
+ * call answers within `callMs`: each batch of 100 is at most maxAttempts
+ * calls (default 5) and the backoff's waits between them (at most 250 + 500
+ * + 1,000 + 2,000 ms by default), so one batch is at most 13,750 ms. A call
+ * that takes longer (Config throttling the SDK's own retries for long) is
+ * not bounded by this; a request Config refuses as invalid is split and
+ * sent again without waiting.
+ */
+export function putEvaluationsBudgetMs(
+  count: number,
+  options: BackoffOptions = {},
+  callMs = PUT_EVALUATIONS_CALL_MS,
+): number {
+  const retry = backoff(options);
+  const batches = Math.max(1, Math.ceil(count / MAX_EVALUATIONS_PER_CALL));
+  return batches * (retry.maxAttempts * callMs + retry.maxTotalWaitMs);
+}
+
 /** Errors that will fail every batch alike: stop calling once one is seen. */
 const FATAL_ERRORS = new Set([
   'InvalidResultTokenException',

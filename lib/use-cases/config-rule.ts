@@ -28,6 +28,7 @@ import {
   resourceFromConfigurationItem,
   withFrontingProxies,
 } from '../inventory/index.js';
+import { type RemainingTime, reportReserveMs, withinTimeBudget } from '../lambda/time-budget.js';
 import type { Log } from '../log.js';
 import type { FanOutRequest, Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import {
@@ -62,6 +63,12 @@ export interface ConfigRuleDeps {
   prober?: LiveProber;
   fanOut?: FanOut;
   log: Log;
+  /**
+   * The invocation's remaining time (context.getRemainingTimeInMillis): a
+   * scan stops when only the time to report is left, and the databases it
+   * did not judge go to Config as such. Absent: no deadline.
+   */
+  remainingTime?: RemainingTime;
   now?: () => Date;
   concurrency?: number;
   /** PutEvaluations pacing; tests inject a no-op sleep. */
@@ -203,23 +210,16 @@ async function evaluateItem(
     );
     return evaluated(event, await send(deps, event.resultToken, [evaluation]));
   }
-  const result = await scan({
-    inventory: async () => {
-      // A database behind a plaintext proxy is not TLS-only for its clients: look for proxies too.
-      const linked = await withFrontingProxies([mapped.resource], deps.rdsClientFor);
-      const inventory = await enrichResources(linked.resources, {
-        clientFor: deps.rdsClientFor,
-        ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
-      });
-      return { ...inventory, problems: [...linked.problems, ...inventory.problems] };
-    },
-    ruleParameters: event.ruleParameters,
-    ...(deps.prober ? { prober: deps.prober } : {}),
-    ...(deps.prober && deps.reachability ? { reachability: deps.reachability } : {}),
-    orderingTimestamp,
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  logProblems(result, deps.log);
+  const inventory = async (): Promise<Inventory> => {
+    // A database behind a plaintext proxy is not TLS-only for its clients: look for proxies too.
+    const linked = await withFrontingProxies([mapped.resource], deps.rdsClientFor);
+    const enriched = await enrichResources(linked.resources, {
+      clientFor: deps.rdsClientFor,
+      ...(deps.ec2ClientFor ? { ec2ClientFor: deps.ec2ClientFor } : {}),
+    });
+    return { ...enriched, problems: [...linked.problems, ...enriched.problems] };
+  };
+  const result = await scanHere(inventory, 1, event, orderingTimestamp, deps);
   const evaluations = configEvaluations(result.evaluations);
   return evaluated(event, await send(deps, event.resultToken, evaluations), result);
 }
@@ -253,11 +253,10 @@ async function evaluateAccount(
     let result: ScanResult | undefined;
     if (notSentIds.size > 0) {
       deps.log.warn('databases not queued: evaluated here', { databases: notSentIds.size });
+      const items = inventory.items.filter((item) => notSentIds.has(item.resource.resourceId));
       result = await scanHere(
-        {
-          ...inventory,
-          items: inventory.items.filter((item) => notSentIds.has(item.resource.resourceId)),
-        },
+        async () => ({ ...inventory, items }),
+        items.length + withdrawn.length,
         event,
         orderingTimestamp,
         deps,
@@ -275,26 +274,37 @@ async function evaluateAccount(
     };
   }
 
-  const result = await scanHere(inventory, event, orderingTimestamp, deps);
+  const result = await scanHere(
+    async () => inventory,
+    inventory.items.length + withdrawn.length,
+    event,
+    orderingTimestamp,
+    deps,
+  );
   const evaluations = [...configEvaluations(result.evaluations), ...withdrawn];
   return evaluated(event, await send(deps, event.resultToken, evaluations), result);
 }
 
+/** Scans in this invocation, keeping back the time to report `reported` evaluations. */
 async function scanHere(
-  inventory: Inventory,
+  inventory: () => Promise<Inventory>,
+  reported: number,
   event: ParsedConfigEvent,
   orderingTimestamp: Date,
   deps: ConfigRuleDeps,
 ): Promise<ScanResult> {
-  const result = await scan({
-    inventory: async () => inventory,
-    ruleParameters: event.ruleParameters,
-    ...(deps.prober ? { prober: deps.prober } : {}),
-    ...(deps.prober && deps.reachability ? { reachability: deps.reachability } : {}),
-    orderingTimestamp,
-    ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-  });
+  const result = await withinTimeBudget(deps.remainingTime, reportReserveMs(reported), (signal) =>
+    scan({
+      inventory,
+      ruleParameters: event.ruleParameters,
+      ...(deps.prober ? { prober: deps.prober } : {}),
+      ...(deps.prober && deps.reachability ? { reachability: deps.reachability } : {}),
+      orderingTimestamp,
+      ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+      ...(deps.now ? { now: deps.now } : {}),
+      ...(signal ? { signal } : {}),
+    }),
+  );
   logProblems(result, deps.log);
   return result;
 }

@@ -14,12 +14,21 @@
  * dead-letter queue) is given up: its databases go to Config (a Config
  * batch) or Security Hub (a scheduled one) as could not be judged, so none
  * keeps its last verdict, and the record still fails.
+ *
+ * The scan runs against the invocation's remaining time less the reserve
+ * reporting needs (lib/lambda/time-budget.ts). Databases not judged by then
+ * are reported as INSUFFICIENT_DATA NOT_JUDGED_IN_TIME on every delivery,
+ * with the real verdict of the others, and the record fails
+ * (DEADLINE_REACHED) so that a later delivery may judge them: its
+ * evaluations replace these. Failing it without reporting would leave every
+ * database at its last verdict until then, and for good if no delivery
+ * finishes in time.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { ConfigServiceClient, Evaluation } from '@aws-sdk/client-config-service';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { describeError } from '../errors.js';
-import { givenUpEvaluations, lastDeliveryAttempt } from '../fanout/last-delivery.js';
+import { giveUpBatch, lastDeliveryAttempt } from '../fanout/last-delivery.js';
 import {
   databasesOf,
   FANOUT_MESSAGE_VERSION,
@@ -27,11 +36,12 @@ import {
   type LegacyFanoutMessage,
   parseMessage,
 } from '../fanout/message.js';
+import { type RemainingTime, reportReserveMs, withinTimeBudget } from '../lambda/time-budget.js';
 import type { Log } from '../log.js';
 import type { Inventory, LiveProber, ReachabilityCheck } from '../pipeline.js';
 import { configEvaluations, putEvaluations } from '../report/config-evaluations.js';
-import { scan } from '../scan.js';
-import { deliverBatch, deliverGivenUpBatch, type ScheduledSinks } from '../sinks/index.js';
+import { NOT_JUDGED_IN_TIME, scan } from '../scan.js';
+import { deliverBatch, type ScheduledSinks } from '../sinks/index.js';
 import type { DatabaseResource, ScanResult } from '../types.js';
 
 /** Where a batch's databases live: a region, and a member account role when not our own. */
@@ -77,6 +87,11 @@ export interface WorkerDeps {
   /** Called with the number of databases of a given-up batch that Config took as could not be judged. */
   onDatabasesGivenUp?: (count: number) => void;
   concurrency?: number;
+  /**
+   * The invocation's remaining time (context.getRemainingTimeInMillis): the
+   * scan stops when only the reporting reserve is left. Absent: no deadline.
+   */
+  remainingTime?: RemainingTime;
   now?: () => Date;
   /** PutEvaluations pacing; tests pass a no-op. */
   sleep?: (ms: number) => Promise<void>;
@@ -100,6 +115,12 @@ export const WORKER_FAILURE_CODES = [
   'EVALUATIONS_NOT_ACCEPTED',
   /** The batch's part of the audit report could not be written. */
   'REPORT_PART_NOT_WRITTEN',
+  /**
+   * The invocation's time ran out before every database was judged: those
+   * were reported as NOT_JUDGED_IN_TIME, the others with their verdict; a
+   * later delivery may judge them all.
+   */
+  'DEADLINE_REACHED',
   /** The worker itself failed unexpectedly: a bug, logged with its error. */
   'WORKER_DEFECT',
 ] as const;
@@ -118,7 +139,12 @@ export type WorkerOutcome =
       status: 'failed';
       code: WorkerFailureCode;
       message: string;
-      /** EVALUATIONS_NOT_ACCEPTED: the evaluations Config refused (the rest it took). */
+      /**
+       * What a last delivery still has to give up on, when not every
+       * database: after EVALUATIONS_NOT_ACCEPTED the evaluations Config
+       * refused (the rest it took); after DEADLINE_REACHED none, each
+       * database having reached Config with its verdict or as not judged.
+       */
       refused?: Evaluation[];
     };
 
@@ -164,15 +190,21 @@ export async function handleWorkerMessage(
   let result: ScanResult;
   try {
     const prober = deps.proberFor?.(location);
-    result = await scan({
-      inventory,
-      ruleParameters: batch.ruleParameters,
-      ...(prober ? { prober } : {}),
-      ...(prober && deps.reachability ? { reachability: deps.reachability } : {}),
-      orderingTimestamp: batch.orderingTimestamp,
-      ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
-      ...(deps.now ? { now: deps.now } : {}),
-    });
+    result = await withinTimeBudget(
+      deps.remainingTime,
+      reportReserveMs(databasesOf(batch).length),
+      (signal) =>
+        scan({
+          inventory,
+          ruleParameters: batch.ruleParameters,
+          ...(prober ? { prober } : {}),
+          ...(prober && deps.reachability ? { reachability: deps.reachability } : {}),
+          orderingTimestamp: batch.orderingTimestamp,
+          ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
+          ...(deps.now ? { now: deps.now } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+    );
   } catch (error) {
     const reason = describeError(error);
     deps.log.error('probe batch failed', { messageId: message.messageId, reason });
@@ -203,6 +235,7 @@ export async function handleWorkerMessage(
   const nonCompliant = result.evaluations.filter(
     (evaluation) => evaluation.finding.verdict === 'NON_COMPLIANT',
   ).length;
+  const outOfTime = outOfTimeFailure(message.messageId, result, deps);
 
   if (!batch.resultToken) {
     if (deps.sinks) {
@@ -210,9 +243,11 @@ export async function handleWorkerMessage(
       if (!delivered.ok)
         return { status: 'failed', code: delivered.code, message: delivered.message };
     }
-    return { status: 'done', databases: result.evaluations.length, nonCompliant };
+    return outOfTime ?? { status: 'done', databases: result.evaluations.length, nonCompliant };
   }
-  if (!config) return { status: 'done', databases: result.evaluations.length, nonCompliant };
+  if (!config) {
+    return outOfTime ?? { status: 'done', databases: result.evaluations.length, nonCompliant };
+  }
 
   const summary = await putEvaluations(config, configEvaluations(result.evaluations), {
     resultToken: batch.resultToken,
@@ -235,7 +270,31 @@ export async function handleWorkerMessage(
       refused: summary.failed,
     };
   }
-  return { status: 'done', databases: result.evaluations.length, nonCompliant, reported };
+  return (
+    outOfTime ?? { status: 'done', databases: result.evaluations.length, nonCompliant, reported }
+  );
+}
+
+/** DEADLINE_REACHED when the scan's deadline cut databases off (logged), else undefined. */
+function outOfTimeFailure(
+  messageId: string,
+  result: ScanResult,
+  deps: WorkerDeps,
+): Extract<WorkerOutcome, { status: 'failed' }> | undefined {
+  const notJudged = result.evaluations.filter((e) => e.finding.reason === NOT_JUDGED_IN_TIME);
+  if (notJudged.length === 0) return undefined;
+  deps.log.error('probe batch out of time', {
+    messageId,
+    databases: result.evaluations.length,
+    notJudged: notJudged.length,
+    identifiers: notJudged.slice(0, 25).map((e) => e.resource.identifier),
+  });
+  return {
+    status: 'failed',
+    code: 'DEADLINE_REACHED',
+    message: `${notJudged.length} of ${result.evaluations.length} databases not judged before the function's time ran out`,
+    refused: [],
+  };
 }
 
 function locationOf(batch: FanoutMessage | LegacyFanoutMessage): BatchLocation {
@@ -252,86 +311,6 @@ function configClientOf(
   deps: WorkerDeps,
 ): ConfigServiceClient | undefined {
   return batch.roleArn && deps.configFor ? deps.configFor(locationOf(batch)) : deps.config;
-}
-
-/**
- * The last delivery of a message failed. For a Config batch nothing would
- * reach Config for its databases, and each would keep its last verdict,
- * COMPLIANT included: send each (after EVALUATIONS_NOT_ACCEPTED, each Config
- * refused) as could not be judged. A scheduled batch's databases would keep
- * their last Security Hub finding: each is imported as could not be judged
- * (its run's report names the part lost). A body that fails the schema
- * names no database that could be trusted. Logged every time; never throws.
- */
-async function giveUpBatch(
-  record: WorkerRecord,
-  failure: Extract<WorkerOutcome, { status: 'failed' }>,
-  attempts: number,
-  deps: WorkerDeps,
-): Promise<void> {
-  const fields = { messageId: record.messageId, code: failure.code, attempts };
-  try {
-    const parsed = parseMessage(record.body);
-    if (!parsed.ok) {
-      deps.log.error('probe batch given up', { ...fields, reported: 'message unreadable' });
-      return;
-    }
-    const batch = parsed.message;
-    if (!batch.resultToken) {
-      // REPORT_PART_NOT_WRITTEN comes after the batch's real findings were imported: they stand.
-      const imported =
-        deps.sinks && failure.code !== 'REPORT_PART_NOT_WRITTEN'
-          ? await deliverGivenUpBatch(
-              deps.sinks,
-              batch,
-              databasesOf(batch),
-              { code: failure.code, attempts },
-              deps.ownAccountId,
-            )
-          : 0;
-      deps.log.error('probe batch given up', {
-        ...fields,
-        reported: 'no result token',
-        securityHubFindings: imported,
-      });
-      return;
-    }
-    const evaluations = givenUpEvaluations(databasesOf(batch), {
-      code: failure.code,
-      attempts,
-      orderingTimestamp: batch.orderingTimestamp,
-      ...(failure.refused ? { only: failure.refused } : {}),
-    });
-    const config = configClientOf(batch, deps);
-    if (!config || evaluations.length === 0) {
-      deps.log.error('probe batch given up', {
-        ...fields,
-        databases: evaluations.length,
-        reported: config ? 'no Config resource' : 'no Config client',
-      });
-      return;
-    }
-    const summary = await putEvaluations(config, evaluations, {
-      resultToken: batch.resultToken,
-      ...(batch.testMode ? { testMode: true } : {}),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
-    if (summary.accepted > 0) deps.onDatabasesGivenUp?.(summary.accepted);
-    if (summary.failed.length > 0) deps.onEvaluationsFailed?.(summary.failed.length);
-    deps.log.error('probe batch given up', {
-      ...fields,
-      databases: evaluations.length,
-      accepted: summary.accepted,
-      failed: summary.failed.length,
-      ...(summary.errors.length > 0 ? { errors: summary.errors } : {}),
-    });
-  } catch (error) {
-    deps.log.error('probe batch given up', {
-      ...fields,
-      reported: 'not sent',
-      reason: describeError(error),
-    });
-  }
 }
 
 /** What the worker reads of an SQS record: its id, body and receive count. */
@@ -368,7 +347,12 @@ export async function handleWorkerRecords(
         record.attributes?.ApproximateReceiveCount,
         deps.maxReceiveCount,
       );
-      if (attempts !== undefined) await giveUpBatch(record, outcome, attempts, deps);
+      if (attempts !== undefined) {
+        await giveUpBatch(record, outcome, attempts, {
+          ...deps,
+          configOf: (batch) => configClientOf(batch, deps),
+        });
+      }
       throw new WorkerMessageFailed(outcome.code);
     }
     deps.log.info('probe batch done', { messageId: record.messageId, ...outcome });
