@@ -38,8 +38,8 @@ import {
   notApplicableEvaluation,
   type PutEvaluationsSummary,
   putEvaluations,
-  staleEvaluations,
 } from '../report/config-evaluations.js';
+import { staleEvaluations } from '../report/stale-evaluations.js';
 import { scan } from '../scan.js';
 import type { DatabaseResource, ResourceType, ScanResult } from '../types.js';
 

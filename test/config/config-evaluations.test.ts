@@ -10,10 +10,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   notApplicableEvaluation,
   putEvaluations,
-  STALE_ANNOTATION,
-  staleEvaluations,
   toEvaluation,
 } from '../../lib/report/config-evaluations.js';
+import { STALE_ANNOTATION, staleEvaluations } from '../../lib/report/stale-evaluations.js';
 import type { DatabaseResource, Finding, ResourceEvaluation } from '../../lib/types.js';
 
 const configMock = mockClient(ConfigServiceClient);
