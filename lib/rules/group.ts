@@ -95,8 +95,14 @@ export interface ParameterReading {
 
 export function readParameter(group: GroupContext, name: string): ParameterReading {
   const resolved = group.parameters[name];
-  const value = resolved?.value?.trim();
-  const hasValue = value !== undefined && value !== '';
+  const trimmed = resolved?.value?.trim();
+  // RDS leaves ParameterValue out for a parameter the group does not set. An
+  // empty value the group carries is not that: it is a value no rule
+  // understands (MySQL reads an empty tls_version as no TLS protocol at all),
+  // never a cue to fall back on a documented default. An empty engine
+  // default is no default.
+  const value = trimmed === '' && resolved?.origin === 'engine-default' ? undefined : trimmed;
+  const hasValue = value !== undefined;
   const origin = !hasValue ? 'unset' : (resolved?.origin ?? 'parameter-group');
   const reading: ParameterReading = {
     name,

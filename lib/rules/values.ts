@@ -67,6 +67,6 @@ function parseList(
     else unknown.push(token.trim());
   }
   // An empty list allows nothing the rules can reason about.
-  if (versions.length === 0 && unknown.length === 0) unknown.push(tokens.join(','));
+  if (versions.length === 0 && unknown.length === 0) unknown.push(tokens.join(',') || '""');
   return { versions, unknown };
 }

@@ -213,6 +213,51 @@ describe('collectInventory', () => {
     });
   });
 
+  it('does not read an empty ParameterValue as unset: no engine default, no documented default, not TLS-only', async () => {
+    // DescribeDBParameters leaves ParameterValue out for a parameter the group
+    // does not set (API reference, Parameter); an empty string is a value.
+    const client = regionClient('eu-west-1');
+    const rds = mockClient(client);
+    serveAccount(rds, {
+      instances: [
+        postgresInstance({
+          DBParameterGroups: [
+            { DBParameterGroupName: 'pg15-app', ParameterApplyStatus: 'in-sync' },
+          ],
+          CACertificateIdentifier: undefined,
+          CertificateDetails: undefined,
+        }),
+      ],
+      parameterGroups: {
+        'pg15-app': {
+          family: 'postgres15',
+          parameters: [
+            parameter('rds.force_ssl', ''),
+            parameter('ssl_min_protocol_version', 'TLSv1.2'),
+          ],
+        },
+      },
+      engineDefaults: { postgres15: [parameter('rds.force_ssl', '1')] },
+      certificates: [],
+    });
+
+    const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
+    const [item] = inventory.items;
+    if (!item) throw new Error('instance not collected');
+    const finding = evaluateStatic({
+      ...item,
+      ruleParameters: DEFAULT_RULE_PARAMETERS,
+      now: new Date('2026-03-01T12:00:00Z'),
+    });
+
+    expect(rds.commandCalls(DescribeEngineDefaultParametersCommand)).toHaveLength(0);
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
+    expect(finding.annotation).toContain(
+      'rds.force_ssl="" in parameter group pg15-app (postgres 15.4): value not understood',
+    );
+  });
+
   it('keeps the readable region’s items and reports the denied region as a problem', async () => {
     const west = regionClient('eu-west-1');
     const central = regionClient('eu-central-1');

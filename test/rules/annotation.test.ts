@@ -82,8 +82,9 @@ describe('annotation', () => {
         );
         const spelled = value.trim().toLowerCase();
         const on = ['1', 'on', 'true'].includes(spelled);
-        // An empty value is "not set": PostgreSQL 16 defaults to on.
-        expect(finding.verdict === 'COMPLIANT').toBe(on || spelled === '');
+        // An empty value is a value the group carries, not "not set": it passes
+        // neither as on nor as PostgreSQL 16's default.
+        expect(finding.verdict === 'COMPLIANT').toBe(on);
       }),
     );
   });

@@ -1,0 +1,106 @@
+/**
+ * What a parameter group's entries mean before any engine rule judges them:
+ * an empty value, and a group RDS says the database cannot run with.
+ */
+import { describe, expect, it } from 'vitest';
+import { evaluateStatic } from '../../lib/rules/index.js';
+import { instanceInput, type ParameterSpec } from './builders.js';
+
+/**
+ * DescribeDBParameters leaves ParameterValue out for a parameter the group
+ * does not set (API reference, Parameter: ParameterValue is optional); an
+ * empty string is a value the group carries, which RDS does not document as
+ * "unset" (MySQL reads an empty tls_version as no TLS protocol at all:
+ * https://dev.mysql.com/doc/refman/8.0/en/server-system-variables.html#sysvar_tls_version).
+ */
+describe('an empty parameter value is a value not understood, never the engine default', () => {
+  const cases: {
+    engine: string;
+    engineVersion: string;
+    parameters: Record<string, ParameterSpec>;
+    shown: string;
+  }[] = [
+    // PostgreSQL 15 documents rds.force_ssl=1 and TLSv1.2: an empty value passed as both.
+    {
+      engine: 'postgres',
+      engineVersion: '15.4',
+      parameters: { 'rds.force_ssl': '', ssl_min_protocol_version: 'TLSv1.2' },
+      shown: 'rds.force_ssl=""',
+    },
+    {
+      engine: 'postgres',
+      engineVersion: '15.4',
+      parameters: { 'rds.force_ssl': '1', ssl_min_protocol_version: '  ' },
+      shown: 'ssl_min_protocol_version=""',
+    },
+    // MySQL 9.7 and MariaDB 11.8 document require_secure_transport ON.
+    {
+      engine: 'mysql',
+      engineVersion: '9.7.0',
+      parameters: { require_secure_transport: '', tls_version: 'TLSv1.2,TLSv1.3' },
+      shown: 'require_secure_transport=""',
+    },
+    {
+      engine: 'mariadb',
+      engineVersion: '11.8.2',
+      parameters: { require_secure_transport: '', tls_version: 'TLSv1.2,TLSv1.3' },
+      shown: 'require_secure_transport=""',
+    },
+    // An unset tls_version on MySQL 8.0 passes unchecked; an empty one must not.
+    {
+      engine: 'mysql',
+      engineVersion: '8.0.39',
+      parameters: { require_secure_transport: '1', tls_version: '' },
+      shown: 'tls_version=""',
+    },
+  ];
+
+  it.each(cases)(
+    '$engine $engineVersion with $shown',
+    ({ engine, engineVersion, parameters, shown }) => {
+      const finding = evaluateStatic(
+        instanceInput({ engine, engineVersion, group: 'app-params', parameters }),
+      );
+      expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+      expect(finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
+      expect(finding.annotation).toContain(`${shown} in parameter group app-params`);
+      expect(finding.annotation).toContain('not understood');
+      expect(finding.annotation).not.toContain('unset');
+    },
+  );
+
+  it('reads an empty SQL Server rds.tls10 as not understood, not as the Windows default', () => {
+    const finding = evaluateStatic(
+      instanceInput({
+        engine: 'sqlserver-se',
+        engineVersion: '15.00.4345.5.v1',
+        group: 'mssql-app',
+        applyType: 'static',
+        parameters: { 'rds.force_ssl': '1', 'rds.tls10': '', 'rds.tls11': 'disabled' },
+      }),
+    );
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
+    expect(finding.annotation).toBe(
+      'rds.tls10="" in parameter group mssql-app: value not understood',
+    );
+  });
+
+  it('treats an empty engine default as no default, so the documented one stands', () => {
+    const finding = evaluateStatic(
+      instanceInput({
+        engine: 'postgres',
+        engineVersion: '14.9',
+        group: 'pg14-app',
+        parameters: {
+          'rds.force_ssl': { value: '', origin: 'engine-default', rdsSource: 'engine-default' },
+        },
+      }),
+    );
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('FORCE_SSL_OFF');
+    expect(finding.annotation).toContain(
+      'rds.force_ssl unset in parameter group pg14-app → assumed 0 (documented default for this version)',
+    );
+  });
+});
