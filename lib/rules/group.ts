@@ -7,6 +7,7 @@ import type { DatabaseResource, Evidence, ResolvedParameter, StaticRuleInput } f
 import { type CheckResult, passed } from './check.js';
 import { builtInDefault } from './engine-defaults.js';
 import { type EngineFamily, isAurora } from './engines.js';
+import { incompatibleWithGroup } from './instance-status.js';
 import {
   describeGaps,
   rebootCommand,
@@ -283,6 +284,15 @@ export function requireInEffect(
 ): CheckResult {
   const check = passed(passedSummary, passedEvidence);
   const rebootRemediation = rebootCommand(group);
+  const configured = `${reading.name}=${shownValue} configured in ${group.phrase}`;
+  const incompatible = incompatibleWithGroup(
+    group.resource,
+    'incompatible-parameters',
+    configured,
+    `RDS cannot start the database with ${group.phrase}: correct or reset the values it cannot apply (the instance events name them), then ${rebootRemediation}`,
+    check.evidence,
+  );
+  if (incompatible) return incompatible;
   const status = group.applyStatus?.trim().toLowerCase();
   if (status === undefined || status === '' || status === 'in-sync') return check;
   const evidence: Evidence[] = [
@@ -293,7 +303,6 @@ export function requireInEffect(
       value: `${group.applyStatus ?? ''}${group.applyStatusMember ? ` (member ${group.applyStatusMember})` : ''}`,
     },
   ];
-  const configured = `${reading.name}=${shownValue} configured in ${group.phrase}`;
   if (status === 'pending-reboot') {
     const isStatic =
       reading.applyType !== undefined

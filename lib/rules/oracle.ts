@@ -14,6 +14,7 @@ import { shellWord } from '../text.js';
 import type { OptionGroupSettings, StaticRuleInput, TlsVersion } from '../types.js';
 import { allowedVersionsCheck } from './allowed-versions.js';
 import { type CheckResult, passed } from './check.js';
+import { incompatibleWithGroup } from './instance-status.js';
 import { evaluatePlaintextListener } from './oracle-listener.js';
 import { describeGaps } from './remediation.js';
 import { parseOracleSslVersion } from './values.js';
@@ -130,6 +131,15 @@ export function evaluateOracle(input: StaticRuleInput): CheckResult[] {
       },
     ];
   }
+
+  const incompatible = incompatibleWithGroup(
+    resource,
+    'incompatible-option-group',
+    `${described} configured`,
+    `RDS could not apply an option group change to the instance: read why with aws rds describe-events --source-type db-instance --source-identifier ${shellWord(resource.identifier, '<identifier>')}, correct option group ${shellWord(group.name, '<option-group>')}, then rescan.`,
+    evidence,
+  );
+  if (incompatible) return [incompatible];
 
   // RDS allows NNE or SSL, not both; should both appear, NNE is what guards the plaintext listener.
   return [

@@ -19,6 +19,8 @@ export const STATIC_REASONS = [
   'PENDING_REBOOT',
   /** The group is being applied right now. */
   'PARAMETERS_APPLYING',
+  /** RDS reports the database cannot run with its parameter or option group: a passing setting is not in effect. */
+  'INSTANCE_STATUS_INCOMPATIBLE',
   /** An option group change waits for a maintenance window, removal, or failed. */
   'OPTION_GROUP_NOT_IN_EFFECT',
   /** A value the rules do not understand; never read as compliant. */
@@ -80,6 +82,8 @@ export const STATIC_REASON_TEXT: Record<StaticReason, string> = {
     'Remove protocol versions below the minimum (tls_version, rds.tls10/rds.tls11, SQLNET.SSL_VERSION).',
   PENDING_REBOOT: 'Reboot the database so the configured parameters take effect.',
   PARAMETERS_APPLYING: 'Wait for the parameter group to finish applying, then rescan.',
+  INSTANCE_STATUS_INCOMPATIBLE:
+    'Correct what RDS cannot apply from the parameter or option group (the instance events name it), reboot, then rescan.',
   OPTION_GROUP_NOT_IN_EFFECT:
     'Apply the option group immediately, or wait for the maintenance window.',
   PARAMETER_VALUE_UNKNOWN: 'Set the parameter explicitly to a documented value.',

@@ -104,3 +104,53 @@ describe('an empty parameter value is a value not understood, never the engine d
     );
   });
 });
+
+/**
+ * DB instance status (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Status.html):
+ * `incompatible-parameters` means RDS can't start the instance with the
+ * parameters of its group, so what the group says is not what the server
+ * runs; the group's apply status still reads in-sync.
+ */
+describe('a database RDS reports incompatible with its parameter group', () => {
+  const PG15_TLS = { 'rds.force_ssl': '1', ssl_min_protocol_version: 'TLSv1.2' };
+  const withStatus = (
+    status: string,
+    spec: { engine: string; engineVersion: string; group: string },
+    parameters: Record<string, ParameterSpec>,
+  ) => evaluateStatic(instanceInput({ ...spec, parameters, resource: { status } }));
+  const pg15 = { engine: 'postgres', engineVersion: '15.4', group: 'pg15-app' };
+
+  it('is not called TLS-only from the group it cannot run with', () => {
+    const finding = withStatus('incompatible-parameters', pg15, PG15_TLS);
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('INSTANCE_STATUS_INCOMPATIBLE');
+    expect(finding.annotation).toContain(
+      'rds.force_ssl=1 configured in parameter group pg15-app, but the instance status is incompatible-parameters: not in effect',
+    );
+    expect(finding.evidence).toContainEqual({
+      source: 'rds-api',
+      label: 'instance status',
+      value: 'incompatible-parameters',
+    });
+    expect(finding.remediation).toContain(
+      'aws rds reboot-db-instance --db-instance-identifier app-db',
+    );
+  });
+
+  it('keeps a group that allows plaintext NON_COMPLIANT', () => {
+    const finding = withStatus(
+      'incompatible-parameters',
+      { engine: 'mysql', engineVersion: '8.0.39', group: 'mysql-app' },
+      { require_secure_transport: '0' },
+    );
+    expect(finding.verdict).toBe('NON_COMPLIANT');
+    expect(finding.reason).toBe('REQUIRE_SECURE_TRANSPORT_OFF');
+  });
+
+  it.each(['available', 'storage-full', 'stopped'])(
+    'judges the group of a database whose status is %s as usual',
+    (status) => {
+      expect(withStatus(status, pg15, PG15_TLS).verdict).toBe('COMPLIANT');
+    },
+  );
+});

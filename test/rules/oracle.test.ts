@@ -125,6 +125,22 @@ describe('Oracle SSL option', () => {
     expect(finding.reason).toBe('OPTION_GROUP_NOT_IN_EFFECT');
   });
 
+  it('is not called TLS-only while RDS reports the instance incompatible with its option group', () => {
+    // DB instance status incompatible-option-group: an option group change
+    // failed or could not be applied
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Status.html).
+    const input = oracleInput([optionGroup('ora-tls', [TIMEZONE, sslOption('1.2')])], {
+      securityGroups: { groups: [{ groupId: 'sg-0db1a2b3c4d5e6f70', ingress: [] }] },
+    });
+    input.resource = { ...input.resource, status: 'incompatible-option-group' };
+    const finding = evaluateStatic(input);
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('INSTANCE_STATUS_INCOMPATIBLE');
+    expect(finding.annotation).toBe(
+      'SSL option in option group ora-tls (oracle-ee 19.0.0.0.ru-2024-01.rur-2024-01.r1), SQLNET.SSL_VERSION=1.2 configured, but the instance status is incompatible-option-group: not in effect',
+    );
+  });
+
   it('ignores option groups the database is not a member of', () => {
     const finding = evaluateStatic(
       oracleInput(
