@@ -39,6 +39,7 @@ const SOURCES = {
     'https://dev.mysql.com/doc/refman/5.7/en/server-system-variables.html (require_secure_transport added in MySQL 5.7.8)',
   mysql57Tls: `${RDS_DOCS}/UserGuide/MySQL.Concepts.SSLSupport.html (MySQL 5.7 supports TLS 1.0, 1.1 and 1.2, not 1.3)`,
   mariadb: `${RDS_DOCS}/UserGuide/mariadb-ssl-connections.require-ssl.html`,
+  mariadbTls: `${RDS_DOCS}/UserGuide/MariaDB.Concepts.SSLSupport.html (TLS 1.0 and 1.1 on some minor versions of 10.4, 10.5 and 10.6; on none from 10.11)`,
   auroraMysql: `${RDS_DOCS}/AuroraUserGuide/AuroraMySQL.Security.html`,
   sqlserver: `${RDS_DOCS}/UserGuide/SQLServer.Concepts.General.SSL.Using.html`,
 } as const;
@@ -92,6 +93,29 @@ const DOCUMENTED: readonly DocumentedDefault[] = [
   // RDS for SQL Server: off in every version (static parameter).
   ...rowsOf('sqlserver', 'rds.force_ssl', [{ value: '0', source: SOURCES.sqlserver }]),
 ];
+
+/**
+ * Versions whose default tls_version RDS does not give, but which accept
+ * TLS below 1.2 on some of their minor versions: an unset tls_version there
+ * cannot be judged from the configuration.
+ */
+const LEGACY_TLS_ON_SOME_MINORS: readonly Omit<DocumentedDefault, 'parameter' | 'value'>[] = [
+  // 10.4 also has such minors, but no require_secure_transport: it is not TLS-only either way.
+  { family: 'mariadb', from: [10, 5], before: [10, 11], source: SOURCES.mariadbTls },
+];
+
+/** The page saying an unset tls_version may allow TLS 1.0/1.1 in this version, or undefined. */
+export function legacyTlsOnSomeMinors(
+  family: EngineFamily,
+  engineVersion: string,
+): string | undefined {
+  const version = tableVersion(family, engineVersion);
+  if (version === undefined) return undefined;
+  return LEGACY_TLS_ON_SOME_MINORS.find(
+    (row) =>
+      row.family === family && covers({ ...row, parameter: 'tls_version', value: null }, version),
+  )?.source;
+}
 
 /** What the assumption is when no row covers a version: TLS not required. */
 const CONSERVATIVE: Readonly<Record<string, string>> = {

@@ -6,7 +6,7 @@ import type { TlsVersion } from '../types.js';
 import { allowedVersionsCheck } from './allowed-versions.js';
 import { type CheckResult, passed } from './check.js';
 import { enforcementCheck } from './enforcement.js';
-import { builtInDefault } from './engine-defaults.js';
+import { builtInDefault, legacyTlsOnSomeMinors } from './engine-defaults.js';
 import {
   describeValue,
   type GroupContext,
@@ -84,6 +84,25 @@ function tlsVersion(group: GroupContext, minimum: TlsVersion): CheckResult {
         summary: `${name} unset in ${group.phrase}: engine default may allow below ${minimum}`,
         remediation: fix,
         evidence,
+      };
+    }
+    const legacySource =
+      minimum === 'TLSv1'
+        ? undefined
+        : legacyTlsOnSomeMinors(group.engineFamily, group.resource.engineVersion);
+    if (legacySource !== undefined) {
+      return {
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'PARAMETER_VALUE_UNKNOWN',
+        summary: `${name} unset in ${group.phrase}: the engine default allows TLS below ${minimum} on some minor versions of ${group.engineLabel}`,
+        remediation: fix,
+        evidence: [
+          parameterEvidence(group, name, {
+            value: 'engine default',
+            origin: 'built-in',
+            basis: legacySource,
+          }),
+        ],
       };
     }
     return passed(`${name} unset in ${group.phrase} → engine default (not checked)`, evidence);

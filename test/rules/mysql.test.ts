@@ -106,6 +106,44 @@ describe('MySQL tls_version', () => {
     );
   });
 
+  // RDS for MariaDB supports TLS 1.0 and 1.1 on some minor versions of 10.4,
+  // 10.5 and 10.6, on none from 10.11 (10.4 cannot require TLS at all)
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/MariaDB.Concepts.SSLSupport.html).
+  it.each(['10.5.25', '10.6.14'])(
+    'does not pass an unset tls_version on MariaDB %s, whose default may allow TLS 1.0 and 1.1',
+    (engineVersion) => {
+      const finding = evaluateStatic(
+        instanceInput({
+          engine: 'mariadb',
+          engineVersion,
+          group: 'mariadb-app',
+          parameters: { require_secure_transport: 'ON', tls_version: unset('static') },
+        }),
+      );
+      expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+      expect(finding.reason).toBe('PARAMETER_VALUE_UNKNOWN');
+      expect(finding.annotation).toBe(
+        `tls_version unset in parameter group mariadb-app: the engine default allows TLS below TLSv1.2 on some minor versions of mariadb ${engineVersion}`,
+      );
+      expect(finding.remediation).toContain(
+        '"ParameterName":"tls_version","ParameterValue":"TLSv1.2,TLSv1.3"',
+      );
+    },
+  );
+
+  it('passes an unset tls_version on MariaDB 10.6 when the rule allows TLS 1.0', () => {
+    const finding = evaluateStatic(
+      instanceInput({
+        engine: 'mariadb',
+        engineVersion: '10.6.14',
+        group: 'mariadb-app',
+        parameters: { require_secure_transport: 'ON', tls_version: unset('static') },
+        rule: { minTlsVersion: 'TLSv1' },
+      }),
+    );
+    expect(finding.verdict).toBe('COMPLIANT');
+  });
+
   it('cannot meet a TLSv1.3 minimum with an unset tls_version', () => {
     const finding = mysql('mysql', { require_secure_transport: '1' }, { minTlsVersion: 'TLSv1.3' });
     expect(finding.verdict).toBe('INSUFFICIENT_DATA');
