@@ -3,6 +3,7 @@
  * effect. Aurora and Multi-AZ DB clusters read the cluster parameter group;
  * everything else the instance parameter group.
  */
+import { shellWord } from '../text.js';
 import type { DatabaseResource, Evidence, ResolvedParameter, StaticRuleInput } from '../types.js';
 import { type CheckResult, passed } from './check.js';
 import { builtInDefault } from './engine-defaults.js';
@@ -53,8 +54,9 @@ export function selectGroup(input: StaticRuleInput, family: EngineFamily): Group
   const engineLabel = `${resource.engine} ${resource.engineVersion}`;
 
   if (!settings) {
-    const name = membership?.name ?? 'unknown';
     const kind = scope === 'cluster' ? 'cluster parameter group' : 'parameter group';
+    if (!membership && input.gaps.length === 0) return { unreadable: noGroupListed(input, kind) };
+    const name = membership?.name ?? 'unknown';
     return {
       unreadable: {
         verdict: 'INSUFFICIENT_DATA',
@@ -81,6 +83,27 @@ export function selectGroup(input: StaticRuleInput, family: EngineFamily): Group
     group.applyStatusMember = membership.applyStatusMember;
   }
   return { group };
+}
+
+/**
+ * The record names no group the engine reads (DBParameterGroups empty, no
+ * DBClusterParameterGroup) and nothing failed: no read was made, so no
+ * permission is missing.
+ */
+function noGroupListed(input: StaticRuleInput, kind: string): CheckResult {
+  const { resource } = input;
+  const engineLabel = `${resource.engine} ${resource.engineVersion}`;
+  const ofCluster = kind === 'cluster parameter group';
+  const describe = ofCluster
+    ? `aws rds describe-db-clusters --db-cluster-identifier ${shellWord(resource.clusterIdentifier ?? resource.identifier, '<cluster>')}`
+    : `aws rds describe-db-instances --db-instance-identifier ${shellWord(resource.identifier, '<identifier>')}`;
+  return {
+    verdict: 'INSUFFICIENT_DATA',
+    reason: 'PARAMETER_GROUP_UNREADABLE',
+    summary: `RDS lists no ${kind} for ${resource.identifier} (${engineLabel}): TLS settings unknown`,
+    remediation: `Check that RDS lists a ${kind} for the database (${describe}), then rescan.`,
+    evidence: [{ source: 'rds-api', label: kind, value: 'none listed' }],
+  };
 }
 
 /** A parameter as a check sees it: the trimmed value, or absent when nothing sets it. */

@@ -154,3 +154,25 @@ describe('a database RDS reports incompatible with its parameter group', () => {
     },
   );
 });
+
+describe('a database RDS lists without the group its engine reads', () => {
+  it('says RDS named no group, instead of asking for a permission on an unknown one', () => {
+    const input = instanceInput({
+      engine: 'postgres',
+      engineVersion: '15.4',
+      group: 'unused',
+      parameters: {},
+    });
+    delete input.resource.parameterGroup;
+    delete input.parameters;
+    const finding = evaluateStatic(input);
+    expect(finding.verdict).toBe('INSUFFICIENT_DATA');
+    expect(finding.reason).toBe('PARAMETER_GROUP_UNREADABLE');
+    expect(finding.annotation).toBe(
+      'RDS lists no parameter group for app-db (postgres 15.4): TLS settings unknown',
+    );
+    expect(finding.remediation).toBe(
+      'Check that RDS lists a parameter group for the database (aws rds describe-db-instances --db-instance-identifier app-db), then rescan.',
+    );
+  });
+});
