@@ -258,6 +258,83 @@ describe('collectInventory', () => {
     );
   });
 
+  it('judges a Multi-AZ DB cluster and each of its member instances from the cluster parameter group, never from the instances’ own group', async () => {
+    // A Multi-AZ DB cluster (non-Aurora DBCluster with DBClusterInstanceClass):
+    // "the settings in the DB cluster parameter group apply to all of the DB
+    // instances in the cluster. The default DB parameter group for the DB
+    // engine and DB engine version is used for each DB instance"
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/parameter-groups-overview.html).
+    const client = regionClient('eu-west-1');
+    const rds = mockClient(client);
+    const members = ['maz-1', 'maz-2', 'maz-3'];
+    serveAccount(rds, {
+      instances: members.map((identifier) => ({
+        ...auroraMember(identifier, 'maz'),
+        Engine: 'postgres',
+        EngineVersion: '16.3',
+        DBInstanceClass: 'db.m6gd.large',
+        CACertificateIdentifier: undefined,
+        CertificateDetails: undefined,
+        DBParameterGroups: [
+          { DBParameterGroupName: 'pg16-instances', ParameterApplyStatus: 'in-sync' },
+        ],
+      })),
+      clusters: [
+        auroraCluster({
+          DBClusterIdentifier: 'maz',
+          Engine: 'postgres',
+          EngineVersion: '16.3',
+          DBClusterInstanceClass: 'db.m6gd.large',
+          StorageType: 'io1',
+          DBClusterParameterGroup: 'maz-pg16',
+          DBClusterMembers: members.map((identifier, index) => ({
+            DBInstanceIdentifier: identifier,
+            IsClusterWriter: index === 0,
+            DBClusterParameterGroupStatus: 'in-sync',
+          })),
+        }),
+      ],
+      parameterGroups: {
+        'pg16-instances': { family: 'postgres16', parameters: [parameter('rds.force_ssl', '1')] },
+      },
+      clusterParameterGroups: {
+        'maz-pg16': {
+          family: 'postgres16',
+          parameters: [
+            parameter('rds.force_ssl', '0'),
+            parameter('ssl_min_protocol_version', 'TLSv1.2'),
+          ],
+        },
+      },
+      certificates: [],
+    });
+
+    const inventory = await collectInventory({ regions: ['eu-west-1'], clientFor: () => client });
+    const findings = inventory.items.map((item) => ({
+      identifier: item.resource.identifier,
+      finding: evaluateStatic({
+        ...item,
+        ruleParameters: DEFAULT_RULE_PARAMETERS,
+        now: new Date('2026-03-01T12:00:00Z'),
+      }),
+    }));
+
+    expect(findings.map(({ identifier }) => identifier).sort()).toEqual([
+      'maz',
+      'maz-1',
+      'maz-2',
+      'maz-3',
+    ]);
+    for (const { finding } of findings) {
+      expect(finding.verdict).toBe('NON_COMPLIANT');
+      expect(finding.reason).toBe('FORCE_SSL_OFF');
+      expect(finding.annotation).toBe(
+        'rds.force_ssl=0 in cluster parameter group maz-pg16 (postgres 16.3): plaintext connections allowed',
+      );
+      expect(finding.remediation).toContain('--db-cluster-parameter-group-name maz-pg16');
+    }
+  });
+
   it('keeps the readable region’s items and reports the denied region as a problem', async () => {
     const west = regionClient('eu-west-1');
     const central = regionClient('eu-central-1');
