@@ -4,8 +4,8 @@
  * in, one Finding out. One module per engine family; `combine.ts` folds
  * their checks together.
  */
-import { clampAnnotation } from '../text.js';
-import type { Finding, StaticRuleInput } from '../types.js';
+import { clampAnnotation, shellWord } from '../text.js';
+import type { DatabaseResource, Finding, StaticRuleInput } from '../types.js';
 import { evaluateCertificate } from './certificate.js';
 import { type CheckResult, passed } from './check.js';
 import { combineChecks } from './combine.js';
@@ -54,7 +54,10 @@ export function evaluateStatic(input: StaticRuleInput): Finding {
       verdict: 'NOT_APPLICABLE',
       reason: 'ENGINE_NOT_ASSESSED',
       annotation: clampAnnotation(`engine ${engineLabel} not assessed: ${why}`),
-      remediation: 'Review TLS enforcement for this database by hand.',
+      remediation:
+        family === 'db2'
+          ? db2Remediation(resource)
+          : 'Review TLS enforcement for this database by hand.',
       evidence: [{ source: 'rds-api', label: 'engine', value: engineLabel }],
     };
   }
@@ -70,6 +73,18 @@ export function evaluateStatic(input: StaticRuleInput): Finding {
     ...evaluateFrontingProxies(resource),
     ...(memberNote.length > 0 ? [passed('', memberNote)] : []),
   ]);
+}
+
+/**
+ * RDS for Db2 turns TLS on with DB2COMM and SSL_SVCENAME in the parameter
+ * group; DB2COMM=TCPIP,SSL serves plaintext and TLS on two ports, SSL alone
+ * only TLS (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Db2.Concepts.SSL.html).
+ */
+function db2Remediation(resource: DatabaseResource): string {
+  const group = resource.parameterGroup?.name;
+  const named = group === undefined ? 'its parameter group' : `parameter group ${group}`;
+  const command = `aws rds describe-db-parameters --db-parameter-group-name ${shellWord(group ?? '<group>', '<group>')}`;
+  return `RDS for Db2 accepts plaintext on its port unless ${named} sets DB2COMM to SSL alone (TCPIP,SSL keeps both): check it with ${command}, and that SSL_SVCENAME names the TLS port.`;
 }
 
 /**

@@ -61,6 +61,25 @@ describe('engines the rules do not assess', () => {
     },
   );
 
+  it('tells what to check on Db2, whose plaintext port stays open unless DB2COMM is SSL alone', () => {
+    // RDS for Db2 enables TLS through DB2COMM (TCPIP,SSL or SSL) and
+    // SSL_SVCENAME in a custom parameter group; with TCPIP,SSL both ports
+    // serve (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Db2.Concepts.SSL.html).
+    const finding = evaluateStatic(
+      ruleInput({
+        resource: resource({
+          engine: 'db2-se',
+          engineVersion: '11.5.9.0.sb00000000.r1',
+          parameterGroup: { name: 'db2-app', applyStatus: 'in-sync' },
+        }),
+      }),
+    );
+    expect(finding.verdict).toBe('NOT_APPLICABLE');
+    expect(finding.remediation).toBe(
+      'RDS for Db2 accepts plaintext on its port unless parameter group db2-app sets DB2COMM to SSL alone (TCPIP,SSL keeps both): check it with aws rds describe-db-parameters --db-parameter-group-name db2-app, and that SSL_SVCENAME names the TLS port.',
+    );
+  });
+
   it('reports an unknown engine as INSUFFICIENT_DATA, never COMPLIANT or out of scope', () => {
     const finding = evaluateStatic(
       ruleInput({ resource: resource({ engine: 'timesten', engineVersion: '22.1' }) }),
