@@ -104,7 +104,12 @@ describe('combineFindings', () => {
   });
 
   it('keeps the configuration verdict when no connection was attempted for want of credentials or endpoint', () => {
-    for (const reason of ['NO_SECRET_CONFIGURED', 'SECRET_ACCESS_DENIED', 'NO_ENDPOINT']) {
+    for (const reason of [
+      'NO_SECRET_CONFIGURED',
+      'SECRET_ACCESS_DENIED',
+      'NO_ENDPOINT',
+      'DATABASE_STOPPED',
+    ]) {
       const combined = combineFindings({
         staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),
         liveFinding: live('INSUFFICIENT_DATA', reason),

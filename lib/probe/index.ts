@@ -70,6 +70,17 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       if (signal?.aborted) {
         return inconclusive('TIMEOUT', 'live probe not attempted: time ran out', [], started);
       }
+      const status = resource.status?.trim().toLowerCase();
+      // A stopped database answers nobody: a connection would only time out
+      // and read as a server that misbehaves.
+      if (status === 'stopped' || status === 'stopping') {
+        return inconclusive(
+          'DATABASE_STOPPED',
+          `live probe not attempted: the database is stopped (status ${resource.status?.trim()})`,
+          [],
+          started,
+        );
+      }
       const endpoint = resource.endpoint;
       if (!endpoint) {
         return inconclusive(

@@ -34,6 +34,8 @@ export const PROBE_REASONS = [
   'CONNECTION_RESET',
   'CONNECTION_CLOSED',
   'NO_ENDPOINT',
+  /** RDS reports the database stopped or stopping: no connection was attempted. */
+  'DATABASE_STOPPED',
   'CREDENTIALS_FAILED',
   'PROBE_FAILED',
   'CLIENT_CERTIFICATE_REQUIRED',
@@ -97,6 +99,8 @@ const REMEDIATION: Record<LiveReason, string> = {
   CONNECTION_RESET: INCONCLUSIVE_REMEDIATION,
   CONNECTION_CLOSED: INCONCLUSIVE_REMEDIATION,
   NO_ENDPOINT: INCONCLUSIVE_REMEDIATION,
+  DATABASE_STOPPED:
+    'The database is stopped, so only its configuration was judged: rescan once it runs again (RDS starts a stopped database after seven days) for a live proof.',
   CREDENTIALS_FAILED: INCONCLUSIVE_REMEDIATION,
   PROBE_FAILED: INCONCLUSIVE_REMEDIATION,
   CLIENT_CERTIFICATE_REQUIRED:

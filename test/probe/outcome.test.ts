@@ -268,6 +268,34 @@ describe('createLiveProber', () => {
     expect(finding).toMatchObject({ verdict: 'INSUFFICIENT_DATA', reason: 'NO_ENDPOINT' });
   });
 
+  // DB instance status stopped/stopping
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Status.html):
+  // nothing answers on the endpoint, so a connection would only time out.
+  it.each(['stopped', 'stopping', ' Stopped '])(
+    'does not connect to a database whose status is %j: DATABASE_STOPPED, not attempted',
+    async (status) => {
+      const resolved: string[] = [];
+      const watching = createLiveProber({
+        credentials: {
+          resolve: async (resource) => {
+            resolved.push(resource.identifier);
+            return fixedCredentials('u', 'p').resolve(resource, DEFAULT_RULE_PARAMETERS);
+          },
+        },
+        connectTimeoutMs: 200,
+      });
+      const item = databaseItem('postgres', 9);
+      item.resource.status = status;
+      const finding = await watching.probe(item, DEFAULT_RULE_PARAMETERS);
+      expect(finding).toMatchObject({
+        verdict: 'INSUFFICIENT_DATA',
+        reason: 'DATABASE_STOPPED',
+        annotation: `live probe not attempted: the database is stopped (status ${status.trim()})`,
+      });
+      expect(resolved).toEqual([]);
+    },
+  );
+
   it("passes the resolver's reason through when credentials are unavailable", async () => {
     const noSecret = createLiveProber({
       credentials: {
