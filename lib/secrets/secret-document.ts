@@ -121,9 +121,12 @@ export function checkSecretTarget(
       if (same(namedCluster, resource.identifier)) return undefined;
       return otherDatabase(reference, `DB cluster ${namedCluster}`, resource);
     }
-    // A cluster resource does not list its members, so a secret naming only an
-    // instance cannot be shown to belong to this cluster.
-    if (named !== undefined) return otherDatabase(reference, `DB instance ${named}`, resource);
+    // A secret naming only an instance belongs here when that instance is one
+    // of the members RDS lists for this cluster; unlisted members are not shown.
+    const members = resource.clusterMembers ?? [];
+    if (named !== undefined && !members.some((member) => same(member.identifier, named))) {
+      return otherDatabase(reference, `DB instance ${named}`, resource);
+    }
     return undefined;
   }
 

@@ -167,12 +167,50 @@ describe('checkSecretTarget', () => {
     ).toBe('SECRET_FOR_OTHER_DATABASE');
   });
 
-  it('refuses, for a cluster, a secret naming only an instance, since membership cannot be shown', () => {
+  // DBClusterMembers (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterMember.html):
+  // the cluster resource carries its member instances.
+  const members = {
+    clusterMembers: [
+      { identifier: 'billing-1', writer: true },
+      { identifier: 'billing-2', writer: false },
+    ],
+  };
+
+  it('accepts, for a cluster, a secret naming one of its member instances, whatever the case', () => {
+    expect(
+      checkSecretTarget(ARN, withIds({ dbInstanceIdentifier: 'billing-2' }), cluster(members)),
+    ).toBeUndefined();
+    expect(
+      checkSecretTarget(ARN, withIds({ dbInstanceIdentifier: 'Billing-1' }), cluster(members)),
+    ).toBeUndefined();
+  });
+
+  it('refuses, for a cluster, a secret naming an instance that is not one of its members', () => {
+    expect(
+      checkSecretTarget(ARN, withIds({ dbInstanceIdentifier: 'ledger-1' }), cluster(members)),
+    ).toEqual({
+      kind: 'failure',
+      reason: 'SECRET_FOR_OTHER_DATABASE',
+      message: `secret ${ARN} belongs to DB instance ledger-1, not DB cluster billing-cluster; credentials not sent`,
+    });
+  });
+
+  it('refuses, for a cluster whose members are not known, a secret naming only an instance', () => {
     expect(
       checkSecretTarget(ARN, withIds({ dbInstanceIdentifier: 'billing-1' }), cluster())?.message,
     ).toBe(
       `secret ${ARN} belongs to DB instance billing-1, not DB cluster billing-cluster; credentials not sent`,
     );
+  });
+
+  it('refuses, for a cluster, a secret naming another cluster even if it names a member instance', () => {
+    expect(
+      checkSecretTarget(
+        ARN,
+        withIds({ dbClusterIdentifier: 'ledger-cluster', dbInstanceIdentifier: 'billing-1' }),
+        cluster(members),
+      )?.reason,
+    ).toBe('SECRET_FOR_OTHER_DATABASE');
   });
 });
 
