@@ -206,8 +206,18 @@ export const databaseResourceSchema = z.object({
   proxy: proxySettingsSchema.optional(),
   /** On a cluster: its reader and custom endpoints. */
   clusterEndpoints: clusterEndpointsSchema.optional(),
-  /** On a cluster: its member instances (each also evaluated on its own, for AWS Config). */
+  /**
+   * On a cluster: its member instances (each also evaluated on its own, for
+   * AWS Config), writer first. An empty list is RDS listing none; absent, the
+   * source did not list them.
+   */
   clusterMembers: z.array(clusterMemberSchema).max(MAX_CLUSTER_MEMBERS).optional(),
+  /**
+   * On an Aurora cluster: DescribeDBClusters `EngineMode`, `provisioned` or
+   * `serverless` (Aurora Serverless v1, which has no member instances and
+   * answers on its endpoint itself).
+   */
+  engineMode: text.optional(),
   /** On a database: the RDS Proxies that connect to it, so clients can reach it through them. */
   frontingProxies: z.array(frontingProxySchema).max(MAX_FRONTING_PROXIES).optional(),
 });

@@ -45,12 +45,13 @@ const TLS_FLOOR_REASONS: ReadonlySet<string> = new Set<StaticReason>([
 
 /**
  * Live reasons that mean no connection to the database was attempted: no
- * endpoint, a stopped database, or no credentials (every secret failure,
- * none configured, no IAM token).
+ * endpoint, a stopped database, a cluster with no writer instance, or no
+ * credentials (every secret failure, none configured, no IAM token).
  */
 const NOT_ATTEMPTED_REASONS: { readonly [reason in NotAttemptedReason]: true } = {
   NO_ENDPOINT: true,
   DATABASE_STOPPED: true,
+  NO_WRITER_INSTANCE: true,
   CREDENTIALS_FAILED: true,
   // Written out, not imported: the credential module is the live probe's, and
   // the key type makes the compiler name any credential failure left out.
@@ -67,7 +68,10 @@ const NOT_ATTEMPTED_REASONS: { readonly [reason in NotAttemptedReason]: true } =
   SECRET_FOR_OTHER_DATABASE: true,
 };
 type NotAttemptedReason =
-  | Extract<LiveReason, 'NO_ENDPOINT' | 'DATABASE_STOPPED' | 'CREDENTIALS_FAILED'>
+  | Extract<
+      LiveReason,
+      'NO_ENDPOINT' | 'DATABASE_STOPPED' | 'NO_WRITER_INSTANCE' | 'CREDENTIALS_FAILED'
+    >
   | CredentialFailureReason;
 
 function isNotAttemptedReason(reason: string): boolean {

@@ -109,6 +109,7 @@ describe('combineFindings', () => {
       'SECRET_ACCESS_DENIED',
       'NO_ENDPOINT',
       'DATABASE_STOPPED',
+      'NO_WRITER_INSTANCE',
     ]) {
       const combined = combineFindings({
         staticFinding: finding('COMPLIANT', 'TLS_ENFORCED'),
@@ -118,6 +119,31 @@ describe('combineFindings', () => {
       });
       expect(combined.verdict).toBe('COMPLIANT');
     }
+  });
+
+  it('keeps a compliant configuration with the note for a cluster with no writer instance, and asks for the proof under requireLiveProbe', () => {
+    const noWriter = live(
+      'INSUFFICIENT_DATA',
+      'NO_WRITER_INSTANCE',
+      'live probe not attempted: the cluster has no DB instances, so nothing answers on its endpoint',
+    );
+    const input = {
+      staticFinding: finding('COMPLIANT', 'TLS_ENFORCED', 'rds.force_ssl=1 in group apg15-tls'),
+      liveFinding: noWriter,
+      probeApplies: true,
+    };
+    expect(combineFindings({ ...input, ruleParameters: rules })).toMatchObject({
+      verdict: 'COMPLIANT',
+      reason: 'TLS_ENFORCED',
+      annotation:
+        'rds.force_ssl=1 in group apg15-tls; live probe not attempted: the cluster has no DB instances, so nothing answers on its endpoint',
+    });
+    expect(combineFindings({ ...input, ruleParameters: requireProbe })).toMatchObject({
+      verdict: 'INSUFFICIENT_DATA',
+      reason: 'NO_WRITER_INSTANCE',
+      annotation:
+        'live proof required but live probe not attempted: the cluster has no DB instances, so nothing answers on its endpoint; configuration: rds.force_ssl=1 in group apg15-tls',
+    });
   });
 
   it('is INSUFFICIENT_DATA when a required probe was inconclusive', () => {

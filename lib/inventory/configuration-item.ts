@@ -11,8 +11,20 @@
  * all read the same field.
  */
 import type { CodedError } from '../errors.js';
-import type { DatabaseResource, OptionGroupMembership, ResourceType } from '../types.js';
-import { accountIdFromArn, clusterGroupStatus, pendingTlsChanges } from './mappers.js';
+import { clipServerText } from '../text.js';
+import type {
+  ClusterMember,
+  DatabaseResource,
+  OptionGroupMembership,
+  ResourceType,
+} from '../types.js';
+import {
+  accountIdFromArn,
+  boundedClusterMembers,
+  type ClusterMemberRecord,
+  clusterGroupStatus,
+  pendingTlsChanges,
+} from './mappers.js';
 
 export const CONFIGURATION_ITEM_ERROR_CODES = [
   /** The item lacks what every resource needs: resource id, region, configuration, identifier, engine or engine version. */
@@ -170,6 +182,8 @@ export function resourceFromConfigurationItem(item: unknown): ConfigurationItemR
   const publiclyAccessible = flag(configuration, 'publiclyAccessible');
   const clusterIdentifier = isInstance ? text(configuration, 'dBClusterIdentifier') : undefined;
   const vpcSecurityGroupIds = securityGroupIdsOf(configuration);
+  const clusterMembers = isInstance ? undefined : listedMembers(configuration);
+  const engineMode = isInstance ? undefined : text(configuration, 'engineMode');
 
   const resource: DatabaseResource = {
     resourceType: type,
@@ -198,6 +212,8 @@ export function resourceFromConfigurationItem(item: unknown): ConfigurationItemR
     ...(publiclyAccessible !== undefined ? { publiclyAccessible } : {}),
     ...(vpcSecurityGroupIds ? { vpcSecurityGroupIds } : {}),
     tags: tagsOf(item, configuration),
+    ...(clusterMembers ? { clusterMembers } : {}),
+    ...(engineMode ? { engineMode: clipServerText(engineMode) } : {}),
   };
   return { ok: true, resource };
 }
@@ -235,11 +251,27 @@ function groupMemberships(
   const name = text(configuration, 'dBClusterParameterGroup');
   if (!name) return {};
   const members = records(configuration, 'dBClusterMembers').map((member) => ({
-    identifier: text(member, 'dBInstanceIdentifier'),
-    writer: flag(member, 'isClusterWriter') === true,
+    ...memberOf(member),
     status: text(member, 'dBClusterParameterGroupStatus'),
   }));
   return { clusterParameterGroup: { name, ...clusterGroupStatus(members) } };
+}
+
+/**
+ * One `dBClusterMembers` entry. Config's items carry the writer flag as
+ * `isClusterWriter` and, in the older shape, also as `clusterWriter`.
+ */
+function memberOf(member: JsonRecord): ClusterMemberRecord {
+  return {
+    identifier: text(member, 'dBInstanceIdentifier'),
+    writer: (flag(member, 'isClusterWriter') ?? flag(member, 'clusterWriter')) === true,
+  };
+}
+
+/** The cluster's members, writer first; undefined when the item has no `dBClusterMembers` list. */
+function listedMembers(configuration: JsonRecord): ClusterMember[] | undefined {
+  if (!Array.isArray(field(configuration, 'dBClusterMembers'))) return undefined;
+  return boundedClusterMembers(records(configuration, 'dBClusterMembers').map(memberOf));
 }
 
 function optionGroupsOf(configuration: JsonRecord, isInstance: boolean): OptionGroupMembership[] {

@@ -224,10 +224,14 @@ export function resourceFromInstance(
   });
 }
 
-/** One cluster member's hold on the cluster parameter group, as either source spells it. */
-export interface ClusterGroupStatus {
+/** One member as either source names it: DBClusterMembers or a configuration item's list. */
+export interface ClusterMemberRecord {
   identifier: string | undefined;
   writer: boolean;
+}
+
+/** One cluster member's hold on the cluster parameter group, as either source spells it. */
+export interface ClusterGroupStatus extends ClusterMemberRecord {
   status: string | undefined;
 }
 
@@ -283,20 +287,29 @@ export function clusterParameterGroupOf(
   };
 }
 
-/** The cluster's members, writer first as RDS flags it; bounded. */
-export function clusterMembersOf(cluster: DBCluster): ClusterMember[] {
-  return (cluster.DBClusterMembers ?? [])
-    .flatMap((member) =>
-      member.DBInstanceIdentifier
-        ? [
-            {
-              identifier: clipServerText(member.DBInstanceIdentifier),
-              writer: member.IsClusterWriter === true,
-            },
-          ]
-        : [],
-    )
-    .slice(0, MAX_CLUSTER_MEMBERS);
+/**
+ * The members that have a name, writer first, cut to the bound: a cut never
+ * drops the writer, whose absence means nothing answers on the cluster endpoint.
+ */
+export function boundedClusterMembers(members: readonly ClusterMemberRecord[]): ClusterMember[] {
+  const named = members.flatMap(({ identifier, writer }) =>
+    identifier ? [{ identifier: clipServerText(identifier), writer }] : [],
+  );
+  return [
+    ...named.filter((member) => member.writer),
+    ...named.filter((member) => !member.writer),
+  ].slice(0, MAX_CLUSTER_MEMBERS);
+}
+
+/** The cluster's members, writer first; undefined when the record has no list. */
+export function clusterMembersOf(cluster: DBCluster): ClusterMember[] | undefined {
+  if (cluster.DBClusterMembers === undefined) return undefined;
+  return boundedClusterMembers(
+    cluster.DBClusterMembers.map((member) => ({
+      identifier: member.DBInstanceIdentifier,
+      writer: member.IsClusterWriter === true,
+    })),
+  );
 }
 
 export function resourceFromCluster(
@@ -334,6 +347,7 @@ export function resourceFromCluster(
       ...(cluster.ReaderEndpoint ? { reader: clipServerText(cluster.ReaderEndpoint) } : {}),
       custom: [],
     },
-    ...(clusterMembers.length > 0 ? { clusterMembers } : {}),
+    ...(clusterMembers ? { clusterMembers } : {}),
+    ...(cluster.EngineMode ? { engineMode: clipServerText(cluster.EngineMode) } : {}),
   };
 }

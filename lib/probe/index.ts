@@ -11,6 +11,7 @@ import { probeProtocol } from '../rules/engines.js';
 import { clampAnnotation, MAX_FINDING_TEXT } from '../text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters } from '../types.js';
 import type { ProbeTarget } from './model.js';
+import { notAttemptedReason } from './not-attempted.js';
 import { type LiveReason, remediationFor } from './reasons.js';
 import { scrubFinding } from './scrub.js';
 
@@ -70,16 +71,9 @@ export function createLiveProber(options: LiveProberOptions): LiveProber {
       if (signal?.aborted) {
         return inconclusive('TIMEOUT', 'live probe not attempted: time ran out', [], started);
       }
-      const status = resource.status?.trim().toLowerCase();
-      // A stopped database answers nobody: a connection would only time out
-      // and read as a server that misbehaves.
-      if (status === 'stopped' || status === 'stopping') {
-        return inconclusive(
-          'DATABASE_STOPPED',
-          `live probe not attempted: the database is stopped (status ${resource.status?.trim()})`,
-          [],
-          started,
-        );
+      const notAttempted = notAttemptedReason(resource);
+      if (notAttempted) {
+        return inconclusive(notAttempted.reason, notAttempted.annotation, [], started);
       }
       const endpoint = resource.endpoint;
       if (!endpoint) {

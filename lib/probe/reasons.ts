@@ -36,6 +36,11 @@ export const PROBE_REASONS = [
   'NO_ENDPOINT',
   /** RDS reports the database stopped or stopping: no connection was attempted. */
   'DATABASE_STOPPED',
+  /**
+   * RDS lists no writer among the cluster's members (none at all, or readers
+   * only) and the cluster is not Aurora Serverless v1: no connection was attempted.
+   */
+  'NO_WRITER_INSTANCE',
   'CREDENTIALS_FAILED',
   'PROBE_FAILED',
   'CLIENT_CERTIFICATE_REQUIRED',
@@ -101,6 +106,8 @@ const REMEDIATION: Record<LiveReason, string> = {
   NO_ENDPOINT: INCONCLUSIVE_REMEDIATION,
   DATABASE_STOPPED:
     'The database is stopped, so only its configuration was judged: rescan once it runs again (RDS starts a stopped database after seven days) for a live proof.',
+  NO_WRITER_INSTANCE:
+    'The cluster has no writer instance (no DB instances, or the secondary cluster of an Aurora global database), so only its configuration was judged and its instances are judged on their own: rescan once it has a writer for a live proof of its endpoint.',
   CREDENTIALS_FAILED: INCONCLUSIVE_REMEDIATION,
   PROBE_FAILED: INCONCLUSIVE_REMEDIATION,
   CLIENT_CERTIFICATE_REQUIRED:

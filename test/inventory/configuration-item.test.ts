@@ -316,6 +316,10 @@ describe('resourceFromConfigurationItem', () => {
         optionGroups: [],
         iamDatabaseAuthenticationEnabled: false,
         tags: {},
+        clusterMembers: [
+          { identifier: 'ledger-1', writer: true },
+          { identifier: 'ledger-2', writer: false },
+        ],
       },
     });
   });
@@ -412,6 +416,11 @@ describe('resourceFromConfigurationItem', () => {
         iamDatabaseAuthenticationEnabled: true,
         vpcSecurityGroupIds: ['sg-0aa11bb22cc33dd44'],
         tags: {},
+        engineMode: 'provisioned',
+        clusterMembers: [
+          { identifier: 'billing-1', writer: true },
+          { identifier: 'billing-2', writer: false },
+        ],
       },
     });
   });

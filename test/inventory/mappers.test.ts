@@ -123,6 +123,38 @@ describe('resourceFromCluster', () => {
     expect(resource.clusterParameterGroup).toEqual({ name: 'apg15-tls', applyStatus: 'in-sync' });
   });
 
+  // DBClusterMembers and EngineMode of the DBCluster data type
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html).
+  it('keeps an empty DBClusterMembers as a cluster RDS lists no instances for, apart from a record without the list', () => {
+    const empty = resourceFromCluster(
+      auroraCluster({ DBClusterMembers: [], EngineMode: 'provisioned' }),
+      'eu-west-1',
+    );
+    expect(empty).toMatchObject({ clusterMembers: [], engineMode: 'provisioned' });
+    const unlisted = resourceFromCluster(
+      auroraCluster({ DBClusterMembers: undefined }),
+      'eu-west-1',
+    );
+    expect(unlisted.clusterMembers).toBeUndefined();
+    expect(unlisted.engineMode).toBeUndefined();
+  });
+
+  it('lists the writer first, so the bound on members never cuts it', () => {
+    const readers = Array.from({ length: 70 }, (_, index) => ({
+      DBInstanceIdentifier: `ledger-r${index}`,
+      IsClusterWriter: false,
+    }));
+    const resource = resourceFromCluster(
+      auroraCluster({
+        DBClusterMembers: [...readers, { DBInstanceIdentifier: 'ledger-w', IsClusterWriter: true }],
+      }),
+      'eu-west-1',
+    );
+    expect(resource.clusterMembers).toHaveLength(64);
+    expect(resource.clusterMembers?.[0]).toEqual({ identifier: 'ledger-w', writer: true });
+    expect(resource.clusterMembers?.[1]).toEqual({ identifier: 'ledger-r0', writer: false });
+  });
+
   it('leaves the apply status out when the cluster has no writer yet', () => {
     const resource = resourceFromCluster(auroraCluster({ DBClusterMembers: [] }), 'eu-west-1');
     expect(resource.clusterParameterGroup).toEqual({ name: 'apg15-tls' });

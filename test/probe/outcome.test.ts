@@ -296,6 +296,56 @@ describe('createLiveProber', () => {
     },
   );
 
+  // DBClusterMembers / IsClusterWriter and EngineMode as DescribeDBClusters
+  // returns them (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html):
+  // a cluster without a writer instance has nothing behind its endpoint, while
+  // an Aurora Serverless v1 cluster (EngineMode serverless) has no instances
+  // and answers itself.
+  it('does not connect to a cluster with no writer instance, and does to a serverless v1 one', async () => {
+    const resolved: string[] = [];
+    const watching = createLiveProber({
+      credentials: {
+        resolve: async (resource) => {
+          resolved.push(resource.identifier);
+          return { kind: 'unavailable', reason: 'NO_SECRET_CONFIGURED', message: 'none' };
+        },
+      },
+      connectTimeoutMs: 200,
+    });
+    const clusterItem = (
+      engineMode: string,
+      members: { identifier: string; writer: boolean }[],
+    ) => {
+      const item = databaseItem('aurora-postgresql', 9);
+      item.resource = {
+        ...item.resource,
+        resourceType: 'AWS::RDS::DBCluster',
+        identifier: `ledger-${engineMode}-${members.length}`,
+        engineMode,
+        clusterMembers: members,
+      };
+      return item;
+    };
+    const headless = await watching.probe(clusterItem('provisioned', []), DEFAULT_RULE_PARAMETERS);
+    expect(headless).toMatchObject({
+      verdict: 'INSUFFICIENT_DATA',
+      reason: 'NO_WRITER_INSTANCE',
+      annotation:
+        'live probe not attempted: the cluster has no DB instances, so nothing answers on its endpoint',
+      evidence: [],
+    });
+    const readersOnly = await watching.probe(
+      clusterItem('provisioned', [{ identifier: 'ledger-eu-1', writer: false }]),
+      DEFAULT_RULE_PARAMETERS,
+    );
+    expect(readersOnly).toMatchObject({ reason: 'NO_WRITER_INSTANCE' });
+    expect(resolved).toEqual([]);
+
+    const serverless = await watching.probe(clusterItem('serverless', []), DEFAULT_RULE_PARAMETERS);
+    expect(serverless).toMatchObject({ reason: 'NO_SECRET_CONFIGURED' });
+    expect(resolved).toEqual(['ledger-serverless-0']);
+  });
+
   it("passes the resolver's reason through when credentials are unavailable", async () => {
     const noSecret = createLiveProber({
       credentials: {

@@ -85,6 +85,7 @@ const dbCluster = z.looseObject({
     DBClusterParameterGroupStatus: text,
   }),
   DBClusterOptionGroupMemberships: listOf({ DBClusterOptionGroupName: text, Status: text }),
+  EngineMode: text,
 });
 
 const parameterList = z.array(
