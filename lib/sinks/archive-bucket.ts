@@ -209,3 +209,7 @@ function tooLarge(key: string): ArchiveOutcome {
     message: `${key} exceeds ${MAX_OBJECT_BYTES} bytes`,
   };
 }
+
+export function objectInvalid(key: string): ArchiveOutcome {
+  return { status: 'failed', code: 'OBJECT_INVALID', message: `${key} does not match its schema` };
+}

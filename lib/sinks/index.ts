@@ -22,6 +22,7 @@ import type { ArchiveOutcome, ArchiveTarget } from './archive-bucket.js';
 import { assembleOverdueRuns, type OverdueSweepOptions } from './overdue-runs.js';
 import { assembleIfComplete, storePart, writeManifest, writeRunReports } from './report-archive.js';
 import type { RunRef } from './run-keys.js';
+import { type PartDatabase, partDatabaseOf } from './run-manifest.js';
 import { lostEvaluation } from './scan-result-codec.js';
 import {
   archiveVanished,
@@ -228,7 +229,7 @@ export async function recordRunManifest(
     ruleParameters: ScanResult['ruleParameters'];
     parts: string[];
     problems: ScanProblem[];
-    partDatabases?: Record<string, DatabaseResource[]>;
+    partDatabases?: Record<string, readonly PartDatabase[]>;
   },
 ): Promise<ArchiveOutcome | undefined> {
   if (!sinks.archive) return undefined;
@@ -343,3 +344,4 @@ function roleOf(batch: MessageHeader): { roleArn?: string } {
 export type { ArchiveTarget } from './archive-bucket.js';
 export { type RunRef, runIdFrom } from './run-keys.js';
 export type { SecurityHubTarget } from './security-hub.js';
+export { type PartDatabase, partDatabaseOf };

@@ -13,8 +13,9 @@
  * Reads are bounded: a few day prefixes, pages per listing, runs per sweep.
  */
 import { type ArchiveOutcome, type ArchiveTarget, listObjects } from './archive-bucket.js';
-import { assembleRun, readManifest } from './report-archive.js';
+import { assembleRun } from './report-archive.js';
 import { RUN_ID_PATTERN, reportKeys, runPrefix } from './run-keys.js';
+import { readManifest } from './run-manifest.js';
 
 /** serverless.yml: visibility timeout 1800 s × maxReceiveCount 3, plus 30 minutes. */
 export const DEFAULT_OVERDUE_AFTER_MS = (1800 * 3 + 1800) * 1000;

@@ -8,8 +8,9 @@
  *
  * A fanned-out run is probed by many worker invocations. Each writes its
  * batch as a part (`runs/…/<runId>/parts/<part>.json`); the scanner writes
- * the run's manifest (`runs/…/<runId>/manifest.json`: the parts it queued, the
- * databases it could not queue, the listing problems). Whoever writes last,
+ * the run's manifest (`runs/…/<runId>/manifest.json`: the parts it queued,
+ * the listing problems, the databases it could not queue; its pages name
+ * each part's databases, see run-manifest.ts). Whoever writes last,
  * a worker or the scanner, finds every part there and assembles the two
  * reports: S3's strong read-after-write consistency for PUT and LIST means
  * the last writer always sees the others' objects. Assembling twice writes
@@ -18,26 +19,25 @@
  * A batch that ends on the dead-letter queue, or whose worker never
  * finishes, leaves nobody last. The next scheduled run assembles such a run
  * once its manifest is overdue (lib/sinks/overdue-runs.ts): the missing
- * batches' databases are INSUFFICIENT_DATA (PROBE_BATCH_LOST) and the report
- * says it is incomplete. That fallback writes only where no report exists
+ * batches' databases, named by the manifest's pages, are INSUFFICIENT_DATA
+ * (PROBE_BATCH_LOST) and the report says it is incomplete. That fallback writes only where no report exists
  * (a conditional PUT, If-None-Match: *), so it never replaces a complete
  * report; a late batch (a redriven dead letter) still completes the run
  * and overwrites the incomplete report with the complete one.
  *
  * Everything read back from S3 is bounded (object size, part count) and
  * validated. Nothing here throws; outcomes are named. The keys are
- * run-keys.ts's; the bounded, retried S3 calls are archive-bucket.ts's.
+ * run-keys.ts's; the manifest's format is run-manifest.ts's; the bounded,
+ * retried S3 calls are archive-bucket.ts's.
  */
-import * as z from 'zod';
-import { databaseResourceSchema } from '../database-resource.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
-import type { DatabaseResource, RuleParameters, ScanProblem, ScanResult } from '../types.js';
-import { storedRuleParametersSchema } from '../types.js';
+import type { ScanResult } from '../types.js';
 import {
   type ArchiveOutcome,
   type ArchiveTarget,
   listObjects,
+  objectInvalid,
   putAll,
   readObject,
 } from './archive-bucket.js';
@@ -50,39 +50,22 @@ import {
   workKeys,
 } from './run-keys.js';
 import {
+  MAX_PARTS,
+  putManifest,
+  type RunManifest,
+  readManifest,
+  readPartDatabases,
+  type StoredManifest,
+} from './run-manifest.js';
+import {
   decodeScanResult,
   encodeScanResult,
   markLostParts,
   mergeScanResults,
-  scanProblemSchema,
 } from './scan-result-codec.js';
 
 /** All parts of one run together; beyond this the run is not assembled in memory. */
 export const MAX_RUN_BYTES = 128 * 1024 * 1024;
-export const MAX_PARTS = 5_000;
-
-export interface RunManifest {
-  runId: string;
-  startedAt: Date;
-  ruleParameters: RuleParameters;
-  /** The parts queued for probe workers. */
-  parts: string[];
-  /** Problems the scanner saw: listing failures, databases it could not queue. */
-  problems: ScanProblem[];
-  /** The databases of each part, reported lost if the part never arrives (absent in older manifests). */
-  partDatabases?: Record<string, DatabaseResource[]>;
-}
-
-const manifestSchema = z.object({
-  runId: z.string().regex(RUN_ID_PATTERN),
-  startedAt: z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
-  ruleParameters: storedRuleParametersSchema,
-  parts: z.array(z.string().regex(PART_ID_PATTERN)).max(MAX_PARTS),
-  problems: z.array(scanProblemSchema),
-  partDatabases: z
-    .record(z.string().regex(PART_ID_PATTERN), z.array(databaseResourceSchema))
-    .optional(),
-});
 
 /** A run evaluated in one invocation (no queue): its reports, straight away. */
 export async function writeRunReports(
@@ -144,17 +127,11 @@ export async function writeManifest(
   manifest: RunManifest,
 ): Promise<ArchiveOutcome> {
   const run = { id: manifest.runId, startedAt: manifest.startedAt };
-  if (!RUN_ID_PATTERN.test(run.id) || !manifest.parts.every((part) => PART_ID_PATTERN.test(part))) {
+  const parts = [...manifest.parts, ...Object.keys(manifest.partDatabases ?? {})];
+  if (!RUN_ID_PATTERN.test(run.id) || !parts.every((part) => PART_ID_PATTERN.test(part))) {
     return invalidRun();
   }
-  const failed = await putAll(target, [
-    {
-      key: workKeys(run).manifest,
-      body: JSON.stringify(manifest),
-      contentType: 'application/json',
-    },
-  ]);
-  return failed ?? assembleIfComplete(target, run);
+  return (await putManifest(target, manifest)) ?? assembleIfComplete(target, run);
 }
 
 /**
@@ -171,31 +148,6 @@ export async function assembleIfComplete(
   return assembleRun(target, run, read.manifest, 'complete');
 }
 
-export type ManifestRead =
-  | { status: 'read'; manifest: RunManifest; lastModified?: Date }
-  | { status: 'missing' }
-  | { status: 'failed'; outcome: ArchiveOutcome };
-
-/** The run's manifest, validated, and when S3 stored it. */
-export async function readManifest(target: ArchiveTarget, run: RunRef): Promise<ManifestRead> {
-  const key = workKeys(run).manifest;
-  const text = await readObject(target, key);
-  if (text.status !== 'read') return text;
-  try {
-    const parsed = manifestSchema.safeParse(JSON.parse(text.text));
-    if (parsed.success && parsed.data.runId === run.id) {
-      return {
-        status: 'read',
-        manifest: parsed.data,
-        ...(text.lastModified ? { lastModified: text.lastModified } : {}),
-      };
-    }
-  } catch {
-    // Not JSON: the same named outcome as a schema mismatch.
-  }
-  return { status: 'failed', outcome: objectInvalid(key) };
-}
-
 /**
  * Merges the manifest's parts into the run's reports. `complete` waits for
  * every part. `fallback` (an overdue run) reports the parts that are
@@ -204,7 +156,7 @@ export async function readManifest(target: ArchiveTarget, run: RunRef): Promise<
 export async function assembleRun(
   target: ArchiveTarget,
   run: RunRef,
-  manifest: RunManifest,
+  manifest: StoredManifest,
   mode: 'complete' | 'fallback',
 ): Promise<ArchiveOutcome> {
   const keys = workKeys(run);
@@ -252,16 +204,17 @@ export async function assembleRun(
   }
   const merged = mergeScanResults(results, manifest);
   if (lost.length === 0) return writeRunReports(target, run, merged);
-  return writeRunReports(target, run, markLostParts(merged, manifest, lost), {
-    onlyIfAbsent: true,
-    lostParts: lost,
-  });
+  // Only now, and only the lost parts': a complete run never reads the manifest's pages.
+  const named = await readPartDatabases(target, run, manifest, lost);
+  if (named.status === 'failed') return named.outcome;
+  const incomplete = markLostParts(
+    merged,
+    { startedAt: manifest.startedAt, parts: manifest.parts, partDatabases: named.partDatabases },
+    lost,
+  );
+  return writeRunReports(target, run, incomplete, { onlyIfAbsent: true, lostParts: lost });
 }
 
 function invalidRun(): ArchiveOutcome {
   return { status: 'failed', code: 'RUN_ID_INVALID', message: 'run or part id is not key-safe' };
-}
-
-function objectInvalid(key: string): ArchiveOutcome {
-  return { status: 'failed', code: 'OBJECT_INVALID', message: `${key} does not match its schema` };
 }

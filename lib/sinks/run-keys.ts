@@ -38,9 +38,18 @@ export function reportKeys(run: RunRef): { json: string; html: string } {
 }
 
 /** Work in progress lives apart from the reports, so a lifecycle rule can expire it early. */
-export function workKeys(run: RunRef): { manifest: string; parts: string } {
+export function workKeys(run: RunRef): { manifest: string; manifestPages: string; parts: string } {
   const base = `${runPrefix(run, 'runs')}${run.id}/`;
-  return { manifest: `${base}manifest.json`, parts: `${base}parts/` };
+  return {
+    manifest: `${base}manifest.json`,
+    manifestPages: `${base}manifest/`,
+    parts: `${base}parts/`,
+  };
+}
+
+/** Page n of the manifest's list of each part's databases. */
+export function manifestPageKey(run: RunRef, page: number): string {
+  return `${workKeys(run).manifestPages}${page}.json`;
 }
 
 export function partKey(run: RunRef, part: string): string {

@@ -12,6 +12,7 @@ import {
   scanProblemSchema,
   storedRuleParametersSchema,
 } from '../types.js';
+import type { PartDatabase } from './run-manifest.js';
 
 export { scanProblemSchema };
 
@@ -77,7 +78,7 @@ export const REPORT_INCOMPLETE = 'REPORT_INCOMPLETE';
  */
 export function markLostParts(
   result: ScanResult,
-  run: { startedAt: Date; parts: string[]; partDatabases?: Record<string, DatabaseResource[]> },
+  run: { startedAt: Date; parts: string[]; partDatabases?: Record<string, PartDatabase[]> },
   lost: readonly string[],
 ): ScanResult {
   const evaluated = new Set(result.evaluations.map((evaluation) => evaluation.resource.resourceId));
@@ -100,13 +101,24 @@ export function markLostParts(
         ? `probe batch ${part} (${databases.length} database(s)) never reported: dead-letter queue or an unfinished worker`
         : `probe batch ${part} never reported; the manifest does not name its databases`,
     });
-    for (const resource of databases) evaluations.push(lostEvaluation(resource, run.startedAt));
+    for (const database of databases) {
+      evaluations.push(lostEvaluation(lostResource(database), run.startedAt));
+    }
   }
   return {
     ...result,
     evaluations: [...result.evaluations, ...evaluations],
     problems: [...problems, ...result.problems],
   };
+}
+
+/**
+ * A database the manifest names only by its identity, as the report shows
+ * it: no settings, options, tags or endpoint. Nothing here is evaluated; the
+ * evaluation is INSUFFICIENT_DATA.
+ */
+function lostResource(database: PartDatabase): DatabaseResource {
+  return { ...database, optionGroups: [], iamDatabaseAuthenticationEnabled: false, tags: {} };
 }
 
 /** A database of a probe batch that never reported: INSUFFICIENT_DATA, PROBE_BATCH_LOST. */

@@ -16,6 +16,8 @@ import {
   assembleOverdue,
   deliverRun,
   deliverScannerPart,
+  type PartDatabase,
+  partDatabaseOf,
   type RunRef,
   recordRunManifest,
   type ScheduledSinks,
@@ -87,7 +89,8 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
   const accounts: AccountFanOut[] = [];
   const problems: ScanProblem[] = [];
   const parts: string[] = [];
-  const partDatabases: Record<string, DatabaseResource[]> = {};
+  // Identities only: each account's inventory is let go once its batches are queued.
+  const partDatabases: Record<string, PartDatabase[]> = {};
   for (const target of deps.targets) {
     let inventory: Inventory;
     try {
@@ -118,7 +121,9 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       },
     );
     parts.push(...fanned.parts);
-    Object.assign(partDatabases, fanned.partDatabases);
+    for (const [part, databases] of Object.entries(fanned.partDatabases)) {
+      partDatabases[part] = databases.map(partDatabaseOf);
+    }
     if (fanned.notSent.length > 0) {
       problems.push({
         scope: `account:${target.accountId ?? 'own'}`,
@@ -132,7 +137,7 @@ export async function runScheduledScan(deps: ScheduledScanDeps): Promise<Schedul
       if (run && part) {
         // Listed even if what follows fails: the run then reports these databases lost.
         parts.push(part);
-        partDatabases[part] = fanned.notSent;
+        partDatabases[part] = fanned.notSent.map(partDatabaseOf);
       }
       await evaluateNotQueued(deps, target, inventory, fanned.notSent, {
         ...(run && part ? { run: { ...run, part } } : {}),

@@ -1,11 +1,10 @@
 /**
  * Whatever text RDS answers with, every item the inventory builds travels:
- * the worker's message schema (and the run manifest's, which names each
- * part's databases) bounds API text at 1,024 characters, so the inventory
- * must never hand the fan-out a longer one. A single item the schema refuses
- * makes its whole batch MESSAGE_INVALID, and the manifest that names it
- * unreadable. RDS answers in the documented shapes (rds-samples.ts), with
- * every free-text field 5,000 characters long.
+ * the worker's message schema bounds API text at 1,024 characters, so the
+ * inventory must never hand the fan-out a longer one. A single item the
+ * schema refuses makes its whole batch MESSAGE_INVALID. RDS answers in the
+ * documented shapes (rds-samples.ts), with every free-text field 5,000
+ * characters long.
  */
 import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -41,12 +41,16 @@ export function bodyOf(text: string): GetObjectCommandOutput['Body'] {
   return { transformToString: async () => text } as unknown as GetObjectCommandOutput['Body'];
 }
 
-export function memoryBucket(pageSize = 2): MemoryBucket {
+export function memoryBucket(
+  pageSize = 2,
+  options: { /** Called at every S3 call, e.g. to sample the heap. */ onCall?: () => void } = {},
+): MemoryBucket {
   const mock = mockClient(S3Client);
   const objects = new Map<string, { body: string; contentType?: string; lastModified?: Date }>();
   const clock = { now: new Date() };
   const install = () => {
     mock.on(PutObjectCommand).callsFake(async (input) => {
+      options.onCall?.();
       if (input.IfNoneMatch === '*' && objects.has(input.Key)) throw preconditionFailed();
       objects.set(input.Key, {
         body: String(input.Body),
@@ -56,6 +60,7 @@ export function memoryBucket(pageSize = 2): MemoryBucket {
       return { ETag: '"etag"' };
     });
     mock.on(GetObjectCommand).callsFake(async (input) => {
+      options.onCall?.();
       const object = objects.get(input.Key);
       if (!object) throw noSuchKey();
       return {
@@ -65,6 +70,7 @@ export function memoryBucket(pageSize = 2): MemoryBucket {
       };
     });
     mock.on(ListObjectsV2Command).callsFake(async (input) => {
+      options.onCall?.();
       const prefix = input.Prefix ?? '';
       const entries = new Set<string>();
       for (const key of objects.keys()) {

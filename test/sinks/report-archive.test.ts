@@ -4,12 +4,12 @@ import { jsonReportSchema } from '../../lib/report/index.js';
 import { MAX_OBJECT_BYTES } from '../../lib/sinks/archive-bucket.js';
 import {
   assembleIfComplete,
-  type RunManifest,
   writeManifest,
   writePart,
   writeRunReports,
 } from '../../lib/sinks/report-archive.js';
 import { partKey, reportKeys } from '../../lib/sinks/run-keys.js';
+import type { RunManifest } from '../../lib/sinks/run-manifest.js';
 import { DEFAULT_RULE_PARAMETERS } from '../../lib/types.js';
 import { type MemoryBucket, memoryBucket } from './memory-bucket.js';
 import { ACCOUNT_A, ACCOUNT_B, evaluationFor, scanResultOf } from './scan-results.js';

@@ -240,8 +240,10 @@ describe('the scheduled path for two accounts', () => {
     expect(imported.get(MEMBER)!.map((finding) => [finding.Id, finding.RecordState])).toEqual([
       [`rds-tls-guard/${MEMBER}/eu-west-1/${GONE_ID}`, 'ARCHIVED'],
     ]);
+    // The manifest's index, and its one page naming each part's databases.
     expect(bucket.keys()).toEqual([
       'runs/year=2026/month=02/day=03/20260203T040506Z-e2e/manifest.json',
+      'runs/year=2026/month=02/day=03/20260203T040506Z-e2e/manifest/0.json',
     ]);
 
     // Workers: each queued message, as SQS would deliver it. They get no RDS
