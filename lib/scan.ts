@@ -66,6 +66,9 @@ export interface ScanOptions {
 /** The reason of a database the scan's deadline cut off. */
 export const NOT_JUDGED_IN_TIME = 'NOT_JUDGED_IN_TIME';
 
+/** The reason of a database whose evaluation threw: a defect, never a verdict. */
+export const EVALUATION_FAILED = 'EVALUATION_FAILED';
+
 export async function scan(options: ScanOptions): Promise<ScanResult> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
@@ -257,7 +260,7 @@ function notJudgedInTime(item: InventoryItem, orderingTimestamp: Date): Resource
 function internalError(stage: string, error: unknown): Finding {
   return {
     verdict: 'INSUFFICIENT_DATA',
-    reason: 'EVALUATION_FAILED',
+    reason: EVALUATION_FAILED,
     annotation: clampAnnotation(`${stage} failed: ${describeError(error)}`),
     remediation: 'This is a defect in rds-tls-guard; the log has the details.',
     evidence: [],

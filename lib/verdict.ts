@@ -10,6 +10,20 @@ import type { CredentialFailureReason } from './secrets/secret-document.js';
 import { labelled } from './text.js';
 import type { Evidence, Finding, LiveFinding, RuleParameters, Verdict } from './types.js';
 
+/**
+ * The reasons only the joining gives: both sides agree on TLS
+ * (TLS_PROVEN), a required proof is missing (LIVE_PROOF_MISSING), or the
+ * server's behaviour and its configuration disagree
+ * (LIVE_CONTRADICTS_CONFIGURATION). Every other combined reason is the
+ * static or the live finding's own.
+ */
+export const COMBINED_REASONS = [
+  'TLS_PROVEN',
+  'LIVE_PROOF_MISSING',
+  'LIVE_CONTRADICTS_CONFIGURATION',
+] as const;
+type CombinedReason = (typeof COMBINED_REASONS)[number];
+
 /** The live evidence line of the TLS downgrade handshake (lib/probe/decision.ts writes it). */
 export const LEGACY_TLS_LABEL = 'legacy TLS attempt';
 
@@ -120,7 +134,7 @@ export function combineFindings(input: CombineInput): Finding {
     ) {
       return {
         verdict: 'INSUFFICIENT_DATA',
-        reason: 'LIVE_PROOF_MISSING',
+        reason: 'LIVE_PROOF_MISSING' satisfies CombinedReason,
         annotation: `live proof required but no probe ran (${
           ruleParameters.liveProbe ? 'this scan had no prober' : 'liveProbe is off'
         }); configuration: ${staticFinding.annotation}`,
@@ -136,7 +150,9 @@ export function combineFindings(input: CombineInput): Finding {
     const disagrees = staticFinding.verdict === 'COMPLIANT';
     return {
       verdict: 'NON_COMPLIANT',
-      reason: disagrees ? 'LIVE_CONTRADICTS_CONFIGURATION' : liveFinding.reason,
+      reason: disagrees
+        ? ('LIVE_CONTRADICTS_CONFIGURATION' satisfies CombinedReason)
+        : liveFinding.reason,
       annotation: disagrees
         ? `configuration says TLS-only (${staticFinding.annotation}) but the server disagrees: ${liveFinding.annotation}`
         : liveFinding.annotation,
@@ -169,7 +185,7 @@ export function combineFindings(input: CombineInput): Finding {
     if (staticFinding.verdict === 'COMPLIANT') {
       return {
         verdict: 'COMPLIANT',
-        reason: 'TLS_PROVEN',
+        reason: 'TLS_PROVEN' satisfies CombinedReason,
         annotation: `${liveFinding.annotation}; ${staticFinding.annotation}`,
         remediation: '',
         evidence,
@@ -177,7 +193,7 @@ export function combineFindings(input: CombineInput): Finding {
     }
     return {
       verdict: 'COMPLIANT',
-      reason: 'LIVE_CONTRADICTS_CONFIGURATION',
+      reason: 'LIVE_CONTRADICTS_CONFIGURATION' satisfies CombinedReason,
       annotation: `server proved TLS-only (${liveFinding.annotation}) although configuration reads ${staticFinding.reason}: ${staticFinding.annotation}`,
       remediation: `The server enforces TLS now, but its configuration does not say so and may revert: ${staticFinding.remediation}`,
       evidence,
