@@ -250,6 +250,10 @@ export const SCAN_PROBLEM_CODES = [
   'ID_NOT_FOUND',
   /** The function's time ran out: databases not judged by then are INSUFFICIENT_DATA (NOT_JUDGED_IN_TIME). */
   'DEADLINE_REACHED',
+  /** ASFF: a database whose account is not a 12-digit AWS account id: its finding is not written or sent. */
+  'FINDING_ACCOUNT_INVALID',
+  /** ASFF: a database whose region is not an AWS region name: its finding is not written or sent. */
+  'FINDING_REGION_INVALID',
 ] as const;
 export type ScanProblemCode = (typeof SCAN_PROBLEM_CODES)[number];
 

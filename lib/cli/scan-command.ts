@@ -19,6 +19,7 @@ import type { Inventory } from '../pipeline.js';
 import { createLiveProber } from '../probe/index.js';
 import { tcpReachability } from '../probe/reachability.js';
 import { holdsCertificate } from '../probe/tls-context.js';
+import { asffGaps } from '../report/asff.js';
 import { type ReportFormat, renderReport } from '../report/index.js';
 import { unnamedIgnored } from '../report/model.js';
 import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js';
@@ -198,7 +199,7 @@ export async function runScanCommand(
     onProgress: (event) => progress.update(event),
   });
   progress.stop();
-  const result: ScanResult = {
+  const scannedResult: ScanResult = {
     ...(provenance ? { snapshot: provenance } : {}),
     ...scanned,
     problems: [
@@ -206,6 +207,13 @@ export async function runScanCommand(
       ...snapshotGaps(scanned),
       ...unmatchedIdentifiers(scanned, options.id ?? []),
     ],
+  };
+  // Databases an ASFF file cannot hold are named here, and count as missing from the report.
+  const reportGaps = options.format === 'asff' ? asffGaps(scannedResult) : [];
+  for (const gap of reportGaps) writeLine(stderr, `warning: ${gap.message}`);
+  const result: ScanResult = {
+    ...scannedResult,
+    problems: [...scannedResult.problems, ...reportGaps],
   };
 
   const report = renderReport(result, options.format, {
@@ -233,7 +241,7 @@ export async function runScanCommand(
       options.allowInsufficient === true && options.failOnInsufficient !== true,
     allowEmpty: options.allowEmpty === true,
   });
-  explainExit(code, result, stderr);
+  explainExit(code, { ...result, problems: scannedResult.problems }, stderr);
   return code;
 }
 
@@ -270,7 +278,7 @@ function explainExit(code: number, result: ScanResult, stderr: NodeJS.WriteStrea
     }
     writeLine(
       stderr,
-      `rds-tls-guard: exit ${code}: part of the estate could not be read, so this report may be missing databases`,
+      `rds-tls-guard: exit ${code}: part of the estate could not be read or reported, so this report may be missing databases`,
     );
   } else if (code === EXIT_CODES.insufficientData) {
     writeLine(

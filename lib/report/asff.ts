@@ -11,6 +11,8 @@ import { clipServerText, truncate } from '../text.js';
 import type {
   ResourceEvaluation,
   ResourceType,
+  ScanProblem,
+  ScanProblemCode,
   ScanResult,
   SnapshotProvenance,
   Verdict,
@@ -132,24 +134,112 @@ function severity(evaluation: ResourceEvaluation): AsffSeverityLabel {
   return 'INFORMATIONAL';
 }
 
+/**
+ * Why a finding is not built: Security Hub would refuse it. Security Hub API
+ * Reference, AwsSecurityFinding.AwsAccountId "Length Constraints: 12" (an
+ * account id is 12 digits); Resource.Region at most 16 characters. The
+ * account and region also make the ProductArn, so one bad value spoils the
+ * whole finding.
+ */
+export type AsffRejectionCode = Extract<
+  ScanProblemCode,
+  'FINDING_ACCOUNT_INVALID' | 'FINDING_REGION_INVALID'
+>;
+
+/** A database whose account or region (from RDS, Config or a snapshot file) cannot be sent to Security Hub. */
+export interface AsffRejection {
+  identifier: string;
+  accountId: string;
+  region: string;
+  /** The finding Id it would have had. */
+  id: string;
+  field: 'AwsAccountId' | 'Region';
+  code: AsffRejectionCode;
+  /** One line naming the database, the field and the value. */
+  message: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** A region name as AWS spells them (eu-west-1, us-gov-east-1, eusc-de-east-1), within Resource.Region's 16. */
+const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+const ASFF_REGION_MAX = 16;
+/** How much of an odd value a message quotes. */
+const QUOTED_VALUE_MAX = 64;
+
+function rejectionOf(
+  identifier: string,
+  accountId: string,
+  region: string,
+  resourceId: string,
+): AsffRejection | undefined {
+  const id = findingId(accountId, region, resourceId);
+  const because = (field: AsffRejection['field'], value: string, why: string) => ({
+    identifier,
+    accountId,
+    region,
+    id,
+    field,
+    code:
+      field === 'AwsAccountId'
+        ? ('FINDING_ACCOUNT_INVALID' as const)
+        : ('FINDING_REGION_INVALID' as const),
+    message: `database ${identifier}: ${field} ${JSON.stringify(clipServerText(value, QUOTED_VALUE_MAX))} ${why}; Security Hub would refuse its finding, so it is not in the ASFF output`,
+  });
+  if (!ACCOUNT_ID.test(accountId)) {
+    return because('AwsAccountId', accountId, 'is not a 12-digit account id');
+  }
+  if (region.length > ASFF_REGION_MAX || !REGION_NAME.test(region)) {
+    return because('Region', region, 'is not an AWS region name');
+  }
+  return undefined;
+}
+
 export interface AsffBuild {
   findings: AsffFinding[];
   /** Databases left out because no account id is known for them. */
   skipped: string[];
+  /** Databases left out because Security Hub would refuse their account or region. */
+  rejected: AsffRejection[];
 }
 
 export function buildAsffFindings(result: ScanResult, options: AsffOptions = {}): AsffBuild {
   const findings: AsffFinding[] = [];
   const skipped: string[] = [];
+  const rejected: AsffRejection[] = [];
   for (const evaluation of sortedEvaluations(result)) {
-    const accountId = accountIdOf(evaluation.resource) ?? options.accountId;
+    const { resource } = evaluation;
+    const accountId = accountIdOf(resource) ?? options.accountId;
     if (!accountId) {
-      skipped.push(evaluation.resource.identifier);
+      skipped.push(resource.identifier);
       continue;
     }
-    findings.push(asffFinding(evaluation, accountId, result.snapshot, options.firstSeen));
+    const rejection = rejectionOf(
+      resource.identifier,
+      accountId,
+      resource.region,
+      resource.resourceId,
+    );
+    if (rejection) rejected.push(rejection);
+    else findings.push(asffFinding(evaluation, accountId, result.snapshot, options.firstSeen));
   }
-  return { findings, skipped };
+  return { findings, skipped, rejected };
+}
+
+/**
+ * The databases an ASFF file leaves out, as scan problems: a finding Security
+ * Hub would refuse is not written, and a report that lacks a database must
+ * say so (the CLI exits 5, as for any database missing from a report).
+ */
+export function asffGaps(result: ScanResult, options: AsffOptions = {}): ScanProblem[] {
+  const built = buildAsffFindings(result, options);
+  return [
+    ...built.skipped.map((identifier) => ({
+      scope: 'report:asff',
+      code: 'FINDING_ACCOUNT_INVALID' as const,
+      message: `database ${identifier}: AwsAccountId unknown (neither an account id nor an ARN); it is not in the ASFF output`,
+    })),
+    ...built.rejected.map(({ code, message }) => ({ scope: 'report:asff', code, message })),
+  ];
 }
 
 /** The findings as a JSON array, the `Findings` argument of BatchImportFindings (at most 100 per call). */

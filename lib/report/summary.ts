@@ -50,8 +50,9 @@ export function summarize(result: ScanResult): ReportSummary {
 /**
  * A problem that means part of the estate was never listed (an unreadable
  * region or account, a failed inventory, a record skipped for lack of a
- * resource id or, in a snapshot, for its shape): databases may be missing from the report altogether, not
- * just judged on partial data.
+ * resource id or, in a snapshot, for its shape; an ASFF finding Security Hub
+ * would refuse for its account or region): databases may be missing from the
+ * report altogether, not just judged on partial data.
  */
 export function isCoverageProblem(problem: ScanProblem): boolean {
   return (
@@ -61,7 +62,9 @@ export function isCoverageProblem(problem: ScanProblem): boolean {
     problem.code === 'REGION_UNREADABLE' ||
     problem.code === 'INVENTORY_FAILED' ||
     problem.code === 'SNAPSHOT_LISTING_INVALID' ||
-    problem.code === 'SNAPSHOT_RECORD_INVALID'
+    problem.code === 'SNAPSHOT_RECORD_INVALID' ||
+    problem.code === 'FINDING_ACCOUNT_INVALID' ||
+    problem.code === 'FINDING_REGION_INVALID'
   );
 }
 

@@ -59,7 +59,11 @@ export interface SecurityHubTarget {
 
 export interface ImportFailure {
   id: string;
-  /** Security Hub's ErrorCode, the SDK error name, or FINDING_TOO_LARGE. */
+  /**
+   * Security Hub's ErrorCode, the SDK error name, or one of ours for a
+   * finding never sent: FINDING_TOO_LARGE, FINDING_ACCOUNT_INVALID,
+   * FINDING_REGION_INVALID (an account or region Security Hub would refuse).
+   */
   code: string;
 }
 
@@ -193,7 +197,20 @@ export async function publishFindings(
     if (finding.AwsAccountId === target.accountId && region === target.region) mine.push(finding);
     else skipped.push(finding.Id);
   }
-  return { ...(await importFindings(target.client, mine, options)), skipped };
+  // A database whose own account or region Security Hub would refuse: never sent, counted failed.
+  const refused: ImportFailure[] = [];
+  for (const rejection of built.rejected) {
+    if (rejection.accountId === target.accountId && rejection.region === target.region)
+      refused.push({ id: rejection.id, code: rejection.code });
+    else skipped.push(rejection.id);
+  }
+  const summary = await importFindings(target.client, mine, options);
+  return {
+    ...summary,
+    submitted: summary.submitted + refused.length,
+    failed: [...refused, ...summary.failed],
+    skipped,
+  };
 }
 
 export interface ArchiveOptions extends BackoffOptions {

@@ -121,6 +121,28 @@ describe('Security Hub ASFF findings', () => {
     expect(buildAsffFindings(result).findings.map((f) => f.Id)).toEqual(findings.map((f) => f.Id));
   });
 
+  it('leaves out a database whose account is not 12 digits or whose region is not a region name, naming the field', () => {
+    const result = fixtureScanResult();
+    const byName = (name: string) =>
+      result.evaluations.find((e) => e.resource.identifier === name)!.resource;
+    byName('orders-pg').accountId = '12345';
+    byName('legacy-db2').region = 'eu-west-1-but-longer-than-sixteen';
+    byName('erp-sqlserver').region = 'EU-WEST-1';
+    const { findings, rejected } = buildAsffFindings(result);
+    expect(findings.map((f) => f.ProductFields['rds-tls-guard/Identifier'])).toEqual([
+      'billing-mariadb',
+      'analytics-aurora',
+    ]);
+    expect(rejected.map(({ identifier, field, code }) => [identifier, field, code])).toEqual([
+      ['erp-sqlserver', 'Region', 'FINDING_REGION_INVALID'],
+      ['orders-pg', 'AwsAccountId', 'FINDING_ACCOUNT_INVALID'],
+      ['legacy-db2', 'Region', 'FINDING_REGION_INVALID'],
+    ]);
+    expect(rejected[1]!.message).toBe(
+      'database orders-pg: AwsAccountId "12345" is not a 12-digit account id; Security Hub would refuse its finding, so it is not in the ASFF output',
+    );
+  });
+
   it('takes the account from the ARN, then from the options, and skips a database with neither', () => {
     const result = fixtureScanResult();
     for (const evaluation of result.evaluations) delete evaluation.resource.accountId;

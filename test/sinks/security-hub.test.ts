@@ -107,6 +107,38 @@ describe('publishFindings', () => {
   });
 });
 
+describe('a finding Security Hub would refuse for its account or region', () => {
+  it('is not sent and is counted failed with FINDING_ACCOUNT_INVALID or FINDING_REGION_INVALID; the valid one is imported', async () => {
+    hubMock.on(BatchImportFindingsCommand).resolves({ SuccessCount: 1, FailedCount: 0 });
+    // The sink's place (account and region) comes from the database itself, so an odd value reaches the target.
+    const oddAccount = { ...target, accountId: '1234' };
+    const accountSummary = await publishFindings(
+      oddAccount,
+      scanResultOf([evaluationFor(1, { accountId: '1234' })]),
+      noWait,
+    );
+    expect(accountSummary).toMatchObject({ submitted: 1, imported: 0, calls: 0 });
+    expect(accountSummary.failed).toEqual([
+      { id: `rds-tls-guard/1234/eu-west-1/${resourceIdFor(1)}`, code: 'FINDING_ACCOUNT_INVALID' },
+    ]);
+
+    const longRegion = 'eu-west-1-and-then-some';
+    const summary = await publishFindings(
+      { ...target, region: longRegion },
+      scanResultOf([evaluationFor(2, { region: longRegion }), evaluationFor(3)]),
+      noWait,
+    );
+    expect(summary.failed).toEqual([
+      {
+        id: `rds-tls-guard/${ACCOUNT_A}/${longRegion}/${resourceIdFor(2)}`,
+        code: 'FINDING_REGION_INVALID',
+      },
+    ]);
+    expect(summary.skipped).toEqual([`rds-tls-guard/${ACCOUNT_A}/eu-west-1/${resourceIdFor(3)}`]);
+    expect(hubMock.commandCalls(BatchImportFindingsCommand)).toHaveLength(0);
+  });
+});
+
 describe('importFindings', () => {
   const findings = buildAsffFindings(
     scanResultOf([evaluationFor(1), evaluationFor(2), evaluationFor(3)]),
