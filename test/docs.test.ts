@@ -7,7 +7,7 @@
  *
  * One home per list (a table is found by the first cell of its header):
  * - reasons (static, live with the credential failures, and those the
- *   joining and the run give): README.md, the `reason` tables under
+ *   joining, the run and a snapshot's unreadable records give): README.md, the `reason` tables under
  *   "Reason codes";
  * - scan problem codes: README.md, the `problem` table under "Scan problems";
  * - CLI exit codes: README.md, the `exit` table under "Command line";
@@ -21,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_HISTORY_ERROR_CODES } from '../lib/config/history.js';
+import { SNAPSHOT_RECORD_INVALID } from '../lib/inventory/snapshot/invalid-records.js';
 import { functionEnvironmentSchema } from '../lib/lambda/environment.js';
 import { METRIC_NAMES } from '../lib/observability/index.js';
 import { LIVE_REASONS } from '../lib/probe/reasons.js';
@@ -44,6 +45,7 @@ const REASONS: readonly string[] = [
   NOT_JUDGED_IN_TIME,
   PROBE_BATCH_LOST,
   EVALUATION_FAILED,
+  SNAPSHOT_RECORD_INVALID,
 ];
 
 interface Table {

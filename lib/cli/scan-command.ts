@@ -14,6 +14,7 @@ import {
   snapshotProxyGap,
   snapshotRegions,
   snapshotSecurityGroupGap,
+  unreadableDatabaseEvaluations,
 } from '../inventory/index.js';
 import type { Inventory } from '../pipeline.js';
 import { createLiveProber } from '../probe/index.js';
@@ -26,7 +27,7 @@ import { EXIT_CODES, exitCodeFor, isCoverageProblem } from '../report/summary.js
 import { scan } from '../scan.js';
 import { createCredentialResolver } from '../secrets/index.js';
 import { terminalText } from '../text.js';
-import type { ScanProblem, ScanResult } from '../types.js';
+import type { ResourceEvaluation, ScanProblem, ScanResult } from '../types.js';
 import { writeLine, writeReport } from './output.js';
 import { createProgressReporter } from './progress.js';
 import { UsageError } from './usage.js';
@@ -99,6 +100,7 @@ export async function runScanCommand(
   let inventory: () => Promise<Inventory>;
   let provenance: ScanResult['snapshot'];
   let snapshotGaps: (result: ScanResult) => ScanProblem[] = () => [];
+  let unreadableRows: (result: ScanResult) => ResourceEvaluation[] = () => [];
   if (options.snapshot) {
     let snapshot: RdsSnapshot;
     try {
@@ -147,6 +149,14 @@ export async function runScanCommand(
       const proxies = snapshotProxyGap(snapshot);
       return [...(snapshot.problems ?? []), ...(gap ? [gap] : []), ...(proxies ? [proxies] : [])];
     };
+    // A record of the wrong shape that names its database is a row, never a silent absence.
+    unreadableRows = (result) =>
+      unreadableDatabaseEvaluations(
+        snapshot.unreadableDatabases ?? [],
+        result.regions,
+        filters,
+        result.startedAt,
+      );
   } else {
     const clientFor = createRdsClientFactory();
     const ec2ClientFor = createEc2ClientFactory();
@@ -199,13 +209,17 @@ export async function runScanCommand(
     onProgress: (event) => progress.update(event),
   });
   progress.stop();
+  const withRows: ScanResult = {
+    ...scanned,
+    evaluations: [...scanned.evaluations, ...unreadableRows(scanned)],
+  };
   const scannedResult: ScanResult = {
     ...(provenance ? { snapshot: provenance } : {}),
-    ...scanned,
+    ...withRows,
     problems: [
-      ...scanned.problems,
-      ...snapshotGaps(scanned),
-      ...unmatchedIdentifiers(scanned, options.id ?? []),
+      ...withRows.problems,
+      ...snapshotGaps(withRows),
+      ...unmatchedIdentifiers(withRows, options.id ?? []),
     ],
   };
   // Databases an ASFF file cannot hold are named here, and count as missing from the report.

@@ -65,6 +65,10 @@ export {
 } from './snapshot/folder.js';
 export { snapshotProxyGap, snapshotSecurityGroupGap } from './snapshot/gaps.js';
 export {
+  SNAPSHOT_RECORD_INVALID,
+  unreadableDatabaseEvaluations,
+} from './snapshot/invalid-records.js';
+export {
   type JsonObject,
   type RdsSnapshot,
   SnapshotDataNotFound,

@@ -22,24 +22,37 @@ const fixtureFiles = Object.fromEntries(
 );
 
 let folders = 0;
-/** Scans a copy of the fixture snapshot with one file changed, as JSON. */
-async function scanWith(file: string, change: (document: Json) => Json) {
+/** Scans a copy of the fixture snapshot with one file changed (and others removed), in `format`. */
+async function scanText(
+  file: string,
+  change: (document: Json) => Json,
+  format: 'json' | 'table',
+  without: readonly string[] = [],
+) {
   const folder = join(dir, String(folders++));
   await cp(SNAPSHOT, folder, { recursive: true });
   const document = change(structuredClone(fixtureFiles[file]) as Json);
   await writeFile(join(folder, file), JSON.stringify(document));
+  for (const name of without) await rm(join(folder, name));
   const stdout = new Capture();
   const stderr = new Capture();
   const code = await runScanCommand(
-    { snapshot: folder, probe: false, minTls: 'TLSv1.2', concurrency: 4, format: 'json' },
+    { snapshot: folder, probe: false, minTls: 'TLSv1.2', concurrency: 4, format },
     stdout as unknown as NodeJS.WriteStream,
     stderr as unknown as NodeJS.WriteStream,
   );
   await rm(folder, { recursive: true });
-  const report = jsonReportSchema.parse(JSON.parse(stdout.text));
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Scans a copy of the fixture snapshot with one file changed, as JSON. */
+async function scanWith(file: string, change: (document: Json) => Json) {
+  const { code, stdout, stderr } = await scanText(file, change, 'json');
+  const report = jsonReportSchema.parse(JSON.parse(stdout));
   return {
     code,
-    stderr: stderr.text,
+    stderr,
+    databases: report.databases,
     verdicts: Object.fromEntries(report.databases.map((db) => [db.identifier, db.verdict])),
     annotations: Object.fromEntries(report.databases.map((db) => [db.identifier, db.annotation])),
     problems: report.problems,
@@ -58,7 +71,7 @@ function setAt(document: Json, path: (string | number)[], value: Json): Json {
 const baseline = await scanWith('describe-db-instances.json', (document) => document);
 
 describe('a snapshot file with a field of the wrong JSON type', () => {
-  it('an instance whose Engine is a number is left out by name, with the file and field path; the others are evaluated (exit 5)', async () => {
+  it('an instance whose Engine is a number is named, with the file and field path, and reported INSUFFICIENT_DATA; the others are evaluated (exit 5)', async () => {
     const { code, verdicts, problems, stderr } = await scanWith(
       'describe-db-instances.json',
       (document) => setAt(document, ['DBInstances', 0, 'Engine'], 5),
@@ -69,8 +82,7 @@ describe('a snapshot file with a field of the wrong JSON type', () => {
       message:
         'describe-db-instances.json: database billing-pg is not what the AWS CLI prints (DBInstances.0.Engine: Invalid input: expected string, received number); it is not evaluated',
     });
-    const { 'billing-pg': _left, ...others } = baseline.verdicts;
-    expect(verdicts).toEqual(others);
+    expect(verdicts).toEqual({ ...baseline.verdicts, 'billing-pg': 'INSUFFICIENT_DATA' });
     expect(code).toBe(5);
     expect(stderr).not.toContain('TypeError');
   });
@@ -89,14 +101,14 @@ describe('a snapshot file with a field of the wrong JSON type', () => {
     expect(code).toBe(5);
   });
 
-  it('DBParameterGroups as a string leaves that one instance out, named', async () => {
+  it('DBParameterGroups as a string leaves that one instance unjudged, named', async () => {
     const { verdicts, problems } = await scanWith('describe-db-instances.json', (document) =>
       setAt(document, ['DBInstances', 0, 'DBParameterGroups'], 'pg14-app'),
     );
     expect(problems.map((problem) => problem.message)).toContain(
       'describe-db-instances.json: database billing-pg is not what the AWS CLI prints (DBInstances.0.DBParameterGroups: Invalid input: expected array, received string); it is not evaluated',
     );
-    expect(Object.keys(verdicts)).not.toContain('billing-pg');
+    expect(verdicts['billing-pg']).toBe('INSUFFICIENT_DATA');
     expect(Object.keys(verdicts)).toContain('shop-mysql');
   });
 
@@ -191,4 +203,106 @@ describe('a snapshot file with a field of the wrong JSON type', () => {
       }
     }
   }, 120_000);
+});
+
+describe('a database record of the wrong shape that still names its database', () => {
+  /** The fixture's billing-pg with Engine a number, next to shop-mysql as the AWS CLI prints it. */
+  const oneGoodOneBad = (document: Json): Json => {
+    const instances = (document as { DBInstances: Json[] }).DBInstances;
+    const billing = instances.find(
+      (record) => (record as { DBInstanceIdentifier?: Json }).DBInstanceIdentifier === 'billing-pg',
+    ) as Record<string, Json>;
+    const shop = instances.find(
+      (record) => (record as { DBInstanceIdentifier?: Json }).DBInstanceIdentifier === 'shop-mysql',
+    ) as Json;
+    return { DBInstances: [{ ...billing, Engine: 5 }, shop] };
+  };
+  const scanOneGoodOneBad = (format: 'json' | 'table') =>
+    scanText('describe-db-instances.json', oneGoodOneBad, format, [
+      'describe-db-clusters.json',
+      'describe-db-proxies.json',
+    ]);
+
+  it('is a row of the JSON report: INSUFFICIENT_DATA SNAPSHOT_RECORD_INVALID with the field path, next to the good one; the problem and exit 5 stay', async () => {
+    const { code, stdout } = await scanOneGoodOneBad('json');
+    const report = jsonReportSchema.parse(JSON.parse(stdout));
+    expect(report.databases.map((db) => db.identifier).sort()).toEqual([
+      'billing-pg',
+      'shop-mysql',
+    ]);
+    const billing = report.databases.find((db) => db.identifier === 'billing-pg');
+    expect(billing).toMatchObject({
+      resourceType: 'AWS::RDS::DBInstance',
+      resourceId: 'db-BILLINGPG7QXK3ZJ5RWN2LAYT4E',
+      arn: 'arn:aws:rds:eu-west-1:123456789012:db:billing-pg',
+      region: 'eu-west-1',
+      verdict: 'INSUFFICIENT_DATA',
+      reason: 'SNAPSHOT_RECORD_INVALID',
+    });
+    expect(billing?.annotation).toContain('describe-db-instances.json');
+    expect(billing?.annotation).toContain(
+      'DBInstances.0.Engine: Invalid input: expected string, received number',
+    );
+    expect(report.databases.find((db) => db.identifier === 'shop-mysql')?.reason).not.toBe(
+      'SNAPSHOT_RECORD_INVALID',
+    );
+    expect(report.problems.map((problem) => problem.code)).toContain('SNAPSHOT_RECORD_INVALID');
+    expect(code).toBe(5);
+  });
+
+  it('is a row of the table report with its reason and field path', async () => {
+    const { code, stdout } = await scanOneGoodOneBad('table');
+    const billingLine = stdout.split('\n').find((line) => line.includes('billing-pg ')) ?? '';
+    expect(billingLine).toContain('INSUFFICIENT_DATA');
+    expect(stdout).toContain('SNAPSHOT_RECORD_INVALID');
+    expect(stdout).toContain('DBInstances.0.Engine');
+    expect(stdout).toContain('shop-mysql');
+    expect(code).toBe(5);
+  });
+
+  it('a cluster whose DBClusterMembers is a string is an INSUFFICIENT_DATA row under its DbClusterResourceId, never COMPLIANT', async () => {
+    const { verdicts, databases } = await scanWith('describe-db-clusters.json', (document) =>
+      setAt(document, ['DBClusters', 0, 'DBClusterMembers'], 'ledger-1'),
+    );
+    expect(verdicts.ledger).toBe('INSUFFICIENT_DATA');
+    const ledger = databases.find((db) => db.identifier === 'ledger');
+    expect(ledger?.resourceType).toBe('AWS::RDS::DBCluster');
+    expect(ledger?.resourceId).toBe(
+      (
+        fixtureFiles['describe-db-clusters.json'] as {
+          DBClusters: { DbClusterResourceId: string }[];
+        }
+      ).DBClusters[0]?.DbClusterResourceId,
+    );
+    expect(ledger?.annotation).toContain('DBClusters.0.DBClusterMembers');
+  });
+
+  it('a record whose identifier is not a string stays a problem only: no row', async () => {
+    const { verdicts, problems } = await scanWith('describe-db-instances.json', (document) =>
+      setAt(document, ['DBInstances', 0, 'DBInstanceIdentifier'], 7),
+    );
+    expect(Object.keys(verdicts)).not.toContain('billing-pg');
+    expect(Object.keys(verdicts)).not.toContain('7');
+    expect(problems.map((problem) => problem.message)).toContainEqual(
+      expect.stringContaining('database (identifier unreadable) is not what the AWS CLI prints'),
+    );
+  });
+
+  it('with an ARN that is not one, the row takes the resource id and the scanned region', async () => {
+    const { databases } = await scanWith('describe-db-instances.json', (document) =>
+      setAt(
+        setAt(document, ['DBInstances', 0, 'Engine'], 5),
+        ['DBInstances', 0, 'DBInstanceArn'],
+        42,
+      ),
+    );
+    const billing = databases.filter((db) => db.identifier === 'billing-pg');
+    expect(billing).toHaveLength(1);
+    expect(billing[0]).toMatchObject({
+      resourceId: 'db-BILLINGPG7QXK3ZJ5RWN2LAYT4E',
+      arn: null,
+      region: 'eu-west-1',
+      verdict: 'INSUFFICIENT_DATA',
+    });
+  });
 });

@@ -82,6 +82,14 @@ export async function loadSnapshotDirectory(directory: string): Promise<RdsSnaps
     if (checked.problems.length > 0) {
       snapshot.problems = [...(snapshot.problems ?? []), ...checked.problems];
     }
+    if (checked.unreadable && placed.key === undefined) {
+      const resourceType =
+        placed.field === 'clusters' ? 'AWS::RDS::DBCluster' : 'AWS::RDS::DBInstance';
+      snapshot.unreadableDatabases = [
+        ...(snapshot.unreadableDatabases ?? []),
+        ...checked.unreadable.map((entry) => ({ resourceType, ...entry }) as const),
+      ];
+    }
     if (checked.refused !== undefined) {
       snapshot.refusedFiles = { ...snapshot.refusedFiles, [fileName]: checked.refused };
     }

@@ -5,6 +5,7 @@
  */
 import type { ScanProblem, SnapshotProvenance } from '../../types.js';
 import { regionFromArn } from '../mappers.js';
+import type { UnreadableDatabase } from './invalid-records.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -44,6 +45,8 @@ export interface RdsSnapshot {
   securityGroups?: JsonObject;
   /** Set by loadSnapshotDirectory: files and records not in the shape the AWS CLI prints. */
   problems?: ScanProblem[];
+  /** Set by loadSnapshotDirectory: database records left out for their shape that still name their database. */
+  unreadableDatabases?: UnreadableDatabase[];
   /** Set by loadSnapshotDirectory: each file refused for its shape, with the fields at fault. */
   refusedFiles?: Record<string, string>;
 }
@@ -82,12 +85,15 @@ export function inRegion(records: JsonObject[], region: string, arnKey: string):
   });
 }
 
-/** The regions a snapshot's instances and clusters live in, from their ARNs. */
+/** The regions a snapshot's instances and clusters live in, from their ARNs (read or not). */
 export function snapshotRegions(snapshot: RdsSnapshot): string[] {
   const regions = new Set<string>();
   const records = [
     ...listOf(snapshot.instances, 'DBInstances').map((record) => record.DBInstanceArn),
     ...listOf(snapshot.clusters, 'DBClusters').map((record) => record.DBClusterArn),
+    ...(snapshot.unreadableDatabases ?? []).map(({ record }) =>
+      typeof record.DBInstanceArn === 'string' ? record.DBInstanceArn : record.DBClusterArn,
+    ),
   ];
   for (const arn of records) {
     const region = typeof arn === 'string' ? regionFromArn(arn) : undefined;

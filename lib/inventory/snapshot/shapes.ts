@@ -8,8 +8,10 @@
  *
  * What a wrong type costs follows what a missing file costs:
  * - a database record in describe-db-instances.json or
- *   describe-db-clusters.json is checked alone: a bad one is left out with a
- *   SNAPSHOT_RECORD_INVALID problem naming it, the others are scanned;
+ *   describe-db-clusters.json is checked alone: a bad one is left out of the
+ *   scan with a SNAPSHOT_RECORD_INVALID problem naming it, the others are
+ *   scanned; one that still names its database is handed back (unreadable)
+ *   so that database gets an INSUFFICIENT_DATA row (invalid-records.ts);
  * - a listing whose list is not a list is a SNAPSHOT_LISTING_INVALID problem;
  *   both mean databases may be missing from the report (exit 5);
  * - any other file is refused whole (SNAPSHOT_FILE_INVALID) and read as
@@ -21,7 +23,7 @@ import * as z from 'zod';
 import { describeIssues } from '../../errors.js';
 import { oneLine, truncate } from '../../text.js';
 import type { ScanProblem } from '../../types.js';
-import type { JsonObject } from './rds-snapshot.js';
+import { isRecord, type JsonObject } from './rds-snapshot.js';
 
 /** How the AWS CLI prints a timestamp (`2025-04-12T09:13:00+00:00`). */
 export const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -222,6 +224,15 @@ export interface CheckedDocument {
   /** Why the file was refused: the field paths at fault; absent when it was not. */
   refused?: string;
   problems: ScanProblem[];
+  /** The listing's records left out for their shape that still name their database. */
+  unreadable?: UnreadableRecord[];
+}
+
+/** A database record of the wrong shape whose identifier is a string: it still gets a row. */
+export interface UnreadableRecord {
+  record: JsonObject;
+  /** The field paths at fault, as the problem names them. */
+  fields: string;
 }
 
 /** Checks one parsed snapshot file against the shape of the command that printed it. */
@@ -276,6 +287,7 @@ function checkListing(
   }
   const kept: unknown[] = [];
   const problems: ScanProblem[] = [];
+  const unreadable: UnreadableRecord[] = [];
   let unnamed = 0;
   records.forEach((record: unknown, index) => {
     const result = shape.record.safeParse(record);
@@ -283,26 +295,22 @@ function checkListing(
       kept.push(record);
       return;
     }
+    const fields = describeIssues(
+      result.error.issues.map((issue) => ({ ...issue, path: [shape.list, index, ...issue.path] })),
+    );
+    const object = isRecord(record) ? record : undefined;
+    const identifier = object?.[shape.identifier];
+    const names = typeof identifier === 'string' && identifier !== '';
+    if (object && names) unreadable.push({ record: object, fields });
     if (problems.length >= MAX_RECORD_PROBLEMS) {
       unnamed += 1;
       return;
     }
-    const issues = result.error.issues.map((issue) => ({
-      ...issue,
-      path: [shape.list, index, ...issue.path],
-    }));
-    const identifier =
-      typeof record === 'object' && record !== null && shape.identifier in record
-        ? (record as JsonObject)[shape.identifier]
-        : undefined;
-    const named =
-      typeof identifier === 'string' && identifier !== ''
-        ? ` ${truncate(oneLine(identifier), 80)}`
-        : ' (identifier unreadable)';
+    const named = names ? ` ${truncate(oneLine(identifier), 80)}` : ' (identifier unreadable)';
     problems.push({
       scope: 'snapshot',
       code: 'SNAPSHOT_RECORD_INVALID',
-      message: `${fileName}: database${named} is not what the AWS CLI prints (${describeIssues(issues)}); it is not evaluated`,
+      message: `${fileName}: database${named} is not what the AWS CLI prints (${fields}); it is not evaluated`,
     });
   });
   if (unnamed > 0) {
@@ -312,5 +320,9 @@ function checkListing(
       message: `${fileName}: ${unnamed} more database record(s) are not what the AWS CLI prints; they are not evaluated`,
     });
   }
-  return { document: { ...document, [shape.list]: kept }, problems };
+  return {
+    document: { ...document, [shape.list]: kept },
+    problems,
+    ...(unreadable.length > 0 ? { unreadable } : {}),
+  };
 }
