@@ -98,6 +98,8 @@ export interface GiveUpDeps {
   onDatabasesGivenUp?: (count: number) => void;
   onEvaluationsFailed?: (count: number) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** The invocation's remaining time: the fallback's PutEvaluations ends before Lambda's timeout. */
+  remainingTime?: () => number;
   /** Security Hub and the report archive, for batches of a scheduled run (no result token). */
   sinks?: ScheduledSinks;
   /** The worker's own account: where findings of a batch without an account id go. */
@@ -173,6 +175,7 @@ export async function giveUpBatch(
       resultToken: batch.resultToken,
       ...(batch.testMode ? { testMode: true } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      ...(deps.remainingTime ? { remainingTime: deps.remainingTime } : {}),
     });
     if (summary.accepted > 0) deps.onDatabasesGivenUp?.(summary.accepted);
     if (summary.failed.length > 0) deps.onEvaluationsFailed?.(summary.failed.length);

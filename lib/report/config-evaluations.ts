@@ -13,6 +13,7 @@ import {
   PutEvaluationsCommand,
 } from '@aws-sdk/client-config-service';
 import { type BackoffOptions, backoff } from '../aws/retry.js';
+import { untilAborted } from '../deadline.js';
 import { describeError, errorName } from '../errors.js';
 import { clampAnnotation } from '../text.js';
 import type { ResourceEvaluation, ResourceType } from '../types.js';
@@ -132,7 +133,19 @@ export interface PutEvaluationsOptions extends BackoffOptions {
   resultToken: string;
   /** Asks Config to validate without recording. */
   testMode?: boolean;
+  /**
+   * The invocation's remaining time (Lambda's getRemainingTimeInMillis).
+   * Reporting ends HANDOFF_MARGIN_MS before it: no call starts after that and
+   * a call in flight is abandoned, its evaluations returned in `failed`.
+   * Config throttling for longer than the reserve kept for reporting would
+   * otherwise have the timeout cut the function off mid-call, with nothing
+   * logged and the batch not failed. Absent (the CLI, a test): no end.
+   */
+  remainingTime?: () => number;
 }
+
+/** What an invocation needs after its last Config call: logs, the metrics flush, its response. */
+export const HANDOFF_MARGIN_MS = 1_500;
 
 export interface PutEvaluationsSummary {
   /** Evaluations sent after duplicates were merged. */
@@ -203,6 +216,13 @@ export async function putEvaluations(
 ): Promise<PutEvaluationsSummary> {
   const retry = backoff(options);
   const { maxAttempts } = retry;
+  const reportingMs = options.remainingTime && options.remainingTime() - HANDOFF_MARGIN_MS;
+  const signal =
+    reportingMs === undefined
+      ? undefined
+      : reportingMs > 0
+        ? AbortSignal.timeout(reportingMs)
+        : AbortSignal.abort();
 
   const unique = dedupe(evaluations.map(withValidAnnotation));
   const batches = chunk(unique, MAX_EVALUATIONS_PER_CALL);
@@ -233,15 +253,32 @@ export async function putEvaluations(
     let pending = batch;
     for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt += 1) {
       await retry.wait(attempt);
+      if (signal?.aborted) {
+        summary.errors.push(`${label}: not sent, the function's time ran out`);
+        fatal = true;
+        break;
+      }
       summary.calls += 1;
       try {
-        const response = await client.send(
-          new PutEvaluationsCommand({
-            Evaluations: pending,
-            ResultToken: options.resultToken,
-            ...(options.testMode ? { TestMode: true } : {}),
-          }),
+        const response = await untilAborted(
+          client.send(
+            new PutEvaluationsCommand({
+              Evaluations: pending,
+              ResultToken: options.resultToken,
+              ...(options.testMode ? { TestMode: true } : {}),
+            }),
+            signal ? { abortSignal: signal } : {},
+          ),
+          signal,
+          () => undefined,
         );
+        if (response === undefined) {
+          summary.errors.push(
+            `${label} attempt ${attempt}: abandoned, the function's time ran out`,
+          );
+          fatal = true;
+          break;
+        }
         pending = stillFailed(pending, response.FailedEvaluations ?? []);
         if (pending.length > 0 && attempt === maxAttempts) {
           summary.errors.push(

@@ -369,6 +369,7 @@ async function send(
     resultToken,
     testMode: isTestModeToken(resultToken),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.remainingTime ? { remainingTime: deps.remainingTime } : {}),
   });
   if (summary.failed.length > 0 || summary.errors.length > 0) {
     deps.log.error('evaluations not accepted', {

@@ -253,6 +253,7 @@ export async function handleWorkerMessage(
     resultToken: batch.resultToken,
     ...(batch.testMode ? { testMode: true } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.remainingTime ? { remainingTime: deps.remainingTime } : {}),
   });
   const reported = { accepted: summary.accepted, failed: summary.failed.length };
   if (summary.failed.length > 0) {

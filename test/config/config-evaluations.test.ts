@@ -8,6 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  HANDOFF_MARGIN_MS,
   notApplicableEvaluation,
   putEvaluations,
   toEvaluation,
@@ -362,6 +363,49 @@ describe('putEvaluations retries', () => {
     });
     expect(summary.failed).toEqual([altered]);
     expect(summary.accepted).toBe(0);
+  });
+});
+
+describe('putEvaluations near the end of the invocation', () => {
+  it('abandons a call Config does not answer before the function must hand back its result, and returns its evaluations as failed', async () => {
+    // Config throttling the SDK's own retries for longer than the reserve: the call hangs.
+    configMock.on(PutEvaluationsCommand).callsFake(() => new Promise(() => {}));
+    const started = Date.now();
+    const summary = await putEvaluations(client, evaluations(3), {
+      resultToken: TOKEN,
+      sleep: noSleep,
+      remainingTime: () => HANDOFF_MARGIN_MS + 200,
+    });
+    expect(Date.now() - started).toBeLessThan(HANDOFF_MARGIN_MS + 5_000);
+    expect(summary.calls).toBe(1);
+    expect(summary.accepted).toBe(0);
+    expect(summary.failed.map((e) => e.ComplianceResourceId)).toEqual(
+      evaluations(3).map((e) => e.ComplianceResourceId),
+    );
+    expect(summary.errors).toEqual(["batch 1/1 attempt 1: abandoned, the function's time ran out"]);
+  });
+
+  it('starts no call once less than the hand-off margin is left', async () => {
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const summary = await putEvaluations(client, evaluations(150), {
+      resultToken: TOKEN,
+      sleep: noSleep,
+      remainingTime: () => HANDOFF_MARGIN_MS - 1,
+    });
+    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(0);
+    expect(summary.failed).toHaveLength(150);
+    expect(summary.errors[0]).toBe("batch 1/2: not sent, the function's time ran out");
+  });
+
+  it('sends as before when time is left', async () => {
+    configMock.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+    const summary = await putEvaluations(client, evaluations(150), {
+      resultToken: TOKEN,
+      sleep: noSleep,
+      remainingTime: () => 60_000,
+    });
+    expect(summary.accepted).toBe(150);
+    expect(configMock.commandCalls(PutEvaluationsCommand)).toHaveLength(2);
   });
 });
 
